@@ -324,11 +324,11 @@ public final class FlowTable<P> {
         if (holdFlows >= maxHoldFlows) {
             return refuse(DropReason.HOLD_LIMIT);
         }
-        if (ifFlows[nh] >= maxVmFlows) {
-            return refuse(DropReason.VM_FLOW_LIMIT);
-        }
         if (freeHead == NONE) {
             return refuse(DropReason.FLOW_TABLE_FULL);
+        }
+        if (ifFlows[nh] >= maxVmFlows) {
+            return refuse(DropReason.VM_FLOW_LIMIT);
         }
         int ports = (sport << 16) | dport;
         int protoNh = (proto << 24) | nh;
@@ -516,8 +516,10 @@ public final class FlowTable<P> {
      * O(flows), not O(capacity), and a call never costs more than {@code maxVisits} visits.
      * A pair expires when both halves were idle for the protocol's idle timeout (the TCP close
      * linger once closed); a HOLD flow when it was created longer ago than the hold timeout.
-     * Every flow is visited within two rounds of the cursor (deletion moves the last active flow
-     * into the hole, possibly behind the cursor).
+     * A call visits at most {@code min(maxVisits, size)} flows of the active list. Every flow is
+     * visited within two rounds of the cursor (deletion moves the last active flow into the hole,
+     * possibly behind the cursor); a call with {@code maxVisits = Integer.MAX_VALUE} that removes nothing has
+     * visited every flow.
      *
      * @param nowNs     the caller's clock, read once per duty cycle (any monotonic origin)
      * @param maxVisits work bound for this call
@@ -542,8 +544,10 @@ public final class FlowTable<P> {
             closeHead++;
             removed += deletePair(e);
         }
-        while (budget > 0 && size > 0) {
-            budget--;
+        // At most one round per call, so a large budget on a small table does not spin.
+        int visits = Math.min(budget, size);
+        while (visits > 0 && size > 0) {
+            visits--;
             if (ageCursor >= size) {
                 ageCursor = 0;
             }
@@ -813,11 +817,11 @@ public final class FlowTable<P> {
                 return DropReason.LINKLOCAL_FLOW_LIMIT;
             }
         }
-        if (ifFlows[owner] + newEntries > maxVmFlows) {
-            return DropReason.VM_FLOW_LIMIT;
-        }
         if (size + newEntries > capacity) {
             return DropReason.FLOW_TABLE_FULL;
+        }
+        if (ifFlows[owner] + newEntries > maxVmFlows) {
+            return DropReason.VM_FLOW_LIMIT;
         }
         return null;
     }
