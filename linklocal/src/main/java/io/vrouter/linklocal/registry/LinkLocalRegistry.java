@@ -47,8 +47,10 @@ import org.slf4j.LoggerFactory;
  * services using that name as changed.
  *
  * <p><b>Configs.</b> {@link #apply} validates (the same {@code LinkLocalValidator} as the config
- * API) and refuses an invalid config as a whole: the previous snapshot stays. A config that
- * changes no forwarding publishes nothing to listeners.
+ * API) and refuses an invalid config as a whole: the previous snapshot stays. The same config
+ * again publishes nothing. A config that differs without changing any forwarding (entries or
+ * fabric IPs reordered) publishes a new snapshot but no diff to listeners, so listeners may see
+ * versions skip.
  */
 public final class LinkLocalRegistry implements AutoCloseable {
     public static final long DEFAULT_DNS_REFRESH_MINUTES = 15;
