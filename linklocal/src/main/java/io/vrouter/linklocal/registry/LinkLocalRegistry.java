@@ -321,7 +321,7 @@ public final class LinkLocalRegistry implements AutoCloseable {
             String why = error != null ? error.getClass().getSimpleName() + ": " + error.getMessage() : "no addresses";
             if (live) {
                 LOG.warn("DNS resolution of '{}' failed ({}); {} for services {}", d.name, why,
-                        d.answer.isEmpty() ? "still unresolved" : "keeping last good answer " + d.answer,
+                        d.answer.isEmpty() ? "still unresolved" : "keeping last good answer " + text(d.answer),
                         servicesUsing(d.key));
             }
             return;
@@ -334,9 +334,13 @@ public final class LinkLocalRegistry implements AutoCloseable {
         if (canonical.equals(d.answer)) {
             return;
         }
-        LOG.info("DNS name '{}' now resolves to {} (was {})", d.name, canonical, d.answer);
+        LOG.info("DNS name '{}' now resolves to {} (was {})", d.name, text(canonical), text(d.answer));
         d.answer = canonical;
         publish("dns:" + d.name + " (config from " + configSource + ")");
+    }
+
+    private static List<String> text(List<InetAddress> addresses) {
+        return addresses.stream().map(InetAddress::getHostAddress).toList();
     }
 
     private List<String> servicesUsing(String key) {
