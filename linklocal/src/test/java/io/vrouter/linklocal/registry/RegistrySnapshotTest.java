@@ -103,4 +103,40 @@ class RegistrySnapshotTest {
         assertTrue(a.sameForwarding(b));
         assertFalse(a.sameForwarding(c));
     }
+
+    @Test
+    void shouldRelyOnInet4AddressHashCodeBeingTheAddress() throws Exception {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+        for (int i = 0; i < 1000; i++) {
+            int v = rnd.nextInt();
+            byte[] b = {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
+            assertEquals(v, java.net.InetAddress.getByAddress(b).hashCode());
+        }
+    }
+
+    @Test
+    void shouldLookUpWithoutAllocating() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mx instanceof com.sun.management.ThreadMXBean,
+                "needs com.sun.management.ThreadMXBean");
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) mx;
+        long tid = Thread.currentThread().getId();
+        int ip = v4("169.254.169.254");
+        java.net.InetAddress md6 = addr("fe80::a9fe:a9fe");
+        java.net.InetAddress md4 = addr("169.254.169.254");
+        int hits = 0;
+        for (int round = 0; round < 3; round++) { // the first rounds warm up (class loading, JIT)
+            long before = threads.getThreadAllocatedBytes(tid);
+            for (int i = 0; i < 100_000; i++) {
+                hits += snap.lookup(ip, 80 + (i & 1)) != null ? 1 : 0;
+                hits += snap.lookup(md6, 80) != null ? 1 : 0;
+                hits += snap.lookup(md4, 80) != null ? 1 : 0;
+            }
+            long allocated = threads.getThreadAllocatedBytes(tid) - before;
+            if (round == 2) {
+                assertTrue(allocated < 1024, allocated + " bytes allocated by 300000 lookups");
+            }
+        }
+        assertEquals(3 * 250_000, hits);
+    }
 }
