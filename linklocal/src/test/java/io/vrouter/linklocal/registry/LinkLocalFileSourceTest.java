@@ -244,4 +244,20 @@ class LinkLocalFileSourceTest {
         startSource();
         assertEquals("metadata-é", registry.snapshot().metadataService().name());
     }
+
+    private static String parseError(String json) {
+        return assertThrows(ConfigValidationException.class, () -> LinkLocalFileSource.parse(json)).getMessage();
+    }
+
+    @Test
+    void shouldNameNullEntriesNullFabricIpsFractionalPortsAndRepeatedKeys() {
+        assertEquals("linklocal_service_entry[0]: entry is null", parseError(services("null")));
+        assertEquals("linklocal_service_entry[0].ip_fabric_service_ip[1]: is null",
+                parseError(services(ENTRY_METADATA.replace("[\"10.0.0.5\"]", "[\"10.0.0.5\", null]"))));
+        String fractional = parseError(services(ENTRY_METADATA.replace("8775", "8775.9")));
+        assertTrue(fractional.startsWith("linklocal_service_entry[0].ip_fabric_service_port: "), fractional);
+        String repeated = parseError(services(ENTRY_METADATA.replace("\"linklocal_service_port\": 80",
+                "\"linklocal_service_port\": 80, \"linklocal_service_port\": 8080")));
+        assertTrue(repeated.contains("Duplicate field 'linklocal_service_port'"), repeated);
+    }
 }
