@@ -59,16 +59,23 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         readTimer = ctx.pipeline().get(RequestReadTimer.class);
+        if (ctx.channel().isActive()) {
+            connected(ctx);
+        }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        if (ctx.channel().remoteAddress() instanceof InetSocketAddress isa) {
+        connected(ctx);
+        ctx.fireChannelActive();
+    }
+
+    private void connected(ChannelHandlerContext ctx) {
+        if (!counted && ctx.channel().remoteAddress() instanceof InetSocketAddress isa) {
             source = isa.getAddress();
             overCap = proxy.connectionOpened(source) > proxy.config().maxConnectionsPerVm();
             counted = true;
         }
-        ctx.fireChannelActive();
     }
 
     @Override
@@ -188,7 +195,8 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             UpstreamClient client = p.client(ctx.channel().eventLoop());
-            if (p.balancer().order(start).isEmpty()) {
+            java.util.List<InetSocketAddress> order = p.balancer().order(start);
+            if (order.isEmpty()) {
                 reject(ctx, id, target, start, RejectReason.NO_METADATA_SERVICE,
                         "No metadata service is configured (global-vrouter-config has no 'metadata' link-local service).",
                         keepAlive, null, -1);
@@ -196,7 +204,7 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
             }
             FullHttpRequest held = req;
             req = null; // the callback releases it
-            client.exchange(held, target, id, new UpstreamClient.Callback() {
+            client.exchange(held, target, id, order, new UpstreamClient.Callback() {
                 @Override
                 public void onResponse(FullHttpResponse response, InetSocketAddress from) {
                     HttpMethod method = held.method();

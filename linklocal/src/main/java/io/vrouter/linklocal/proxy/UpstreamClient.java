@@ -94,10 +94,13 @@ final class UpstreamClient {
                 });
     }
 
-    /** Sends {@code guest} (still owned by the caller) to nova; the body is not consumed. */
-    void exchange(FullHttpRequest guest, String target, VmIdentity id, Callback cb) {
+    /**
+     * Sends {@code guest} (still owned by the caller) to nova; the body is not consumed.
+     *
+     * @param order the addresses to try, from {@link UpstreamBalancer#order}; not empty
+     */
+    void exchange(FullHttpRequest guest, String target, VmIdentity id, List<InetSocketAddress> order, Callback cb) {
         assert loop.inEventLoop();
-        List<InetSocketAddress> order = balancer.order(System.nanoTime());
         Exchange ex = new Exchange(guest, target, id, cb, order);
         counters.forwarded();
         ex.attempt(0, false);
