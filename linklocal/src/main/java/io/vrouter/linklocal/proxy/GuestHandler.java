@@ -100,14 +100,14 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
         if (readTimer != null) {
             readTimer.requestComplete();
         }
-        if (closing) {
+        if (closing || overflowPending) {
             req.release();
             return;
         }
         if (queue.size() >= proxy.config().maxPipelinedRequests()) {
+            // The queued requests are still answered, in order; then 429 and close.
             req.release();
             overflowPending = true;
-            closing = true;
             return;
         }
         queue.add(req);
@@ -121,7 +121,6 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
         }
         if (!busy && queue.isEmpty() && ctx.channel().isActive()) {
             if (overflowPending) {
-                overflowPending = false;
                 busy = true;
                 reject(ctx, null, "-", System.nanoTime(), RejectReason.PIPELINE_OVERFLOW,
                         "Too many pipelined requests on one connection (limit "

@@ -60,15 +60,22 @@ public final class TestPki {
         return caFile;
     }
 
-    /** A certificate for loopback signed by this CA: {cert file, key file}. */
+    /** A certificate for loopback (127.0.0.1, ::1, localhost) signed by this CA: {cert file, key file}. */
     public Path[] issue(String name) throws Exception {
+        return issueFor(name, "127.0.0.1", "::1", "localhost");
+    }
+
+    /** A certificate naming exactly {@code names} (IP literals or DNS names): {cert file, key file}. */
+    public Path[] issueFor(String name, String... names) throws Exception {
         KeyPair keys = newKeys();
         X509v3CertificateBuilder b = builder(new X500Name(caCert.getSubjectX500Principal().getName()),
                 new X500Name("CN=" + name), keys);
-        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-                new GeneralName(GeneralName.iPAddress, "::1"),
-                new GeneralName(GeneralName.dNSName, "localhost")}));
+        GeneralName[] sans = new GeneralName[names.length];
+        for (int i = 0; i < names.length; i++) {
+            boolean ip = names[i].indexOf(':') >= 0 || names[i].chars().allMatch(c -> c == '.' || Character.isDigit(c));
+            sans[i] = new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, names[i]);
+        }
+        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(sans));
         X509Certificate cert = sign(b, caKeys.getPrivate());
         Path certFile = dir.resolve(name + "-cert.pem");
         Path keyFile = dir.resolve(name + "-key.pem");

@@ -349,6 +349,23 @@ class MetadataProxyLoopbackTest {
     }
 
     @Test
+    void shouldAnswerQueuedRequestsThen429AndCloseWhenTooManyArePipelined() throws Exception {
+        start(b -> b.maxPipelinedRequests(2), MetadataUpstreams.fixed(List.of(nova.address())));
+        nova.delayMs(100);
+        try (RawHttpClient g = guest(SRC_A)) {
+            g.send(RawHttpClient.get("/latest/meta-data/ami-id").repeat(6));
+            List<Integer> statuses = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                statuses.add(g.read(false).status());
+            }
+            // 1 in flight + 2 queued are answered; the 4th..6th overflow: one 429, then close.
+            assertEquals(List.of(200, 200, 200, 429), statuses);
+            assertTrue(g.closedByPeer());
+        }
+        assertEquals(1, proxy.counters().rejections(RejectReason.PIPELINE_OVERFLOW));
+    }
+
+    @Test
     void shouldHonourConnectionClose() throws Exception {
         start();
         try (RawHttpClient g = guest(SRC_A)) {
