@@ -42,6 +42,7 @@ public final class FakeConfigApi implements AutoCloseable {
     private final AtomicInteger puts = new AtomicInteger();
     private ObjectNode object;
     private long revision = 1;
+    private volatile FieldError rejectNext;
     private HttpServer server;
     private ExecutorService pool;
     private int port;
@@ -111,6 +112,14 @@ public final class FakeConfigApi implements AutoCloseable {
         synchronized (lock) {
             return M.treeToValue(object, GlobalVrouterConfig.class);
         }
+    }
+
+    /**
+     * Makes the next PUT fail with 400 and this field error, as a server with stricter rules
+     * than the client's would.
+     */
+    public void rejectNextWrite(String field, String message) {
+        rejectNext = new FieldError(field, message);
     }
 
     /** Stores {@code linklocalServicesJson} without validation and bumps the revision. */
@@ -186,6 +195,11 @@ public final class FakeConfigApi implements AutoCloseable {
                 return;
             }
             LinkLocalJson.parseGlobalVrouterConfig(obj.toString());
+            FieldError forced = rejectNext;
+            if (forced != null) {
+                rejectNext = null;
+                throw new ConfigValidationException(java.util.List.of(forced));
+            }
         } catch (ConfigValidationException e) {
             ObjectNode err = error("invalid linklocal_services");
             ArrayNode fes = err.putArray("field_errors");
