@@ -203,6 +203,10 @@ public final class LinkLocalRegistry implements AutoCloseable {
         return scheduler;
     }
 
+    boolean isClosed() {
+        return closed;
+    }
+
     /** Writer thread only. Applies a config; throws when it is invalid (counted and logged). */
     RegistryDiff applyOnWriter(LinkLocalServices services, String source) throws ConfigValidationException {
         try {
@@ -355,6 +359,9 @@ public final class LinkLocalRegistry implements AutoCloseable {
 
     private void submit(Runnable task, CompletableFuture<?> onReject) {
         try {
+            if (closed) {
+                throw new RejectedExecutionException("closed");
+            }
             scheduler.execute(task);
         } catch (RejectedExecutionException e) {
             if (onReject != null) {

@@ -139,4 +139,12 @@ class RegistrySnapshotTest {
         }
         assertEquals(3 * 250_000, hits);
     }
+
+    @Test
+    void shouldRefuseToBuildSnapshotOfInvalidConfig() {
+        io.vrouter.linklocal.config.ConfigValidationException e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.vrouter.linklocal.config.ConfigValidationException.class,
+                () -> RegistrySnapshot.of(Entries.services(ip("a", "169.254.169.254", 80, 99999, "10.0.0.5")), "t"));
+        assertEquals("linklocal_service_entry[0].ip_fabric_service_port", e.errors().get(0).field());
+    }
 }
