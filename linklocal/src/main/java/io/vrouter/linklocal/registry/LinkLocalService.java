@@ -115,7 +115,10 @@ public final class LinkLocalService {
         return !fabricAddresses.isEmpty();
     }
 
-    /** How many of the fabric addresses are IPv4. */
+    /**
+     * How many of the fabric addresses are IPv4. May be 0 for a resolved DNS service whose name
+     * has only AAAA records: an IPv4 dataplane must check this, not {@link #isResolved()}.
+     */
     public int fabricIpv4Count() {
         return fabricIpv4.length;
     }
