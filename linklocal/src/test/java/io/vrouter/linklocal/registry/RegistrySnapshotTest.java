@@ -83,6 +83,9 @@ class RegistrySnapshotTest {
         assertTrue(md.isMetadata());
         assertTrue(md.isResolved());
         assertEquals("metadata 169.254.169.254:80 -> [10.0.0.5,10.0.0.6]:8775", md.toString());
+        assertEquals(List.of(new java.net.InetSocketAddress(addr("10.0.0.5"), 8775),
+                new java.net.InetSocketAddress(addr("10.0.0.6"), 8775)), md.fabricSocketAddresses());
+        assertSame(md.fabricSocketAddresses(), md.fabricSocketAddresses(), "built once");
     }
 
     @Test
