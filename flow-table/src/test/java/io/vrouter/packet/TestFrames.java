@@ -168,4 +168,30 @@ final class TestFrames {
                         icmpEcho(r.nextBoolean() ? Icmp.ECHO_REQUEST : Icmp.ECHO_REPLY, r.nextInt(65536), 1, payload), 0);
         }
     }
+
+    /** Packet kinds the tuple builder makes. */
+    enum Kind { TCP, UDP, UDP_NO_CHECKSUM, ECHO_REQUEST, ECHO_REPLY, ICMP_TIMESTAMP }
+
+    /**
+     * A packet of {@code kind} carrying the tuple (s:sp -> d:dp), checksums computed in full.
+     * ICMP echo follows {@link ParsedPacket}'s convention: a request's id is {@code sp}, a
+     * reply's is {@code dp}; the other port is ignored.
+     */
+    static byte[] build(Kind kind, int vlan, int opts, int s, int sp, int d, int dp, byte[] payload) {
+        switch (kind) {
+            case TCP:
+                return ipv4(vlan, opts, Ipv4.PROTO_TCP, s, d, tcpSegment(sp, dp, Tcp.ACK_FLAG, 0, payload), 0);
+            case UDP:
+                return ipv4(vlan, opts, Ipv4.PROTO_UDP, s, d, udpDatagram(sp, dp, true, payload), 0);
+            case UDP_NO_CHECKSUM:
+                return ipv4(vlan, opts, Ipv4.PROTO_UDP, s, d, udpDatagram(sp, dp, false, payload), 0);
+            case ECHO_REQUEST:
+                return ipv4(vlan, opts, Ipv4.PROTO_ICMP, s, d, icmpEcho(Icmp.ECHO_REQUEST, sp, 7, payload), 0);
+            case ECHO_REPLY:
+                return ipv4(vlan, opts, Ipv4.PROTO_ICMP, s, d, icmpEcho(Icmp.ECHO_REPLY, dp, 7, payload), 0);
+            default:
+                byte[] m = icmpEcho(13, 99, 7, payload);
+                return ipv4(vlan, opts, Ipv4.PROTO_ICMP, s, d, m, 0);
+        }
+    }
 }
