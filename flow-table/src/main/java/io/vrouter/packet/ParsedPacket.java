@@ -66,6 +66,51 @@ public final class ParsedPacket {
         reset();
     }
 
+    /**
+     * Makes this holder an exact copy of {@code other} (no allocation): e.g. to keep the parse
+     * of a packet that is queued while the holder is reused for the next frame.
+     */
+    public void copyFrom(ParsedPacket other) {
+        valid = other.valid;
+        frameOffset = other.frameOffset;
+        frameLength = other.frameLength;
+        vlanTci = other.vlanTci;
+        etherType = other.etherType;
+        l3Offset = other.l3Offset;
+        arpOperation = other.arpOperation;
+        arpSenderMac = other.arpSenderMac;
+        arpSenderIp = other.arpSenderIp;
+        arpTargetMac = other.arpTargetMac;
+        arpTargetIp = other.arpTargetIp;
+        ipHeaderLength = other.ipHeaderLength;
+        ipTotalLength = other.ipTotalLength;
+        ipProtocol = other.ipProtocol;
+        ipTtl = other.ipTtl;
+        ipFlagsFragment = other.ipFlagsFragment;
+        srcIp = other.srcIp;
+        dstIp = other.dstIp;
+        l4Offset = other.l4Offset;
+        l4Length = other.l4Length;
+        l4HeaderLength = other.l4HeaderLength;
+        srcPort = other.srcPort;
+        dstPort = other.dstPort;
+        tcpFlags = other.tcpFlags;
+        icmpType = other.icmpType;
+        icmpCode = other.icmpCode;
+        icmpId = other.icmpId;
+        icmpError = other.icmpError;
+        innerL3Offset = other.innerL3Offset;
+        innerIpHeaderLength = other.innerIpHeaderLength;
+        innerProtocol = other.innerProtocol;
+        innerSrcIp = other.innerSrcIp;
+        innerDstIp = other.innerDstIp;
+        innerL4Offset = other.innerL4Offset;
+        innerL4Available = other.innerL4Available;
+        innerSrcPort = other.innerSrcPort;
+        innerDstPort = other.innerDstPort;
+        innerIcmpType = other.innerIcmpType;
+    }
+
     /** Clears every field to its "absent" value. */
     public void reset() {
         valid = false;

@@ -392,4 +392,21 @@ class PacketParserTest {
         parser.parse(TestFrames.tcp(GUEST_IP, METADATA_IP, 40000, 80, 0), p);
         assertEquals("ParsedPacket{ethertype=0x800 proto=6 10.0.0.3:40000 -> 169.254.169.254:80}", p.toString());
     }
+
+    @Test
+    void copyFromShouldCopyEveryField() throws Exception {
+        byte[] offending = TestFrames.udp(GUEST_IP, METADATA_IP, 40001, 53, 20, true);
+        byte[] err = TestFrames.ipv4(3, 4, Ipv4.PROTO_ICMP, METADATA_IP, GUEST_IP,
+                TestFrames.icmpErrorMessage(Icmp.DEST_UNREACHABLE, Icmp.CODE_PORT_UNREACHABLE, offending, 8), 0);
+        assertEquals(0, parser.parse(err, p));
+        ParsedPacket copy = new ParsedPacket();
+        copy.copyFrom(p);
+        for (java.lang.reflect.Field f : ParsedPacket.class.getDeclaredFields()) {
+            if (!java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+                f.setAccessible(true);
+                assertEquals(f.get(p), f.get(copy), f.getName());
+            }
+        }
+        assertEquals(p.toString(), copy.toString());
+    }
 }
