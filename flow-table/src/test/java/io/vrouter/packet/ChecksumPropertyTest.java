@@ -154,6 +154,13 @@ class ChecksumPropertyTest {
 
             assertEquals(0, parser.parse(seen, p), ctx);
             assertTrue(p.isIcmpError(), ctx);
+            // The error is found under the reverse flow's key: the quoted tuple reversed.
+            assertEquals(d2, p.flowSrcIp(), ctx);
+            assertEquals(s2, p.flowDstIp(), ctx);
+            if (kind == Kind.TCP || kind == Kind.UDP || kind == Kind.UDP_NO_CHECKSUM) {
+                assertEquals(dp2, p.flowSrcPort(), ctx);
+                assertEquals(sp2, p.flowDstPort(), ctx);
+            }
             assertEquals(0, NatRewriter.rewrite(seen, p, rev, d, dp, s, sp), ctx);
             assertArrayEquals(expected, seen, ctx);
             assertEquals(0, parser.parse(seen, q), ctx);

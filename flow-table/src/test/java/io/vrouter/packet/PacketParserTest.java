@@ -409,4 +409,25 @@ class PacketParserTest {
         }
         assertEquals(p.toString(), copy.toString());
     }
+
+    @Test
+    void flowKeyShouldBeTheOwnTupleOrTheQuotedTupleReversedForIcmpErrors() {
+        assertEquals(0, parser.parse(TestFrames.tcp(GUEST_IP, METADATA_IP, 40000, 80, 0), p));
+        assertEquals(Ipv4.PROTO_TCP, p.flowProtocol());
+        assertEquals(GUEST_IP, p.flowSrcIp());
+        assertEquals(METADATA_IP, p.flowDstIp());
+        assertEquals(40000, p.flowSrcPort());
+        assertEquals(80, p.flowDstPort());
+
+        byte[] offending = TestFrames.udp(GUEST_IP, METADATA_IP, 40001, 53, 4, true);
+        byte[] err = TestFrames.ipv4(-1, 0, Ipv4.PROTO_ICMP, METADATA_IP, GUEST_IP,
+                TestFrames.icmpErrorMessage(Icmp.DEST_UNREACHABLE, Icmp.CODE_PORT_UNREACHABLE, offending, 8), 0);
+        assertEquals(0, parser.parse(err, p));
+        // The error travels like a reply to the UDP packet: key = (metadata:53 -> guest:40001, UDP).
+        assertEquals(Ipv4.PROTO_UDP, p.flowProtocol());
+        assertEquals(METADATA_IP, p.flowSrcIp());
+        assertEquals(GUEST_IP, p.flowDstIp());
+        assertEquals(53, p.flowSrcPort());
+        assertEquals(40001, p.flowDstPort());
+    }
 }
