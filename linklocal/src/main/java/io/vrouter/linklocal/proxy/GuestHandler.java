@@ -177,7 +177,16 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
                         false, null, 1);
                 return;
             }
-            VmIdentity id = source == null ? null : p.directory().lookup(source);
+            VmIdentity id;
+            java.util.List<InetSocketAddress> order;
+            try {
+                id = source == null ? null : p.directory().lookup(source);
+                order = id == null ? null : p.balancer().order(start);
+            } catch (RuntimeException e) {
+                reject(ctx, null, target, start, RejectReason.INTERNAL_ERROR,
+                        "The proxy could not look up this VM or the metadata service.", keepAlive, e, -1);
+                return;
+            }
             if (id == null) {
                 reject(ctx, null, target, start, RejectReason.UNKNOWN_SOURCE,
                         "No VM interface owns source address "
@@ -194,7 +203,6 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             UpstreamClient client = p.client(ctx.channel().eventLoop());
-            java.util.List<InetSocketAddress> order = p.balancer().order(start);
             if (order.isEmpty()) {
                 reject(ctx, id, target, start, RejectReason.NO_METADATA_SERVICE,
                         "No metadata service is configured (global-vrouter-config has no 'metadata' link-local service).",

@@ -237,6 +237,20 @@ class GuestHandlerTest {
     }
 
     @Test
+    void shouldAnswer500AndKeepServingWhenTheDirectoryFails() {
+        MetadataProxy p = new MetadataProxy(MetadataProxyConfig.builder().port(0).sharedSecret(SECRET).build(),
+                source -> {
+                    throw new IllegalStateException("port table unavailable");
+                }, MetadataUpstreams.fixed(List.of()));
+        EmbeddedChannel ch = guest(p, SRC_A);
+        List<FullHttpResponse> rs = exchange(ch, "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertEquals(List.of(500, 500), rs.stream().map(r -> r.status().code()).toList());
+        rs.forEach(FullHttpResponse::release);
+        assertTrue(ch.isOpen());
+        assertEquals(2, p.counters().rejections(RejectReason.INTERNAL_ERROR));
+    }
+
+    @Test
     void shouldCountResponsesByStatusClass() {
         MetadataProxy p = proxy(b -> { });
         EmbeddedChannel ch = guest(p, SRC_UNKNOWN);
