@@ -118,7 +118,7 @@ public final class MetadataProxyMain implements Callable<Integer> {
         MetadataProxy proxy = new MetadataProxy(config, map::get, MetadataUpstreams.fixed(addresses));
         InetSocketAddress bound = proxy.start();
         System.out.println("metadata proxy listening on " + bound.getAddress().getHostAddress() + ":" + bound.getPort()
-                + ", " + map.size() + " instances, upstreams " + addresses);
+                + " (" + proxy.transport() + " transport), " + map.size() + " instances, upstreams " + addresses);
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("metadata proxy counters: " + proxy.counters());

@@ -215,6 +215,26 @@ class GuestHandlerTest {
     }
 
     @Test
+    void shouldTimeOutASlowRequestThatFollowsACompleteOneOnAKeepAliveConnection() {
+        MetadataProxy p = proxy(b -> b.requestReadTimeoutMs(1000));
+        EmbeddedChannel ch = guest(p, SRC_A);
+        exchange(ch, "GET / HTTP/1.1\r\nHost: x\r\n\r\n").forEach(FullHttpResponse::release);
+        ch.advanceTimeBy(500, TimeUnit.MILLISECONDS);
+        assertTrue(exchange(ch, "GET / HTTP/1.1\r\nHo").isEmpty());
+        // The first request's timer runs (here at 1500 ms) and re-arms a full period for the slow one.
+        ch.advanceTimeBy(1000, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertTrue(responses(ch).isEmpty());
+        assertTrue(ch.isOpen());
+        ch.advanceTimeBy(1001, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        List<FullHttpResponse> rs = responses(ch);
+        assertEquals(List.of(408), rs.stream().map(r -> r.status().code()).toList());
+        rs.forEach(FullHttpResponse::release);
+        assertFalse(ch.isOpen());
+    }
+
+    @Test
     void shouldNotTimeOutARequestThatArrivedInTime() {
         MetadataProxy p = proxy(b -> b.requestReadTimeoutMs(1000));
         EmbeddedChannel ch = guest(p, SRC_A);
