@@ -8,12 +8,15 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.vrouter.linklocal.config.GlobalVrouterConfig;
 import io.vrouter.linklocal.config.LinkLocalServices;
 import io.vrouter.provision.auth.Authenticator;
@@ -54,17 +57,19 @@ public final class ConfigApiServer implements AutoCloseable {
     private final EventLoopGroup io;
     private final EventExecutorGroup workers;
     private final Channel serverChannel;
+    private final ChannelGroup connections;
     private final AutoCloseable storeWatch;
     private final WatchHub hub;
     private final InetSocketAddress bound;
     private final boolean tls;
 
     private ConfigApiServer(EventLoopGroup boss, EventLoopGroup io, EventExecutorGroup workers,
-            Channel serverChannel, AutoCloseable storeWatch, WatchHub hub, boolean tls) {
+            Channel serverChannel, ChannelGroup connections, AutoCloseable storeWatch, WatchHub hub, boolean tls) {
         this.boss = boss;
         this.io = io;
         this.workers = workers;
         this.serverChannel = serverChannel;
+        this.connections = connections;
         this.storeWatch = storeWatch;
         this.hub = hub;
         this.bound = (InetSocketAddress) serverChannel.localAddress();
@@ -91,6 +96,7 @@ public final class ConfigApiServer implements AutoCloseable {
         String defaultHost = listen.getAddress().isAnyLocalAddress() ? "127.0.0.1" : listen.getHostString();
         ConfigApiHandler handler = new ConfigApiHandler(store, hub, auth, sslContext != null,
                 defaultHost.contains(":") ? "[" + defaultHost + "]:" + listen.getPort() : defaultHost + ":" + listen.getPort());
+        ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         try {
             Channel ch = new ServerBootstrap()
                     .group(boss, io)
@@ -99,6 +105,7 @@ public final class ConfigApiServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel c) {
+                            connections.add(c);
                             ChannelPipeline p = c.pipeline();
                             if (sslContext != null) {
                                 p.addLast(sslContext.newHandler(c.alloc()));
@@ -109,7 +116,7 @@ public final class ConfigApiServer implements AutoCloseable {
                         }
                     })
                     .bind(listen).sync().channel();
-            ConfigApiServer s = new ConfigApiServer(boss, io, workers, ch, storeWatch, hub, sslContext != null);
+            ConfigApiServer s = new ConfigApiServer(boss, io, workers, ch, connections, storeWatch, hub, sslContext != null);
             LOG.info("config-api serving {} on {}://{} (auth {}), object uuid {} at revision {}",
                     store.describe(), s.tls ? "https" : "http", s.bound.getHostString() + ":" + s.port(), auth.enabled() ? "on" : "OFF",
                     initial.config().uuid(), initial.revision());
@@ -149,6 +156,8 @@ public final class ConfigApiServer implements AutoCloseable {
     public void close() {
         serverChannel.close().syncUninterruptibly();
         closeQuietly(storeWatch);
+        // Close connections while every executor still runs, so pipelines tear down cleanly.
+        connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         io.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
