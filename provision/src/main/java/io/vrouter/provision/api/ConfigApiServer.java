@@ -14,6 +14,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -39,6 +40,8 @@ import org.slf4j.LoggerFactory;
  *       hundred bytes fit easily); larger → 413</td></tr>
  *   <tr><td>{@link #DEFAULT_WORKER_THREADS}</td><td>4 threads for blocking work (password
  *       hashing, fsync, etcd); I/O threads never block</td></tr>
+ *   <tr><td>{@link #DEFAULT_IDLE_TIMEOUT_MS}</td><td>330 s without a byte either way closes the
+ *       connection (a held watch answers within 300 s)</td></tr>
  *   <tr><td>{@link WatchHub#DEFAULT_MAX_WAITERS}</td><td>concurrent watches; more → 503</td></tr>
  * </table>
  *
@@ -52,6 +55,8 @@ public final class ConfigApiServer implements AutoCloseable {
     public static final String DEFAULT_LISTEN_ADDRESS = "127.0.0.1";
     public static final int DEFAULT_MAX_BODY_BYTES = 1 << 20;
     public static final int DEFAULT_WORKER_THREADS = 4;
+    /** Longer than the longest watch (300 s), so only abandoned or stalled connections are cut. */
+    public static final long DEFAULT_IDLE_TIMEOUT_MS = 330_000;
 
     private final EventLoopGroup boss;
     private final EventLoopGroup io;
@@ -85,6 +90,11 @@ public final class ConfigApiServer implements AutoCloseable {
      */
     public static ConfigApiServer start(InetSocketAddress listen, ConfigStore store, Authenticator auth,
             SslContext sslContext) throws StoreException, InterruptedException {
+        return start(listen, store, auth, sslContext, DEFAULT_IDLE_TIMEOUT_MS);
+    }
+
+    static ConfigApiServer start(InetSocketAddress listen, ConfigStore store, Authenticator auth,
+            SslContext sslContext, long idleTimeoutMs) throws StoreException, InterruptedException {
         VersionedConfig initial = store.createIfAbsent(new GlobalVrouterConfig(
                 UUID.randomUUID().toString(), GlobalVrouterConfig.DEFAULT_FQ_NAME, LinkLocalServices.EMPTY));
         WatchHub hub = new WatchHub(WatchHub.DEFAULT_MAX_WAITERS);
@@ -110,6 +120,7 @@ public final class ConfigApiServer implements AutoCloseable {
                             if (sslContext != null) {
                                 p.addLast(sslContext.newHandler(c.alloc()));
                             }
+                            p.addLast(new IdleStateHandler(0, 0, idleTimeoutMs, TimeUnit.MILLISECONDS));
                             p.addLast(new HttpServerCodec());
                             p.addLast(new HttpObjectAggregator(DEFAULT_MAX_BODY_BYTES));
                             p.addLast(workers, handler);

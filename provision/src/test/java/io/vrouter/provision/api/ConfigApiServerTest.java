@@ -225,4 +225,15 @@ class ConfigApiServerTest {
             assertTrue(head.startsWith("HTTP/1.1 4"), head);
         }
     }
+
+    @Test
+    void anIdleConnectionShouldBeClosed() throws Exception {
+        try (ConfigApiServer quick = ConfigApiServer.start(new InetSocketAddress("127.0.0.1", 0), store,
+                Authenticator.NONE, null, 300);
+                Socket s = new Socket("127.0.0.1", quick.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("GET /global-vrouter-configs HTTP/1.1\r\nHost: x".getBytes(StandardCharsets.US_ASCII));
+            assertEquals(-1, s.getInputStream().read(), "the server should close a stalled request");
+        }
+    }
 }

@@ -131,7 +131,7 @@ class WatchApiTest {
         awaitWaiting(n);
         long threadsDuring = nonClientThreads();
         long next = api.put(path, "\"" + rev + "\"", metadataBody("10.0.0.5", 80)).etag();
-        CompletableFuture.allOf(held.toArray(new CompletableFuture[0])).get(20, TimeUnit.SECONDS);
+        CompletableFuture.allOf(held.toArray(new CompletableFuture<?>[0])).get(20, TimeUnit.SECONDS);
         for (CompletableFuture<ApiClient.Reply> f : held) {
             assertEquals(200, f.get().status());
             assertEquals(next, f.get().json().get("revision").asLong());
