@@ -44,6 +44,7 @@ public final class FakeConfigApi implements AutoCloseable {
     private long revision = 1;
     private volatile FieldError rejectNext;
     private HttpServer server;
+    private javax.net.ssl.SSLContext tls;
     private ExecutorService pool;
     private int port;
 
@@ -54,9 +55,22 @@ public final class FakeConfigApi implements AutoCloseable {
         object.set("linklocal_services", M.createObjectNode().set("linklocal_service_entry", M.createArrayNode()));
     }
 
+    /** Serves https with this server context from the next {@link #start()} on. */
+    public FakeConfigApi tls(javax.net.ssl.SSLContext context) {
+        this.tls = context;
+        return this;
+    }
+
     /** Starts on an ephemeral loopback port (first call) or on the same port again (restart). */
     public FakeConfigApi start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+        if (tls != null) {
+            com.sun.net.httpserver.HttpsServer https =
+                    com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+            https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+            server = https;
+        } else {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+        }
         pool = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "fake-config-api");
             t.setDaemon(true);
@@ -86,7 +100,7 @@ public final class FakeConfigApi implements AutoCloseable {
     }
 
     public URI baseUri() {
-        return URI.create("http://127.0.0.1:" + port);
+        return URI.create((tls != null ? "https" : "http") + "://127.0.0.1:" + port);
     }
 
     public ConfigApiEndpoint adminEndpoint() {
