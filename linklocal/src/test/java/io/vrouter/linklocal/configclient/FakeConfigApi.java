@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * linklocal test-jar. Can be stopped and restarted on the same port, keeping its store, and can
  * be made to hold an invalid object ({@link #forceObject}) as a broken or older server might.
  */
-public final class FakeConfigApi implements AutoCloseable {
+public final class FakeConfigApi implements ConfigApiTestServer {
     public static final String ADMIN = "admin";
     public static final String ADMIN_PASSWORD = "admin-secret";
     public static final String READER = "reader";
@@ -83,6 +83,27 @@ public final class FakeConfigApi implements AutoCloseable {
         return this;
     }
 
+    @Override
+    public String adminUser() {
+        return ADMIN;
+    }
+
+    @Override
+    public String adminPassword() {
+        return ADMIN_PASSWORD;
+    }
+
+    @Override
+    public void restart() throws IOException {
+        start();
+    }
+
+    @Override
+    public void forceLinklocalServices(String json) throws IOException {
+        forceObject(json);
+    }
+
+    @Override
     public void stop() {
         if (server != null) {
             server.stop(0);
@@ -99,14 +120,12 @@ public final class FakeConfigApi implements AutoCloseable {
         stop();
     }
 
+    @Override
     public URI baseUri() {
         return URI.create((tls != null ? "https" : "http") + "://127.0.0.1:" + port);
     }
 
-    public ConfigApiEndpoint adminEndpoint() {
-        return ConfigApiEndpoint.of(baseUri(), ADMIN, ADMIN_PASSWORD);
-    }
-
+    @Override
     public int port() {
         return port;
     }
