@@ -35,19 +35,19 @@ import java.util.function.Supplier;
  * round), and the CLI's own run time. Run by {@code benchmarks/propagation/run.sh}; not a test.
  *
  * <p>Usage: {@code PropagationBenchmark [--subscribers 1,100,1000] [--rounds 5] [--warmup 2]
- * [--server fake|real] [--out FILE]}
+ * [--server real|fake] [--out FILE]}
  */
 public final class PropagationBenchmark {
     private static final String NAME = "bench";
 
-    record Result(int subscribers, int rounds, long[] latenciesNs, long[] fleetNs, long[] cliNs) {
+    record Result(int subscribers, int rounds, long[] latenciesNs, long[] afterAckNs, long[] fleetNs, long[] cliNs) {
     }
 
     public static void main(String[] args) throws Exception {
         List<Integer> ns = List.of(1, 100, 1000);
         int rounds = 5;
         int warmup = 2;
-        String serverKind = "fake";
+        String serverKind = "real";
         Path out = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -60,6 +60,7 @@ public final class PropagationBenchmark {
             }
         }
         Supplier<ConfigApiFixture> servers = fixtures(serverKind);
+        String loadBefore = loadAverage();
         List<Result> results = new ArrayList<>();
         for (int n : ns) {
             Result r = run(servers, n, warmup, rounds);
@@ -67,7 +68,7 @@ public final class PropagationBenchmark {
             System.out.println(line(r));
         }
         if (out != null) {
-            Files.writeString(out, report(results, serverKind, warmup), StandardCharsets.UTF_8);
+            Files.writeString(out, report(results, serverKind, warmup, loadBefore, loadAverage()), StandardCharsets.UTF_8);
             System.out.println("wrote " + out);
         }
         System.exit(0); // HttpClient selector threads are not daemons in every JDK
@@ -82,7 +83,14 @@ public final class PropagationBenchmark {
                     throw new IllegalStateException(e);
                 }
             };
-            default -> throw new IllegalArgumentException("unknown --server " + kind + " (fake)");
+            case "real" -> () -> {
+                try {
+                    return new RealServerFixture();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            default -> throw new IllegalArgumentException("unknown --server " + kind + " (real or fake)");
         };
     }
 
@@ -129,6 +137,7 @@ public final class PropagationBenchmark {
                     "--ipfabric_service_ip", "10.0.0.5", "--ipfabric_service_port", "8775");
             PrintStream sink = new PrintStream(OutputStream.nullOutputStream());
             long[] lat = new long[n * rounds];
+            long[] afterAck = new long[n * rounds];
             long[] fleet = new long[rounds];
             long[] cli = new long[rounds];
             for (int r = 0; r < warmup + rounds; r++) {
@@ -151,13 +160,14 @@ public final class PropagationBenchmark {
                     for (int i = 0; i < n; i++) {
                         long d = round.arrival.get(i) - t0;
                         lat[m * n + i] = d;
+                        afterAck[m * n + i] = round.arrival.get(i) - t1;
                         slowest = Math.max(slowest, d);
                     }
                     fleet[m] = slowest;
                     cli[m] = t1 - t0;
                 }
             }
-            return new Result(n, rounds, lat, fleet, cli);
+            return new Result(n, rounds, lat, afterAck, fleet, cli);
         } finally {
             clients.forEach(ConfigWatchClient::close); // before the server, or they log its loss
             server.close();
@@ -211,24 +221,38 @@ public final class PropagationBenchmark {
                 ms((long) Arrays.stream(r.cliNs()).average().orElse(0)));
     }
 
-    static String report(List<Result> results, String serverKind, int warmup) {
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+
+    static String report(List<Result> results, String serverKind, int warmup, String loadBefore, String loadAfter) {
         StringBuilder sb = new StringBuilder();
         sb.append("# Propagation latency: provision_linklocal write -> N agents' watch clients\n\n");
         sb.append("Measured ").append(Instant.now()).append(" by `benchmarks/propagation/run.sh` (")
                 .append("`io.vrouter.provision.cli.PropagationBenchmark`), config API: **").append(serverKind)
                 .append("**, JVM ").append(System.getProperty("java.version")).append(", ")
-                .append(Runtime.getRuntime().availableProcessors()).append(" CPUs.\n\n");
+                .append(Runtime.getRuntime().availableProcessors()).append(" CPUs, load average ").append(loadBefore)
+                .append(" before and ").append(loadAfter).append(" after (the machine is shared).\n\n");
         sb.append("Latency = from the start of an in-process `provision_linklocal --oper add` (read + If-Match")
                 .append(" write) until a client's listener receives the new entry. All N clients share one")
                 .append(" HttpClient (4 threads) and one 2-thread scheduler; server and clients are in one JVM")
-                .append(" on loopback. ").append(warmup).append(" warm-up rounds are discarded.\n\n");
-        sb.append("| N | rounds | p50 ms | p99 ms | max ms | fleet done, mean ms | CLI run, mean ms |\n");
-        sb.append("|---:|---:|---:|---:|---:|---:|---:|\n");
+.append(" on loopback. ").append(warmup).append(" warm-up rounds are discarded. \"after ack\" counts from")
+                .append(" the moment the CLI had its 200 (the fan-out alone; negative when a client was faster than")
+                .append(" the CLI's own response). \"Fleet done\" is the slowest client of a round.\n\n");
+        sb.append("| N | rounds | p50 ms | p99 ms | max ms | after ack p50 ms | after ack p99 ms | fleet done, mean ms | CLI run, mean ms |\n");
+        sb.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Result r : results) {
             long[] s = r.latenciesNs().clone();
             Arrays.sort(s);
-            sb.append(String.format("| %d | %d | %.1f | %.1f | %.1f | %.1f | %.1f |%n", r.subscribers(), r.rounds(),
-                    ms(pct(s, 50)), ms(pct(s, 99)), ms(s[s.length - 1]),
+            long[] a = r.afterAckNs().clone();
+            Arrays.sort(a);
+            sb.append(String.format("| %d | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f |%n", r.subscribers(), r.rounds(),
+                    ms(pct(s, 50)), ms(pct(s, 99)), ms(s[s.length - 1]), ms(pct(a, 50)), ms(pct(a, 99)),
                     ms((long) Arrays.stream(r.fleetNs()).average().orElse(0)),
                     ms((long) Arrays.stream(r.cliNs()).average().orElse(0))));
         }
