@@ -49,7 +49,8 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
  *   <tr><td>METADATA.metadata_client_cert / _cert_type / _key, metadata_ca_cert</td><td>none / PEM / none / none</td></tr>
  *   <tr><td>METADATA.metadata_ssl_insecure</td><td>false</td></tr>
  *   <tr><td>METADATA.metadata_rate_limit</td><td>{@value #DEFAULT_METADATA_RATE_LIMIT} req/s per VM (0 = off)</td></tr>
- *   <tr><td>METADATA.metadata_max_concurrent</td><td>{@value #DEFAULT_METADATA_MAX_CONCURRENT} per VM</td></tr>
+ *   <tr><td>METADATA.metadata_rate_burst</td><td>{@value #DEFAULT_METADATA_RATE_BURST} requests</td></tr>
+ *   <tr><td>METADATA.metadata_max_connections</td><td>{@value #DEFAULT_METADATA_MAX_CONNECTIONS} per VM</td></tr>
  *   <tr><td>FLOWS.max_vm_flows</td><td>{@value #DEFAULT_MAX_VM_FLOWS} (%)</td></tr>
  *   <tr><td>FLOWS.max_system_linklocal_flows / max_vm_linklocal_flows</td><td>{@value #DEFAULT_MAX_LINKLOCAL_FLOWS}</td></tr>
  *   <tr><td>FLOWS.flow_cache_timeout</td><td>{@value #DEFAULT_FLOW_CACHE_TIMEOUT} s</td></tr>
@@ -66,7 +67,8 @@ public final class AgentConfigParser {
     public static final String DEFAULT_VHOST_NAME = "vhost0";
     public static final int DEFAULT_METADATA_PROXY_PORT = 8097;
     public static final int DEFAULT_METADATA_RATE_LIMIT = 20;
-    public static final int DEFAULT_METADATA_MAX_CONCURRENT = 16;
+    public static final int DEFAULT_METADATA_RATE_BURST = 50;
+    public static final int DEFAULT_METADATA_MAX_CONNECTIONS = 16;
     public static final int DEFAULT_MAX_VM_FLOWS = 100;
     public static final int DEFAULT_MAX_LINKLOCAL_FLOWS = 16384;
     public static final int DEFAULT_FLOW_CACHE_TIMEOUT = 180;
@@ -217,7 +219,8 @@ public final class AgentConfigParser {
         Path ca = path(METADATA, "metadata_ca_cert", null);
         boolean insecure = bool(METADATA, "metadata_ssl_insecure", false);
         int rate = integer(METADATA, "metadata_rate_limit", DEFAULT_METADATA_RATE_LIMIT, 0, 100_000);
-        int concurrent = integer(METADATA, "metadata_max_concurrent", DEFAULT_METADATA_MAX_CONCURRENT, 1, 10_000);
+        int burst = integer(METADATA, "metadata_rate_burst", DEFAULT_METADATA_RATE_BURST, 1, 100_000);
+        int concurrent = integer(METADATA, "metadata_max_connections", DEFAULT_METADATA_MAX_CONNECTIONS, 1, 10_000);
         if (ssl) {
             if ((cert == null) != (key == null)) {
                 errors.add("[" + METADATA + "] metadata_client_cert and metadata_client_key must be given together"
@@ -237,7 +240,7 @@ public final class AgentConfigParser {
             warnings.add("[" + METADATA + "] metadata_ssl_insecure has no effect without metadata_use_ssl = true");
         }
         return new AgentConfig.Metadata(secret, port, ssl, cert, certType.toUpperCase(Locale.ROOT), key, ca, insecure,
-                rate, concurrent);
+                rate, burst, concurrent);
     }
 
     private AgentConfig.LinkLocal linklocal() {
