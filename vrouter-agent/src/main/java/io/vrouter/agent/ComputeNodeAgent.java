@@ -13,8 +13,21 @@ import io.vrouter.agent.port.PortJson;
 import io.vrouter.agent.port.PortRegistry;
 import io.vrouter.agent.port.VmPort;
 import io.vrouter.linklocal.config.ConfigValidationException;
-import io.vrouter.linklocal.config.LinkLocalJson;
+import io.vrouter.linklocal.config.LinkLocalServiceEntry;
 import io.vrouter.linklocal.config.LinkLocalServices;
+import io.vrouter.linklocal.configclient.ConfigApiEndpoint;
+import io.vrouter.linklocal.configclient.ConfigWatchClient;
+import io.vrouter.linklocal.proxy.MetadataProxy;
+import io.vrouter.linklocal.proxy.MetadataProxyConfig;
+import io.vrouter.linklocal.proxy.MetadataUpstreams;
+import io.vrouter.linklocal.proxy.ProxyCountersSnapshot;
+import io.vrouter.linklocal.proxy.TlsSettings;
+import io.vrouter.linklocal.registry.LinkLocalFileSource;
+import io.vrouter.linklocal.registry.LinkLocalRegistry;
+import io.vrouter.linklocal.registry.LinkLocalService;
+import io.vrouter.linklocal.registry.RegistrySnapshot;
+import java.net.InetAddress;
+import org.HdrHistogram.Histogram;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
@@ -45,7 +58,10 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>state-directory lock ({@code ports_dir/.agent.lock}, a kernel lock: a second agent on
  *       the same state is refused, a SIGKILL'd one leaves nothing that blocks a restart)</li>
- *   <li>link-local services (file, or the built-in default)</li>
+ *   <li>link-local registry: config API watch (with its on-disk cache), or a watched services
+ *       file, or the built-in default (metadata → 127.0.0.1:8775)</li>
+ *   <li>metadata proxy on {@code vhost ip : metadata_proxy_port}, upstreams from the registry's
+ *       {@code metadata} service, VMs identified through the port table's instance directory</li>
  *   <li>port table; the instance directory and the dataplane as its observers</li>
  *   <li>ports replayed from disk (observers hear each one)</li>
  *   <li>dataplane started (unless {@code [DATAPLANE] enabled = false})</li>
@@ -84,8 +100,10 @@ public final class ComputeNodeAgent implements AutoCloseable {
     private final StatsRegistry stats = new StatsRegistry();
     private final PortInstanceDirectory directory = new PortInstanceDirectory();
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
-    private volatile LinkLocalServices services = LinkLocalServices.EMPTY;
     private volatile String servicesSource = "(none)";
+    private LinkLocalRegistry registry;
+    private ConfigWatchClient watch;
+    private MetadataProxy proxy;
     private PortRegistry ports;
     private PortIpcServer portIpc;
     private IntrospectServer introspect;
@@ -120,13 +138,15 @@ public final class ComputeNodeAgent implements AutoCloseable {
         FilePortStore store = new FilePortStore(general.portsDir());
         lockStateDirectory(general.portsDir());
 
-        loadServices();
+        startLinkLocal();
+        startProxy();
 
         ports = new PortRegistry(store, options.interfaces);
         ports.addObserver(directory);
         if (config.dataplane().enabled()) {
             DataplaneProvider provider = findDataplane();
-            dataplane = provider.create(new DataplaneContext(config, () -> services, ports, directory, stats));
+            dataplane = provider.create(new DataplaneContext(config, registry, proxy.localAddress(), ports,
+                    directory, stats));
             started.push(dataplane);
             ports.addObserver(dataplane);
             LOG.info("dataplane: {}", provider.name());
@@ -146,12 +166,88 @@ public final class ComputeNodeAgent implements AutoCloseable {
         registerStats();
         Map<String, Supplier<?>> pages = new LinkedHashMap<>();
         pages.put("/ports", () -> ports.list().stream().map(PortJson::toJson).toList());
-        pages.put("/linklocal", () -> Map.of("source", servicesSource, "linklocal_services", services));
+        pages.put("/linklocal", this::linkLocalPage);
         introspect = IntrospectServer.start(new InetSocketAddress(options.localHost, general.introspectPort()),
                 group, stats, pages);
         started.push(introspect);
-        LOG.info("agent started: port IPC {}, introspect {}, {} port(s), {} link-local service(s)",
-                portIpc.localAddress(), introspect.localAddress(), ports.size(), services.entries().size());
+        LOG.info("agent started: metadata proxy {}, port IPC {}, introspect {}, {} port(s), link-local services from {}",
+                proxy.localAddress(), portIpc.localAddress(), introspect.localAddress(), ports.size(), servicesSource);
+    }
+
+    /**
+     * The link-local registry, fed by the config API (watch + on-disk cache), or by a services
+     * file (watched for changes), or by the built-in default. A file that is invalid at start
+     * stops the start: there is no last good config yet to fall back on.
+     */
+    private void startLinkLocal() throws Exception {
+        registry = LinkLocalRegistry.builder().build();
+        started.push(registry);
+        AgentConfig.LinkLocal ll = config.linklocal();
+        if (ll.usesConfigApi()) {
+            ConfigApiEndpoint endpoint = new ConfigApiEndpoint(ll.configApiUrl(), ll.configApiUser(),
+                    ll.configApiPassword(), ll.configApiCaCert(), false, null);
+            if (ll.cacheFile().getParent() != null) {
+                Files.createDirectories(ll.cacheFile().getParent());
+            }
+            ConfigWatchClient watch = ConfigWatchClient.builder(endpoint,
+                    update -> registry.apply(update.services(), update.source())).cacheFile(ll.cacheFile()).build();
+            this.watch = watch;
+            watch.start();
+            started.push(watch);
+            servicesSource = "config-api " + endpoint;
+            return;
+        }
+        LinkLocalServices initial;
+        if (ll.servicesFile() != null) {
+            servicesSource = "file:" + ll.servicesFile();
+            initial = parseServices(Files.readString(ll.servicesFile(), StandardCharsets.UTF_8),
+                    "[LINKLOCAL] services_file " + ll.servicesFile());
+        } else {
+            servicesSource = "built-in default";
+            try (InputStream in = ComputeNodeAgent.class.getResourceAsStream(BUILT_IN_SERVICES)) {
+                if (in == null) {
+                    throw new IOException("built-in link-local services " + BUILT_IN_SERVICES + " missing from the classpath");
+                }
+                initial = parseServices(new String(in.readAllBytes(), StandardCharsets.UTF_8), "built-in " + BUILT_IN_SERVICES);
+            }
+        }
+        registry.apply(initial, servicesSource).get(10, TimeUnit.SECONDS);
+        for (LinkLocalServiceEntry entry : initial.entries()) {
+            LOG.info("link-local service {}", entry);
+        }
+        if (ll.servicesFile() != null) {
+            LinkLocalFileSource source = new LinkLocalFileSource(registry, ll.servicesFile());
+            source.start();
+            started.push(source);
+        }
+    }
+
+    private static LinkLocalServices parseServices(String json, String what) throws IOException {
+        try {
+            return LinkLocalFileSource.parse(json);
+        } catch (ConfigValidationException e) {
+            throw new IOException(what + " is invalid: " + e.getMessage(), e);
+        }
+    }
+
+    /** The metadata proxy on the vhost address, forwarding to the registry's metadata service. */
+    private void startProxy() throws IOException {
+        AgentConfig.Metadata m = config.metadata();
+        TlsSettings tls = m.useSsl()
+                ? new TlsSettings(true, m.clientCert(), m.clientKey(), m.caCert(), true, m.sslInsecure())
+                : TlsSettings.DISABLED;
+        MetadataProxyConfig pc = MetadataProxyConfig.builder()
+                .bindAddress(config.vhost().ip())
+                .port(m.proxyPort())
+                .sharedSecret(m.secret())
+                .rateLimitPerSecond(m.rateLimitPerVm())
+                .rateLimitBurst(m.rateBurstPerVm())
+                .maxConnectionsPerVm(m.maxConnectionsPerVm())
+                .tls(tls)
+                .build();
+        proxy = new MetadataProxy(pc, directory, new RegistryUpstreams(registry));
+        started.push(proxy);
+        proxy.start();
     }
 
     /**
@@ -177,36 +273,6 @@ public final class ComputeNodeAgent implements AutoCloseable {
         ch.truncate(0);
         ch.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
         started.push(ch); // closing the channel releases the lock
-    }
-
-    private void loadServices() throws IOException, ConfigValidationException {
-        AgentConfig.LinkLocal ll = config.linklocal();
-        if (ll.usesConfigApi()) {
-            throw new IOException("[LINKLOCAL] config_api_url is set, but this build has no config API client yet;"
-                    + " use services_file");
-        }
-        String json;
-        if (ll.servicesFile() != null) {
-            json = Files.readString(ll.servicesFile(), StandardCharsets.UTF_8);
-            servicesSource = ll.servicesFile().toString();
-        } else {
-            try (InputStream in = ComputeNodeAgent.class.getResourceAsStream(BUILT_IN_SERVICES)) {
-                if (in == null) {
-                    throw new IOException("built-in link-local services " + BUILT_IN_SERVICES + " missing from the classpath");
-                }
-                json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-            servicesSource = "(built-in default)";
-        }
-        try {
-            services = LinkLocalJson.parseLinkLocalServices(json);
-        } catch (ConfigValidationException e) {
-            throw new ConfigValidationException(List.of(new io.vrouter.linklocal.config.FieldError(
-                    servicesSource, e.getMessage())));
-        }
-        for (var entry : services.entries()) {
-            LOG.info("link-local service {}", entry);
-        }
     }
 
     private DataplaneProvider findDataplane() {
@@ -241,7 +307,98 @@ public final class ComputeNodeAgent implements AutoCloseable {
             return m;
         });
         stats.register("ports", ports::stats);
-        stats.register("linklocal", () -> Map.of("source", servicesSource, "services", services.entries().size()));
+        stats.register("linklocal", () -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("source", servicesSource);
+            m.put("registry", registry.stats());
+            if (watch != null) {
+                m.put("config_api", watch.stats());
+            }
+            return m;
+        });
+        stats.register("proxy", () -> proxyStats(proxy.counters()));
+    }
+
+    /** The proxy's counters as JSON (the latency histogram as percentiles). */
+    static Map<String, Object> proxyStats(ProxyCountersSnapshot c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("requests", c.requests());
+        m.put("forwarded", c.forwarded());
+        m.put("status_2xx", c.status2xx());
+        m.put("status_3xx", c.status3xx());
+        m.put("status_4xx", c.status4xx());
+        m.put("status_5xx", c.status5xx());
+        m.put("upstream_connections_opened", c.upstreamConnectionsOpened());
+        m.put("retries", c.retries());
+        Map<String, Long> rejected = new LinkedHashMap<>();
+        c.rejections().forEach((reason, n) -> rejected.put(reason.name(), n));
+        m.put("rejected", rejected);
+        Histogram h = c.latencyMicros();
+        Map<String, Object> lat = new LinkedHashMap<>();
+        lat.put("count", h.getTotalCount());
+        lat.put("p50_us", h.getValueAtPercentile(50));
+        lat.put("p99_us", h.getValueAtPercentile(99));
+        lat.put("max_us", h.getMaxValue());
+        m.put("latency", lat);
+        return m;
+    }
+
+    private Map<String, Object> linkLocalPage() {
+        RegistrySnapshot snap = registry.snapshot();
+        Map<String, Object> page = new LinkedHashMap<>();
+        page.put("version", snap.version());
+        page.put("source", snap.source());
+        page.put("linklocal_services", snap.config());
+        page.put("services", snap.services().stream().map(svc -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", svc.name());
+            m.put("service", svc.serviceAddress().getHostAddress() + ":" + svc.servicePort());
+            m.put("fabric", svc.fabricAddresses().stream().map(InetAddress::getHostAddress).toList());
+            m.put("fabric_port", svc.fabricPort());
+            m.put("dns_name", svc.fabricDnsName());
+            m.put("resolved", svc.isResolved());
+            m.put("metadata", svc.isMetadata());
+            return m;
+        }).toList());
+        return page;
+    }
+
+    /**
+     * The proxy's upstreams from the registry's {@code metadata} service, recomputed only when
+     * the snapshot changes: the proxy asks on every request, from event loops, so this is one
+     * volatile read and a reference compare in the common case. Racing recomputations are
+     * harmless (same result).
+     */
+    static final class RegistryUpstreams implements MetadataUpstreams {
+        private record Cached(RegistrySnapshot snapshot, List<InetSocketAddress> addresses) {
+        }
+
+        private final LinkLocalRegistry registry;
+        private volatile Cached cached = new Cached(null, List.of());
+
+        RegistryUpstreams(LinkLocalRegistry registry) {
+            this.registry = registry;
+        }
+
+        @Override
+        public List<InetSocketAddress> current() {
+            RegistrySnapshot now = registry.snapshot();
+            Cached c = cached;
+            if (c.snapshot() != now) {
+                c = new Cached(now, addressesOf(now.metadataService()));
+                cached = c;
+            }
+            return c.addresses();
+        }
+
+        static List<InetSocketAddress> addressesOf(LinkLocalService metadata) {
+            if (metadata == null) {
+                return List.of();
+            }
+            return metadata.fabricAddresses().stream()
+                    .map(a -> new InetSocketAddress(a, metadata.fabricPort()))
+                    .toList();
+        }
     }
 
     /** Stops everything started, in reverse order. Idempotent; never throws. */
@@ -273,8 +430,12 @@ public final class ComputeNodeAgent implements AutoCloseable {
         return stats;
     }
 
-    public LinkLocalServices linkLocalServices() {
-        return services;
+    public LinkLocalRegistry linkLocal() {
+        return registry;
+    }
+
+    public InetSocketAddress metadataProxyAddress() {
+        return proxy == null ? null : proxy.localAddress();
     }
 
     public InetSocketAddress portIpcAddress() {

@@ -12,9 +12,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vrouter.agent.config.AgentConfig;
 import io.vrouter.agent.config.AgentConfigParser;
 import io.vrouter.agent.port.VmPort;
+import io.vrouter.linklocal.configclient.FakeConfigApi;
+import io.vrouter.linklocal.novastandin.NovaMetadataStandIn;
 import java.io.InputStream;
 import java.io.StringReader;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -57,6 +60,7 @@ class ComputeNodeAgentTest {
                 ip = 127.0.0.1/8
                 [METADATA]
                 metadata_proxy_secret = 0123456789abcdef0123456789abcdef
+                metadata_proxy_port = 0
                 """.formatted(dir.resolve("ports")) + extra), "test").config();
     }
 
@@ -134,7 +138,7 @@ class ComputeNodeAgentTest {
             JsonNode stats = JSON.readTree(send("GET", intro + "/stats", null).body());
             assertEquals(1, stats.get("ports").get("ports").asInt());
             assertEquals(2, stats.get("ports").get("added").asInt());
-            assertEquals(1, stats.get("linklocal").get("services").asInt());
+            assertEquals(1, stats.get("linklocal").get("registry").get("services").asInt());
             assertTrue(stats.has("dataplane"), stats.toString());
             assertTrue(stats.get("agent").has("uptime_seconds"));
             JsonNode ll = JSON.readTree(send("GET", intro + "/linklocal", null).body());
@@ -145,7 +149,8 @@ class ComputeNodeAgentTest {
             assertEquals("00000002-0000-4000-8000-000000000002",
                     a.instanceDirectory().lookup(added.metadataIp()).instanceId());
             assertEquals(List.of("create", "start", "+tap1", "+tap2", "-tap1"), dp.events);
-            assertNotNull(dp.context.services().get().entries().get(0));
+            assertNotNull(dp.context.linklocal().snapshot().metadataService());
+            assertEquals(a.metadataProxyAddress(), dp.context.metadataProxy());
         }
         assertEquals("close", dp.events.get(dp.events.size() - 1));
 
@@ -209,13 +214,72 @@ class ComputeNodeAgentTest {
                 """);
         try (ComputeNodeAgent a = agent(config("[LINKLOCAL]\nservices_file = " + good + "\n"), new FakeDataplane())) {
             a.start();
-            assertEquals(2, a.linkLocalServices().entries().size());
+            assertEquals(2, a.linkLocal().snapshot().size());
+            assertEquals(List.of(new InetSocketAddress("10.1.1.1", 8775), new InetSocketAddress("10.1.1.2", 8775)),
+                    new ComputeNodeAgent.RegistryUpstreams(a.linkLocal()).current());
         }
         Path bad = Files.writeString(dir.resolve("bad.json"),
                 "{\"linklocal_service_entry\": [{\"linklocal_service_name\": \"metadata\", \"linklocal_service_port\": 99999}]}");
         Exception e = assertThrows(Exception.class,
                 () -> agent(config("[LINKLOCAL]\nservices_file = " + bad + "\n"), new FakeDataplane()).start());
         assertTrue(e.getMessage().contains(bad.toString()), e.getMessage());
+    }
+
+    @Test
+    void metadataProxyShouldRunWithTheAgentsDirectoryAndRefuseANonVmSource() throws Exception {
+        try (NovaMetadataStandIn nova = new NovaMetadataStandIn("0123456789abcdef0123456789abcdef")) {
+            InetSocketAddress novaAddr = nova.start();
+            Path services = Files.writeString(dir.resolve("ll.json"), """
+                    {"linklocal_service_entry": [{"linklocal_service_name": "metadata",
+                      "linklocal_service_ip": "169.254.169.254", "linklocal_service_port": 80,
+                      "ip_fabric_service_ip": ["127.0.0.1"], "ip_fabric_service_port": %d}]}
+                    """.formatted(novaAddr.getPort()));
+            try (ComputeNodeAgent a = agent(config("[LINKLOCAL]\nservices_file = " + services + "\n"),
+                    new FakeDataplane())) {
+                a.start();
+                assertEquals(List.of(novaAddr), new ComputeNodeAgent.RegistryUpstreams(a.linkLocal()).current());
+                // 127.0.0.1 is no VM's metadata IP: the proxy must refuse without asking nova.
+                HttpResponse<String> r = send("GET", "http://127.0.0.1:" + a.metadataProxyAddress().getPort()
+                        + "/latest/meta-data/instance-id", null);
+                assertEquals(403, r.statusCode(), r.body());
+                assertEquals(0, nova.requests().size());
+                JsonNode proxy = JSON.readTree(send("GET", "http://127.0.0.1:" + a.introspectAddress().getPort()
+                        + "/stats/proxy", null).body());
+                assertEquals(1, proxy.get("requests").asLong(), proxy.toString());
+                assertEquals(1, proxy.get("rejected").get("UNKNOWN_SOURCE").asLong(), proxy.toString());
+            }
+        }
+    }
+
+    @Test
+    void configApiShouldFeedTheRegistryAndItsCache() throws Exception {
+        try (FakeConfigApi api = new FakeConfigApi().start()) {
+            api.forceObject("""
+                    {"linklocal_service_entry": [{"linklocal_service_name": "metadata",
+                      "linklocal_service_ip": "169.254.169.254", "linklocal_service_port": 80,
+                      "ip_fabric_service_ip": ["10.9.9.9"], "ip_fabric_service_port": 8775}]}
+                    """);
+            Path cache = dir.resolve("cache").resolve("ll-cache.json");
+            try (ComputeNodeAgent a = agent(config("[LINKLOCAL]\nconfig_api_url = " + api.baseUri()
+                    + "\nconfig_api_user = " + FakeConfigApi.ADMIN + "\nconfig_api_password = "
+                    + FakeConfigApi.ADMIN_PASSWORD + "\ncache_file = " + cache + "\n"), new FakeDataplane())) {
+                a.start();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (a.linkLocal().snapshot().metadataService() == null && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertEquals(List.of(new InetSocketAddress("10.9.9.9", 8775)),
+                        new ComputeNodeAgent.RegistryUpstreams(a.linkLocal()).current());
+                while (!Files.exists(cache) && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertTrue(Files.exists(cache), "the config API's answer is cached on disk");
+                JsonNode stats = JSON.readTree(send("GET", "http://127.0.0.1:" + a.introspectAddress().getPort()
+                        + "/stats/linklocal", null).body());
+                assertTrue(stats.get("source").asText().startsWith("config-api"), stats.toString());
+                assertTrue(stats.has("config_api"), stats.toString());
+            }
+        }
     }
 
     @Test

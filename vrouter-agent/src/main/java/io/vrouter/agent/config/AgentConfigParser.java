@@ -44,7 +44,7 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
  *   <tr><td>VIRTUAL-HOST-INTERFACE.ip</td><td>required, IPv4 CIDR</td></tr>
  *   <tr><td>VIRTUAL-HOST-INTERFACE.gateway / physical_interface / compute_node_address</td><td>none / none / ip</td></tr>
  *   <tr><td>METADATA.metadata_proxy_secret</td><td>required</td></tr>
- *   <tr><td>METADATA.metadata_proxy_port</td><td>{@value #DEFAULT_METADATA_PROXY_PORT}</td></tr>
+ *   <tr><td>METADATA.metadata_proxy_port</td><td>{@value #DEFAULT_METADATA_PROXY_PORT}; 0 = any free port</td></tr>
  *   <tr><td>METADATA.metadata_use_ssl</td><td>false</td></tr>
  *   <tr><td>METADATA.metadata_client_cert / _cert_type / _key, metadata_ca_cert</td><td>none / PEM / none / none</td></tr>
  *   <tr><td>METADATA.metadata_ssl_insecure</td><td>false</td></tr>
@@ -210,7 +210,7 @@ public final class AgentConfigParser {
             warnings.add("[" + METADATA + "] metadata_proxy_secret is only " + secret.length()
                     + " characters: anyone who guesses it can read every VM's metadata; use 32 or more");
         }
-        int port = port(METADATA, "metadata_proxy_port", DEFAULT_METADATA_PROXY_PORT, false);
+        int port = port(METADATA, "metadata_proxy_port", DEFAULT_METADATA_PROXY_PORT, true);
         boolean ssl = bool(METADATA, "metadata_use_ssl", false);
         Path cert = path(METADATA, "metadata_client_cert", null);
         String certType = string(METADATA, "metadata_client_cert_type", "PEM",

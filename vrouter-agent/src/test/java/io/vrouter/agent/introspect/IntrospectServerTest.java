@@ -43,6 +43,8 @@ class IntrospectServerTest {
         stats.register("broken", () -> {
             throw new IllegalStateException("counter gone");
         });
+        stats.register("unserialisable", () -> new Object());
+        stats.register("time", () -> Map.of("last", java.time.Instant.parse("2026-01-02T03:04:05Z")));
         Map<String, Supplier<?>> pages = Map.of("/ports", () -> List.of(Map.of("id", "p1")));
         server = IntrospectServer.start(new InetSocketAddress("127.0.0.1", 0), group, stats, pages);
     }
@@ -72,6 +74,8 @@ class IntrospectServerTest {
         assertEquals(41, all.get("proxy").get("requests").asLong());
         assertEquals(3, all.get("dataplane").get("holdQueueFull").asLong());
         assertTrue(all.get("broken").get("error").asText().contains("counter gone"));
+        assertTrue(all.get("unserialisable").has("error"), all.toString());
+        assertEquals("2026-01-02T03:04:05Z", all.get("time").get("last").asText());
         counter.incrementAndGet();
         assertEquals(42, get("/stats/proxy", 200).get("requests").asLong());
     }
@@ -81,7 +85,7 @@ class IntrospectServerTest {
         assertEquals("p1", get("/ports", 200).get(0).get("id").asText());
         JsonNode index = get("/", 200);
         assertEquals("/ports", index.get("pages").get(0).asText());
-        assertEquals(3, index.get("stats_sections").size());
+        assertEquals(5, index.get("stats_sections").size());
     }
 
     @Test
