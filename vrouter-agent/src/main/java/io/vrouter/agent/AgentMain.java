@@ -36,15 +36,19 @@ public final class AgentMain implements Callable<Integer> {
     boolean check;
 
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private PrintWriter err = new PrintWriter(System.err, true);
+    private final PrintWriter err;
+
+    AgentMain(PrintWriter err) {
+        this.err = err;
+    }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        System.exit(run(new PrintWriter(System.err, true), args));
     }
 
     /** Runs the command; returns the exit status (blocks until shutdown unless {@code --check}). */
-    public static int run(String... args) {
-        return new CommandLine(new AgentMain()).execute(args);
+    static int run(PrintWriter err, String... args) {
+        return new CommandLine(new AgentMain(err)).setErr(err).execute(args);
     }
 
     @Override
