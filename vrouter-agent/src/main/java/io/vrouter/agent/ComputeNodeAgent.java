@@ -60,11 +60,11 @@ import org.slf4j.LoggerFactory;
  *       the same state is refused, a SIGKILL'd one leaves nothing that blocks a restart)</li>
  *   <li>link-local registry: config API watch (with its on-disk cache), or a watched services
  *       file, or the built-in default (metadata → 127.0.0.1:8775)</li>
+ *   <li>dataplane created and started (unless {@code [DATAPLANE] enabled = false}): it brings
+ *       up the vhost interface and address</li>
  *   <li>metadata proxy on {@code vhost ip : metadata_proxy_port}, upstreams from the registry's
  *       {@code metadata} service, VMs identified through the port table's instance directory</li>
- *   <li>port table; the instance directory and the dataplane as its observers</li>
- *   <li>ports replayed from disk (observers hear each one)</li>
- *   <li>dataplane started (unless {@code [DATAPLANE] enabled = false})</li>
+ *   <li>ports replayed from disk; the instance directory and the dataplane hear each one</li>
  *   <li>port IPC on 127.0.0.1:{@code port_ipc_port}, introspect on 127.0.0.1:{@code http_server_port}</li>
  * </ol>
  * {@link #close()} stops them in reverse order; a failed start closes what had started.
@@ -79,7 +79,7 @@ public final class ComputeNodeAgent implements AutoCloseable {
     public static final class Options {
         InterfaceChecker interfaces = InterfaceChecker.sysfs();
         String localHost = "127.0.0.1";
-        DataplaneProvider dataplane;
+        AgentDataplaneProvider dataplane;
 
         /** How port IPC checks that a {@code system-name} exists (default: /sys/class/net). */
         public Options interfaces(InterfaceChecker v) {
@@ -88,7 +88,7 @@ public final class ComputeNodeAgent implements AutoCloseable {
         }
 
         /** The dataplane to use instead of looking one up with ServiceLoader. */
-        public Options dataplane(DataplaneProvider v) {
+        public Options dataplane(AgentDataplaneProvider v) {
             dataplane = v;
             return this;
         }
@@ -107,7 +107,7 @@ public final class ComputeNodeAgent implements AutoCloseable {
     private PortRegistry ports;
     private PortIpcServer portIpc;
     private IntrospectServer introspect;
-    private Dataplane dataplane;
+    private AgentDataplane dataplane;
     private boolean startCalled;
 
     public ComputeNodeAgent(AgentConfig config) {
@@ -139,24 +139,21 @@ public final class ComputeNodeAgent implements AutoCloseable {
         lockStateDirectory(general.portsDir());
 
         startLinkLocal();
-        startProxy();
 
         ports = new PortRegistry(store, options.interfaces);
         ports.addObserver(directory);
         if (config.dataplane().enabled()) {
-            DataplaneProvider provider = findDataplane();
-            dataplane = provider.create(new DataplaneContext(config, registry, proxy.localAddress(), ports,
-                    directory, stats));
+            AgentDataplaneProvider provider = findDataplane();
+            dataplane = provider.create(new DataplaneContext(config, registry, ports, directory, stats));
             started.push(dataplane);
+            dataplane.start(); // brings up the vhost address the proxy binds next
             ports.addObserver(dataplane);
             LOG.info("dataplane: {}", provider.name());
         } else {
             LOG.warn("[DATAPLANE] enabled = false: proxy-only mode, no guest packets are captured");
         }
+        startProxy();
         ports.replay();
-        if (dataplane != null) {
-            dataplane.start();
-        }
 
         EventLoopGroup group = NettyTransport.newGroup(1, "agent-local-http");
         started.push(() -> group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly());
@@ -275,10 +272,10 @@ public final class ComputeNodeAgent implements AutoCloseable {
         started.push(ch); // closing the channel releases the lock
     }
 
-    private DataplaneProvider findDataplane() {
-        DataplaneProvider provider = options.dataplane;
+    private AgentDataplaneProvider findDataplane() {
+        AgentDataplaneProvider provider = options.dataplane;
         if (provider == null) {
-            for (DataplaneProvider p : ServiceLoader.load(DataplaneProvider.class)) {
+            for (AgentDataplaneProvider p : ServiceLoader.load(AgentDataplaneProvider.class)) {
                 provider = p;
                 break;
             }
@@ -364,17 +361,12 @@ public final class ComputeNodeAgent implements AutoCloseable {
     }
 
     /**
-     * The proxy's upstreams from the registry's {@code metadata} service, recomputed only when
-     * the snapshot changes: the proxy asks on every request, from event loops, so this is one
-     * volatile read and a reference compare in the common case. Racing recomputations are
-     * harmless (same result).
+     * The proxy's upstreams: the fabric addresses of the registry's {@code metadata} service in
+     * the snapshot in force. One volatile read; the list is built once per snapshot by the
+     * registry, as the proxy asks on every request from its event loops.
      */
     static final class RegistryUpstreams implements MetadataUpstreams {
-        private record Cached(RegistrySnapshot snapshot, List<InetSocketAddress> addresses) {
-        }
-
         private final LinkLocalRegistry registry;
-        private volatile Cached cached = new Cached(null, List.of());
 
         RegistryUpstreams(LinkLocalRegistry registry) {
             this.registry = registry;
@@ -382,22 +374,8 @@ public final class ComputeNodeAgent implements AutoCloseable {
 
         @Override
         public List<InetSocketAddress> current() {
-            RegistrySnapshot now = registry.snapshot();
-            Cached c = cached;
-            if (c.snapshot() != now) {
-                c = new Cached(now, addressesOf(now.metadataService()));
-                cached = c;
-            }
-            return c.addresses();
-        }
-
-        static List<InetSocketAddress> addressesOf(LinkLocalService metadata) {
-            if (metadata == null) {
-                return List.of();
-            }
-            return metadata.fabricAddresses().stream()
-                    .map(a -> new InetSocketAddress(a, metadata.fabricPort()))
-                    .toList();
+            LinkLocalService metadata = registry.snapshot().metadataService();
+            return metadata == null ? List.of() : metadata.fabricSocketAddresses();
         }
     }
 

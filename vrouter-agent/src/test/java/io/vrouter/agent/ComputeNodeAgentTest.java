@@ -60,12 +60,18 @@ class ComputeNodeAgentTest {
                 ip = 127.0.0.1/8
                 [METADATA]
                 metadata_proxy_secret = 0123456789abcdef0123456789abcdef
-                metadata_proxy_port = 0
-                """.formatted(dir.resolve("ports")) + extra), "test").config();
+                metadata_proxy_port = %d
+                """.formatted(dir.resolve("ports"), freePort()) + extra), "test").config();
+    }
+
+    static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
     }
 
     /** A dataplane that records what the agent tells it. */
-    static final class FakeDataplane implements Dataplane, DataplaneProvider {
+    static final class FakeDataplane implements AgentDataplane, AgentDataplaneProvider {
         final List<String> events = new CopyOnWriteArrayList<>();
         DataplaneContext context;
         String cause;
@@ -81,7 +87,7 @@ class ComputeNodeAgentTest {
         }
 
         @Override
-        public Dataplane create(DataplaneContext ctx) {
+        public AgentDataplane create(DataplaneContext ctx) {
             this.context = ctx;
             ctx.stats().register("dataplane", () -> Map.of("events", events.size()));
             events.add("create");
@@ -150,7 +156,7 @@ class ComputeNodeAgentTest {
                     a.instanceDirectory().lookup(added.metadataIp()).instanceId());
             assertEquals(List.of("create", "start", "+tap1", "+tap2", "-tap1"), dp.events);
             assertNotNull(dp.context.linklocal().snapshot().metadataService());
-            assertEquals(a.metadataProxyAddress(), dp.context.metadataProxy());
+            assertEquals(a.config().metadata().proxyPort(), a.metadataProxyAddress().getPort());
         }
         assertEquals("close", dp.events.get(dp.events.size() - 1));
 
@@ -158,7 +164,7 @@ class ComputeNodeAgentTest {
         try (ComputeNodeAgent b = agent(config(""), again)) {
             b.start();
             assertEquals(List.of(added), b.ports().list());
-            assertEquals(List.of("create", "+tap2", "start"), again.events, "replayed ports reach the dataplane before start");
+            assertEquals(List.of("create", "start", "+tap2"), again.events, "replayed ports reach the started dataplane");
             assertEquals("00000002-0000-4000-8000-000000000002",
                     b.instanceDirectory().lookup(added.metadataIp()).instanceId());
             assertNull(b.instanceDirectory().lookup(InetAddress.getByName("169.254.0.1")));

@@ -107,9 +107,12 @@ public record AgentConfig(
     /**
      * {@code [DATAPLANE]}.
      *
-     * @param enabled {@code enabled}: false runs the agent without packet I/O (proxy-only mode,
-     *                for machines without libpcap or privileges)
+     * @param enabled    {@code enabled}: false runs the agent without packet I/O (proxy-only
+     *                   mode, for machines without libpcap or privileges)
+     * @param routeTable {@code route_table}: 0 puts the link-local route (169.254.0.0/16 via the
+     *                   vhost) in the main table; otherwise this table, used by traffic from the
+     *                   vhost address only (several agents on one host)
      */
-    public record Dataplane(boolean enabled) {
+    public record Dataplane(boolean enabled, int routeTable) {
     }
 }

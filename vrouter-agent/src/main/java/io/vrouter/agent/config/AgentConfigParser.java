@@ -44,7 +44,7 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
  *   <tr><td>VIRTUAL-HOST-INTERFACE.ip</td><td>required, IPv4 CIDR</td></tr>
  *   <tr><td>VIRTUAL-HOST-INTERFACE.gateway / physical_interface / compute_node_address</td><td>none / none / ip</td></tr>
  *   <tr><td>METADATA.metadata_proxy_secret</td><td>required</td></tr>
- *   <tr><td>METADATA.metadata_proxy_port</td><td>{@value #DEFAULT_METADATA_PROXY_PORT}; 0 = any free port</td></tr>
+ *   <tr><td>METADATA.metadata_proxy_port</td><td>{@value #DEFAULT_METADATA_PROXY_PORT}; 0 = any free port (proxy-only mode)</td></tr>
  *   <tr><td>METADATA.metadata_use_ssl</td><td>false</td></tr>
  *   <tr><td>METADATA.metadata_client_cert / _cert_type / _key, metadata_ca_cert</td><td>none / PEM / none / none</td></tr>
  *   <tr><td>METADATA.metadata_ssl_insecure</td><td>false</td></tr>
@@ -58,6 +58,7 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
  *   <tr><td>LINKLOCAL.config_api_url / _user / _password / _ca_cert</td><td>none</td></tr>
  *   <tr><td>LINKLOCAL.cache_file</td><td>{@value #DEFAULT_LINKLOCAL_CACHE_FILE}</td></tr>
  *   <tr><td>DATAPLANE.enabled</td><td>true</td></tr>
+ *   <tr><td>DATAPLANE.route_table</td><td>0 (the main table)</td></tr>
  * </table>
  */
 public final class AgentConfigParser {
@@ -195,7 +196,12 @@ public final class AgentConfigParser {
 
         AgentConfig.LinkLocal linklocal = linklocal();
 
-        AgentConfig.Dataplane dataplane = new AgentConfig.Dataplane(bool(DATAPLANE, "enabled", true));
+        AgentConfig.Dataplane dataplane = new AgentConfig.Dataplane(bool(DATAPLANE, "enabled", true),
+                integer(DATAPLANE, "route_table", 0, 0, 0x7fff_ffff));
+        if (dataplane.enabled() && metadata.proxyPort() == 0) {
+            errors.add("[" + METADATA + "] metadata_proxy_port = 0 (any free port) needs [" + DATAPLANE
+                    + "] enabled = false: the dataplane NATs guests' metadata flows to a fixed port");
+        }
 
         warnUnknown();
         return errors.isEmpty() ? new AgentConfig(general, vhost, metadata, flows, linklocal, dataplane) : null;

@@ -60,6 +60,16 @@ class AgentConfigParserTest {
         assertNull(c.linklocal().servicesFile(), "empty = built-in default");
         assertFalse(c.linklocal().usesConfigApi());
         assertTrue(c.dataplane().enabled());
+        assertEquals(0, c.dataplane().routeTable());
+    }
+
+    @Test
+    void anyFreeProxyPortShouldNeedProxyOnlyMode() throws Exception {
+        AgentConfigException e = refuse(MINIMAL + "metadata_proxy_port = 0\n");
+        assertTrue(e.getMessage().contains("metadata_proxy_port = 0 (any free port) needs [DATAPLANE] enabled = false"),
+                e.getMessage());
+        assertEquals(0, parse(MINIMAL + "metadata_proxy_port = 0\n[DATAPLANE]\nenabled = false\n").config()
+                .metadata().proxyPort());
     }
 
     @Test
@@ -114,6 +124,7 @@ class AgentConfigParserTest {
         "LINKLOCAL|config_api_url|ftp://cfg|an http:// or https:// URL",
         "LINKLOCAL|config_api_url|http://|an http:// or https:// URL",
         "DATAPLANE|enabled|sometimes|true or false",
+        "DATAPLANE|route_table|-1|an integer 0-2147483647",
     })
     void badValueShouldNameSectionKeyValueAndExpectation(String section, String key, String value, String expected) {
         String text = MINIMAL.replace("ip = 192.168.1.10/24\n", VHOST_IP(section, key))
