@@ -4,6 +4,7 @@ import io.vrouter.linklocal.config.IpLiteral;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
+import java.io.StringWriter;
 import java.net.Inet4Address;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -82,6 +83,8 @@ public final class AgentConfigParser {
     static final String LINKLOCAL = "LINKLOCAL";
     static final String DATAPLANE = "DATAPLANE";
 
+    private static final Pattern SECTION_LINE = Pattern.compile("\\[[A-Za-z0-9_.\\-]+\\]\\s*([#;].*)?");
+    private static final Pattern KEY_LINE = Pattern.compile("[A-Za-z0-9_.\\-]+\\s*[=:].*");
     private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,15}");
 
     /** A successful parse: the config and the warnings (unknown keys, risky settings) to log. */
@@ -131,9 +134,24 @@ public final class AgentConfigParser {
     }
 
     private void read(Reader reader) throws AgentConfigException {
+        String text;
+        try {
+            StringWriter w = new StringWriter();
+            reader.transferTo(w);
+            text = w.toString();
+        } catch (IOException e) {
+            throw new AgentConfigException(source, List.of("cannot read: " + e));
+        }
+        if (text.startsWith("\uFEFF")) {
+            text = text.substring(1); // a UTF-8 byte-order mark some editors write
+        }
+        checkSyntax(text);
+        if (!errors.isEmpty()) {
+            throw new AgentConfigException(source, errors);
+        }
         INIConfiguration ini = new INIConfiguration();
         try {
-            ini.read(reader);
+            ini.read(new StringReader(text));
         } catch (ConfigurationException | IOException e) {
             throw new AgentConfigException(source, List.of("not a valid INI file: " + e.getMessage()));
         }
@@ -143,12 +161,38 @@ public final class AgentConfigParser {
             Map<String, String> keys = values.computeIfAbsent(name, k -> new LinkedHashMap<>());
             for (Iterator<String> it = sub.getKeys(); it.hasNext(); ) {
                 String key = it.next();
+                String shown = key.replace("..", "."); // the expression engine escapes dots
                 List<Object> all = sub.getList(key);
                 if (all.size() > 1) {
-                    errors.add("[" + name + "] " + key + " is given " + all.size() + " times: give it once");
+                    errors.add("[" + name + "] " + shown + " is given " + all.size() + " times: give it once");
                 }
                 Object v = all.isEmpty() ? "" : all.get(all.size() - 1);
-                keys.put(key, v == null ? "" : v.toString().trim());
+                keys.put(shown, v == null ? "" : v.toString().trim());
+            }
+        }
+    }
+
+    /**
+     * INIConfiguration reads almost anything (a line without '=' becomes a key, "[FLOWS" a key
+     * of the previous section); a typo there must not pass silently, so each line must be blank,
+     * a comment, a {@code [SECTION]} header or {@code key = value}.
+     */
+    private void checkSyntax(String text) {
+        String[] lines = text.split("\r?\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i].strip();
+            String where = "line " + (i + 1) + ": \"" + (line.length() > 64 ? line.substring(0, 64) + "..." : line) + "\": ";
+            if (line.isEmpty() || line.startsWith("#") || line.startsWith(";")) {
+                continue;
+            }
+            if (line.chars().anyMatch(c -> c < 0x20 && c != '\t')) {
+                errors.add(where.replaceAll("\\p{Cntrl}", "?") + "contains control characters");
+            } else if (line.startsWith("[")) {
+                if (!SECTION_LINE.matcher(line).matches()) {
+                    errors.add(where + "expected a section header such as [METADATA]");
+                }
+            } else if (!KEY_LINE.matcher(line).matches()) {
+                errors.add(where + "expected key = value");
             }
         }
     }

@@ -142,6 +142,26 @@ class AgentConfigParserTest {
         return "VIRTUAL-HOST-INTERFACE".equals(section) && "ip".equals(key) ? "" : "ip = 192.168.1.10/24\n";
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "garbage line|line 5: \"garbage line\": expected key = value",
+        "[FLOWS|line 5: \"[FLOWS\": expected a section header",
+        "= value|line 5: \"= value\": expected key = value",
+        "metadata proxy port = 1|expected key = value",
+        "[ ]|expected a section header",
+    })
+    void malformedLinesShouldBeErrorsWithTheirLineNumber(String line, String message) {
+        AgentConfigException e = refuse(MINIMAL + line + "\n");
+        assertEquals(1, e.problems().size(), e.getMessage());
+        assertTrue(e.problems().get(0).contains(message), e.getMessage());
+    }
+
+    @Test
+    void controlCharactersShouldBeRefusedAndAByteOrderMarkIgnored() throws Exception {
+        assertTrue(refuse(MINIMAL + "x = \u0001\n").getMessage().contains("line 5: \"x = ?\": contains control characters"));
+        assertEquals(List.of(), parse("\uFEFF" + MINIMAL).warnings());
+    }
+
     @Test
     void missingSecretShouldBeAClearError() {
         AgentConfigException e = refuse("[VIRTUAL-HOST-INTERFACE]\nip = 10.0.0.5/24\n");
