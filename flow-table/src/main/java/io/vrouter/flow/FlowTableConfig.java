@@ -1,0 +1,283 @@
+package io.vrouter.flow;
+
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sizes, limits and timeouts of a {@link FlowTable}. Immutable; build with {@link #builder()}.
+ * Every setter validates and throws {@link IllegalArgumentException} naming the setting, so a bad
+ * {@code agent.conf} value is reported at start-up, not at the first packet.
+ *
+ * <table>
+ *   <caption>Settings</caption>
+ *   <tr><th>setting</th><th>default</th><th>range</th><th>why the default</th></tr>
+ *   <tr><td>capacity</td><td>{@value #DEFAULT_CAPACITY}</td><td>power of two, 16..2^26</td>
+ *       <td>vrouter's default table (512K)</td></tr>
+ *   <tr><td>maxVmFlowsPercent</td><td>{@value #DEFAULT_MAX_VM_FLOWS_PERCENT}</td><td>1..100</td>
+ *       <td>agent.conf FLOWS.max_vm_flows: entries per interface, % of capacity</td></tr>
+ *   <tr><td>maxVmLinkLocalFlows</td><td>{@value #DEFAULT_MAX_VM_LINKLOCAL_FLOWS}</td><td>&ge; 0</td>
+ *       <td>FLOWS.max_vm_linklocal_flows: link-local pairs per interface</td></tr>
+ *   <tr><td>maxSystemLinkLocalFlows</td><td>{@value #DEFAULT_MAX_SYSTEM_LINKLOCAL_FLOWS}</td>
+ *       <td>&ge; 0</td><td>FLOWS.max_system_linklocal_flows: link-local pairs in total</td></tr>
+ *   <tr><td>maxHoldFlows</td><td>{@value #DEFAULT_MAX_HOLD_FLOWS}</td><td>1..65535</td>
+ *       <td>vrouter's limit on flows waiting for the agent</td></tr>
+ *   <tr><td>holdQueueLength</td><td>{@value #DEFAULT_HOLD_QUEUE_LENGTH}</td><td>0..64</td>
+ *       <td>vrouter queues 3 packets per HOLD flow</td></tr>
+ *   <tr><td>maxInterfaces</td><td>{@value #DEFAULT_MAX_INTERFACES}</td><td>1..2^24</td>
+ *       <td>metadata IPs 169.254.X.Y give 65534 interface indexes</td></tr>
+ *   <tr><td>idleTimeoutNs</td><td>180 s</td><td>1 ms..24 days, per protocol</td>
+ *       <td>agent flow_cache_timeout</td></tr>
+ *   <tr><td>holdTimeoutNs</td><td>5 s</td><td>1 ms..24 days</td>
+ *       <td>a HOLD flow the agent never answered is removed, so the guest's retry re-asks</td></tr>
+ *   <tr><td>tcpCloseLingerNs</td><td>1 s</td><td>0..24 days</td>
+ *       <td>after FIN both ways or RST: the last ACK and retransmitted FINs still match</td></tr>
+ *   <tr><td>closeQueueLength</td><td>{@value #DEFAULT_CLOSE_QUEUE_LENGTH}</td><td>power of two, 16..2^20</td>
+ *       <td>closed TCP flows removed without waiting for the aging cursor; overflow falls
+ *       back to the cursor</td></tr>
+ *   <tr><td>hashSeed</td><td>random</td><td>any</td><td>guests choose ports: a secret seed keeps
+ *       them from aiming collisions at one bucket</td></tr>
+ * </table>
+ */
+public final class FlowTableConfig {
+    public static final int DEFAULT_CAPACITY = 512 * 1024;
+    public static final int MIN_CAPACITY = 16;
+    public static final int MAX_CAPACITY = 1 << 26;
+    public static final int DEFAULT_MAX_VM_FLOWS_PERCENT = 100;
+    public static final int DEFAULT_MAX_VM_LINKLOCAL_FLOWS = 16384;
+    public static final int DEFAULT_MAX_SYSTEM_LINKLOCAL_FLOWS = 16384;
+    public static final int DEFAULT_MAX_HOLD_FLOWS = 8192;
+    public static final int MAX_HOLD_FLOWS_LIMIT = 65535;
+    public static final int DEFAULT_HOLD_QUEUE_LENGTH = 3;
+    public static final int MAX_HOLD_QUEUE_LENGTH = 64;
+    public static final int DEFAULT_MAX_INTERFACES = 65536;
+    public static final long DEFAULT_IDLE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(180);
+    public static final long DEFAULT_HOLD_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+    public static final long DEFAULT_TCP_CLOSE_LINGER_NS = TimeUnit.SECONDS.toNanos(1);
+    public static final int DEFAULT_CLOSE_QUEUE_LENGTH = 4096;
+    /** Longest timeout: half the 32-bit tick range, so wrapping comparisons stay correct. */
+    public static final long MAX_TIMEOUT_NS = (1L << 31) << FlowRecord.TICK_SHIFT;
+
+    final int capacity;
+    final int maxVmFlowsPercent;
+    final int maxVmLinkLocalFlows;
+    final int maxSystemLinkLocalFlows;
+    final int maxHoldFlows;
+    final int holdQueueLength;
+    final int maxInterfaces;
+    final long[] idleTimeoutNs;
+    final long holdTimeoutNs;
+    final long tcpCloseLingerNs;
+    final int closeQueueLength;
+    final long hashSeed;
+
+    private FlowTableConfig(Builder b) {
+        capacity = b.capacity;
+        maxVmFlowsPercent = b.maxVmFlowsPercent;
+        maxVmLinkLocalFlows = b.maxVmLinkLocalFlows;
+        maxSystemLinkLocalFlows = b.maxSystemLinkLocalFlows;
+        maxHoldFlows = b.maxHoldFlows;
+        holdQueueLength = b.holdQueueLength;
+        maxInterfaces = b.maxInterfaces;
+        idleTimeoutNs = b.idleTimeoutNs.clone();
+        holdTimeoutNs = b.holdTimeoutNs;
+        tcpCloseLingerNs = b.tcpCloseLingerNs;
+        closeQueueLength = b.closeQueueLength;
+        hashSeed = b.hashSeed;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** All defaults (random hash seed). */
+    public static FlowTableConfig defaults() {
+        return builder().build();
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Entries one interface may own: {@code capacity * maxVmFlowsPercent / 100}. */
+    public int maxVmFlows() {
+        return (int) ((long) capacity * maxVmFlowsPercent / 100);
+    }
+
+    public int maxVmFlowsPercent() {
+        return maxVmFlowsPercent;
+    }
+
+    public int maxVmLinkLocalFlows() {
+        return maxVmLinkLocalFlows;
+    }
+
+    public int maxSystemLinkLocalFlows() {
+        return maxSystemLinkLocalFlows;
+    }
+
+    public int maxHoldFlows() {
+        return maxHoldFlows;
+    }
+
+    public int holdQueueLength() {
+        return holdQueueLength;
+    }
+
+    public int maxInterfaces() {
+        return maxInterfaces;
+    }
+
+    public long idleTimeoutNs(int proto) {
+        return idleTimeoutNs[proto & 0xFF];
+    }
+
+    public long holdTimeoutNs() {
+        return holdTimeoutNs;
+    }
+
+    public long tcpCloseLingerNs() {
+        return tcpCloseLingerNs;
+    }
+
+    public int closeQueueLength() {
+        return closeQueueLength;
+    }
+
+    public long hashSeed() {
+        return hashSeed;
+    }
+
+    /** Mutable builder; every setter validates its argument. */
+    public static final class Builder {
+        private int capacity = DEFAULT_CAPACITY;
+        private int maxVmFlowsPercent = DEFAULT_MAX_VM_FLOWS_PERCENT;
+        private int maxVmLinkLocalFlows = DEFAULT_MAX_VM_LINKLOCAL_FLOWS;
+        private int maxSystemLinkLocalFlows = DEFAULT_MAX_SYSTEM_LINKLOCAL_FLOWS;
+        private int maxHoldFlows = DEFAULT_MAX_HOLD_FLOWS;
+        private int holdQueueLength = DEFAULT_HOLD_QUEUE_LENGTH;
+        private int maxInterfaces = DEFAULT_MAX_INTERFACES;
+        private final long[] idleTimeoutNs = new long[256];
+        private long holdTimeoutNs = DEFAULT_HOLD_TIMEOUT_NS;
+        private long tcpCloseLingerNs = DEFAULT_TCP_CLOSE_LINGER_NS;
+        private int closeQueueLength = DEFAULT_CLOSE_QUEUE_LENGTH;
+        private long hashSeed = new java.security.SecureRandom().nextLong();
+
+        private Builder() {
+            Arrays.fill(idleTimeoutNs, DEFAULT_IDLE_TIMEOUT_NS);
+        }
+
+        public Builder capacity(int entries) {
+            if (entries < MIN_CAPACITY || entries > MAX_CAPACITY || Integer.bitCount(entries) != 1) {
+                throw new IllegalArgumentException("flow table capacity " + entries + " must be a power of two in "
+                        + MIN_CAPACITY + ".." + MAX_CAPACITY);
+            }
+            this.capacity = entries;
+            return this;
+        }
+
+        public Builder maxVmFlowsPercent(int percent) {
+            if (percent < 1 || percent > 100) {
+                throw new IllegalArgumentException("max_vm_flows " + percent + " must be a percentage in 1..100");
+            }
+            this.maxVmFlowsPercent = percent;
+            return this;
+        }
+
+        public Builder maxVmLinkLocalFlows(int pairs) {
+            if (pairs < 0) {
+                throw new IllegalArgumentException("max_vm_linklocal_flows " + pairs + " must be >= 0");
+            }
+            this.maxVmLinkLocalFlows = pairs;
+            return this;
+        }
+
+        public Builder maxSystemLinkLocalFlows(int pairs) {
+            if (pairs < 0) {
+                throw new IllegalArgumentException("max_system_linklocal_flows " + pairs + " must be >= 0");
+            }
+            this.maxSystemLinkLocalFlows = pairs;
+            return this;
+        }
+
+        public Builder maxHoldFlows(int flows) {
+            if (flows < 1 || flows > MAX_HOLD_FLOWS_LIMIT) {
+                throw new IllegalArgumentException("max hold flows " + flows + " must be in 1.." + MAX_HOLD_FLOWS_LIMIT);
+            }
+            this.maxHoldFlows = flows;
+            return this;
+        }
+
+        public Builder holdQueueLength(int packets) {
+            if (packets < 0 || packets > MAX_HOLD_QUEUE_LENGTH) {
+                throw new IllegalArgumentException("hold queue length " + packets + " must be in 0.."
+                        + MAX_HOLD_QUEUE_LENGTH);
+            }
+            this.holdQueueLength = packets;
+            return this;
+        }
+
+        public Builder maxInterfaces(int interfaces) {
+            if (interfaces < 1 || interfaces > FlowRecord.MAX_INTERFACE_ID + 1) {
+                throw new IllegalArgumentException("max interfaces " + interfaces + " must be in 1.."
+                        + (FlowRecord.MAX_INTERFACE_ID + 1));
+            }
+            this.maxInterfaces = interfaces;
+            return this;
+        }
+
+        /** Idle timeout for every protocol. */
+        public Builder idleTimeoutNs(long ns) {
+            checkTimeout("idle timeout", ns, 1_000_000L);
+            Arrays.fill(idleTimeoutNs, ns);
+            return this;
+        }
+
+        /** Idle timeout for one IP protocol (e.g. 17 for UDP). */
+        public Builder idleTimeoutNs(int proto, long ns) {
+            if (proto < 0 || proto > 255) {
+                throw new IllegalArgumentException("IP protocol " + proto + " outside 0..255");
+            }
+            checkTimeout("idle timeout of protocol " + proto, ns, 1_000_000L);
+            idleTimeoutNs[proto] = ns;
+            return this;
+        }
+
+        public Builder holdTimeoutNs(long ns) {
+            checkTimeout("hold timeout", ns, 1_000_000L);
+            this.holdTimeoutNs = ns;
+            return this;
+        }
+
+        public Builder tcpCloseLingerNs(long ns) {
+            checkTimeout("TCP close linger", ns, 0);
+            this.tcpCloseLingerNs = ns;
+            return this;
+        }
+
+        public Builder closeQueueLength(int handles) {
+            if (handles < 16 || handles > (1 << 20) || Integer.bitCount(handles) != 1) {
+                throw new IllegalArgumentException("close queue length " + handles
+                        + " must be a power of two in 16..1048576");
+            }
+            this.closeQueueLength = handles;
+            return this;
+        }
+
+        /** Fixes the hash seed (tests, reproducible benchmarks); by default it is random. */
+        public Builder hashSeed(long seed) {
+            this.hashSeed = seed;
+            return this;
+        }
+
+        public FlowTableConfig build() {
+            return new FlowTableConfig(this);
+        }
+
+        private static void checkTimeout(String what, long ns, long min) {
+            if (ns < min || ns > MAX_TIMEOUT_NS) {
+                throw new IllegalArgumentException(what + " " + ns + " ns must be in " + min + ".." + MAX_TIMEOUT_NS
+                        + " ns");
+            }
+        }
+    }
+}

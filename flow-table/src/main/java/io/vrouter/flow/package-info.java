@@ -1,0 +1,35 @@
+/**
+ * The flow table of the userspace vrouter dataplane: flows keyed by (interface, protocol,
+ * addresses, ports), with actions DROP / HOLD / FORWARD / NAT, NAT targets read from the reverse
+ * flow, bounded HOLD queues, per-interface and link-local limits, and incremental aging.
+ * Shared with {@code io.vrouter.packet} in this module: {@link io.vrouter.flow.DropReason}.
+ *
+ * <h2>Thread model</h2>
+ * <ul>
+ *   <li><b>One writer.</b> The dataplane thread owns a {@link io.vrouter.flow.FlowTable}: it looks
+ *       up, accounts, creates HOLD flows, installs the agent's answers (the agent hands them to the
+ *       dataplane thread through a queue drained in its duty cycle), deletes and ages. Nothing in
+ *       the table locks; calling a writer method from two threads at once is a bug.</li>
+ *   <li><b>Concurrent readers.</b> Any thread may call {@code read(index|handle, snapshot)} and the
+ *       statistics getters ({@code size}, {@code holdFlowCount}, {@code dropCount},
+ *       {@code interfaceFlowCount} ...) while the writer runs. Each entry carries a sequence word
+ *       (seqlock): the writer makes it odd, stores the fields, then makes it even again with
+ *       release semantics; a reader copies the entry between two reads of the sequence and retries
+ *       if it changed or was odd. So a snapshot is one version of the entry: key, action, flags,
+ *       counters and generation always belong together (proved by
+ *       {@code FlowTableConcurrencyTest}). Readers never write and never delay the writer. The
+ *       hash index is writer-only; readers walk indexes {@code 0..capacity-1}.</li>
+ *   <li><b>Time</b> is passed in ({@code nowNs}, read once per duty cycle), never read here: tests
+ *       are deterministic and the hot path makes no clock call.</li>
+ * </ul>
+ *
+ * <h2>Indexes and handles</h2>
+ * An entry's index never changes while it is live, and entries never move. After a delete the
+ * index is free and may be reused at once; the generation in the handle ({@code gen << 32 |
+ * index}) makes every old handle stale, and all methods taking a handle check it.
+ *
+ * <h2>Allocation</h2>
+ * All memory is allocated in the constructor. Lookup, account, holdPacket, addHold,
+ * installReverse, addPair, delete and age do not allocate.
+ */
+package io.vrouter.flow;

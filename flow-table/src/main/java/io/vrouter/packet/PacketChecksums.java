@@ -1,0 +1,53 @@
+package io.vrouter.packet;
+
+/**
+ * Full (non-incremental) checksum recomputation of a parsed packet: for packets this node
+ * builds, and as the reference the incremental updates of {@link NatRewriter} are tested and
+ * benchmarked against. Costs a pass over the whole payload; the per-packet NAT path uses
+ * {@link NatRewriter} instead.
+ */
+public final class PacketChecksums {
+    private PacketChecksums() {
+    }
+
+    /**
+     * Recomputes and stores the IPv4 header checksum and, for a packet that is not a fragment,
+     * the TCP/UDP/ICMP checksum over the whole segment (a UDP checksum of 0 stays 0: "none").
+     * For an ICMP error, first the quoted IPv4 header checksum is recomputed, then the ICMP
+     * checksum (the quoted L4 checksum is left alone: it covers bytes that are not there).
+     * Does nothing unless {@code p.isIpv4()}.
+     */
+    public static void recomputeAll(byte[] b, ParsedPacket p) {
+        if (!p.isIpv4()) {
+            return;
+        }
+        int l3 = p.l3Offset();
+        Checksum.setIpv4HeaderChecksum(b, l3, p.ipHeaderLength());
+        if (p.isFirstFragment() || p.l4Offset() < 0) {
+            return;
+        }
+        int l4 = p.l4Offset();
+        int len = p.l4Length();
+        switch (p.ipProtocol()) {
+            case Ipv4.PROTO_TCP:
+                Bytes.put16(b, l4 + Tcp.CHECKSUM,
+                        Checksum.computeTransport(b, l4, len, Ipv4.PROTO_TCP, p.srcIp(), p.dstIp()));
+                break;
+            case Ipv4.PROTO_UDP:
+                if (Bytes.u16(b, l4 + Udp.CHECKSUM) != Udp.NO_CHECKSUM) {
+                    int udpLen = Bytes.u16(b, l4 + Udp.LENGTH);
+                    Bytes.put16(b, l4 + Udp.CHECKSUM,
+                            Checksum.computeTransport(b, l4, udpLen, Ipv4.PROTO_UDP, p.srcIp(), p.dstIp()));
+                }
+                break;
+            case Ipv4.PROTO_ICMP:
+                if (p.isIcmpError()) {
+                    Checksum.setIpv4HeaderChecksum(b, p.innerL3Offset(), p.innerIpHeaderLength());
+                }
+                Bytes.put16(b, l4 + Icmp.CHECKSUM, Checksum.computeIcmp(b, l4, len));
+                break;
+            default:
+                break;
+        }
+    }
+}
