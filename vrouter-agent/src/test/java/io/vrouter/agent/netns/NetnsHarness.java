@@ -125,8 +125,9 @@ public final class NetnsHarness implements AutoCloseable {
 
     /**
      * Creates a guest: a namespace whose {@code eth0} has {@code cidr} (e.g. {@code 10.0.0.3/24}),
-     * MAC {@code mac} and a default route via {@code gateway}, and whose veth peer {@code hostIf}
-     * is up in the root namespace with no address and IPv6 off.
+     * MAC {@code mac}, a default route via {@code gateway} and TX checksum/segmentation offload
+     * off, and whose veth peer {@code hostIf} is up in the root namespace with no address and
+     * IPv6 off.
      */
     public synchronized Guest guest(String hostIf, String cidr, String gateway, String mac) {
         String ns = namespace();
@@ -136,6 +137,9 @@ public final class NetnsHarness implements AutoCloseable {
         HostCommand.runChecked("ip", "-n", ns, "link", "set", "eth0", "address", mac);
         HostCommand.runChecked("ip", "-n", ns, "addr", "add", cidr, "dev", "eth0");
         HostCommand.runChecked("ip", "-n", ns, "link", "set", "eth0", "up");
+        // A userspace dataplane sees frames as the guest's kernel hands them to the veth: whole,
+        // checksummed segments only (a real VM's virtio NIC does this for it).
+        execChecked(ns, "ethtool", "-K", "eth0", "tx", "off", "tso", "off", "gso", "off");
         HostCommand.runChecked("ip", "link", "set", hostIf, "up");
         HostCommand.runChecked("ip", "-n", ns, "route", "add", "default", "via", gateway, "dev", "eth0");
         String ip = cidr.substring(0, cidr.indexOf('/'));
