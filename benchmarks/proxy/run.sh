@@ -45,6 +45,13 @@ esac
 DIR=$(mktemp -d /tmp/proxy-bench.XXXXXX)
 PIDS=()
 cleanup() {
+  local rc=$?
+  if [ "$rc" -ne 0 ]; then
+    echo "benchmark failed (exit $rc); server logs follow" >&2
+    for f in nginx-error.log proxy.log haproxy.log; do
+      [ -f "$DIR/$f" ] && { echo "--- $f" >&2; tail -20 "$DIR/$f" >&2; }
+    done
+  fi
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
   rm -rf "$DIR"
@@ -111,6 +118,7 @@ warm() { # port
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "http://127.0.0.1:$1/latest/meta-data/" > /dev/null
 }
 run() { # name port
+  echo "measuring $1 (port $2)"
   local url="http://127.0.0.1:$2/latest/meta-data/"
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$url" > "$DIR/$1.wrk"
   local rps p50 p99 errs
