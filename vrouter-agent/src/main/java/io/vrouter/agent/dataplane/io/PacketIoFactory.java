@@ -1,0 +1,13 @@
+package io.vrouter.agent.dataplane.io;
+
+/** Opens a {@link PacketIo} on an interface: pcap in production, in-memory in tests. */
+@FunctionalInterface
+public interface PacketIoFactory {
+    /**
+     * Opens {@code interfaceName}.
+     *
+     * @throws PacketIoException when the interface cannot be opened (missing, no permission,
+     *                           libpcap unavailable)
+     */
+    PacketIo open(String interfaceName);
+}
