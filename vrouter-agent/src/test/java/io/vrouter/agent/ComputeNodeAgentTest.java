@@ -289,6 +289,24 @@ class ComputeNodeAgentTest {
     }
 
     @Test
+    void portInUseShouldStopTheStartNamingTheServerAndAddress() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            AgentConfig c = config("");
+            AgentConfig clash = new AgentConfig(new AgentConfig.General(c.general().introspectPort(),
+                    taken.getLocalPort(), c.general().portsDir()), c.vhost(), c.metadata(), c.flows(), c.linklocal(),
+                    c.dataplane());
+            FakeDataplane dp = new FakeDataplane();
+            Exception e = assertThrows(Exception.class, () -> agent(clash, dp).start());
+            assertTrue(e.getMessage().contains("port IPC: cannot listen on /127.0.0.1:" + taken.getLocalPort()),
+                    e.getMessage());
+            assertEquals("close", dp.events.get(dp.events.size() - 1), "what had started was stopped");
+        }
+        try (ComputeNodeAgent again = agent(config(""), new FakeDataplane())) {
+            again.start(); // nothing of the failed start is left holding the lock or the proxy port
+        }
+    }
+
+    @Test
     void builtInServicesShouldBeTheShippedDefault() throws Exception {
         try (InputStream in = ComputeNodeAgent.class.getResourceAsStream(ComputeNodeAgent.BUILT_IN_SERVICES)) {
             assertNotNull(in);
