@@ -215,7 +215,7 @@ class ComputeNodeAgentTest {
                    "linklocal_service_port": 80, "ip_fabric_service_ip": ["10.1.1.1", "10.1.1.2"],
                    "ip_fabric_service_port": 8775},
                   {"linklocal_service_name": "ntp", "linklocal_service_ip": "169.254.169.123",
-                   "linklocal_service_port": 123, "ip_fabric_DNS_service_name": "ntp.example.org",
+                   "linklocal_service_port": 123, "ip_fabric_service_ip": ["10.1.1.3"],
                    "ip_fabric_service_port": 123}]}
                 """);
         try (ComputeNodeAgent a = agent(config("[LINKLOCAL]\nservices_file = " + good + "\n"), new FakeDataplane())) {
