@@ -92,6 +92,7 @@ metadata_proxy_port = 8097
 [LINKLOCAL]
 cache_file = $RUN/linklocal-cache.json
 CONF
+chmod 600 "$RUN/agent.conf"   # it holds the metadata secret
 vrouter-agent/bin/vrouter-agent --config-file "$RUN/agent.conf" > "$RUN/agent.log" 2>&1 &
 AGENT_PID=$!
 
