@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class PcapPacketIo implements PacketIo {
     public static final int DEFAULT_SNAPLEN = 65535;
-    public static final int DEFAULT_BUFFER_BYTES = 4 << 20;
+    public static final int DEFAULT_BUFFER_BYTES = 2 << 20;
     public static final int DEFAULT_READ_TIMEOUT_MS = 200;
 
     private static final Logger LOG = LoggerFactory.getLogger(PcapPacketIo.class);
@@ -53,6 +53,11 @@ public final class PcapPacketIo implements PacketIo {
         return PcapPacketIo::open;
     }
 
+    /** A factory opening interfaces with a kernel capture buffer of {@code bufferBytes}. */
+    public static PacketIoFactory factory(int bufferBytes) {
+        return ifName -> open(ifName, bufferBytes);
+    }
+
     /**
      * Opens {@code ifName} for capture (inbound only) and injection.
      *
@@ -60,6 +65,14 @@ public final class PcapPacketIo implements PacketIo {
      *                           process lacks CAP_NET_RAW
      */
     public static PcapPacketIo open(String ifName) {
+        return open(ifName, DEFAULT_BUFFER_BYTES);
+    }
+
+    /** {@link #open(String)} with a kernel capture buffer of {@code bufferBytes} (64 KiB-256 MiB). */
+    public static PcapPacketIo open(String ifName, int bufferBytes) {
+        if (bufferBytes < (64 << 10) || bufferBytes > (256 << 20)) {
+            throw new IllegalArgumentException("pcap buffer must be 64 KiB-256 MiB, got " + bufferBytes);
+        }
         PcapSupport.ensureLoaded();
         PcapHandle h;
         try {
@@ -68,7 +81,7 @@ public final class PcapPacketIo implements PacketIo {
                     .promiscuousMode(PromiscuousMode.PROMISCUOUS)
                     .immediateMode(true)
                     .timeoutMillis(DEFAULT_READ_TIMEOUT_MS)
-                    .bufferSize(DEFAULT_BUFFER_BYTES)
+                    .bufferSize(bufferBytes)
                     .build();
         } catch (PcapNativeException | RuntimeException e) {
             throw new PacketIoException("cannot open " + ifName + " for capture: " + e.getMessage(), e);
