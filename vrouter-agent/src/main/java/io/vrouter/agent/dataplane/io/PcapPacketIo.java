@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * <tr><th>limit</th><th>default</th><th>why</th></tr>
  * <tr><td>snap length</td><td>{@value #DEFAULT_SNAPLEN}</td><td>a whole frame of any size; a
  * frame cut short is recognised by the dataplane as truncated</td></tr>
- * <tr><td>kernel buffer</td><td>{@value #DEFAULT_BUFFER_BYTES} bytes</td><td>absorbs bursts
- * (50 guests booting) while the dataplane thread catches up</td></tr>
+ * <tr><td>kernel buffer</td><td>{@value #DEFAULT_BUFFER_BYTES} bytes per guest port,
+ * {@value #DEFAULT_VHOST_BUFFER_BYTES} on the vhost</td><td>absorbs bursts (50 guests booting)
+ * while the dataplane thread catches up</td></tr>
  * <tr><td>read timeout</td><td>{@value #DEFAULT_READ_TIMEOUT_MS} ms</td><td>bounds how long
  * {@link #close} waits for the capture thread</td></tr>
  * </table>
@@ -33,6 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class PcapPacketIo implements PacketIo {
     public static final int DEFAULT_SNAPLEN = 65535;
     public static final int DEFAULT_BUFFER_BYTES = 2 << 20;
+    /** The vhost agent end carries every guest's traffic: a bigger buffer for boot storms. */
+    public static final int DEFAULT_VHOST_BUFFER_BYTES = 16 << 20;
     public static final int DEFAULT_READ_TIMEOUT_MS = 200;
 
     private static final Logger LOG = LoggerFactory.getLogger(PcapPacketIo.class);
@@ -48,9 +51,19 @@ public final class PcapPacketIo implements PacketIo {
         this.handle = handle;
     }
 
-    /** The factory for production: every interface opened with the defaults. */
+    /** The factory for production: guest ports with the defaults, the vhost with {@value #DEFAULT_VHOST_BUFFER_BYTES} bytes. */
     public static PacketIoFactory factory() {
-        return PcapPacketIo::open;
+        return new PacketIoFactory() {
+            @Override
+            public PacketIo open(String interfaceName) {
+                return PcapPacketIo.open(interfaceName);
+            }
+
+            @Override
+            public PacketIo openVhost(String interfaceName) {
+                return PcapPacketIo.open(interfaceName, DEFAULT_VHOST_BUFFER_BYTES);
+            }
+        };
     }
 
     /** A factory opening interfaces with a kernel capture buffer of {@code bufferBytes}. */
