@@ -137,6 +137,9 @@ public final class FlowTable<P> {
 
     private final long[] drops = new long[128];
 
+    /** Test seam: runs in {@link #read(int, FlowSnapshot)} between the copy and the validation. */
+    Runnable readCopyHook;
+
     /** A table whose held packets are discarded when released (for callers that never queue). */
     public FlowTable(FlowTableConfig config) {
         this(config, HeldPacketSink.discard());
@@ -682,6 +685,10 @@ public final class FlowTable<P> {
             int pl = rec[b + PACKETS_LO];
             int bl = rec[b + BYTES_LO];
             int hi = rec[b + COUNTERS_HI];
+            Runnable hook = readCopyHook;
+            if (hook != null) {
+                hook.run();
+            }
             VarHandle.loadLoadFence();
             int s2 = (int) INTS.getOpaque(rec, b + SEQ);
             if (s1 != s2) {
@@ -1010,6 +1017,16 @@ public final class FlowTable<P> {
         rec[b + LINK] = freeHead;
         endWrite(b);
         freeHead = e;
+    }
+
+    /** Test seam: marks an entry as being written (sequence odd), as the writer does. */
+    void beginWriteForTest(int e) {
+        beginWrite(e * STRIDE);
+    }
+
+    /** Test seam: ends {@link #beginWriteForTest}. */
+    void endWriteForTest(int e) {
+        endWrite(e * STRIDE);
     }
 
     private void beginWrite(int b) {

@@ -17,8 +17,10 @@ import io.vrouter.flow.DropReason;
  *       reply's the destination-port change. The ICMP checksum has no pseudo-header, so
  *       address changes leave it alone.</li>
  *   <li>ICMP error: see {@link #rewrite} and {@link #rewriteIcmpError}: outer addresses, the
- *       quoted header's addresses and ports, its IPv4 checksum, its L4 checksum when quoted,
- *       and the ICMP checksum over all of it.</li>
+ *       quoted header's addresses and ports, its IPv4 checksum, its L4 checksum when quoted
+ *       (UDP and ICMP always are; TCP's only when 18 or more L4 bytes are quoted: half a
+ *       checksum cannot be updated, the carry depends on the missing byte), and the ICMP
+ *       checksum over all of it, which is always right.</li>
  * </ul>
  * A checksum that was wrong before the rewrite is exactly as wrong after it, so the receiver
  * still drops a corrupt packet. Fields set to the value they already have are not touched.

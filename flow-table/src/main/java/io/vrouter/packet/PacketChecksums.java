@@ -15,7 +15,8 @@ public final class PacketChecksums {
      * the TCP/UDP/ICMP checksum over the whole segment (a UDP checksum of 0 stays 0: "none").
      * For an ICMP error, first the quoted IPv4 header checksum is recomputed, then the ICMP
      * checksum (the quoted L4 checksum is left alone: it covers bytes that are not there).
-     * Does nothing unless {@code p.isIpv4()}.
+     * Addresses are read from the buffer, so fields written directly (not through
+     * {@link NatRewriter}) are covered. Does nothing unless {@code p.isIpv4()}.
      */
     public static void recomputeAll(byte[] b, ParsedPacket p) {
         if (!p.isIpv4()) {
@@ -28,16 +29,18 @@ public final class PacketChecksums {
         }
         int l4 = p.l4Offset();
         int len = p.l4Length();
+        int src = Bytes.i32(b, l3 + Ipv4.SRC_ADDR);
+        int dst = Bytes.i32(b, l3 + Ipv4.DST_ADDR);
         switch (p.ipProtocol()) {
             case Ipv4.PROTO_TCP:
                 Bytes.put16(b, l4 + Tcp.CHECKSUM,
-                        Checksum.computeTransport(b, l4, len, Ipv4.PROTO_TCP, p.srcIp(), p.dstIp()));
+                        Checksum.computeTransport(b, l4, len, Ipv4.PROTO_TCP, src, dst));
                 break;
             case Ipv4.PROTO_UDP:
                 if (Bytes.u16(b, l4 + Udp.CHECKSUM) != Udp.NO_CHECKSUM) {
                     int udpLen = Bytes.u16(b, l4 + Udp.LENGTH);
                     Bytes.put16(b, l4 + Udp.CHECKSUM,
-                            Checksum.computeTransport(b, l4, udpLen, Ipv4.PROTO_UDP, p.srcIp(), p.dstIp()));
+                            Checksum.computeTransport(b, l4, udpLen, Ipv4.PROTO_UDP, src, dst));
                 }
                 break;
             case Ipv4.PROTO_ICMP:

@@ -17,6 +17,13 @@ package io.vrouter.packet;
  * {@code srcPort = 0, dstPort = id}. Other ICMP messages have both 0. For an ICMP error the
  * outer ports are 0 and the quoted packet's tuple is in the {@code inner*} fields, decoded
  * with the same conventions.
+ *
+ * <h2>Flow key</h2>
+ * Use {@link #flowProtocol()}, {@link #flowSrcIp()}, {@link #flowDstIp()},
+ * {@link #flowSrcPort()}, {@link #flowDstPort()} to look a packet's flow up: for ordinary packets
+ * they are the packet's own tuple; for an ICMP error they are the quoted packet's tuple reversed,
+ * i.e. the key of the flow the error travels in. Pass that flow's NAT to
+ * {@link NatRewriter#rewrite} as for any packet of it.
  */
 public final class ParsedPacket {
     boolean valid;
@@ -64,6 +71,51 @@ public final class ParsedPacket {
 
     public ParsedPacket() {
         reset();
+    }
+
+    /**
+     * Makes this holder an exact copy of {@code other} (no allocation): e.g. to keep the parse
+     * of a packet that is queued while the holder is reused for the next frame.
+     */
+    public void copyFrom(ParsedPacket other) {
+        valid = other.valid;
+        frameOffset = other.frameOffset;
+        frameLength = other.frameLength;
+        vlanTci = other.vlanTci;
+        etherType = other.etherType;
+        l3Offset = other.l3Offset;
+        arpOperation = other.arpOperation;
+        arpSenderMac = other.arpSenderMac;
+        arpSenderIp = other.arpSenderIp;
+        arpTargetMac = other.arpTargetMac;
+        arpTargetIp = other.arpTargetIp;
+        ipHeaderLength = other.ipHeaderLength;
+        ipTotalLength = other.ipTotalLength;
+        ipProtocol = other.ipProtocol;
+        ipTtl = other.ipTtl;
+        ipFlagsFragment = other.ipFlagsFragment;
+        srcIp = other.srcIp;
+        dstIp = other.dstIp;
+        l4Offset = other.l4Offset;
+        l4Length = other.l4Length;
+        l4HeaderLength = other.l4HeaderLength;
+        srcPort = other.srcPort;
+        dstPort = other.dstPort;
+        tcpFlags = other.tcpFlags;
+        icmpType = other.icmpType;
+        icmpCode = other.icmpCode;
+        icmpId = other.icmpId;
+        icmpError = other.icmpError;
+        innerL3Offset = other.innerL3Offset;
+        innerIpHeaderLength = other.innerIpHeaderLength;
+        innerProtocol = other.innerProtocol;
+        innerSrcIp = other.innerSrcIp;
+        innerDstIp = other.innerDstIp;
+        innerL4Offset = other.innerL4Offset;
+        innerL4Available = other.innerL4Available;
+        innerSrcPort = other.innerSrcPort;
+        innerDstPort = other.innerDstPort;
+        innerIcmpType = other.innerIcmpType;
     }
 
     /** Clears every field to its "absent" value. */
@@ -263,6 +315,36 @@ public final class ParsedPacket {
     /** True when this is an ICMP error whose quoted packet was parsed into the inner fields. */
     public boolean isIcmpError() {
         return icmpError;
+    }
+
+    // ---- flow key ----
+    // An ICMP error travels in the reverse direction of the packet it quotes: the quoted tuple,
+    // reversed, is the key of the flow the error belongs to, whose NAT NatRewriter.rewrite then
+    // applies (mirrored onto the quoted header). One lookup path serves both cases.
+
+    /** IP protocol of the flow key: the packet's own, or for an ICMP error the quoted packet's. */
+    public int flowProtocol() {
+        return icmpError ? innerProtocol : ipProtocol;
+    }
+
+    /** Flow-key source: {@link #srcIp()}, or for an ICMP error {@link #innerDstIp()}. */
+    public int flowSrcIp() {
+        return icmpError ? innerDstIp : srcIp;
+    }
+
+    /** Flow-key destination: {@link #dstIp()}, or for an ICMP error {@link #innerSrcIp()}. */
+    public int flowDstIp() {
+        return icmpError ? innerSrcIp : dstIp;
+    }
+
+    /** Flow-key source port: {@link #srcPort()}, or for an ICMP error {@link #innerDstPort()}. */
+    public int flowSrcPort() {
+        return icmpError ? innerDstPort : srcPort;
+    }
+
+    /** Flow-key destination port: {@link #dstPort()}, or for an ICMP error {@link #innerSrcPort()}. */
+    public int flowDstPort() {
+        return icmpError ? innerSrcPort : dstPort;
     }
 
     // ---- ICMP error: the quoted (offending) packet ----

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * ({@code config-watch}); many clients may share a scheduler and an {@link HttpClient} (the
  * propagation benchmark runs 1000). A client never has more than one request in flight, so its
  * state is confined to one task at a time. {@link #close()} cancels the poll in flight and
- * returns promptly; the listener is not called after it returns.
+ * returns promptly (within 2 s); with the client's own thread it also waits for a listener call
+ * in progress, so none runs after it returns; on a shared scheduler no new call starts after it.
  *
  * <table>
  *   <caption>Defaults</caption>
@@ -117,7 +118,7 @@ public final class ConfigWatchClient implements AutoCloseable {
         return new WatchClientStats(polls.get(), updates.get(), errors.get(), rejected.get(), revision, lastContact);
     }
 
-    /** Stops polling; the listener is not called after this returns. Idempotent. */
+    /** Stops polling and, on its own thread, waits for it to finish (see the class comment). Idempotent. */
     @Override
     public void close() {
         closed = true;

@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One guest connection. Requests arrive aggregated ({@link FullHttpRequest}) and are answered
- * strictly in order, one at a time: while one is at nova, reading from the socket is paused
- * (back-pressure) and requests already decoded wait in a small queue, so pipelined requests
- * are answered in order and a guest cannot make the proxy buffer without bound.
+ * strictly in order, one at a time: while one is at nova, requests decoded meanwhile wait in a
+ * small bounded queue, so pipelined requests are answered in order and a guest cannot make the
+ * proxy buffer without bound (over the bound: 429 after the queued ones, then close).
  *
  * <p>Checks, in order: decode errors (400/414/431), method (501), the VM's connection cap
  * (429), the source address's identity (403), the VM's rate limit (429), a configured
@@ -110,8 +110,9 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
             overflowPending = true;
             return;
         }
+        // Reading goes on while a request is at nova (toggling autoRead would cost two epoll_ctl
+        // calls per request): the queue bound above is the back-pressure.
         queue.add(req);
-        ctx.channel().config().setAutoRead(false);
         processNext(ctx);
     }
 
@@ -125,8 +126,6 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
                 reject(ctx, null, "-", System.nanoTime(), RejectReason.PIPELINE_OVERFLOW,
                         "Too many pipelined requests on one connection (limit "
                                 + proxy.config().maxPipelinedRequests() + ").", false, null, -1);
-            } else if (!closing) {
-                ctx.channel().config().setAutoRead(true);
             }
         }
     }
@@ -177,7 +176,16 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
                         false, null, 1);
                 return;
             }
-            VmIdentity id = source == null ? null : p.directory().lookup(source);
+            VmIdentity id;
+            java.util.List<InetSocketAddress> order;
+            try {
+                id = source == null ? null : p.directory().lookup(source);
+                order = id == null ? null : p.balancer().order(start);
+            } catch (RuntimeException e) {
+                reject(ctx, null, target, start, RejectReason.INTERNAL_ERROR,
+                        "The proxy could not look up this VM or the metadata service.", keepAlive, e, -1);
+                return;
+            }
             if (id == null) {
                 reject(ctx, null, target, start, RejectReason.UNKNOWN_SOURCE,
                         "No VM interface owns source address "
@@ -194,7 +202,6 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             UpstreamClient client = p.client(ctx.channel().eventLoop());
-            java.util.List<InetSocketAddress> order = p.balancer().order(start);
             if (order.isEmpty()) {
                 reject(ctx, id, target, start, RejectReason.NO_METADATA_SERVICE,
                         "No metadata service is configured (global-vrouter-config has no 'metadata' link-local service).",
@@ -288,7 +295,7 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(r).addListener((ChannelFutureListener) f -> {
             proxy.counters0().responded(status, System.nanoTime() - start);
             busy = false;
-            if (!keepAlive || !f.isSuccess()) {
+            if (!keepAlive || !f.isSuccess() || closing) {
                 f.channel().close();
             } else {
                 processNext(ctx);

@@ -64,6 +64,7 @@ public final class MetadataProxy implements AutoCloseable {
     private final Map<EventLoop, UpstreamClient> clients = new IdentityHashMap<>();
     private EventLoopGroup group;
     private Channel serverChannel;
+    private String transport = "none";
     private boolean closed;
 
     public MetadataProxy(MetadataProxyConfig config, InstanceDirectory directory, MetadataUpstreams upstreams) {
@@ -93,11 +94,13 @@ public final class MetadataProxy implements AutoCloseable {
             group = new EpollEventLoopGroup(config.ioThreads(), tf);
             serverClass = EpollServerSocketChannel.class;
             clientClass = EpollSocketChannel.class;
+            transport = "epoll";
             LOG.info("metadata proxy: epoll transport, {} threads", config.ioThreads());
         } else {
             group = new NioEventLoopGroup(config.ioThreads(), tf);
             serverClass = NioServerSocketChannel.class;
             clientClass = NioSocketChannel.class;
+            transport = "NIO";
             LOG.info("metadata proxy: NIO transport, {} threads ({})", config.ioThreads(),
                     config.preferNativeTransport() ? "epoll unavailable: " + Epoll.unavailabilityCause()
                             : "native transport disabled by configuration");
@@ -163,6 +166,11 @@ public final class MetadataProxy implements AutoCloseable {
     /** A snapshot of the counters (cheap; for the introspect). */
     public ProxyCountersSnapshot counters() {
         return counters.snapshot();
+    }
+
+    /** "epoll" or "NIO" once started ("none" before). */
+    public synchronized String transport() {
+        return transport;
     }
 
     /** The bound address, or null before {@link #start()}. */

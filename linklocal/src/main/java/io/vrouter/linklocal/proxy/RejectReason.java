@@ -28,6 +28,8 @@ public enum RejectReason {
     UPSTREAM_UNREACHABLE(503),
     /** Nova did not answer within the response timeout (504). */
     UPSTREAM_TIMEOUT(504),
+    /** The agent-side lookup (instance directory or service registry) failed (500). */
+    INTERNAL_ERROR(500),
     /** Nova closed, broke the protocol, failed TLS or sent too large a response (502). */
     UPSTREAM_ERROR(502);
 

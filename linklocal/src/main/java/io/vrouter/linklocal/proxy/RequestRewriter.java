@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.NetUtil;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.Iterator;
@@ -86,8 +87,8 @@ public final class RequestRewriter {
 
     static String hostHeader(InetSocketAddress upstream) {
         String host = upstream.getHostString();
-        if (upstream.getAddress() instanceof Inet6Address || host.indexOf(':') >= 0) {
-            host = "[" + host + "]";
+        if (upstream.getAddress() instanceof Inet6Address && NetUtil.isValidIpV6Address(host)) {
+            host = "[" + NetUtil.toAddressString(upstream.getAddress()) + "]";
         }
         return host + ":" + upstream.getPort();
     }

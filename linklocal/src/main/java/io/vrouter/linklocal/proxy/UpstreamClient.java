@@ -185,7 +185,6 @@ final class UpstreamClient {
                 return;
             }
             ChannelFuture cf = bootstrap.connect(address);
-            counters.upstreamConnectionOpened();
             Channel ch = cf.channel();
             if (sslContext != null) {
                 SslHandler ssl = sslContext.newHandler(ch.alloc(), address.getHostString(), address.getPort());
@@ -206,6 +205,7 @@ final class UpstreamClient {
             });
             cf.addListener(f -> {
                 if (f.isSuccess()) {
+                    counters.upstreamConnectionOpened();
                     send(ch, false);
                 } else {
                     connectFailed(f.cause());

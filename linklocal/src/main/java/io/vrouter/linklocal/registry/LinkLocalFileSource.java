@@ -19,6 +19,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,15 +86,28 @@ public final class LinkLocalFileSource implements AutoCloseable {
         this.source = "file:" + file;
     }
 
-    /** Reads the file now (on the writer thread), then polls it every poll interval. */
-    public synchronized void start() {
+    /**
+     * Reads the file now (on the writer thread), then polls it every poll interval.
+     *
+     * @return completes once the first read is done, whatever its outcome (see {@link #lastError()}),
+     *         so the agent can have its default config in force before it serves guests
+     */
+    public synchronized CompletableFuture<Void> start() {
         if (timer != null) {
             throw new IllegalStateException("already started");
         }
         Scheduler scheduler = registry.scheduler();
-        scheduler.execute(this::poll);
+        CompletableFuture<Void> firstRead = new CompletableFuture<>();
+        scheduler.execute(() -> {
+            try {
+                poll();
+            } finally {
+                firstRead.complete(null);
+            }
+        });
         long ns = pollInterval.toNanos();
         timer = scheduler.scheduleWithFixedDelay(this::poll, ns, ns);
+        return firstRead;
     }
 
     @Override
@@ -158,6 +172,9 @@ public final class LinkLocalFileSource implements AutoCloseable {
 
     /** Writer thread: applies the file if it changed since the last poll. */
     void poll() {
+        if (registry.isClosed()) {
+            return;
+        }
         Stamp stamp;
         try {
             BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);

@@ -38,11 +38,13 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@link Builder#dnsRetryInterval}</td><td>{@value #DEFAULT_DNS_RETRY_SECONDS} s</td>
  *       <td>a name never resolved leaves its service unusable (the proxy answers 500), so it is
  *       retried sooner than the refresh</td></tr>
+ *   <tr><td>addresses kept per DNS answer</td><td>{@value #DEFAULT_MAX_DNS_ADDRESSES}</td>
+ *       <td>twice the config's limit of fabric IPs; bounds what a DNS server can make us hold</td></tr>
  * </table>
  *
  * <p><b>DNS.</b> Every distinct name (compared case-insensitively) is resolved as soon as a
  * config introduces it, then refreshed every refresh interval. All addresses of an answer are
- * used. A failed or empty answer is logged with the name and error and counted; the last good
+ * used (up to {@value #DEFAULT_MAX_DNS_ADDRESSES}). A failed or empty answer is logged with the name and error and counted; the last good
  * answer stays in force. A changed answer publishes a new snapshot whose diff lists the
  * services using that name as changed.
  *
@@ -57,6 +59,8 @@ public final class LinkLocalRegistry implements AutoCloseable {
     public static final Duration DEFAULT_DNS_REFRESH_INTERVAL = Duration.ofMinutes(DEFAULT_DNS_REFRESH_MINUTES);
     public static final long DEFAULT_DNS_RETRY_SECONDS = 30;
     public static final Duration DEFAULT_DNS_RETRY_INTERVAL = Duration.ofSeconds(DEFAULT_DNS_RETRY_SECONDS);
+    /** At most this many addresses of one DNS answer are kept (in canonical order); the rest are logged. */
+    public static final int DEFAULT_MAX_DNS_ADDRESSES = 64;
 
     private static final Logger LOG = LoggerFactory.getLogger(LinkLocalRegistry.class);
 
@@ -203,6 +207,10 @@ public final class LinkLocalRegistry implements AutoCloseable {
         return scheduler;
     }
 
+    boolean isClosed() {
+        return closed;
+    }
+
     /** Writer thread only. Applies a config; throws when it is invalid (counted and logged). */
     RegistryDiff applyOnWriter(LinkLocalServices services, String source) throws ConfigValidationException {
         try {
@@ -331,6 +339,11 @@ public final class LinkLocalRegistry implements AutoCloseable {
             return; // the name left the config while it was being resolved
         }
         List<InetAddress> canonical = LinkLocalService.canonical(answer);
+        if (canonical.size() > DEFAULT_MAX_DNS_ADDRESSES) {
+            LOG.warn("DNS name '{}' returned {} addresses; using the first {}: {}", d.name, canonical.size(),
+                    DEFAULT_MAX_DNS_ADDRESSES, text(canonical.subList(0, DEFAULT_MAX_DNS_ADDRESSES)));
+            canonical = List.copyOf(canonical.subList(0, DEFAULT_MAX_DNS_ADDRESSES));
+        }
         if (canonical.equals(d.answer)) {
             return;
         }
@@ -355,6 +368,9 @@ public final class LinkLocalRegistry implements AutoCloseable {
 
     private void submit(Runnable task, CompletableFuture<?> onReject) {
         try {
+            if (closed) {
+                throw new RejectedExecutionException("closed");
+            }
             scheduler.execute(task);
         } catch (RejectedExecutionException e) {
             if (onReject != null) {

@@ -4,6 +4,7 @@ import io.vrouter.linklocal.config.IpLiteral;
 import io.vrouter.linklocal.config.LinkLocalServiceEntry;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,6 +33,7 @@ public final class LinkLocalService {
     private final boolean ipv4;
     private final List<InetAddress> fabricAddresses;
     private final int[] fabricIpv4;
+    private final List<InetSocketAddress> fabricSocketAddresses;
 
     LinkLocalService(LinkLocalServiceEntry entry, List<InetAddress> resolved) {
         this.entry = Objects.requireNonNull(entry, "entry");
@@ -53,6 +55,9 @@ public final class LinkLocalService {
                 .filter(a -> a instanceof Inet4Address)
                 .mapToInt(a -> toInt(a.getAddress()))
                 .toArray();
+        this.fabricSocketAddresses = fabricAddresses.stream()
+                .map(a -> new InetSocketAddress(a, entry.fabricPort()))
+                .toList();
     }
 
     /** The config entry this service was built from. */
@@ -110,12 +115,23 @@ public final class LinkLocalService {
         return fabricAddresses;
     }
 
+    /**
+     * Each fabric address with the fabric port, built once: what the metadata proxy connects to
+     * ({@code MetadataUpstreams} can return this list as it is, on every request).
+     */
+    public List<InetSocketAddress> fabricSocketAddresses() {
+        return fabricSocketAddresses;
+    }
+
     /** False for a DNS service whose name has not been resolved yet: it cannot be forwarded. */
     public boolean isResolved() {
         return !fabricAddresses.isEmpty();
     }
 
-    /** How many of the fabric addresses are IPv4. */
+    /**
+     * How many of the fabric addresses are IPv4. May be 0 for a resolved DNS service whose name
+     * has only AAAA records: an IPv4 dataplane must check this, not {@link #isResolved()}.
+     */
     public int fabricIpv4Count() {
         return fabricIpv4.length;
     }

@@ -1,5 +1,8 @@
 package io.vrouter.linklocal.registry;
 
+import io.vrouter.linklocal.config.ConfigValidationException;
+import io.vrouter.linklocal.config.LinkLocalJson;
+import io.vrouter.linklocal.config.LinkLocalServiceEntry;
 import io.vrouter.linklocal.config.LinkLocalServices;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -86,6 +89,21 @@ public final class RegistrySnapshot {
         }
         this.metadata = pickMetadata(true, "metadata");
         this.metadata6 = pickMetadata(false, "metadata6");
+    }
+
+    /**
+     * A stand-alone snapshot (version 1) of a config, e.g. for tests of the dataplane or the
+     * proxy; DNS services in it are unresolved. The live registry builds its own.
+     *
+     * @throws ConfigValidationException when {@code services} is not valid
+     */
+    public static RegistrySnapshot of(LinkLocalServices services, String source) throws ConfigValidationException {
+        LinkLocalJson.requireValid(services);
+        List<LinkLocalService> list = new ArrayList<>(services.entries().size());
+        for (LinkLocalServiceEntry e : services.entries()) {
+            list.add(new LinkLocalService(e, null));
+        }
+        return new RegistrySnapshot(1, source, services, list);
     }
 
     /** Increases by one with every published snapshot; 0 is {@link #EMPTY}. */

@@ -37,7 +37,7 @@ class ConfigApiClientTest {
     void writeShouldReturnTheNewRevisionAndReadShouldSeeIt() throws Exception {
         String uuid = api.uuid();
         VersionedConfig before = api.read(uuid);
-        LinkLocalServices s = new LinkLocalServices(List.of(ConfigWatchClientTest.entry("metadata", 80)));
+        LinkLocalServices s = new LinkLocalServices(List.of(ConfigWatchClientContract.entry("metadata", 80)));
         long rev = api.write(uuid, before.revision(), before.config().withLinklocalServices(s));
         assertTrue(rev > before.revision());
         VersionedConfig after = api.read(uuid);

@@ -20,7 +20,7 @@ class ConfigCacheTest {
 
     private static VersionedConfig config(long revision, int port) {
         GlobalVrouterConfig c = new GlobalVrouterConfig("u-1", null,
-                new LinkLocalServices(List.of(ConfigWatchClientTest.entry("metadata", port))));
+                new LinkLocalServices(List.of(ConfigWatchClientContract.entry("metadata", port))));
         return new VersionedConfig(c, revision);
     }
 

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * linklocal test-jar. Can be stopped and restarted on the same port, keeping its store, and can
  * be made to hold an invalid object ({@link #forceObject}) as a broken or older server might.
  */
-public final class FakeConfigApi implements AutoCloseable {
+public final class FakeConfigApi implements ConfigApiTestServer {
     public static final String ADMIN = "admin";
     public static final String ADMIN_PASSWORD = "admin-secret";
     public static final String READER = "reader";
@@ -44,6 +44,7 @@ public final class FakeConfigApi implements AutoCloseable {
     private long revision = 1;
     private volatile FieldError rejectNext;
     private HttpServer server;
+    private javax.net.ssl.SSLContext tls;
     private ExecutorService pool;
     private int port;
 
@@ -54,9 +55,22 @@ public final class FakeConfigApi implements AutoCloseable {
         object.set("linklocal_services", M.createObjectNode().set("linklocal_service_entry", M.createArrayNode()));
     }
 
+    /** Serves https with this server context from the next {@link #start()} on. */
+    public FakeConfigApi tls(javax.net.ssl.SSLContext context) {
+        this.tls = context;
+        return this;
+    }
+
     /** Starts on an ephemeral loopback port (first call) or on the same port again (restart). */
     public FakeConfigApi start() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+        if (tls != null) {
+            com.sun.net.httpserver.HttpsServer https =
+                    com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+            https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+            server = https;
+        } else {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+        }
         pool = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "fake-config-api");
             t.setDaemon(true);
@@ -69,6 +83,27 @@ public final class FakeConfigApi implements AutoCloseable {
         return this;
     }
 
+    @Override
+    public String adminUser() {
+        return ADMIN;
+    }
+
+    @Override
+    public String adminPassword() {
+        return ADMIN_PASSWORD;
+    }
+
+    @Override
+    public void restart() throws IOException {
+        start();
+    }
+
+    @Override
+    public void forceLinklocalServices(String json) throws IOException {
+        forceObject(json);
+    }
+
+    @Override
     public void stop() {
         if (server != null) {
             server.stop(0);
@@ -85,14 +120,12 @@ public final class FakeConfigApi implements AutoCloseable {
         stop();
     }
 
+    @Override
     public URI baseUri() {
-        return URI.create("http://127.0.0.1:" + port);
+        return URI.create((tls != null ? "https" : "http") + "://127.0.0.1:" + port);
     }
 
-    public ConfigApiEndpoint adminEndpoint() {
-        return ConfigApiEndpoint.of(baseUri(), ADMIN, ADMIN_PASSWORD);
-    }
-
+    @Override
     public int port() {
         return port;
     }

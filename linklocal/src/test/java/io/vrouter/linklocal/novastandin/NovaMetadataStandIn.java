@@ -420,6 +420,11 @@ public final class NovaMetadataStandIn implements AutoCloseable {
             }
         }
 
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close(); // e.g. a TLS client that rejected our certificate: expected in tests
+        }
+
         private void write(ChannelHandlerContext ctx, Answer a, boolean keepAlive, boolean gz, boolean head) {
             if (!ctx.channel().isActive()) {
                 return;

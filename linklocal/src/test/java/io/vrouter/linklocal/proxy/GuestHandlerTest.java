@@ -215,6 +215,26 @@ class GuestHandlerTest {
     }
 
     @Test
+    void shouldTimeOutASlowRequestThatFollowsACompleteOneOnAKeepAliveConnection() {
+        MetadataProxy p = proxy(b -> b.requestReadTimeoutMs(1000));
+        EmbeddedChannel ch = guest(p, SRC_A);
+        exchange(ch, "GET / HTTP/1.1\r\nHost: x\r\n\r\n").forEach(FullHttpResponse::release);
+        ch.advanceTimeBy(500, TimeUnit.MILLISECONDS);
+        assertTrue(exchange(ch, "GET / HTTP/1.1\r\nHo").isEmpty());
+        // The first request's timer runs (here at 1500 ms) and re-arms a full period for the slow one.
+        ch.advanceTimeBy(1000, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertTrue(responses(ch).isEmpty());
+        assertTrue(ch.isOpen());
+        ch.advanceTimeBy(1001, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        List<FullHttpResponse> rs = responses(ch);
+        assertEquals(List.of(408), rs.stream().map(r -> r.status().code()).toList());
+        rs.forEach(FullHttpResponse::release);
+        assertFalse(ch.isOpen());
+    }
+
+    @Test
     void shouldNotTimeOutARequestThatArrivedInTime() {
         MetadataProxy p = proxy(b -> b.requestReadTimeoutMs(1000));
         EmbeddedChannel ch = guest(p, SRC_A);
@@ -234,6 +254,20 @@ class GuestHandlerTest {
         assertEquals("close", rs.get(0).headers().get("Connection"));
         rs.get(0).release();
         assertFalse(ch.isOpen());
+    }
+
+    @Test
+    void shouldAnswer500AndKeepServingWhenTheDirectoryFails() {
+        MetadataProxy p = new MetadataProxy(MetadataProxyConfig.builder().port(0).sharedSecret(SECRET).build(),
+                source -> {
+                    throw new IllegalStateException("port table unavailable");
+                }, MetadataUpstreams.fixed(List.of()));
+        EmbeddedChannel ch = guest(p, SRC_A);
+        List<FullHttpResponse> rs = exchange(ch, "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertEquals(List.of(500, 500), rs.stream().map(r -> r.status().code()).toList());
+        rs.forEach(FullHttpResponse::release);
+        assertTrue(ch.isOpen());
+        assertEquals(2, p.counters().rejections(RejectReason.INTERNAL_ERROR));
     }
 
     @Test

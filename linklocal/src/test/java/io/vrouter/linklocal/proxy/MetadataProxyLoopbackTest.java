@@ -236,6 +236,40 @@ class MetadataProxyLoopbackTest {
     }
 
     @Test
+    void shouldRetryOnAnotherAddressWhenConnectTimesOut() throws Exception {
+        // A listener that never accepts, its accept queue filled: Linux drops further SYNs,
+        // so a connect to it times out (nothing leaves loopback).
+        try (ServerSocket blackhole = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> fillers = new ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    java.net.Socket s = new java.net.Socket();
+                    try {
+                        s.connect(blackhole.getLocalSocketAddress(), 200);
+                    } catch (IOException e) {
+                        s.close();
+                        break; // the queue is full: exactly what we want
+                    }
+                    fillers.add(s);
+                }
+                InetSocketAddress dead = (InetSocketAddress) blackhole.getLocalSocketAddress();
+                start(b -> b.connectTimeoutMs(200), MetadataUpstreams.fixed(List.of(dead, nova.address())));
+                try (RawHttpClient g = guest(SRC_A)) {
+                    for (int i = 0; i < 2; i++) {
+                        RawHttpClient.Response r = g.exchange(RawHttpClient.get("/latest/meta-data/hostname"));
+                        assertEquals(200, r.status(), r.bodyText());
+                    }
+                }
+                assertEquals(1, proxy.counters().retries(), "timed out once, then skipped while down");
+            } finally {
+                for (java.net.Socket s : fillers) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    @Test
     void shouldSpreadRequestsRoundRobinOverAddresses() throws Exception {
         start(b -> { }, MetadataUpstreams.fixed(List.of(nova.address(), nova2.address())));
         try (RawHttpClient g = guest(SRC_A)) {

@@ -190,4 +190,24 @@ class DnsResolutionTest {
         registry.close();
         assertEquals(0, scheduler.activeTimers());
     }
+
+    @Test
+    void shouldKeepAtMostTheAddressLimitOfAHugeAnswer() {
+        String[] ips = new String[200];
+        for (int i = 0; i < ips.length; i++) {
+            ips[i] = "10.1." + (i / 100) + "." + (i % 100 + 1);
+        }
+        resolver.answer(NOVA, ips);
+        start().apply(services(METADATA), "test");
+        assertEquals(LinkLocalRegistry.DEFAULT_MAX_DNS_ADDRESSES, metadata().fabricAddresses().size());
+        assertEquals(addr("10.1.0.1"), metadata().fabricAddresses().get(0));
+    }
+
+    @Test
+    void shouldMarkAaaaOnlyAnswerResolvedWithNoIpv4Address() {
+        resolver.answer(NOVA, "fd00::5");
+        start().apply(services(METADATA), "test");
+        assertTrue(metadata().isResolved());
+        assertEquals(0, metadata().fabricIpv4Count());
+    }
 }

@@ -33,8 +33,10 @@ final class Entries {
 
     /** A snapshot of IP-only entries, as the registry would build it. */
     static RegistrySnapshot snapshot(LinkLocalServiceEntry... entries) {
-        LinkLocalServices config = services(entries);
-        return new RegistrySnapshot(1, "test", config,
-                config.entries().stream().map(e -> new LinkLocalService(e, null)).toList());
+        try {
+            return RegistrySnapshot.of(services(entries), "test");
+        } catch (io.vrouter.linklocal.config.ConfigValidationException e) {
+            throw new IllegalArgumentException(e);
+        }
     }
 }

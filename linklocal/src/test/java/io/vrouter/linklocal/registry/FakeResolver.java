@@ -10,12 +10,12 @@ import java.util.List;
 import java.util.Map;
 
 /** Answers from a table the test controls; records every query. No real DNS. */
-final class FakeResolver implements Resolver {
+public final class FakeResolver implements Resolver {
     private final Map<String, Object> answers = new HashMap<>();
-    final List<String> queries = new ArrayList<>();
+    public final List<String> queries = new ArrayList<>();
 
     /** {@code name} resolves to these IP literals. */
-    FakeResolver answer(String name, String... ips) {
+    public FakeResolver answer(String name, String... ips) {
         List<InetAddress> list = new ArrayList<>();
         for (String ip : ips) {
             list.add(IpLiteral.parse(ip));
@@ -25,12 +25,12 @@ final class FakeResolver implements Resolver {
     }
 
     /** {@code name} fails with {@code error}. */
-    FakeResolver fail(String name, IOException error) {
+    public FakeResolver fail(String name, IOException error) {
         answers.put(name, error);
         return this;
     }
 
-    int queriesOf(String name) {
+    public int queriesOf(String name) {
         return (int) queries.stream().filter(name::equals).count();
     }
 

@@ -260,4 +260,24 @@ class LinkLocalFileSourceTest {
                 "\"linklocal_service_port\": 80, \"linklocal_service_port\": 8080")));
         assertTrue(repeated.contains("Duplicate field 'linklocal_service_port'"), repeated);
     }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(10)
+    void shouldHaveFileConfigInForceWhenStartCompletesOnRealThreads() throws Exception {
+        write(GLOBAL);
+        try (LinkLocalRegistry real = LinkLocalRegistry.builder().resolver(new FakeResolver()).build();
+             LinkLocalFileSource fileSource = new LinkLocalFileSource(real, file,
+                     java.time.Duration.ofMillis(20), LinkLocalFileSource.DEFAULT_MAX_FILE_BYTES)) {
+            fileSource.start().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals("metadata", real.snapshot().metadataService().name());
+            java.util.concurrent.CompletableFuture<RegistryDiff> seen = new java.util.concurrent.CompletableFuture<>();
+            real.subscribe(d -> {
+                if (d.after().size() == 2) {
+                    seen.complete(d);
+                }
+            });
+            write(services(ENTRY_METADATA, ENTRY_NTP));
+            assertEquals("ntp", seen.get(5, java.util.concurrent.TimeUnit.SECONDS).added().get(0).name());
+        }
+    }
 }

@@ -188,4 +188,13 @@ class LinkLocalRegistryTest {
             assertNotNull(real.snapshot().metadataService());
         }
     }
+
+    @Test
+    void shouldFailApplyAfterClose() {
+        registry.close();
+        CompletableFuture<RegistryDiff> f = registry.apply(services(METADATA), "late");
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, f::get);
+        assertInstanceOf(IllegalStateException.class, e.getCause());
+        assertTrue(registry.snapshot().isEmpty());
+    }
 }

@@ -11,9 +11,10 @@ import java.util.concurrent.RejectedExecutionException;
 /**
  * A deterministic {@link Scheduler} for tests: a clock that only moves in {@link #advance}, and
  * tasks run on the calling thread. A task submitted while another runs is queued behind it
- * (never nested), as on a real single-threaded executor.
+ * (never nested), as on a real single-threaded executor. Shared through linklocal's test-jar
+ * with the agent's tests.
  */
-final class ManualScheduler implements Scheduler {
+public final class ManualScheduler implements Scheduler {
     private final Deque<Runnable> ready = new ArrayDeque<>();
     private final List<Timer> timers = new ArrayList<>();
     private long nowNs;
@@ -53,7 +54,7 @@ final class ManualScheduler implements Scheduler {
     }
 
     /** Moves the clock forward, running every timer that falls due on the way, in time order. */
-    void advance(Duration d) {
+    public void advance(Duration d) {
         long target = nowNs + d.toNanos();
         while (true) {
             Timer next = timers.stream()
@@ -70,11 +71,11 @@ final class ManualScheduler implements Scheduler {
         nowNs = target;
     }
 
-    long nowNs() {
+    public long nowNs() {
         return nowNs;
     }
 
-    int activeTimers() {
+    public int activeTimers() {
         return (int) timers.stream().filter(t -> !t.cancelled).count();
     }
 

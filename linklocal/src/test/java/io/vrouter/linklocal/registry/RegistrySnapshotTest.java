@@ -83,6 +83,9 @@ class RegistrySnapshotTest {
         assertTrue(md.isMetadata());
         assertTrue(md.isResolved());
         assertEquals("metadata 169.254.169.254:80 -> [10.0.0.5,10.0.0.6]:8775", md.toString());
+        assertEquals(List.of(new java.net.InetSocketAddress(addr("10.0.0.5"), 8775),
+                new java.net.InetSocketAddress(addr("10.0.0.6"), 8775)), md.fabricSocketAddresses());
+        assertSame(md.fabricSocketAddresses(), md.fabricSocketAddresses(), "built once");
     }
 
     @Test
@@ -138,5 +141,13 @@ class RegistrySnapshotTest {
             }
         }
         assertEquals(3 * 250_000, hits);
+    }
+
+    @Test
+    void shouldRefuseToBuildSnapshotOfInvalidConfig() {
+        io.vrouter.linklocal.config.ConfigValidationException e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.vrouter.linklocal.config.ConfigValidationException.class,
+                () -> RegistrySnapshot.of(Entries.services(ip("a", "169.254.169.254", 80, 99999, "10.0.0.5")), "t"));
+        assertEquals("linklocal_service_entry[0].ip_fabric_service_port", e.errors().get(0).field());
     }
 }

@@ -8,12 +8,16 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.vrouter.linklocal.config.GlobalVrouterConfig;
 import io.vrouter.linklocal.config.LinkLocalServices;
 import io.vrouter.provision.auth.Authenticator;
@@ -36,6 +40,8 @@ import org.slf4j.LoggerFactory;
  *       hundred bytes fit easily); larger → 413</td></tr>
  *   <tr><td>{@link #DEFAULT_WORKER_THREADS}</td><td>4 threads for blocking work (password
  *       hashing, fsync, etcd); I/O threads never block</td></tr>
+ *   <tr><td>{@link #DEFAULT_IDLE_TIMEOUT_MS}</td><td>330 s without a byte either way closes the
+ *       connection (a held watch answers within 300 s)</td></tr>
  *   <tr><td>{@link WatchHub#DEFAULT_MAX_WAITERS}</td><td>concurrent watches; more → 503</td></tr>
  * </table>
  *
@@ -49,22 +55,26 @@ public final class ConfigApiServer implements AutoCloseable {
     public static final String DEFAULT_LISTEN_ADDRESS = "127.0.0.1";
     public static final int DEFAULT_MAX_BODY_BYTES = 1 << 20;
     public static final int DEFAULT_WORKER_THREADS = 4;
+    /** Longer than the longest watch (300 s), so only abandoned or stalled connections are cut. */
+    public static final long DEFAULT_IDLE_TIMEOUT_MS = 330_000;
 
     private final EventLoopGroup boss;
     private final EventLoopGroup io;
     private final EventExecutorGroup workers;
     private final Channel serverChannel;
+    private final ChannelGroup connections;
     private final AutoCloseable storeWatch;
     private final WatchHub hub;
     private final InetSocketAddress bound;
     private final boolean tls;
 
     private ConfigApiServer(EventLoopGroup boss, EventLoopGroup io, EventExecutorGroup workers,
-            Channel serverChannel, AutoCloseable storeWatch, WatchHub hub, boolean tls) {
+            Channel serverChannel, ChannelGroup connections, AutoCloseable storeWatch, WatchHub hub, boolean tls) {
         this.boss = boss;
         this.io = io;
         this.workers = workers;
         this.serverChannel = serverChannel;
+        this.connections = connections;
         this.storeWatch = storeWatch;
         this.hub = hub;
         this.bound = (InetSocketAddress) serverChannel.localAddress();
@@ -80,6 +90,11 @@ public final class ConfigApiServer implements AutoCloseable {
      */
     public static ConfigApiServer start(InetSocketAddress listen, ConfigStore store, Authenticator auth,
             SslContext sslContext) throws StoreException, InterruptedException {
+        return start(listen, store, auth, sslContext, DEFAULT_IDLE_TIMEOUT_MS);
+    }
+
+    static ConfigApiServer start(InetSocketAddress listen, ConfigStore store, Authenticator auth,
+            SslContext sslContext, long idleTimeoutMs) throws StoreException, InterruptedException {
         VersionedConfig initial = store.createIfAbsent(new GlobalVrouterConfig(
                 UUID.randomUUID().toString(), GlobalVrouterConfig.DEFAULT_FQ_NAME, LinkLocalServices.EMPTY));
         WatchHub hub = new WatchHub(WatchHub.DEFAULT_MAX_WAITERS);
@@ -91,6 +106,7 @@ public final class ConfigApiServer implements AutoCloseable {
         String defaultHost = listen.getAddress().isAnyLocalAddress() ? "127.0.0.1" : listen.getHostString();
         ConfigApiHandler handler = new ConfigApiHandler(store, hub, auth, sslContext != null,
                 defaultHost.contains(":") ? "[" + defaultHost + "]:" + listen.getPort() : defaultHost + ":" + listen.getPort());
+        ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         try {
             Channel ch = new ServerBootstrap()
                     .group(boss, io)
@@ -99,17 +115,19 @@ public final class ConfigApiServer implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel c) {
+                            connections.add(c);
                             ChannelPipeline p = c.pipeline();
                             if (sslContext != null) {
                                 p.addLast(sslContext.newHandler(c.alloc()));
                             }
+                            p.addLast(new IdleStateHandler(0, 0, idleTimeoutMs, TimeUnit.MILLISECONDS));
                             p.addLast(new HttpServerCodec());
                             p.addLast(new HttpObjectAggregator(DEFAULT_MAX_BODY_BYTES));
                             p.addLast(workers, handler);
                         }
                     })
                     .bind(listen).sync().channel();
-            ConfigApiServer s = new ConfigApiServer(boss, io, workers, ch, storeWatch, hub, sslContext != null);
+            ConfigApiServer s = new ConfigApiServer(boss, io, workers, ch, connections, storeWatch, hub, sslContext != null);
             LOG.info("config-api serving {} on {}://{} (auth {}), object uuid {} at revision {}",
                     store.describe(), s.tls ? "https" : "http", s.bound.getHostString() + ":" + s.port(), auth.enabled() ? "on" : "OFF",
                     initial.config().uuid(), initial.revision());
@@ -149,6 +167,8 @@ public final class ConfigApiServer implements AutoCloseable {
     public void close() {
         serverChannel.close().syncUninterruptibly();
         closeQuietly(storeWatch);
+        // Close connections while every executor still runs, so pipelines tear down cleanly.
+        connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         io.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

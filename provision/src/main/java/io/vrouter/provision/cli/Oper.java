@@ -9,13 +9,14 @@ import java.util.Locale;
 enum Oper {
     ADD, DEL, LIST;
 
-    static Oper parse(String text) throws UsageException {
+    /** @param origin where the value came from, for the message ("--oper" or a conf-file key) */
+    static Oper parse(String text, String origin) throws UsageException {
         String t = text.trim().toLowerCase(Locale.ROOT);
         return switch (t) {
             case "add" -> ADD;
             case "del", "delete" -> DEL;
             case "list" -> LIST;
-            default -> throw new UsageException("--oper '" + text + "' is not one of add, del, list");
+            default -> throw new UsageException(origin + " '" + text + "' is not one of add, del, list");
         };
     }
 }

@@ -144,7 +144,7 @@ public final class ProvisionLinklocal implements Callable<Integer> {
             s = Settings.resolve(flags(), fabricIps, confFile);
             List<String> missing = s.missingFor();
             if (!missing.isEmpty()) {
-                return fail(ExitStatus.USAGE, "--oper " + s.oper().name().toLowerCase() + " needs "
+                return fail(ExitStatus.USAGE, "--oper " + s.oper().name().toLowerCase(java.util.Locale.ROOT) + " needs "
                         + String.join(", ", missing));
             }
         } catch (UsageException e) {

@@ -89,7 +89,7 @@ record Settings(Oper oper, String apiServerIp, int apiServerPort, boolean useSsl
         }
         String password = values.get("admin_password");
         return new Settings(
-                Oper.parse(values.getOrDefault("oper", "add")),
+                Oper.parse(values.getOrDefault("oper", "add"), origin.getOrDefault("oper", "--oper")),
                 apiIp, apiPort, useSsl, r.bool("use_admin_api", false),
                 values.get("admin_user"), password, values.get("admin_tenant_name"), ca, insecure,
                 values.get("linklocal_service_name"), values.get("linklocal_service_ip"),

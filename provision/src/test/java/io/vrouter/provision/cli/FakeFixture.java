@@ -47,6 +47,11 @@ final class FakeFixture implements ConfigApiFixture {
     }
 
     @Override
+    public void forceLinklocalServices(String json) throws Exception {
+        fake.forceLinklocalServices(json);
+    }
+
+    @Override
     public void close() {
         fake.close();
     }

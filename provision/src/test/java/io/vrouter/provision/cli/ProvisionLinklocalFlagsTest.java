@@ -234,6 +234,13 @@ class ProvisionLinklocalFlagsTest {
     }
 
     @Test
+    void anUnknownOperInTheConfFileShouldNameTheKey() throws IOException {
+        Path conf = Files.writeString(dir.resolve("p.ini"), "[DEFAULTS]\noper = delete-all\n");
+        CliRun.run("-c", conf.toString(), "--linklocal_service_name", "metadata")
+                .assertFails(ExitStatus.USAGE, "key oper 'delete-all' is not one of add, del, list");
+    }
+
+    @Test
     void aMissingConfFileShouldBeAUsageError() {
         CliRun.run("-c", dir.resolve("absent.ini").toString(), "--oper", "list")
                 .assertFails(ExitStatus.USAGE, "does not exist");

@@ -59,16 +59,17 @@ public record AgentConfig(
      *                            certificate, only when asked for (Contrail does it silently
      *                            when the CA is empty)
      * @param rateLimitPerVm      {@code metadata_rate_limit}: requests per second per VM, 0 = none
-     * @param maxConcurrentPerVm  {@code metadata_max_concurrent}: in-flight requests per VM
+     * @param rateBurstPerVm      {@code metadata_rate_burst}: requests a VM may make at once above the rate
+     * @param maxConnectionsPerVm {@code metadata_max_connections}: open proxy connections per VM
      */
     public record Metadata(String secret, int proxyPort, boolean useSsl, Path clientCert, String clientCertType,
-            Path clientKey, Path caCert, boolean sslInsecure, int rateLimitPerVm, int maxConcurrentPerVm) {
+            Path clientKey, Path caCert, boolean sslInsecure, int rateLimitPerVm, int rateBurstPerVm, int maxConnectionsPerVm) {
         @Override
         public String toString() {
             return "Metadata[secret=(" + secret.length() + " chars), proxyPort=" + proxyPort + ", useSsl=" + useSsl
                     + ", clientCert=" + clientCert + ", clientCertType=" + clientCertType + ", clientKey=" + clientKey
                     + ", caCert=" + caCert + ", sslInsecure=" + sslInsecure + ", rateLimitPerVm=" + rateLimitPerVm
-                    + ", maxConcurrentPerVm=" + maxConcurrentPerVm + "]";
+                    + ", rateBurstPerVm=" + rateBurstPerVm + ", maxConnectionsPerVm=" + maxConnectionsPerVm + "]";
         }
     }
 
@@ -106,9 +107,12 @@ public record AgentConfig(
     /**
      * {@code [DATAPLANE]}.
      *
-     * @param enabled {@code enabled}: false runs the agent without packet I/O (proxy-only mode,
-     *                for machines without libpcap or privileges)
+     * @param enabled    {@code enabled}: false runs the agent without packet I/O (proxy-only
+     *                   mode, for machines without libpcap or privileges)
+     * @param routeTable {@code route_table}: 0 puts the link-local route (169.254.0.0/16 via the
+     *                   vhost) in the main table; otherwise this table, used by traffic from the
+     *                   vhost address only (several agents on one host)
      */
-    public record Dataplane(boolean enabled) {
+    public record Dataplane(boolean enabled, int routeTable) {
     }
 }

@@ -4,6 +4,7 @@ import io.vrouter.linklocal.config.IpLiteral;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
+import java.io.StringWriter;
 import java.net.Inet4Address;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -44,12 +45,13 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
  *   <tr><td>VIRTUAL-HOST-INTERFACE.ip</td><td>required, IPv4 CIDR</td></tr>
  *   <tr><td>VIRTUAL-HOST-INTERFACE.gateway / physical_interface / compute_node_address</td><td>none / none / ip</td></tr>
  *   <tr><td>METADATA.metadata_proxy_secret</td><td>required</td></tr>
- *   <tr><td>METADATA.metadata_proxy_port</td><td>{@value #DEFAULT_METADATA_PROXY_PORT}</td></tr>
+ *   <tr><td>METADATA.metadata_proxy_port</td><td>{@value #DEFAULT_METADATA_PROXY_PORT}; 0 = any free port (proxy-only mode)</td></tr>
  *   <tr><td>METADATA.metadata_use_ssl</td><td>false</td></tr>
  *   <tr><td>METADATA.metadata_client_cert / _cert_type / _key, metadata_ca_cert</td><td>none / PEM / none / none</td></tr>
  *   <tr><td>METADATA.metadata_ssl_insecure</td><td>false</td></tr>
  *   <tr><td>METADATA.metadata_rate_limit</td><td>{@value #DEFAULT_METADATA_RATE_LIMIT} req/s per VM (0 = off)</td></tr>
- *   <tr><td>METADATA.metadata_max_concurrent</td><td>{@value #DEFAULT_METADATA_MAX_CONCURRENT} per VM</td></tr>
+ *   <tr><td>METADATA.metadata_rate_burst</td><td>{@value #DEFAULT_METADATA_RATE_BURST} requests</td></tr>
+ *   <tr><td>METADATA.metadata_max_connections</td><td>{@value #DEFAULT_METADATA_MAX_CONNECTIONS} per VM</td></tr>
  *   <tr><td>FLOWS.max_vm_flows</td><td>{@value #DEFAULT_MAX_VM_FLOWS} (%)</td></tr>
  *   <tr><td>FLOWS.max_system_linklocal_flows / max_vm_linklocal_flows</td><td>{@value #DEFAULT_MAX_LINKLOCAL_FLOWS}</td></tr>
  *   <tr><td>FLOWS.flow_cache_timeout</td><td>{@value #DEFAULT_FLOW_CACHE_TIMEOUT} s</td></tr>
@@ -57,6 +59,7 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
  *   <tr><td>LINKLOCAL.config_api_url / _user / _password / _ca_cert</td><td>none</td></tr>
  *   <tr><td>LINKLOCAL.cache_file</td><td>{@value #DEFAULT_LINKLOCAL_CACHE_FILE}</td></tr>
  *   <tr><td>DATAPLANE.enabled</td><td>true</td></tr>
+ *   <tr><td>DATAPLANE.route_table</td><td>0 (the main table)</td></tr>
  * </table>
  */
 public final class AgentConfigParser {
@@ -66,7 +69,8 @@ public final class AgentConfigParser {
     public static final String DEFAULT_VHOST_NAME = "vhost0";
     public static final int DEFAULT_METADATA_PROXY_PORT = 8097;
     public static final int DEFAULT_METADATA_RATE_LIMIT = 20;
-    public static final int DEFAULT_METADATA_MAX_CONCURRENT = 16;
+    public static final int DEFAULT_METADATA_RATE_BURST = 50;
+    public static final int DEFAULT_METADATA_MAX_CONNECTIONS = 16;
     public static final int DEFAULT_MAX_VM_FLOWS = 100;
     public static final int DEFAULT_MAX_LINKLOCAL_FLOWS = 16384;
     public static final int DEFAULT_FLOW_CACHE_TIMEOUT = 180;
@@ -79,6 +83,8 @@ public final class AgentConfigParser {
     static final String LINKLOCAL = "LINKLOCAL";
     static final String DATAPLANE = "DATAPLANE";
 
+    private static final Pattern SECTION_LINE = Pattern.compile("\\[[A-Za-z0-9_.\\-]+\\]\\s*([#;].*)?");
+    private static final Pattern KEY_LINE = Pattern.compile("[A-Za-z0-9_.\\-]+\\s*[=:].*");
     private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,15}");
 
     /** A successful parse: the config and the warnings (unknown keys, risky settings) to log. */
@@ -128,9 +134,24 @@ public final class AgentConfigParser {
     }
 
     private void read(Reader reader) throws AgentConfigException {
+        String text;
+        try {
+            StringWriter w = new StringWriter();
+            reader.transferTo(w);
+            text = w.toString();
+        } catch (IOException e) {
+            throw new AgentConfigException(source, List.of("cannot read: " + e));
+        }
+        if (text.startsWith("\uFEFF")) {
+            text = text.substring(1); // a UTF-8 byte-order mark some editors write
+        }
+        checkSyntax(text);
+        if (!errors.isEmpty()) {
+            throw new AgentConfigException(source, errors);
+        }
         INIConfiguration ini = new INIConfiguration();
         try {
-            ini.read(reader);
+            ini.read(new StringReader(text));
         } catch (ConfigurationException | IOException e) {
             throw new AgentConfigException(source, List.of("not a valid INI file: " + e.getMessage()));
         }
@@ -140,12 +161,38 @@ public final class AgentConfigParser {
             Map<String, String> keys = values.computeIfAbsent(name, k -> new LinkedHashMap<>());
             for (Iterator<String> it = sub.getKeys(); it.hasNext(); ) {
                 String key = it.next();
+                String shown = key.replace("..", "."); // the expression engine escapes dots
                 List<Object> all = sub.getList(key);
                 if (all.size() > 1) {
-                    errors.add("[" + name + "] " + key + " is given " + all.size() + " times: give it once");
+                    errors.add("[" + name + "] " + shown + " is given " + all.size() + " times: give it once");
                 }
                 Object v = all.isEmpty() ? "" : all.get(all.size() - 1);
-                keys.put(key, v == null ? "" : v.toString().trim());
+                keys.put(shown, v == null ? "" : v.toString().trim());
+            }
+        }
+    }
+
+    /**
+     * INIConfiguration reads almost anything (a line without '=' becomes a key, "[FLOWS" a key
+     * of the previous section); a typo there must not pass silently, so each line must be blank,
+     * a comment, a {@code [SECTION]} header or {@code key = value}.
+     */
+    private void checkSyntax(String text) {
+        String[] lines = text.split("\r?\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i].strip();
+            String where = "line " + (i + 1) + ": \"" + (line.length() > 64 ? line.substring(0, 64) + "..." : line) + "\": ";
+            if (line.isEmpty() || line.startsWith("#") || line.startsWith(";")) {
+                continue;
+            }
+            if (line.chars().anyMatch(c -> c < 0x20 && c != '\t')) {
+                errors.add(where.replaceAll("\\p{Cntrl}", "?") + "contains control characters");
+            } else if (line.startsWith("[")) {
+                if (!SECTION_LINE.matcher(line).matches()) {
+                    errors.add(where + "expected a section header such as [METADATA]");
+                }
+            } else if (!KEY_LINE.matcher(line).matches()) {
+                errors.add(where + "expected key = value");
             }
         }
     }
@@ -193,7 +240,12 @@ public final class AgentConfigParser {
 
         AgentConfig.LinkLocal linklocal = linklocal();
 
-        AgentConfig.Dataplane dataplane = new AgentConfig.Dataplane(bool(DATAPLANE, "enabled", true));
+        AgentConfig.Dataplane dataplane = new AgentConfig.Dataplane(bool(DATAPLANE, "enabled", true),
+                integer(DATAPLANE, "route_table", 0, 0, 0x7fff_ffff));
+        if (dataplane.enabled() && metadata.proxyPort() == 0) {
+            errors.add("[" + METADATA + "] metadata_proxy_port = 0 (any free port) needs [" + DATAPLANE
+                    + "] enabled = false: the dataplane NATs guests' metadata flows to a fixed port");
+        }
 
         warnUnknown();
         return errors.isEmpty() ? new AgentConfig(general, vhost, metadata, flows, linklocal, dataplane) : null;
@@ -208,7 +260,7 @@ public final class AgentConfigParser {
             warnings.add("[" + METADATA + "] metadata_proxy_secret is only " + secret.length()
                     + " characters: anyone who guesses it can read every VM's metadata; use 32 or more");
         }
-        int port = port(METADATA, "metadata_proxy_port", DEFAULT_METADATA_PROXY_PORT, false);
+        int port = port(METADATA, "metadata_proxy_port", DEFAULT_METADATA_PROXY_PORT, true);
         boolean ssl = bool(METADATA, "metadata_use_ssl", false);
         Path cert = path(METADATA, "metadata_client_cert", null);
         String certType = string(METADATA, "metadata_client_cert_type", "PEM",
@@ -217,7 +269,8 @@ public final class AgentConfigParser {
         Path ca = path(METADATA, "metadata_ca_cert", null);
         boolean insecure = bool(METADATA, "metadata_ssl_insecure", false);
         int rate = integer(METADATA, "metadata_rate_limit", DEFAULT_METADATA_RATE_LIMIT, 0, 100_000);
-        int concurrent = integer(METADATA, "metadata_max_concurrent", DEFAULT_METADATA_MAX_CONCURRENT, 1, 10_000);
+        int burst = integer(METADATA, "metadata_rate_burst", DEFAULT_METADATA_RATE_BURST, 1, 100_000);
+        int concurrent = integer(METADATA, "metadata_max_connections", DEFAULT_METADATA_MAX_CONNECTIONS, 1, 10_000);
         if (ssl) {
             if ((cert == null) != (key == null)) {
                 errors.add("[" + METADATA + "] metadata_client_cert and metadata_client_key must be given together"
@@ -237,7 +290,7 @@ public final class AgentConfigParser {
             warnings.add("[" + METADATA + "] metadata_ssl_insecure has no effect without metadata_use_ssl = true");
         }
         return new AgentConfig.Metadata(secret, port, ssl, cert, certType.toUpperCase(Locale.ROOT), key, ca, insecure,
-                rate, concurrent);
+                rate, burst, concurrent);
     }
 
     private AgentConfig.LinkLocal linklocal() {

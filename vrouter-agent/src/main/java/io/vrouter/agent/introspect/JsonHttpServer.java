@@ -3,6 +3,7 @@ package io.vrouter.agent.introspect;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -65,7 +66,14 @@ public final class JsonHttpServer implements AutoCloseable {
     public static final int DEFAULT_IDLE_SECONDS = 60;
 
     private static final ObjectMapper MAPPER = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** The mapper responses are written with (java.time as ISO-8601 strings). */
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
 
     /** A parsed request: method, decoded path (no query), query parameters and body. */
     public record Request(HttpMethod method, String path, Map<String, List<String>> query, byte[] body) {

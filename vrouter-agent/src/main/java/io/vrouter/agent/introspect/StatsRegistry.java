@@ -41,7 +41,11 @@ public final class StatsRegistry {
         return () -> sources.remove(name, source);
     }
 
-    /** Every section by name; a section whose source throws shows {@code {"error": ...}}. */
+    /**
+     * Every section by name, each already converted to JSON, so that a section whose source
+     * throws or returns something that cannot be serialised shows {@code {"error": ...}}
+     * instead of failing the whole page.
+     */
     public Map<String, Object> snapshot() {
         Map<String, Object> out = new LinkedHashMap<>();
         for (Map.Entry<String, StatsSource> e : sources.entrySet()) {
@@ -59,7 +63,7 @@ public final class StatsRegistry {
     private static Object snapshotOf(String name, StatsSource s) {
         try {
             Object v = s.snapshot();
-            return v == null ? Map.of() : v;
+            return JsonHttpServer.mapper().valueToTree(v == null ? Map.of() : v);
         } catch (RuntimeException ex) {
             LOG.warn("stats section {} failed: {}", name, ex.toString());
             return Map.of("error", String.valueOf(ex));

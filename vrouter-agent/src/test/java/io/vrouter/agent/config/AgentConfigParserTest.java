@@ -60,6 +60,16 @@ class AgentConfigParserTest {
         assertNull(c.linklocal().servicesFile(), "empty = built-in default");
         assertFalse(c.linklocal().usesConfigApi());
         assertTrue(c.dataplane().enabled());
+        assertEquals(0, c.dataplane().routeTable());
+    }
+
+    @Test
+    void anyFreeProxyPortShouldNeedProxyOnlyMode() throws Exception {
+        AgentConfigException e = refuse(MINIMAL + "metadata_proxy_port = 0\n");
+        assertTrue(e.getMessage().contains("metadata_proxy_port = 0 (any free port) needs [DATAPLANE] enabled = false"),
+                e.getMessage());
+        assertEquals(0, parse(MINIMAL + "metadata_proxy_port = 0\n[DATAPLANE]\nenabled = false\n").config()
+                .metadata().proxyPort());
     }
 
     @Test
@@ -98,12 +108,13 @@ class AgentConfigParserTest {
         "VIRTUAL-HOST-INTERFACE|gateway|10.0.0.300|a dotted-quad IPv4 address",
         "VIRTUAL-HOST-INTERFACE|physical_interface|eth 0|an interface name",
         "VIRTUAL-HOST-INTERFACE|compute_node_address|node1|a dotted-quad IPv4 address",
-        "METADATA|metadata_proxy_port|0|an integer 1-65535",
-        "METADATA|metadata_proxy_port|8097x|an integer 1-65535",
+        "METADATA|metadata_proxy_port|-1|an integer 0-65535",
+        "METADATA|metadata_proxy_port|8097x|an integer 0-65535",
         "METADATA|metadata_use_ssl|maybe|true or false",
         "METADATA|metadata_client_cert_type|DER|PEM",
         "METADATA|metadata_rate_limit|-5|an integer 0-100000",
-        "METADATA|metadata_max_concurrent|0|an integer 1-10000",
+        "METADATA|metadata_max_connections|0|an integer 1-10000",
+        "METADATA|metadata_rate_burst|0|an integer 1-100000",
         "FLOWS|max_vm_flows|0|a percentage",
         "FLOWS|max_vm_flows|150|a percentage",
         "FLOWS|max_system_linklocal_flows|lots|an integer",
@@ -113,6 +124,7 @@ class AgentConfigParserTest {
         "LINKLOCAL|config_api_url|ftp://cfg|an http:// or https:// URL",
         "LINKLOCAL|config_api_url|http://|an http:// or https:// URL",
         "DATAPLANE|enabled|sometimes|true or false",
+        "DATAPLANE|route_table|-1|an integer 0-2147483647",
     })
     void badValueShouldNameSectionKeyValueAndExpectation(String section, String key, String value, String expected) {
         String text = MINIMAL.replace("ip = 192.168.1.10/24\n", VHOST_IP(section, key))
@@ -128,6 +140,26 @@ class AgentConfigParserTest {
     /** A bad vhost ip replaces the good one rather than being given twice. */
     private static String VHOST_IP(String section, String key) {
         return "VIRTUAL-HOST-INTERFACE".equals(section) && "ip".equals(key) ? "" : "ip = 192.168.1.10/24\n";
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "garbage line|line 5: \"garbage line\": expected key = value",
+        "[FLOWS|line 5: \"[FLOWS\": expected a section header",
+        "= value|line 5: \"= value\": expected key = value",
+        "metadata proxy port = 1|expected key = value",
+        "[ ]|expected a section header",
+    })
+    void malformedLinesShouldBeErrorsWithTheirLineNumber(String line, String message) {
+        AgentConfigException e = refuse(MINIMAL + line + "\n");
+        assertEquals(1, e.problems().size(), e.getMessage());
+        assertTrue(e.problems().get(0).contains(message), e.getMessage());
+    }
+
+    @Test
+    void controlCharactersShouldBeRefusedAndAByteOrderMarkIgnored() throws Exception {
+        assertTrue(refuse(MINIMAL + "x = \u0001\n").getMessage().contains("line 5: \"x = ?\": contains control characters"));
+        assertEquals(List.of(), parse("\uFEFF" + MINIMAL).warnings());
     }
 
     @Test

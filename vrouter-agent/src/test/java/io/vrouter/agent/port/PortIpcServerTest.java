@@ -158,6 +158,41 @@ class PortIpcServerTest {
     }
 
     @Test
+    void malformedHttpShouldBeA400() throws Exception {
+        try (java.net.Socket sock = new java.net.Socket("127.0.0.1", server.localAddress().getPort())) {
+            sock.setSoTimeout(10_000);
+            sock.getOutputStream().write("NOT HTTP AT ALL\r\nHost: x\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String answer = new String(sock.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+            assertTrue(answer.contains("malformed HTTP request"), answer);
+        }
+        assertStateIs(0);
+    }
+
+    @Test
+    void concurrentPostsShouldEachGetTheirOwnIndex() throws Exception {
+        PortRegistry big = new PortRegistry(new InMemoryPortStore(), name -> true);
+        try (PortIpcServer s = PortIpcServer.start(new InetSocketAddress("127.0.0.1", 0), group, big)) {
+            String url = "http://127.0.0.1:" + s.localAddress().getPort() + "/port";
+            List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> futures = new java.util.ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                futures.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(url))
+                        .POST(HttpRequest.BodyPublishers.ofString(PortFixtures.json(i).toString())).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            java.util.Set<Integer> indexes = new java.util.HashSet<>();
+            for (var f : futures) {
+                HttpResponse<String> r = f.get(20, TimeUnit.SECONDS);
+                assertEquals(200, r.statusCode(), r.body());
+                indexes.add(PortJson.mapper().readTree(r.body()).get("interface-index").asInt());
+            }
+            assertEquals(40, indexes.size());
+            assertEquals(40, big.size());
+        }
+    }
+
+    @Test
     void exhaustionShouldBeA409() throws Exception {
         for (int i = 0; i < 3; i++) {
             assertEquals(200, post(PortFixtures.json(i)).status());

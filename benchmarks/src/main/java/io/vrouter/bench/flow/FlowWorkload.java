@@ -1,0 +1,135 @@
+package io.vrouter.bench.flow;
+
+import io.vrouter.flow.FlowAction;
+import io.vrouter.flow.FlowFlags;
+import io.vrouter.flow.FlowKey;
+import io.vrouter.flow.FlowResult;
+import io.vrouter.flow.FlowTable;
+import io.vrouter.flow.FlowTableConfig;
+import java.util.HashMap;
+import java.util.SplittableRandom;
+
+/**
+ * The flows every flow benchmark uses, built identically for {@link FlowTable} and the
+ * {@link HashMap} baseline: metadata-service pairs, forward {@code VM:sport -> 169.254.169.254:80}
+ * on the VM's interface, reverse {@code vhost:8097 -> 169.254.X.Y:sport} on vhost0, NAT'd, as
+ * the agent installs them.
+ */
+final class FlowWorkload {
+    static final int UDP = 17;
+    static final int TCP = 6;
+    static final int METADATA_IP = 0xA9FE_A9FE;
+    static final int VHOST_IP = 0x0A0A_0A01;
+    static final int VM_NET = 0x0A00_0000;
+    static final int LINK_LOCAL_NET = 0xA9FE_0000;
+    /** Ints per packed key in the lookup arrays: nh, proto, sip, dip, sport, dport. */
+    static final int KEY_INTS = 6;
+
+    private FlowWorkload() {
+    }
+
+    /** Forward key of pair {@code c}. */
+    static FlowKey forward(long c, FlowKey into) {
+        int i = (int) c;
+        return into.set(1 + (i & 1023), TCP, VM_NET + i, METADATA_IP, 1024 + ((i >>> 10) & 0x3FFF), 80);
+    }
+
+    /** Reverse key of pair {@code c}. */
+    static FlowKey reverse(long c, FlowKey into) {
+        int i = (int) c;
+        return into.set(0, TCP, VHOST_IP, LINK_LOCAL_NET + i, 8097, 1024 + ((i >>> 10) & 0x3FFF));
+    }
+
+    /** Table config for {@code flows} entries: capacity = flows rounded up to a power of two. */
+    static FlowTableConfig config(int flows) {
+        int cap = Integer.highestOneBit(Math.max(16, flows - 1)) << 1;
+        return FlowTableConfig.builder().capacity(cap).maxVmLinkLocalFlows(cap).maxSystemLinkLocalFlows(cap)
+                .hashSeed(0x5EED).build();
+    }
+
+    /** Fills {@code table} with {@code flows / 2} NAT pairs. */
+    static void fill(FlowTable<?> table, int flows) {
+        FlowKey f = new FlowKey();
+        FlowKey r = new FlowKey();
+        for (int c = 0; c < flows / 2; c++) {
+            long h = table.addPair(forward(c, f), reverse(c, r), FlowAction.NAT, FlowFlags.LINK_LOCAL, 0);
+            if (!FlowResult.isHandle(h)) {
+                throw new IllegalStateException("fill failed at " + c + ": " + FlowResult.describe(h));
+            }
+        }
+    }
+
+    /** Fills {@code map} with the same pairs. */
+    static void fill(HashMap<KeyRecord, EntryObject> map, int flows) {
+        FlowKey f = new FlowKey();
+        FlowKey r = new FlowKey();
+        for (int c = 0; c < flows / 2; c++) {
+            EntryObject fe = new EntryObject(FlowAction.NAT);
+            EntryObject re = new EntryObject(FlowAction.NAT);
+            fe.reverse = re;
+            re.reverse = fe;
+            map.put(KeyRecord.of(forward(c, f)), fe);
+            map.put(KeyRecord.of(reverse(c, r)), re);
+        }
+    }
+
+    /**
+     * Packed keys of every installed flow (both halves) in random order; with {@code miss} each
+     * key's source address is altered so no installed flow matches.
+     */
+    static int[] lookupKeys(int flows, boolean miss, long seed) {
+        int n = flows / 2 * 2;
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        SplittableRandom rnd = new SplittableRandom(seed);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        int[] keys = new int[n * KEY_INTS];
+        FlowKey k = new FlowKey();
+        for (int i = 0; i < n; i++) {
+            int pair = order[i] >>> 1;
+            if ((order[i] & 1) == 0) {
+                forward(pair, k);
+            } else {
+                reverse(pair, k);
+            }
+            int o = i * KEY_INTS;
+            keys[o] = k.nh();
+            keys[o + 1] = k.proto();
+            keys[o + 2] = miss ? k.sip() ^ 0x4000_0000 : k.sip();
+            keys[o + 3] = k.dip();
+            keys[o + 4] = k.sport();
+            keys[o + 5] = k.dport();
+        }
+        return keys;
+    }
+
+    /** The baseline's key: what a straightforward Java flow table would use. */
+    record KeyRecord(int nh, int proto, int sip, int dip, int sport, int dport) {
+        static KeyRecord of(FlowKey k) {
+            return new KeyRecord(k.nh(), k.proto(), k.sip(), k.dip(), k.sport(), k.dport());
+        }
+    }
+
+    /** The baseline's entry: the same information a {@link FlowTable} entry holds. */
+    static final class EntryObject {
+        int action;
+        int flags;
+        int dropReason;
+        int tcpState;
+        EntryObject reverse;
+        long packets;
+        long bytes;
+        long lastSeenNs;
+
+        EntryObject(int action) {
+            this.action = action;
+        }
+    }
+}
