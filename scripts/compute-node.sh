@@ -1,6 +1,157 @@
 #!/usr/bin/env bash
 # The main job: a complete compute node on one machine, on embedded defaults.
+#
+#   1. builds the project (first run) and installs the system packages it needs (libpcap, ...)
+#   2. starts the NOVA METADATA STAND-IN (not nova: a test double that checks the proxy's
+#      headers and HMAC signature and answers 400/403/404 as nova does) on 127.0.0.1:8775
+#   3. starts the vrouter agent (vrouter-agent/bin/vrouter-agent) with a demo agent.conf: its
+#      own vhost interface, the metadata proxy, the userspace dataplane, port IPC on :9091
+#   4. creates guest network namespaces (two with the SAME fixed IP on different virtual
+#      networks) and plugs each into the agent through port IPC, as nova's vrouter-port-control
+#   5. in every guest fetches instance-id, hostname, local-ipv4 and user-data from
+#      http://169.254.169.254 and prints what each retrieved
+#   6. tears everything down on exit (also on Ctrl-C or failure)
+#
+# Usage: sudo scripts/compute-node.sh [--keep]    (--keep: stay up until Ctrl-C)
 set -euo pipefail
-echo "The compute-node agent (vrouter-agent/) does not exist yet; nothing to run." >&2
-echo "Until then, 'scripts/run-tests.sh' builds and tests the flow table and the link-local registry." >&2
-exit 1
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+KEEP=false
+[ "${1:-}" = "--keep" ] && KEEP=true
+if [ "$(id -u)" -ne 0 ]; then
+  echo "compute-node: needs root (network namespaces, veth pairs, packet capture): run with sudo" >&2
+  exit 1
+fi
+
+bash scripts/install-deps.sh
+if [ ! -f vrouter-agent/target/lib/linklocal-0.1.0-SNAPSHOT.jar ] || [ ! -d linklocal/target/test-classes ]; then
+  echo "compute-node: building (first run) ..."
+  mvn -B -q -ntp package -DskipTests
+fi
+
+RUN=$(mktemp -d /tmp/compute-node.XXXXXX)
+TAG=cn$$
+VHOST=vh$$
+SECRET=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+NOVA_PID= AGENT_PID=
+GUESTS=()
+
+cleanup() {
+  set +e
+  [ -n "$AGENT_PID" ] && kill "$AGENT_PID" 2>/dev/null && wait "$AGENT_PID" 2>/dev/null
+  [ -n "$NOVA_PID" ] && kill "$NOVA_PID" 2>/dev/null && wait "$NOVA_PID" 2>/dev/null
+  for g in "${GUESTS[@]}"; do
+    ip netns del "$g" 2>/dev/null
+    ip link del "v$g" 2>/dev/null
+  done
+  ip link del "$VHOST" 2>/dev/null
+  echo "compute-node: torn down (logs were in $RUN)"
+}
+trap cleanup EXIT INT TERM
+
+# guest name, VM IP, VN, instance uuid, project uuid, hostname
+GUEST_TABLE=(
+  "a 10.0.0.3 11111111-0000-4000-8000-00000000000a 6e1a1c51-7a1e-4c4e-9a51-00000000000a 5b3d0f5e-9d27-4b2a-8a43-0000000000aa guest-a"
+  "b 10.0.0.3 11111111-0000-4000-8000-00000000000b 6e1a1c51-7a1e-4c4e-9a51-00000000000b 5b3d0f5e-9d27-4b2a-8a43-0000000000bb guest-b"
+  "c 10.0.1.4 11111111-0000-4000-8000-00000000000b 6e1a1c51-7a1e-4c4e-9a51-00000000000c 5b3d0f5e-9d27-4b2a-8a43-0000000000bb guest-c"
+)
+
+# --- 2. the nova stand-in --------------------------------------------------------------------
+{
+  echo "["
+  sep=""
+  for row in "${GUEST_TABLE[@]}"; do
+    read -r _ _ _ uuid project host <<<"$row"
+    printf '%s{"uuid": "%s", "project_id": "%s", "hostname": "%s"}\n' "$sep" "$uuid" "${project//-/}" "$host"
+    sep=","
+  done
+  echo "]"
+} > "$RUN/instances.json"
+CP_NOVA="linklocal/target/test-classes:linklocal/target/classes:vrouter-agent/target/lib/*"
+java -cp "$CP_NOVA" io.vrouter.linklocal.novastandin.NovaMetadataStandInMain \
+  --listen 127.0.0.1 --port 8775 --secret "$SECRET" --instances "$RUN/instances.json" \
+  > "$RUN/nova-standin.log" 2>&1 &
+NOVA_PID=$!
+
+# --- 3. the agent ----------------------------------------------------------------------------
+cat > "$RUN/agent.conf" <<CONF
+[DEFAULT]
+http_server_port = 8085
+port_ipc_port = 9091
+ports_dir = $RUN/ports
+
+[VIRTUAL-HOST-INTERFACE]
+name = $VHOST
+ip = 192.0.2.1/24
+
+[METADATA]
+metadata_proxy_secret = $SECRET
+metadata_proxy_port = 8097
+
+[LINKLOCAL]
+cache_file = $RUN/linklocal-cache.json
+CONF
+chmod 600 "$RUN/agent.conf"   # it holds the metadata secret
+vrouter-agent/bin/vrouter-agent --config-file "$RUN/agent.conf" > "$RUN/agent.log" 2>&1 &
+AGENT_PID=$!
+
+wait_for() { # url, what
+  for _ in $(seq 1 150); do
+    curl -s -o /dev/null --max-time 1 "$1" && return 0
+    kill -0 "$AGENT_PID" 2>/dev/null || { echo "compute-node: the agent exited; its log:" >&2; tail -30 "$RUN/agent.log" >&2; exit 1; }
+    sleep 0.2
+  done
+  echo "compute-node: $2 did not come up; see $RUN" >&2
+  exit 1
+}
+wait_for http://127.0.0.1:8775/ "nova stand-in"
+wait_for http://127.0.0.1:9091/ports "agent port IPC"
+echo "compute-node: nova stand-in on 127.0.0.1:8775, agent up (port IPC :9091, introspect :8085)"
+
+# --- 4. guests, plugged in through port IPC ---------------------------------------------------
+for row in "${GUEST_TABLE[@]}"; do
+  read -r name ip vn uuid project host <<<"$row"
+  ns="${TAG}$name"
+  GUESTS+=("$ns")
+  mac=$(printf '02:00:00:%02x:%02x:%02x' $((RANDOM % 256)) $((RANDOM % 256)) $((RANDOM % 256)))
+  ip netns add "$ns"
+  ip link add "v$ns" type veth peer name eth0 netns "$ns"
+  ip -n "$ns" link set eth0 address "$mac" up
+  ip -n "$ns" link set lo up
+  ip -n "$ns" addr add "$ip/24" dev eth0
+  ip -n "$ns" route add default via "${ip%.*}.1"
+  ip link set "v$ns" up
+  curl -sf -X POST http://127.0.0.1:9091/port -H 'Content-Type: application/json' -d @- >/dev/null <<JSON
+{"id": "$(cat /proc/sys/kernel/random/uuid)", "instance-id": "$uuid", "vn-id": "$vn",
+ "vm-project-id": "$project", "display-name": "$host", "ip-address": "$ip", "ip6-address": "",
+ "type": 0, "system-name": "v$ns", "mac-address": "$mac", "rx-vlan-id": -1, "tx-vlan-id": -1}
+JSON
+  echo "compute-node: guest $host ($ip, VN ${vn: -2}) plugged in as v$ns"
+done
+
+# --- 5. what each guest retrieves -------------------------------------------------------------
+status=0
+for i in "${!GUESTS[@]}"; do
+  ns=${GUESTS[$i]}
+  read -r _ ip _ uuid _ host <<<"${GUEST_TABLE[$i]}"
+  md() { ip netns exec "$ns" curl -s --fail --max-time 10 "http://169.254.169.254/$1"; }
+  got_id=$(md latest/meta-data/instance-id || echo "(failed)")
+  got_host=$(md latest/meta-data/hostname || echo "(failed)")
+  got_ip=$(md latest/meta-data/local-ipv4 || echo "(failed)")
+  got_ud=$(md latest/user-data | head -c 60 || echo "(failed)")
+  printf '\n%s (VM IP %s):\n  instance-id: %s\n  hostname:    %s\n  local-ipv4:  %s\n  user-data:   %s\n' \
+    "$host" "$ip" "$got_id" "$got_host" "$got_ip" "$got_ud"
+  if [ "$got_id" != "$uuid" ]; then
+    echo "  MISMATCH: expected instance-id $uuid" >&2
+    status=1
+  fi
+done
+echo
+curl -s http://127.0.0.1:8085/stats > "$RUN/stats.json" && echo "compute-node: agent counters saved in $RUN/stats.json"
+
+if $KEEP; then
+  echo "compute-node: up; try: ip netns exec ${GUESTS[0]} curl http://169.254.169.254/latest/meta-data/  (Ctrl-C to stop)"
+  wait "$AGENT_PID"
+fi
+exit $status

@@ -1,5 +1,6 @@
 package io.vrouter.linklocal.config;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -16,7 +17,11 @@ import java.util.List;
  * Every successful parse has also passed {@link LinkLocalValidator}.
  */
 public final class LinkLocalJson {
+    // A repeated key would silently keep the last value, a fractional port would be truncated
+    // (8775.9 -> 8775): both are typos to report, not to guess at.
     private static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(SerializationFeature.INDENT_OUTPUT);

@@ -3,6 +3,8 @@ package io.vrouter.linklocal.config;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
@@ -23,7 +25,8 @@ public record LinkLocalServiceEntry(
         @JsonProperty("ip_fabric_service_ip") List<String> fabricIps) {
 
     public LinkLocalServiceEntry {
-        fabricIps = fabricIps == null ? List.of() : List.copyOf(fabricIps);
+        // Nulls kept for the validator to name (List.copyOf would throw a bare NPE).
+        fabricIps = fabricIps == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(fabricIps));
         if (fabricDnsName != null && fabricDnsName.isBlank()) {
             fabricDnsName = null; // the UI and provision_linklocal send "" for "no DNS name"
         }

@@ -1,6 +1,8 @@
 package io.vrouter.linklocal.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /** The {@code linklocal_services} property: {@code {"linklocal_service_entry": [ ... ]}}. */
@@ -10,6 +12,8 @@ public record LinkLocalServices(
     public static final LinkLocalServices EMPTY = new LinkLocalServices(List.of());
 
     public LinkLocalServices {
-        entries = entries == null ? List.of() : List.copyOf(entries);
+        // Not List.copyOf: a null element (JSON "[null]") must reach the validator, which names
+        // it, instead of failing here with a bare NullPointerException.
+        entries = entries == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(entries));
     }
 }

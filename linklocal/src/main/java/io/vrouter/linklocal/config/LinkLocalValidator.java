@@ -116,7 +116,9 @@ public final class LinkLocalValidator {
             String ip = e.fabricIps().get(j);
             InetAddress addr = IpLiteral.parse(ip);
             String field = at + ".ip_fabric_service_ip[" + j + "]";
-            if (addr == null) {
+            if (ip == null) {
+                errors.add(new FieldError(field, "is null"));
+            } else if (addr == null) {
                 errors.add(new FieldError(field, "'" + ip + "' is not an IPv4 or IPv6 address"));
             } else if (seen.contains(addr.getHostAddress())) {
                 errors.add(new FieldError(field, "'" + ip + "' is listed twice"));

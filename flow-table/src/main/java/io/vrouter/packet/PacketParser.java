@@ -1,0 +1,310 @@
+package io.vrouter.packet;
+
+import io.vrouter.flow.DropReason;
+
+/**
+ * Decodes an Ethernet frame into a {@link ParsedPacket}. Returns {@code 0} when the frame is
+ * fit for a flow lookup, else the {@link DropReason#code()} of the first problem found. It never
+ * throws on any content of the frame and never allocates.
+ *
+ * <h2>What is accepted</h2>
+ * <table>
+ *   <caption>Parse outcomes</caption>
+ *   <tr><th>Input</th><th>Result</th></tr>
+ *   <tr><td>{@code buffer == null}, negative offset/length, or offset+length beyond the array</td>
+ *       <td>{@link DropReason#TRUNCATED}</td></tr>
+ *   <tr><td>length &gt; {@link #maxFrameLength()} (default {@value #DEFAULT_MAX_FRAME_LENGTH})</td>
+ *       <td>{@link DropReason#OVERSIZED}</td></tr>
+ *   <tr><td>shorter than the Ethernet header, the 802.1Q tag, the fixed 20-byte IPv4 header,
+ *       or the 28-byte ARP body</td><td>{@link DropReason#TRUNCATED}</td></tr>
+ *   <tr><td>EtherType other than IPv4/ARP, or a second VLAN tag (QinQ)</td>
+ *       <td>{@link DropReason#UNSUPPORTED_ETHERTYPE}</td></tr>
+ *   <tr><td>ARP that is not Ethernet/IPv4 (htype 1, ptype 0x0800, 6/4) request or reply</td>
+ *       <td>{@link DropReason#BAD_ARP}</td></tr>
+ *   <tr><td>IP version not 4</td><td>{@link DropReason#BAD_IP_VERSION}</td></tr>
+ *   <tr><td>IHL &lt; 5 or header beyond the frame</td><td>{@link DropReason#BAD_IP_HEADER_LENGTH}</td></tr>
+ *   <tr><td>total length below the header length or beyond the frame (Ethernet padding after
+ *       it is allowed)</td><td>{@link DropReason#BAD_IP_TOTAL_LENGTH}</td></tr>
+ *   <tr><td>IPv4 header checksum wrong (when verification is on, the default)</td>
+ *       <td>{@link DropReason#BAD_CHECKSUM}</td></tr>
+ *   <tr><td>non-first fragment (offset &ne; 0): no ports to match a flow</td>
+ *       <td>{@link DropReason#FRAGMENT}</td></tr>
+ *   <tr><td>protocol other than TCP, UDP, ICMP</td><td>{@link DropReason#UNSUPPORTED_PROTOCOL}</td></tr>
+ *   <tr><td>TCP shorter than 20 bytes or data offset outside [5, payload]; UDP shorter than 8
+ *       or its length field outside [8, payload] (a first fragment's may exceed the fragment);
+ *       ICMP shorter than 8; an ICMP error whose quoted IPv4 header + 8 bytes is missing or
+ *       malformed, or that quotes an ICMP error</td><td>{@link DropReason#BAD_L4_HEADER}</td></tr>
+ *   <tr><td>ICMP error quoting a non-first fragment</td><td>{@link DropReason#FRAGMENT}</td></tr>
+ *   <tr><td>ICMP error quoting a protocol other than TCP/UDP/ICMP</td>
+ *       <td>{@link DropReason#UNSUPPORTED_PROTOCOL}</td></tr>
+ * </table>
+ * The first fragment of a datagram (MF set, offset 0) is parsed like a whole packet, its ports
+ * included, and flagged by {@link ParsedPacket#isFirstFragment()}. IP options are skipped, not
+ * interpreted. The TCP/UDP/ICMP checksums are not verified: the receiver does that, and a
+ * rewrite preserves their correctness or incorrectness exactly.
+ *
+ * <p>Immutable; one instance may be shared by any number of threads.
+ */
+public final class PacketParser {
+    /** Default largest accepted frame (bytes, without FCS): a 9000-byte jumbo MTU plus headers. */
+    public static final int DEFAULT_MAX_FRAME_LENGTH = 9216;
+    /** Smallest configurable maximum: an untagged Ethernet + fixed IPv4 + TCP header. */
+    public static final int MIN_MAX_FRAME_LENGTH = Ethernet.HEADER_LENGTH + Ipv4.MIN_HEADER_LENGTH + Tcp.MIN_HEADER_LENGTH;
+    /** Largest configurable maximum: an IPv4 datagram of 65535 bytes in a tagged frame. */
+    public static final int MAX_MAX_FRAME_LENGTH = 65535 + Ethernet.HEADER_LENGTH + Ethernet.VLAN_TAG_LENGTH;
+
+    private static final int TRUNCATED = DropReason.TRUNCATED.code();
+    private static final int OVERSIZED = DropReason.OVERSIZED.code();
+    private static final int UNSUPPORTED_ETHERTYPE = DropReason.UNSUPPORTED_ETHERTYPE.code();
+    private static final int BAD_IP_VERSION = DropReason.BAD_IP_VERSION.code();
+    private static final int BAD_IP_HEADER_LENGTH = DropReason.BAD_IP_HEADER_LENGTH.code();
+    private static final int BAD_IP_TOTAL_LENGTH = DropReason.BAD_IP_TOTAL_LENGTH.code();
+    private static final int BAD_L4_HEADER = DropReason.BAD_L4_HEADER.code();
+    private static final int UNSUPPORTED_PROTOCOL = DropReason.UNSUPPORTED_PROTOCOL.code();
+    private static final int FRAGMENT = DropReason.FRAGMENT.code();
+    private static final int BAD_ARP = DropReason.BAD_ARP.code();
+    private static final int BAD_CHECKSUM = DropReason.BAD_CHECKSUM.code();
+
+    private final int maxFrameLength;
+    private final boolean verifyIpChecksum;
+
+    /** A parser with {@link #DEFAULT_MAX_FRAME_LENGTH} that verifies IPv4 header checksums. */
+    public PacketParser() {
+        this(DEFAULT_MAX_FRAME_LENGTH, true);
+    }
+
+    /**
+     * @param maxFrameLength   largest accepted frame in bytes, in
+     *                         [{@value #MIN_MAX_FRAME_LENGTH}, {@value #MAX_MAX_FRAME_LENGTH}]
+     * @param verifyIpChecksum whether a wrong IPv4 header checksum drops the packet
+     * @throws IllegalArgumentException when {@code maxFrameLength} is out of range (configuration
+     *                                  time, not per packet)
+     */
+    public PacketParser(int maxFrameLength, boolean verifyIpChecksum) {
+        if (maxFrameLength < MIN_MAX_FRAME_LENGTH || maxFrameLength > MAX_MAX_FRAME_LENGTH) {
+            throw new IllegalArgumentException("maxFrameLength must be in [" + MIN_MAX_FRAME_LENGTH + ", "
+                    + MAX_MAX_FRAME_LENGTH + "], got " + maxFrameLength);
+        }
+        this.maxFrameLength = maxFrameLength;
+        this.verifyIpChecksum = verifyIpChecksum;
+    }
+
+    public int maxFrameLength() {
+        return maxFrameLength;
+    }
+
+    public boolean verifiesIpChecksum() {
+        return verifyIpChecksum;
+    }
+
+    /** Parses a whole array as one frame. */
+    public int parse(byte[] frame, ParsedPacket out) {
+        return parse(frame, 0, frame == null ? 0 : frame.length, out);
+    }
+
+    /**
+     * Parses the frame {@code [offset, offset+length)} of {@code buf} into {@code out}
+     * (reset first). Returns 0, or a {@link DropReason} code; {@code out.isValid()} is true
+     * exactly when 0 is returned.
+     */
+    public int parse(byte[] buf, int offset, int length, ParsedPacket out) {
+        out.reset();
+        if (buf == null || offset < 0 || length < 0 || offset > buf.length - length) {
+            return TRUNCATED;
+        }
+        if (length > maxFrameLength) {
+            return OVERSIZED;
+        }
+        out.frameOffset = offset;
+        out.frameLength = length;
+        if (length < Ethernet.HEADER_LENGTH) {
+            return TRUNCATED;
+        }
+        int end = offset + length;
+        int type = Bytes.u16(buf, offset + Ethernet.ETHERTYPE);
+        int l3 = offset + Ethernet.HEADER_LENGTH;
+        if (type == Ethernet.TYPE_VLAN) {
+            if (length < Ethernet.HEADER_LENGTH + Ethernet.VLAN_TAG_LENGTH) {
+                return TRUNCATED;
+            }
+            out.vlanTci = Bytes.u16(buf, offset + Ethernet.VLAN_TCI);
+            type = Bytes.u16(buf, offset + Ethernet.VLAN_ETHERTYPE);
+            l3 += Ethernet.VLAN_TAG_LENGTH;
+        }
+        out.etherType = type;
+        int result;
+        if (type == Ethernet.TYPE_IPV4) {
+            result = parseIpv4(buf, l3, end, out);
+        } else if (type == Ethernet.TYPE_ARP) {
+            result = parseArp(buf, l3, end, out);
+        } else {
+            return UNSUPPORTED_ETHERTYPE;
+        }
+        out.valid = result == 0;
+        return result;
+    }
+
+    private static int parseArp(byte[] b, int l3, int end, ParsedPacket out) {
+        if (end - l3 < Arp.LENGTH) {
+            return TRUNCATED;
+        }
+        int op = Bytes.u16(b, l3 + Arp.OPER);
+        if (Bytes.u16(b, l3 + Arp.HTYPE) != Arp.HTYPE_ETHERNET || Bytes.u16(b, l3 + Arp.PTYPE) != Ethernet.TYPE_IPV4
+                || b[l3 + Arp.HLEN] != 6 || b[l3 + Arp.PLEN] != 4 || (op != Arp.OP_REQUEST && op != Arp.OP_REPLY)) {
+            return BAD_ARP;
+        }
+        out.l3Offset = l3;
+        out.arpOperation = op;
+        out.arpSenderMac = Bytes.u48(b, l3 + Arp.SENDER_MAC);
+        out.arpSenderIp = Bytes.i32(b, l3 + Arp.SENDER_IP);
+        out.arpTargetMac = Bytes.u48(b, l3 + Arp.TARGET_MAC);
+        out.arpTargetIp = Bytes.i32(b, l3 + Arp.TARGET_IP);
+        return 0;
+    }
+
+    private int parseIpv4(byte[] b, int l3, int end, ParsedPacket out) {
+        int avail = end - l3;
+        if (avail < Ipv4.MIN_HEADER_LENGTH) {
+            return TRUNCATED;
+        }
+        int vihl = b[l3] & 0xff;
+        if ((vihl >>> 4) != 4) {
+            return BAD_IP_VERSION;
+        }
+        int ihl = (vihl & 0x0f) << 2;
+        if (ihl < Ipv4.MIN_HEADER_LENGTH || ihl > avail) {
+            return BAD_IP_HEADER_LENGTH;
+        }
+        int total = Bytes.u16(b, l3 + Ipv4.TOTAL_LENGTH);
+        if (total < ihl || total > avail) {
+            return BAD_IP_TOTAL_LENGTH;
+        }
+        if (verifyIpChecksum && !Checksum.verify(b, l3, ihl)) {
+            return BAD_CHECKSUM;
+        }
+        out.l3Offset = l3;
+        out.ipHeaderLength = ihl;
+        out.ipTotalLength = total;
+        int proto = b[l3 + Ipv4.PROTOCOL] & 0xff;
+        out.ipProtocol = proto;
+        out.ipTtl = b[l3 + Ipv4.TTL] & 0xff;
+        int ff = Bytes.u16(b, l3 + Ipv4.FLAGS_FRAGMENT);
+        out.ipFlagsFragment = ff;
+        out.srcIp = Bytes.i32(b, l3 + Ipv4.SRC_ADDR);
+        out.dstIp = Bytes.i32(b, l3 + Ipv4.DST_ADDR);
+        if ((ff & Ipv4.FRAGMENT_OFFSET_MASK) != 0) {
+            return FRAGMENT;
+        }
+        int l4 = l3 + ihl;
+        int l4Len = total - ihl;
+        out.l4Offset = l4;
+        out.l4Length = l4Len;
+        switch (proto) {
+            case Ipv4.PROTO_TCP:
+                return parseTcp(b, l4, l4Len, out);
+            case Ipv4.PROTO_UDP:
+                return parseUdp(b, l4, l4Len, (ff & Ipv4.FLAG_MF) != 0, out);
+            case Ipv4.PROTO_ICMP:
+                return parseIcmp(b, l4, l4Len, out);
+            default:
+                return UNSUPPORTED_PROTOCOL;
+        }
+    }
+
+    private static int parseTcp(byte[] b, int l4, int l4Len, ParsedPacket out) {
+        if (l4Len < Tcp.MIN_HEADER_LENGTH) {
+            return BAD_L4_HEADER;
+        }
+        int doff = ((b[l4 + Tcp.DATA_OFFSET] & 0xff) >>> 4) << 2;
+        if (doff < Tcp.MIN_HEADER_LENGTH || doff > l4Len) {
+            return BAD_L4_HEADER;
+        }
+        out.l4HeaderLength = doff;
+        out.srcPort = Bytes.u16(b, l4 + Tcp.SRC_PORT);
+        out.dstPort = Bytes.u16(b, l4 + Tcp.DST_PORT);
+        out.tcpFlags = b[l4 + Tcp.FLAGS] & 0xff;
+        return 0;
+    }
+
+    private static int parseUdp(byte[] b, int l4, int l4Len, boolean moreFragments, ParsedPacket out) {
+        if (l4Len < Udp.HEADER_LENGTH) {
+            return BAD_L4_HEADER;
+        }
+        int udpLen = Bytes.u16(b, l4 + Udp.LENGTH);
+        // A first fragment carries only part of the datagram the UDP length describes.
+        if (udpLen < Udp.HEADER_LENGTH || (udpLen > l4Len && !moreFragments)) {
+            return BAD_L4_HEADER;
+        }
+        out.l4HeaderLength = Udp.HEADER_LENGTH;
+        out.srcPort = Bytes.u16(b, l4 + Udp.SRC_PORT);
+        out.dstPort = Bytes.u16(b, l4 + Udp.DST_PORT);
+        return 0;
+    }
+
+    private static int parseIcmp(byte[] b, int l4, int l4Len, ParsedPacket out) {
+        if (l4Len < Icmp.HEADER_LENGTH) {
+            return BAD_L4_HEADER;
+        }
+        out.l4HeaderLength = Icmp.HEADER_LENGTH;
+        int type = b[l4 + Icmp.TYPE] & 0xff;
+        out.icmpType = type;
+        out.icmpCode = b[l4 + Icmp.CODE] & 0xff;
+        if (type == Icmp.ECHO_REQUEST) {
+            out.icmpId = Bytes.u16(b, l4 + Icmp.ECHO_ID);
+            out.srcPort = out.icmpId;
+        } else if (type == Icmp.ECHO_REPLY) {
+            out.icmpId = Bytes.u16(b, l4 + Icmp.ECHO_ID);
+            out.dstPort = out.icmpId;
+        } else if (Icmp.isError(type)) {
+            return parseIcmpErrorInner(b, l4 + Icmp.ERROR_INNER, l4 + l4Len, out);
+        }
+        return 0;
+    }
+
+    /** The offending packet quoted by an ICMP error: IPv4 header + at least 8 bytes of L4. */
+    private static int parseIcmpErrorInner(byte[] b, int in, int end, ParsedPacket out) {
+        int avail = end - in;
+        if (avail < Ipv4.MIN_HEADER_LENGTH + Icmp.ERROR_QUOTED_L4_BYTES) {
+            return BAD_L4_HEADER;
+        }
+        int vihl = b[in] & 0xff;
+        int ihl = (vihl & 0x0f) << 2;
+        if ((vihl >>> 4) != 4 || ihl < Ipv4.MIN_HEADER_LENGTH || ihl + Icmp.ERROR_QUOTED_L4_BYTES > avail) {
+            return BAD_L4_HEADER;
+        }
+        if ((Bytes.u16(b, in + Ipv4.FLAGS_FRAGMENT) & Ipv4.FRAGMENT_OFFSET_MASK) != 0) {
+            return FRAGMENT;
+        }
+        int proto = b[in + Ipv4.PROTOCOL] & 0xff;
+        int il4 = in + ihl;
+        int srcPort;
+        int dstPort;
+        int innerIcmpType = -1;
+        if (proto == Ipv4.PROTO_TCP || proto == Ipv4.PROTO_UDP) {
+            srcPort = Bytes.u16(b, il4);
+            dstPort = Bytes.u16(b, il4 + 2);
+        } else if (proto == Ipv4.PROTO_ICMP) {
+            innerIcmpType = b[il4 + Icmp.TYPE] & 0xff;
+            if (Icmp.isError(innerIcmpType)) {
+                return BAD_L4_HEADER; // RFC 1122 3.2.2: never an error about an error
+            }
+            int id = Bytes.u16(b, il4 + Icmp.ECHO_ID);
+            srcPort = innerIcmpType == Icmp.ECHO_REQUEST ? id : 0;
+            dstPort = innerIcmpType == Icmp.ECHO_REPLY ? id : 0;
+        } else {
+            return UNSUPPORTED_PROTOCOL;
+        }
+        out.icmpError = true;
+        out.innerL3Offset = in;
+        out.innerIpHeaderLength = ihl;
+        out.innerProtocol = proto;
+        out.innerSrcIp = Bytes.i32(b, in + Ipv4.SRC_ADDR);
+        out.innerDstIp = Bytes.i32(b, in + Ipv4.DST_ADDR);
+        out.innerL4Offset = il4;
+        out.innerL4Available = avail - ihl;
+        out.innerSrcPort = srcPort;
+        out.innerDstPort = dstPort;
+        out.innerIcmpType = innerIcmpType;
+        return 0;
+    }
+}

@@ -1,0 +1,417 @@
+package io.vrouter.packet;
+
+/**
+ * Reusable, mutable result of {@link PacketParser#parse}: offsets (absolute indices into the
+ * parsed array) and decoded header fields. One instance per dataplane thread, reused for every
+ * frame; {@link PacketParser#parse} resets it first, so fields of a previous frame never leak.
+ * {@link NatRewriter} keeps the address and port fields in step with what it writes.
+ *
+ * <p>Sentinels instead of null: {@link #vlanId()} is -1 when untagged; offsets are -1 when the
+ * header is absent. Fields are meaningful only when the last parse returned 0, and then only
+ * for the layers present ({@link #isArp()}, {@link #isIpv4()}, {@link #ipProtocol()}).
+ *
+ * <h2>Ports</h2>
+ * For TCP and UDP, {@link #srcPort()}/{@link #dstPort()} are the header's ports. For ICMP the
+ * echo identifier stands in for a port, on the querier's side, so a flow key and its reverse
+ * key swap cleanly: an echo request has {@code srcPort = id, dstPort = 0}; an echo reply
+ * {@code srcPort = 0, dstPort = id}. Other ICMP messages have both 0. For an ICMP error the
+ * outer ports are 0 and the quoted packet's tuple is in the {@code inner*} fields, decoded
+ * with the same conventions.
+ *
+ * <h2>Flow key</h2>
+ * Use {@link #flowProtocol()}, {@link #flowSrcIp()}, {@link #flowDstIp()},
+ * {@link #flowSrcPort()}, {@link #flowDstPort()} to look a packet's flow up: for ordinary packets
+ * they are the packet's own tuple; for an ICMP error they are the quoted packet's tuple reversed,
+ * i.e. the key of the flow the error travels in. Pass that flow's NAT to
+ * {@link NatRewriter#rewrite} as for any packet of it.
+ */
+public final class ParsedPacket {
+    boolean valid;
+    int frameOffset;
+    int frameLength;
+    int vlanTci;
+    int etherType;
+    int l3Offset;
+
+    int arpOperation;
+    long arpSenderMac;
+    int arpSenderIp;
+    long arpTargetMac;
+    int arpTargetIp;
+
+    int ipHeaderLength;
+    int ipTotalLength;
+    int ipProtocol;
+    int ipTtl;
+    int ipFlagsFragment;
+    int srcIp;
+    int dstIp;
+
+    int l4Offset;
+    int l4Length;
+    int l4HeaderLength;
+    int srcPort;
+    int dstPort;
+    int tcpFlags;
+    int icmpType;
+    int icmpCode;
+    int icmpId;
+    boolean icmpError;
+
+    int innerL3Offset;
+    int innerIpHeaderLength;
+    int innerProtocol;
+    int innerSrcIp;
+    int innerDstIp;
+    int innerL4Offset;
+    int innerL4Available;
+    int innerSrcPort;
+    int innerDstPort;
+    int innerIcmpType;
+
+    public ParsedPacket() {
+        reset();
+    }
+
+    /**
+     * Makes this holder an exact copy of {@code other} (no allocation): e.g. to keep the parse
+     * of a packet that is queued while the holder is reused for the next frame.
+     */
+    public void copyFrom(ParsedPacket other) {
+        valid = other.valid;
+        frameOffset = other.frameOffset;
+        frameLength = other.frameLength;
+        vlanTci = other.vlanTci;
+        etherType = other.etherType;
+        l3Offset = other.l3Offset;
+        arpOperation = other.arpOperation;
+        arpSenderMac = other.arpSenderMac;
+        arpSenderIp = other.arpSenderIp;
+        arpTargetMac = other.arpTargetMac;
+        arpTargetIp = other.arpTargetIp;
+        ipHeaderLength = other.ipHeaderLength;
+        ipTotalLength = other.ipTotalLength;
+        ipProtocol = other.ipProtocol;
+        ipTtl = other.ipTtl;
+        ipFlagsFragment = other.ipFlagsFragment;
+        srcIp = other.srcIp;
+        dstIp = other.dstIp;
+        l4Offset = other.l4Offset;
+        l4Length = other.l4Length;
+        l4HeaderLength = other.l4HeaderLength;
+        srcPort = other.srcPort;
+        dstPort = other.dstPort;
+        tcpFlags = other.tcpFlags;
+        icmpType = other.icmpType;
+        icmpCode = other.icmpCode;
+        icmpId = other.icmpId;
+        icmpError = other.icmpError;
+        innerL3Offset = other.innerL3Offset;
+        innerIpHeaderLength = other.innerIpHeaderLength;
+        innerProtocol = other.innerProtocol;
+        innerSrcIp = other.innerSrcIp;
+        innerDstIp = other.innerDstIp;
+        innerL4Offset = other.innerL4Offset;
+        innerL4Available = other.innerL4Available;
+        innerSrcPort = other.innerSrcPort;
+        innerDstPort = other.innerDstPort;
+        innerIcmpType = other.innerIcmpType;
+    }
+
+    /** Clears every field to its "absent" value. */
+    public void reset() {
+        valid = false;
+        frameOffset = 0;
+        frameLength = 0;
+        vlanTci = -1;
+        etherType = 0;
+        l3Offset = -1;
+        arpOperation = 0;
+        arpSenderMac = 0;
+        arpSenderIp = 0;
+        arpTargetMac = 0;
+        arpTargetIp = 0;
+        ipHeaderLength = 0;
+        ipTotalLength = 0;
+        ipProtocol = -1;
+        ipTtl = 0;
+        ipFlagsFragment = 0;
+        srcIp = 0;
+        dstIp = 0;
+        l4Offset = -1;
+        l4Length = 0;
+        l4HeaderLength = 0;
+        srcPort = 0;
+        dstPort = 0;
+        tcpFlags = 0;
+        icmpType = -1;
+        icmpCode = -1;
+        icmpId = -1;
+        icmpError = false;
+        innerL3Offset = -1;
+        innerIpHeaderLength = 0;
+        innerProtocol = -1;
+        innerSrcIp = 0;
+        innerDstIp = 0;
+        innerL4Offset = -1;
+        innerL4Available = 0;
+        innerSrcPort = 0;
+        innerDstPort = 0;
+        innerIcmpType = -1;
+    }
+
+    /** True when the last {@link PacketParser#parse} into this holder returned 0. */
+    public boolean isValid() {
+        return valid;
+    }
+
+    // ---- Ethernet ----
+    public int frameOffset() {
+        return frameOffset;
+    }
+
+    public int frameLength() {
+        return frameLength;
+    }
+
+    /** 802.1Q VLAN id (0-4095), or -1 when the frame is untagged. */
+    public int vlanId() {
+        return vlanTci < 0 ? -1 : vlanTci & 0x0fff;
+    }
+
+    /** 802.1Q priority code point (0-7), or -1 when untagged. */
+    public int vlanPriority() {
+        return vlanTci < 0 ? -1 : vlanTci >>> 13;
+    }
+
+    /** EtherType after any VLAN tag. */
+    public int etherType() {
+        return etherType;
+    }
+
+    /** Offset of the ARP or IPv4 header. */
+    public int l3Offset() {
+        return l3Offset;
+    }
+
+    public boolean isArp() {
+        return valid && etherType == Ethernet.TYPE_ARP;
+    }
+
+    public boolean isIpv4() {
+        return valid && etherType == Ethernet.TYPE_IPV4;
+    }
+
+    // ---- ARP ----
+    public int arpOperation() {
+        return arpOperation;
+    }
+
+    public long arpSenderMac() {
+        return arpSenderMac;
+    }
+
+    public int arpSenderIp() {
+        return arpSenderIp;
+    }
+
+    public long arpTargetMac() {
+        return arpTargetMac;
+    }
+
+    public int arpTargetIp() {
+        return arpTargetIp;
+    }
+
+    // ---- IPv4 ----
+    /** IPv4 header length in bytes (IHL x 4), options included. */
+    public int ipHeaderLength() {
+        return ipHeaderLength;
+    }
+
+    public int ipTotalLength() {
+        return ipTotalLength;
+    }
+
+    /** IP protocol number, or -1 when not IPv4. */
+    public int ipProtocol() {
+        return ipProtocol;
+    }
+
+    public int ipTtl() {
+        return ipTtl;
+    }
+
+    /** The raw flags + fragment-offset word. */
+    public int ipFlagsFragment() {
+        return ipFlagsFragment;
+    }
+
+    /** True for the first fragment of a fragmented datagram (MF set, offset 0): it has the ports. */
+    public boolean isFirstFragment() {
+        return (ipFlagsFragment & Ipv4.FLAG_MF) != 0 && (ipFlagsFragment & Ipv4.FRAGMENT_OFFSET_MASK) == 0;
+    }
+
+    public int srcIp() {
+        return srcIp;
+    }
+
+    public int dstIp() {
+        return dstIp;
+    }
+
+    // ---- L4 ----
+    /** Offset of the TCP/UDP/ICMP header, or -1. */
+    public int l4Offset() {
+        return l4Offset;
+    }
+
+    /** IP payload length in this packet (total length minus IP header). */
+    public int l4Length() {
+        return l4Length;
+    }
+
+    /** TCP header length incl. options, 8 for UDP and ICMP. */
+    public int l4HeaderLength() {
+        return l4HeaderLength;
+    }
+
+    /** Offset of the L4 payload. */
+    public int payloadOffset() {
+        return l4Offset + l4HeaderLength;
+    }
+
+    public int payloadLength() {
+        return l4Length - l4HeaderLength;
+    }
+
+    public int srcPort() {
+        return srcPort;
+    }
+
+    public int dstPort() {
+        return dstPort;
+    }
+
+    /** TCP flags byte (FIN 0x01 ... CWR 0x80), 0 for other protocols. */
+    public int tcpFlags() {
+        return tcpFlags;
+    }
+
+    /** ICMP type, or -1 when not ICMP. */
+    public int icmpType() {
+        return icmpType;
+    }
+
+    public int icmpCode() {
+        return icmpCode;
+    }
+
+    /** ICMP echo identifier, or -1 when not an echo request/reply. */
+    public int icmpId() {
+        return icmpId;
+    }
+
+    /** True when this is an ICMP error whose quoted packet was parsed into the inner fields. */
+    public boolean isIcmpError() {
+        return icmpError;
+    }
+
+    // ---- flow key ----
+    // An ICMP error travels in the reverse direction of the packet it quotes: the quoted tuple,
+    // reversed, is the key of the flow the error belongs to, whose NAT NatRewriter.rewrite then
+    // applies (mirrored onto the quoted header). One lookup path serves both cases.
+
+    /** IP protocol of the flow key: the packet's own, or for an ICMP error the quoted packet's. */
+    public int flowProtocol() {
+        return icmpError ? innerProtocol : ipProtocol;
+    }
+
+    /** Flow-key source: {@link #srcIp()}, or for an ICMP error {@link #innerDstIp()}. */
+    public int flowSrcIp() {
+        return icmpError ? innerDstIp : srcIp;
+    }
+
+    /** Flow-key destination: {@link #dstIp()}, or for an ICMP error {@link #innerSrcIp()}. */
+    public int flowDstIp() {
+        return icmpError ? innerSrcIp : dstIp;
+    }
+
+    /** Flow-key source port: {@link #srcPort()}, or for an ICMP error {@link #innerDstPort()}. */
+    public int flowSrcPort() {
+        return icmpError ? innerDstPort : srcPort;
+    }
+
+    /** Flow-key destination port: {@link #dstPort()}, or for an ICMP error {@link #innerSrcPort()}. */
+    public int flowDstPort() {
+        return icmpError ? innerSrcPort : dstPort;
+    }
+
+    // ---- ICMP error: the quoted (offending) packet ----
+    public int innerL3Offset() {
+        return innerL3Offset;
+    }
+
+    public int innerIpHeaderLength() {
+        return innerIpHeaderLength;
+    }
+
+    public int innerProtocol() {
+        return innerProtocol;
+    }
+
+    public int innerSrcIp() {
+        return innerSrcIp;
+    }
+
+    public int innerDstIp() {
+        return innerDstIp;
+    }
+
+    public int innerL4Offset() {
+        return innerL4Offset;
+    }
+
+    /** Bytes of the quoted L4 header present (at least 8). */
+    public int innerL4Available() {
+        return innerL4Available;
+    }
+
+    public int innerSrcPort() {
+        return innerSrcPort;
+    }
+
+    public int innerDstPort() {
+        return innerDstPort;
+    }
+
+    /** ICMP type of the quoted packet when it is ICMP, else -1. */
+    public int innerIcmpType() {
+        return innerIcmpType;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("ParsedPacket{");
+        if (vlanTci >= 0) {
+            sb.append("vlan=").append(vlanId()).append(' ');
+        }
+        sb.append("ethertype=0x").append(Integer.toHexString(etherType));
+        if (isArp()) {
+            sb.append(" arp op=").append(arpOperation).append(' ').append(Bytes.ipToString(arpSenderIp))
+                    .append(" -> ").append(Bytes.ipToString(arpTargetIp));
+        } else if (isIpv4()) {
+            sb.append(" proto=").append(ipProtocol).append(' ').append(Bytes.ipToString(srcIp)).append(':')
+                    .append(srcPort).append(" -> ").append(Bytes.ipToString(dstIp)).append(':').append(dstPort);
+            if (icmpType >= 0) {
+                sb.append(" icmp ").append(icmpType).append('/').append(icmpCode);
+            }
+            if (icmpError) {
+                sb.append(" inner proto=").append(innerProtocol).append(' ').append(Bytes.ipToString(innerSrcIp))
+                        .append(':').append(innerSrcPort).append(" -> ").append(Bytes.ipToString(innerDstIp))
+                        .append(':').append(innerDstPort);
+            }
+        }
+        return sb.append('}').toString();
+    }
+}

@@ -1,0 +1,212 @@
+package io.vrouter.linklocal.proxy;
+
+import java.net.InetAddress;
+import java.util.Objects;
+
+/**
+ * Everything the metadata proxy is configured with. Immutable; build with {@link #builder()}.
+ *
+ * <h2>Limits</h2>
+ * <table>
+ * <caption>Limits and what the guest sees when one is hit</caption>
+ * <tr><th>setting</th><th>default</th><th>when exceeded</th></tr>
+ * <tr><td>{@code maxInitialLineLength}</td><td>{@value #DEFAULT_MAX_INITIAL_LINE_LENGTH} B</td><td>414</td></tr>
+ * <tr><td>{@code maxHeaderSize}</td><td>{@value #DEFAULT_MAX_HEADER_SIZE} B</td><td>431</td></tr>
+ * <tr><td>{@code maxRequestBodyBytes}</td><td>{@value #DEFAULT_MAX_REQUEST_BODY_BYTES} B</td><td>413</td></tr>
+ * <tr><td>{@code maxResponseBodyBytes}</td><td>{@value #DEFAULT_MAX_RESPONSE_BODY_BYTES} B</td><td>502</td></tr>
+ * <tr><td>{@code connectTimeoutMs}</td><td>{@value #DEFAULT_CONNECT_TIMEOUT_MS} ms</td><td>next address, else 503</td></tr>
+ * <tr><td>{@code responseTimeoutMs}</td><td>{@value #DEFAULT_RESPONSE_TIMEOUT_MS} ms</td><td>504</td></tr>
+ * <tr><td>{@code requestReadTimeoutMs}</td><td>{@value #DEFAULT_REQUEST_READ_TIMEOUT_MS} ms</td><td>408, close (slowloris)</td></tr>
+ * <tr><td>{@code idleTimeoutMs}</td><td>{@value #DEFAULT_IDLE_TIMEOUT_MS} ms</td><td>close</td></tr>
+ * <tr><td>{@code maxPipelinedRequests}</td><td>{@value #DEFAULT_MAX_PIPELINED_REQUESTS}</td><td>429, close</td></tr>
+ * <tr><td>{@code rateLimitPerSecond} / {@code rateLimitBurst}</td><td>{@value #DEFAULT_RATE_LIMIT_PER_SECOND}/s,
+ *     burst {@value #DEFAULT_RATE_LIMIT_BURST}</td><td>429 + Retry-After</td></tr>
+ * <tr><td>{@code maxConnectionsPerVm}</td><td>{@value #DEFAULT_MAX_CONNECTIONS_PER_VM}</td><td>429, close</td></tr>
+ * </table>
+ *
+ * <p>Why these defaults: cloud-init makes ~28 small GETs per boot over one keep-alive
+ * connection, so 20 requests/s with a burst of 50 never slows a boot but bounds a loop in a
+ * guest; nova caps the password POST at 1020 bytes, so 16 KiB of request body is plenty;
+ * user-data is at most 64 KiB in nova but vendor data can be larger, hence 16 MiB responses.
+ * A down fabric address is skipped for {@value #DEFAULT_UPSTREAM_DOWN_MS} ms, long enough not
+ * to pay a connect timeout on every request, short enough to notice recovery quickly.
+ */
+public final class MetadataProxyConfig {
+    /** {@code METADATA.metadata_proxy_port}. */
+    public static final int DEFAULT_PORT = 8097;
+    public static final int DEFAULT_IO_THREADS = 2;
+    public static final int DEFAULT_MAX_INITIAL_LINE_LENGTH = 4096;
+    public static final int DEFAULT_MAX_HEADER_SIZE = 8192;
+    public static final int DEFAULT_MAX_REQUEST_BODY_BYTES = 16 * 1024;
+    public static final int DEFAULT_MAX_RESPONSE_BODY_BYTES = 16 * 1024 * 1024;
+    public static final int DEFAULT_CONNECT_TIMEOUT_MS = 1000;
+    public static final int DEFAULT_RESPONSE_TIMEOUT_MS = 10_000;
+    public static final int DEFAULT_UPSTREAM_DOWN_MS = 10_000;
+    public static final int DEFAULT_REQUEST_READ_TIMEOUT_MS = 10_000;
+    public static final int DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+    public static final int DEFAULT_MAX_PIPELINED_REQUESTS = 16;
+    public static final double DEFAULT_RATE_LIMIT_PER_SECOND = 20.0;
+    public static final int DEFAULT_RATE_LIMIT_BURST = 50;
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_VM = 16;
+    public static final int DEFAULT_MAX_IDLE_UPSTREAM_CONNECTIONS = 8;
+
+    private final InetAddress bindAddress;
+    private final int port;
+    private final String sharedSecret;
+    private final boolean stripProjectIdDashes;
+    private final int ioThreads;
+    private final boolean preferNativeTransport;
+    private final int maxInitialLineLength;
+    private final int maxHeaderSize;
+    private final int maxRequestBodyBytes;
+    private final int maxResponseBodyBytes;
+    private final int connectTimeoutMs;
+    private final int responseTimeoutMs;
+    private final int upstreamDownMs;
+    private final int requestReadTimeoutMs;
+    private final int idleTimeoutMs;
+    private final int maxPipelinedRequests;
+    private final double rateLimitPerSecond;
+    private final int rateLimitBurst;
+    private final int maxConnectionsPerVm;
+    private final int maxIdleUpstreamConnections;
+    private final TlsSettings tls;
+
+    private MetadataProxyConfig(Builder b) {
+        this.bindAddress = Objects.requireNonNull(b.bindAddress, "bindAddress");
+        this.port = b.port;
+        this.sharedSecret = b.sharedSecret;
+        this.stripProjectIdDashes = b.stripProjectIdDashes;
+        this.ioThreads = b.ioThreads;
+        this.preferNativeTransport = b.preferNativeTransport;
+        this.maxInitialLineLength = b.maxInitialLineLength;
+        this.maxHeaderSize = b.maxHeaderSize;
+        this.maxRequestBodyBytes = b.maxRequestBodyBytes;
+        this.maxResponseBodyBytes = b.maxResponseBodyBytes;
+        this.connectTimeoutMs = b.connectTimeoutMs;
+        this.responseTimeoutMs = b.responseTimeoutMs;
+        this.upstreamDownMs = b.upstreamDownMs;
+        this.requestReadTimeoutMs = b.requestReadTimeoutMs;
+        this.idleTimeoutMs = b.idleTimeoutMs;
+        this.maxPipelinedRequests = b.maxPipelinedRequests;
+        this.rateLimitPerSecond = b.rateLimitPerSecond;
+        this.rateLimitBurst = b.rateLimitBurst;
+        this.maxConnectionsPerVm = b.maxConnectionsPerVm;
+        this.maxIdleUpstreamConnections = b.maxIdleUpstreamConnections;
+        this.tls = Objects.requireNonNull(b.tls, "tls");
+        if (sharedSecret == null || sharedSecret.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "metadata_proxy_secret is required (it must equal nova's metadata_proxy_shared_secret)");
+        }
+        requireRange("port", port, 0, 65535);
+        requireRange("ioThreads", ioThreads, 1, 256);
+        requireRange("maxInitialLineLength", maxInitialLineLength, 64, 1 << 20);
+        requireRange("maxHeaderSize", maxHeaderSize, 256, 1 << 20);
+        requireRange("maxRequestBodyBytes", maxRequestBodyBytes, 0, 1 << 30);
+        requireRange("maxResponseBodyBytes", maxResponseBodyBytes, 1024, 1 << 30);
+        requireRange("connectTimeoutMs", connectTimeoutMs, 1, 600_000);
+        requireRange("responseTimeoutMs", responseTimeoutMs, 1, 3_600_000);
+        requireRange("upstreamDownMs", upstreamDownMs, 0, 3_600_000);
+        requireRange("requestReadTimeoutMs", requestReadTimeoutMs, 1, 3_600_000);
+        requireRange("idleTimeoutMs", idleTimeoutMs, 1, 86_400_000);
+        requireRange("maxPipelinedRequests", maxPipelinedRequests, 1, 1024);
+        requireRange("rateLimitBurst", rateLimitBurst, 1, 1_000_000);
+        requireRange("maxConnectionsPerVm", maxConnectionsPerVm, 1, 1_000_000);
+        requireRange("maxIdleUpstreamConnections", maxIdleUpstreamConnections, 0, 10_000);
+        if (!(rateLimitPerSecond >= 0) || Double.isInfinite(rateLimitPerSecond)) {
+            throw new IllegalArgumentException(
+                    "rateLimitPerSecond must be >= 0 (0 disables the limit), got " + rateLimitPerSecond);
+        }
+    }
+
+    private static void requireRange(String name, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], got " + value);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public InetAddress bindAddress() { return bindAddress; }
+    public int port() { return port; }
+    public String sharedSecret() { return sharedSecret; }
+    public boolean stripProjectIdDashes() { return stripProjectIdDashes; }
+    public int ioThreads() { return ioThreads; }
+    public boolean preferNativeTransport() { return preferNativeTransport; }
+    public int maxInitialLineLength() { return maxInitialLineLength; }
+    public int maxHeaderSize() { return maxHeaderSize; }
+    public int maxRequestBodyBytes() { return maxRequestBodyBytes; }
+    public int maxResponseBodyBytes() { return maxResponseBodyBytes; }
+    public int connectTimeoutMs() { return connectTimeoutMs; }
+    public int responseTimeoutMs() { return responseTimeoutMs; }
+    public int upstreamDownMs() { return upstreamDownMs; }
+    public int requestReadTimeoutMs() { return requestReadTimeoutMs; }
+    public int idleTimeoutMs() { return idleTimeoutMs; }
+    public int maxPipelinedRequests() { return maxPipelinedRequests; }
+    /** Token refill rate per VM; 0 disables rate limiting. */
+    public double rateLimitPerSecond() { return rateLimitPerSecond; }
+    public int rateLimitBurst() { return rateLimitBurst; }
+    public int maxConnectionsPerVm() { return maxConnectionsPerVm; }
+    /** Idle keep-alive connections kept per fabric address and event-loop thread. */
+    public int maxIdleUpstreamConnections() { return maxIdleUpstreamConnections; }
+    public TlsSettings tls() { return tls; }
+
+    /** Mutable builder; every setter validates in {@link #build()}. */
+    public static final class Builder {
+        private InetAddress bindAddress = InetAddress.getLoopbackAddress();
+        private int port = DEFAULT_PORT;
+        private String sharedSecret;
+        private boolean stripProjectIdDashes = true;
+        private int ioThreads = DEFAULT_IO_THREADS;
+        private boolean preferNativeTransport = true;
+        private int maxInitialLineLength = DEFAULT_MAX_INITIAL_LINE_LENGTH;
+        private int maxHeaderSize = DEFAULT_MAX_HEADER_SIZE;
+        private int maxRequestBodyBytes = DEFAULT_MAX_REQUEST_BODY_BYTES;
+        private int maxResponseBodyBytes = DEFAULT_MAX_RESPONSE_BODY_BYTES;
+        private int connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
+        private int responseTimeoutMs = DEFAULT_RESPONSE_TIMEOUT_MS;
+        private int upstreamDownMs = DEFAULT_UPSTREAM_DOWN_MS;
+        private int requestReadTimeoutMs = DEFAULT_REQUEST_READ_TIMEOUT_MS;
+        private int idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
+        private int maxPipelinedRequests = DEFAULT_MAX_PIPELINED_REQUESTS;
+        private double rateLimitPerSecond = DEFAULT_RATE_LIMIT_PER_SECOND;
+        private int rateLimitBurst = DEFAULT_RATE_LIMIT_BURST;
+        private int maxConnectionsPerVm = DEFAULT_MAX_CONNECTIONS_PER_VM;
+        private int maxIdleUpstreamConnections = DEFAULT_MAX_IDLE_UPSTREAM_CONNECTIONS;
+        private TlsSettings tls = TlsSettings.DISABLED;
+
+        private Builder() {
+        }
+
+        /** The vhost address to listen on (default: loopback). */
+        public Builder bindAddress(InetAddress v) { bindAddress = v; return this; }
+        /** 0 picks a free port (tests). */
+        public Builder port(int v) { port = v; return this; }
+        public Builder sharedSecret(String v) { sharedSecret = v; return this; }
+        public Builder stripProjectIdDashes(boolean v) { stripProjectIdDashes = v; return this; }
+        public Builder ioThreads(int v) { ioThreads = v; return this; }
+        public Builder preferNativeTransport(boolean v) { preferNativeTransport = v; return this; }
+        public Builder maxInitialLineLength(int v) { maxInitialLineLength = v; return this; }
+        public Builder maxHeaderSize(int v) { maxHeaderSize = v; return this; }
+        public Builder maxRequestBodyBytes(int v) { maxRequestBodyBytes = v; return this; }
+        public Builder maxResponseBodyBytes(int v) { maxResponseBodyBytes = v; return this; }
+        public Builder connectTimeoutMs(int v) { connectTimeoutMs = v; return this; }
+        public Builder responseTimeoutMs(int v) { responseTimeoutMs = v; return this; }
+        public Builder upstreamDownMs(int v) { upstreamDownMs = v; return this; }
+        public Builder requestReadTimeoutMs(int v) { requestReadTimeoutMs = v; return this; }
+        public Builder idleTimeoutMs(int v) { idleTimeoutMs = v; return this; }
+        public Builder maxPipelinedRequests(int v) { maxPipelinedRequests = v; return this; }
+        public Builder rateLimitPerSecond(double v) { rateLimitPerSecond = v; return this; }
+        public Builder rateLimitBurst(int v) { rateLimitBurst = v; return this; }
+        public Builder maxConnectionsPerVm(int v) { maxConnectionsPerVm = v; return this; }
+        public Builder maxIdleUpstreamConnections(int v) { maxIdleUpstreamConnections = v; return this; }
+        public Builder tls(TlsSettings v) { tls = v; return this; }
+
+        /** @throws IllegalArgumentException naming the first bad setting */
+        public MetadataProxyConfig build() {
+            return new MetadataProxyConfig(this);
+        }
+    }
+}

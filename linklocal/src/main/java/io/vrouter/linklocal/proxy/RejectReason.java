@@ -1,0 +1,46 @@
+package io.vrouter.linklocal.proxy;
+
+/** Why the proxy answered a guest itself instead of forwarding to nova (counted per reason). */
+public enum RejectReason {
+    /** No VM interface owns the connection's source address (403). */
+    UNKNOWN_SOURCE(403),
+    /** No {@code metadata} link-local service is configured (503). */
+    NO_METADATA_SERVICE(503),
+    /** Method other than GET, HEAD, POST, PUT, DELETE (501). */
+    METHOD_NOT_IMPLEMENTED(501),
+    /** Request body over the limit (413). */
+    BODY_TOO_LARGE(413),
+    /** Header block over the limit (431). */
+    HEADERS_TOO_LARGE(431),
+    /** Request line over the limit (414). */
+    URI_TOO_LONG(414),
+    /** Unparseable request (400). */
+    MALFORMED_REQUEST(400),
+    /** The VM's token bucket is empty (429). */
+    RATE_LIMITED(429),
+    /** The VM has too many open connections (429). */
+    TOO_MANY_CONNECTIONS(429),
+    /** Too many requests pipelined on one connection (429). */
+    PIPELINE_OVERFLOW(429),
+    /** The request was not complete within the read timeout (408). */
+    SLOW_REQUEST(408),
+    /** Every fabric address refused or timed out on connect (503). */
+    UPSTREAM_UNREACHABLE(503),
+    /** Nova did not answer within the response timeout (504). */
+    UPSTREAM_TIMEOUT(504),
+    /** The agent-side lookup (instance directory or service registry) failed (500). */
+    INTERNAL_ERROR(500),
+    /** Nova closed, broke the protocol, failed TLS or sent too large a response (502). */
+    UPSTREAM_ERROR(502);
+
+    private final int status;
+
+    RejectReason(int status) {
+        this.status = status;
+    }
+
+    /** The HTTP status the guest gets. */
+    public int status() {
+        return status;
+    }
+}

@@ -1,0 +1,16 @@
+/**
+ * The metadata proxy: guests' {@code http://169.254.169.254/} requests, NAT'd by the dataplane
+ * to this proxy with the VM interface's link-local metadata IP as source, are attributed to a
+ * VM by that source address alone ({@link io.vrouter.linklocal.proxy.InstanceDirectory}),
+ * stripped of every identity header the guest sent, signed
+ * ({@link io.vrouter.linklocal.proxy.InstanceSigner}) and forwarded to nova over a keep-alive
+ * pool per fabric address ({@link io.vrouter.linklocal.proxy.MetadataUpstreams}).
+ *
+ * <p>Thread model: Netty event loops (epoll when available, else NIO). A guest connection and
+ * the upstream connections serving it live on the same event loop, so per-connection and pool
+ * state is single-threaded. State shared across loops is lock-free or per-VM: counters
+ * ({@code LongAdder}, HdrHistogram {@code Recorder}), the per-VM connection counts and token
+ * buckets, and the fabric addresses' down marks. {@link io.vrouter.linklocal.proxy.MetadataProxy}
+ * start/close/counters may be called from any thread.
+ */
+package io.vrouter.linklocal.proxy;

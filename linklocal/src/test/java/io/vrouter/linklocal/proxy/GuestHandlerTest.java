@@ -1,0 +1,288 @@
+package io.vrouter.linklocal.proxy;
+
+import static io.vrouter.linklocal.proxy.ProxyFixtures.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The guest-side pipeline on an {@link EmbeddedChannel}: every answer the proxy gives itself,
+ * without sockets or an upstream (none is needed: nothing here may be forwarded).
+ */
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
+class GuestHandlerTest {
+    private final List<EmbeddedChannel> channels = new ArrayList<>();
+
+    @AfterEach
+    void closeChannels() {
+        channels.forEach(EmbeddedChannel::finishAndReleaseAll);
+    }
+
+    private MetadataProxy proxy(Consumer<MetadataProxyConfig.Builder> tweak, MetadataUpstreams upstreams) {
+        MetadataProxyConfig.Builder b = MetadataProxyConfig.builder().port(0).sharedSecret(SECRET);
+        tweak.accept(b);
+        return new MetadataProxy(b.build(), DIRECTORY, upstreams);
+    }
+
+    private MetadataProxy proxy(Consumer<MetadataProxyConfig.Builder> tweak) {
+        // An upstream that is never contacted in these tests: the handler must answer first.
+        return proxy(tweak, MetadataUpstreams.fixed(List.of()));
+    }
+
+    private EmbeddedChannel guest(MetadataProxy proxy, String source) {
+        InetSocketAddress remote = new InetSocketAddress(source, 40000);
+        EmbeddedChannel ch = new EmbeddedChannel() {
+            @Override
+            protected SocketAddress remoteAddress0() {
+                return remote;
+            }
+        };
+        ch.freezeTime();
+        proxy.initGuestPipeline(ch.pipeline());
+        channels.add(ch);
+        return ch;
+    }
+
+    /** Writes raw guest bytes and decodes every response the proxy wrote back. */
+    private static List<FullHttpResponse> exchange(EmbeddedChannel ch, String raw) {
+        ch.writeInbound(Unpooled.copiedBuffer(raw, StandardCharsets.ISO_8859_1));
+        return responses(ch);
+    }
+
+    private static List<FullHttpResponse> responses(EmbeddedChannel ch) {
+        EmbeddedChannel decoder = new EmbeddedChannel(new HttpResponseDecoder(), new HttpObjectAggregator(1 << 20));
+        ByteBuf out;
+        List<FullHttpResponse> rs = new ArrayList<>();
+        while ((out = ch.readOutbound()) != null) {
+            decoder.writeInbound(out);
+            FullHttpResponse r;
+            while ((r = decoder.readInbound()) != null) {
+                rs.add(r);
+            }
+        }
+        decoder.finishAndReleaseAll();
+        return rs;
+    }
+
+    private static String body(FullHttpResponse r) {
+        String s = r.content().toString(StandardCharsets.UTF_8);
+        r.release();
+        return s;
+    }
+
+    @Test
+    void shouldRefuseUnknownSourceWith403AndKeepConnectionOpen() {
+        MetadataProxy p = proxy(b -> { });
+        EmbeddedChannel ch = guest(p, SRC_UNKNOWN);
+        List<FullHttpResponse> rs = exchange(ch, "GET /latest/meta-data/ HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertEquals(1, rs.size());
+        assertEquals(403, rs.get(0).status().code());
+        assertTrue(body(rs.get(0)).contains("No VM interface owns source address 127.0.0.9"));
+        assertTrue(ch.isOpen());
+        assertEquals(1, p.counters().rejections(RejectReason.UNKNOWN_SOURCE));
+    }
+
+    @Test
+    void shouldRefuseUnsupportedMethodWith501AndAllowHeader() {
+        EmbeddedChannel ch = guest(proxy(b -> { }), SRC_A);
+        for (String m : List.of("PATCH", "OPTIONS", "TRACE", "CONNECT", "BREW")) {
+            List<FullHttpResponse> rs = exchange(ch, m + " /latest/meta-data/ HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(1, rs.size(), m);
+            assertEquals(501, rs.get(0).status().code(), m);
+            assertEquals("GET, HEAD, POST, PUT, DELETE", rs.get(0).headers().get("Allow"));
+            assertTrue(body(rs.get(0)).contains("not implemented"), m);
+        }
+    }
+
+    @Test
+    void shouldRefuseLongRequestLineWith414AndClose() {
+        EmbeddedChannel ch = guest(proxy(b -> b.maxInitialLineLength(128)), SRC_A);
+        List<FullHttpResponse> rs = exchange(ch, "GET /" + "a".repeat(200) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertEquals(1, rs.size());
+        assertEquals(414, rs.get(0).status().code());
+        rs.get(0).release();
+        ch.runPendingTasks();
+        assertFalse(ch.isOpen());
+    }
+
+    @Test
+    void shouldRefuseLargeHeadersWith431AndClose() {
+        MetadataProxy p = proxy(b -> b.maxHeaderSize(512));
+        EmbeddedChannel ch = guest(p, SRC_A);
+        List<FullHttpResponse> rs = exchange(ch, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(600)
+                + "\r\n\r\n");
+        assertEquals(1, rs.size());
+        assertEquals(431, rs.get(0).status().code());
+        rs.get(0).release();
+        assertFalse(ch.isOpen());
+        assertEquals(1, p.counters().rejections(RejectReason.HEADERS_TOO_LARGE));
+    }
+
+    @Test
+    void shouldRefuseMalformedRequestWith400AndClose() {
+        for (String bad : List.of("GET / HTTP/9.Z\r\nHost: x\r\n\r\n",
+                "GET / HTTP/1.1\r\nBad Header: x\r\n\r\n",
+                "GET / HTTP/1.1\r\nContent-Length: -5\r\n\r\n")) {
+            EmbeddedChannel ch = guest(proxy(b -> { }), SRC_A);
+            List<FullHttpResponse> rs = exchange(ch, bad);
+            assertEquals(1, rs.size(), bad);
+            assertEquals(400, rs.get(0).status().code(), bad);
+            assertTrue(body(rs.get(0)).startsWith("Malformed HTTP request"), bad);
+            assertFalse(ch.isOpen(), bad);
+        }
+    }
+
+    @Test
+    void shouldRefuseTargetThatIsNotAPath() {
+        EmbeddedChannel ch = guest(proxy(b -> { }), SRC_A);
+        List<FullHttpResponse> rs = exchange(ch, "GET * HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertEquals(400, rs.get(0).status().code());
+        rs.get(0).release();
+    }
+
+    @Test
+    void shouldRefuseOversizedChunkedBodyWith413() {
+        MetadataProxy p = proxy(b -> b.maxRequestBodyBytes(10));
+        EmbeddedChannel ch = guest(p, SRC_A);
+        List<FullHttpResponse> rs = exchange(ch, "POST /openstack/latest/password HTTP/1.1\r\nHost: x\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n");
+        assertEquals(1, rs.size());
+        assertEquals(413, rs.get(0).status().code());
+        rs.get(0).release();
+        assertEquals(1, p.counters().rejections(RejectReason.BODY_TOO_LARGE));
+    }
+
+    @Test
+    void shouldAnswer503WhenNoMetadataServiceIsConfigured() {
+        EmbeddedChannel ch = guest(proxy(b -> { }), SRC_A);
+        List<FullHttpResponse> rs = exchange(ch, "GET /latest/meta-data/ HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertEquals(503, rs.get(0).status().code());
+        assertTrue(body(rs.get(0)).contains("'metadata'"));
+    }
+
+    @Test
+    void shouldAnswerPipelinedRejectionsInOrder() {
+        EmbeddedChannel ch = guest(proxy(b -> { }), SRC_A);
+        List<FullHttpResponse> rs = exchange(ch, "PATCH /a HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "GET /b HTTP/1.1\r\nHost: x\r\n\r\n" + "OPTIONS /c HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertEquals(List.of(501, 503, 501), rs.stream().map(r -> r.status().code()).toList());
+        rs.forEach(FullHttpResponse::release);
+    }
+
+    @Test
+    void shouldRateLimitWith429AndRetryAfter() {
+        MetadataProxy p = proxy(b -> b.rateLimitPerSecond(1).rateLimitBurst(2));
+        EmbeddedChannel ch = guest(p, SRC_A);
+        List<FullHttpResponse> rs = exchange(ch, "GET / HTTP/1.1\r\nHost: x\r\n\r\n".repeat(3));
+        assertEquals(List.of(503, 503, 429), rs.stream().map(r -> r.status().code()).toList());
+        assertEquals("1", rs.get(2).headers().get("Retry-After"));
+        rs.forEach(FullHttpResponse::release);
+        assertEquals(1, p.counters().rejections(RejectReason.RATE_LIMITED));
+    }
+
+    @Test
+    void shouldAnswer408AndCloseWhenRequestIsNotCompleteInTime() {
+        MetadataProxy p = proxy(b -> b.requestReadTimeoutMs(1000));
+        EmbeddedChannel ch = guest(p, SRC_A);
+        assertTrue(exchange(ch, "GET / HTTP/1.1\r\nHost: x\r\n").isEmpty());
+        ch.advanceTimeBy(999, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertTrue(responses(ch).isEmpty());
+        assertTrue(ch.isOpen());
+        ch.advanceTimeBy(2, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        List<FullHttpResponse> rs = responses(ch);
+        assertEquals(1, rs.size());
+        assertEquals(408, rs.get(0).status().code());
+        rs.get(0).release();
+        assertFalse(ch.isOpen());
+        assertEquals(1, p.counters().rejections(RejectReason.SLOW_REQUEST));
+    }
+
+    @Test
+    void shouldTimeOutASlowRequestThatFollowsACompleteOneOnAKeepAliveConnection() {
+        MetadataProxy p = proxy(b -> b.requestReadTimeoutMs(1000));
+        EmbeddedChannel ch = guest(p, SRC_A);
+        exchange(ch, "GET / HTTP/1.1\r\nHost: x\r\n\r\n").forEach(FullHttpResponse::release);
+        ch.advanceTimeBy(500, TimeUnit.MILLISECONDS);
+        assertTrue(exchange(ch, "GET / HTTP/1.1\r\nHo").isEmpty());
+        // The first request's timer runs (here at 1500 ms) and re-arms a full period for the slow one.
+        ch.advanceTimeBy(1000, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        assertTrue(responses(ch).isEmpty());
+        assertTrue(ch.isOpen());
+        ch.advanceTimeBy(1001, TimeUnit.MILLISECONDS);
+        ch.runScheduledPendingTasks();
+        List<FullHttpResponse> rs = responses(ch);
+        assertEquals(List.of(408), rs.stream().map(r -> r.status().code()).toList());
+        rs.forEach(FullHttpResponse::release);
+        assertFalse(ch.isOpen());
+    }
+
+    @Test
+    void shouldNotTimeOutARequestThatArrivedInTime() {
+        MetadataProxy p = proxy(b -> b.requestReadTimeoutMs(1000));
+        EmbeddedChannel ch = guest(p, SRC_A);
+        List<FullHttpResponse> rs = exchange(ch, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertEquals(503, rs.get(0).status().code());
+        rs.get(0).release();
+        ch.advanceTimeBy(5, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertTrue(responses(ch).isEmpty());
+        assertEquals(0, p.counters().rejections(RejectReason.SLOW_REQUEST));
+    }
+
+    @Test
+    void shouldCloseHttp10ConnectionAfterResponseUnlessKeepAlive() {
+        EmbeddedChannel ch = guest(proxy(b -> { }), SRC_A);
+        List<FullHttpResponse> rs = exchange(ch, "GET / HTTP/1.0\r\n\r\n");
+        assertEquals("close", rs.get(0).headers().get("Connection"));
+        rs.get(0).release();
+        assertFalse(ch.isOpen());
+    }
+
+    @Test
+    void shouldAnswer500AndKeepServingWhenTheDirectoryFails() {
+        MetadataProxy p = new MetadataProxy(MetadataProxyConfig.builder().port(0).sharedSecret(SECRET).build(),
+                source -> {
+                    throw new IllegalStateException("port table unavailable");
+                }, MetadataUpstreams.fixed(List.of()));
+        EmbeddedChannel ch = guest(p, SRC_A);
+        List<FullHttpResponse> rs = exchange(ch, "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertEquals(List.of(500, 500), rs.stream().map(r -> r.status().code()).toList());
+        rs.forEach(FullHttpResponse::release);
+        assertTrue(ch.isOpen());
+        assertEquals(2, p.counters().rejections(RejectReason.INTERNAL_ERROR));
+    }
+
+    @Test
+    void shouldCountResponsesByStatusClass() {
+        MetadataProxy p = proxy(b -> { });
+        EmbeddedChannel ch = guest(p, SRC_UNKNOWN);
+        exchange(ch, "GET / HTTP/1.1\r\nHost: x\r\n\r\n").forEach(FullHttpResponse::release);
+        EmbeddedChannel ch2 = guest(p, SRC_A);
+        exchange(ch2, "GET / HTTP/1.1\r\nHost: x\r\n\r\n").forEach(FullHttpResponse::release);
+        ProxyCountersSnapshot c = p.counters();
+        assertEquals(2, c.requests());
+        assertEquals(1, c.status4xx());
+        assertEquals(1, c.status5xx());
+        assertEquals(0, c.forwarded());
+        assertEquals(2, c.latencyMicros().getTotalCount());
+        assertTrue(c.toString().contains("rejected.UNKNOWN_SOURCE=1"), c.toString());
+    }
+}

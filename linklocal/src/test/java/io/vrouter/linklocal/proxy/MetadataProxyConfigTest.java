@@ -1,0 +1,36 @@
+package io.vrouter.linklocal.proxy;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import org.junit.jupiter.api.Test;
+
+class MetadataProxyConfigTest {
+    @Test
+    void shouldDefaultToContrailsPort8097AndVerifiedPlainSettings() {
+        MetadataProxyConfig c = MetadataProxyConfig.builder().sharedSecret("s").build();
+        assertEquals(8097, c.port());
+        assertTrue(c.stripProjectIdDashes());
+        assertFalse(c.tls().enabled());
+        assertEquals(MetadataProxyConfig.DEFAULT_RATE_LIMIT_BURST, c.rateLimitBurst());
+    }
+
+    @Test
+    void shouldRequireTheSharedSecretWithAClearMessage() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> MetadataProxyConfig.builder().build());
+        assertTrue(e.getMessage().contains("metadata_proxy_secret"), e.getMessage());
+    }
+
+    @Test
+    void shouldNameTheBadSetting() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> MetadataProxyConfig.builder().sharedSecret("s").port(70000).build());
+        assertTrue(e.getMessage().startsWith("port must be in"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> MetadataProxyConfig.builder().sharedSecret("s").rateLimitPerSecond(Double.NaN).build());
+        assertTrue(e.getMessage().contains("rateLimitPerSecond"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> MetadataProxyConfig.builder().sharedSecret("s").responseTimeoutMs(0).build());
+        assertTrue(e.getMessage().contains("responseTimeoutMs"), e.getMessage());
+    }
+}

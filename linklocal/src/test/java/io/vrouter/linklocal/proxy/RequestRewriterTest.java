@@ -1,0 +1,124 @@
+package io.vrouter.linklocal.proxy;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RequestRewriterTest {
+    private static final VmIdentity VM = new VmIdentity("11111111-1111-4111-8111-111111111111",
+            "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", "10.0.0.3");
+    private static final InetSocketAddress NOVA = new InetSocketAddress("192.0.2.10", 8775);
+    private final RequestRewriter rewriter = new RequestRewriter(new InstanceSigner("s"), true);
+
+    private static FullHttpRequest guest(HttpMethod m, String uri, String body, String... headers) {
+        FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, m, uri,
+                Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+        for (int i = 0; i < headers.length; i += 2) {
+            r.headers().add(headers[i], headers[i + 1]);
+        }
+        return r;
+    }
+
+    @Test
+    void shouldStripEveryGuestIdentityHeaderCaseInsensitivelyAndInAllRepeats() {
+        FullHttpRequest g = guest(HttpMethod.GET, "/latest/meta-data/", "",
+                "x-INSTANCE-id", "evil", "X-Instance-ID", "evil2", "X-Instance-ID-Signature", "sig",
+                "X-TENANT-ID", "t", "X-Forwarded-For", "1.2.3.4", "x-forwarded-for", "5.6.7.8",
+                "FORWARDED", "for=1.2.3.4", "X-Metadata-Provider", "p", "x-metadata-provider-signature", "q",
+                "X-Neutron-Router-ID", "r", "x-ovn-network-id", "o", "Accept", "*/*");
+        FullHttpRequest out = rewriter.rewrite(g, "/latest/meta-data/", VM, NOVA);
+        try {
+            assertEquals(List.of(VM.instanceId()), out.headers().getAll("X-Instance-ID"));
+            assertEquals(List.of("aaaaaaaaaaaa4aaa8aaaaaaaaaaaaaaa"), out.headers().getAll("X-Tenant-ID"));
+            assertEquals(List.of("10.0.0.3"), out.headers().getAll("X-Forwarded-For"));
+            assertEquals(List.of(new InstanceSigner("s").sign(VM.instanceId())),
+                    out.headers().getAll("X-Instance-ID-Signature"));
+            assertFalse(out.headers().contains("Forwarded"));
+            assertFalse(out.headers().contains("X-Metadata-Provider"));
+            assertFalse(out.headers().contains("X-Metadata-Provider-Signature"));
+            assertFalse(out.headers().contains("X-Neutron-Router-ID"));
+            assertFalse(out.headers().contains("X-OVN-Network-ID"));
+            assertEquals("*/*", out.headers().get("Accept"));
+            assertEquals("192.0.2.10:8775", out.headers().get("Host"));
+        } finally {
+            out.release();
+            g.release();
+        }
+    }
+
+    @Test
+    void shouldKeepProjectDashesWhenConfigured() {
+        RequestRewriter keep = new RequestRewriter(new InstanceSigner("s"), false);
+        FullHttpRequest g = guest(HttpMethod.GET, "/", "");
+        FullHttpRequest out = keep.rewrite(g, "/", VM, NOVA);
+        assertEquals(VM.projectId(), out.headers().get("X-Tenant-ID"));
+        out.release();
+        g.release();
+    }
+
+    @Test
+    void shouldKeepMethodTargetAndBodyAndSetContentLength() {
+        FullHttpRequest g = guest(HttpMethod.POST, "/openstack/latest/password?a=b", "pw",
+                "Transfer-Encoding", "chunked", "Content-Length", "999", "Expect", "100-continue");
+        FullHttpRequest out = rewriter.rewrite(g, "/openstack/latest/password?a=b", VM, NOVA);
+        try {
+            assertEquals(HttpMethod.POST, out.method());
+            assertEquals("/openstack/latest/password?a=b", out.uri());
+            assertEquals("pw", out.content().toString(StandardCharsets.UTF_8));
+            assertEquals("2", out.headers().get("Content-Length"));
+            assertFalse(out.headers().contains("Transfer-Encoding"));
+            assertFalse(out.headers().contains("Expect"));
+            assertEquals(1, g.content().refCnt() - 1, "the body is shared, retained once for the upstream");
+        } finally {
+            out.release();
+            g.release();
+        }
+    }
+
+    @Test
+    void shouldDropHeadersNamedInConnection() {
+        FullHttpRequest g = guest(HttpMethod.GET, "/", "", "Connection", "keep-alive, X-Secret-Hop",
+                "X-Secret-Hop", "v", "Keep-Alive", "timeout=5", "Upgrade", "h2c");
+        FullHttpRequest out = rewriter.rewrite(g, "/", VM, NOVA);
+        assertFalse(out.headers().contains("X-Secret-Hop"));
+        assertFalse(out.headers().contains("Connection"));
+        assertFalse(out.headers().contains("Keep-Alive"));
+        assertFalse(out.headers().contains("Upgrade"));
+        out.release();
+        g.release();
+    }
+
+    @Test
+    void shouldOmitForwardedForWhenVmHasNoIp() {
+        FullHttpRequest g = guest(HttpMethod.GET, "/", "");
+        FullHttpRequest out = rewriter.rewrite(g, "/", new VmIdentity("i", "p", null), NOVA);
+        assertFalse(out.headers().contains("X-Forwarded-For"));
+        out.release();
+        g.release();
+    }
+
+    @Test
+    void shouldReduceAbsoluteFormTargetsToOriginForm() {
+        assertEquals("/latest/meta-data/", RequestRewriter.originForm("/latest/meta-data/"));
+        assertEquals("/latest?x=1", RequestRewriter.originForm("http://169.254.169.254/latest?x=1"));
+        assertEquals("/", RequestRewriter.originForm("http://169.254.169.254"));
+        assertEquals("/?q", RequestRewriter.originForm("HTTP://evil.example?q"));
+        assertNull(RequestRewriter.originForm("*"));
+        assertNull(RequestRewriter.originForm("ftp://x/y"));
+    }
+
+    @Test
+    void shouldBracketIpv6HostHeader() {
+        assertEquals("[fd00::1]:8775", RequestRewriter.hostHeader(new InetSocketAddress("fd00::1", 8775)));
+        assertEquals("nova.example:8775",
+                RequestRewriter.hostHeader(InetSocketAddress.createUnresolved("nova.example", 8775)));
+    }
+}

@@ -1,0 +1,25 @@
+/**
+ * The config API: a Netty HTTP server for the one {@code global-vrouter-config} object,
+ * VNC-API shaped, with revisions as ETags, compare-and-swap writes ({@code If-Match}), and a
+ * long-poll watch for agents.
+ *
+ * <table>
+ *   <caption>Routes</caption>
+ *   <tr><td>GET /global-vrouter-configs</td><td>the list (one item)</td></tr>
+ *   <tr><td>POST /fqname-to-id</td><td>{@code {"type", "fq_name"}} → {@code {"uuid"}}; 404 when unknown</td></tr>
+ *   <tr><td>GET /global-vrouter-config/&lt;uuid&gt;</td><td>the object, {@code ETag: "<revision>"}</td></tr>
+ *   <tr><td>PUT /global-vrouter-config/&lt;uuid&gt;</td><td>needs {@code If-Match}; 428 without, 412 when stale,
+ *       400 naming each bad field; properties absent from the body are kept</td></tr>
+ *   <tr><td>GET /watch/global-vrouter-config?since=N&amp;timeout=S</td><td>200 with {@code revision} and the
+ *       object once the revision passes N (at once when it already has, or N is 0); 204 after S seconds
+ *       (default 30, at most 300)</td></tr>
+ * </table>
+ *
+ * <p>Errors are {@code {"error": "..."}}; 401 carries {@code WWW-Authenticate: Basic realm="config-api"};
+ * a {@code reader} writing gets 403; unknown path 404, wrong method 405 (with {@code Allow}).
+ *
+ * <p>Thread model: one acceptor and two I/O event loops only move bytes (and TLS); request
+ * handling runs on a small executor group because authentication and the store block. Held watches
+ * use no thread: a set entry and a scheduled timeout each.
+ */
+package io.vrouter.provision.api;

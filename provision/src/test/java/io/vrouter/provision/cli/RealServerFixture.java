@@ -1,0 +1,90 @@
+package io.vrouter.provision.cli;
+
+import io.vrouter.linklocal.config.GlobalVrouterConfig;
+import io.vrouter.linklocal.config.LinkLocalJson;
+import io.vrouter.linklocal.config.LinkLocalServices;
+import io.vrouter.provision.api.ConfigApiServer;
+import io.vrouter.provision.auth.BasicAuthenticator;
+import io.vrouter.provision.auth.CredentialsFile;
+import io.vrouter.provision.auth.PasswordHasher;
+import io.vrouter.provision.auth.Role;
+import io.vrouter.provision.store.MemoryConfigStore;
+import java.net.InetSocketAddress;
+import java.net.URI;
+
+/**
+ * {@link ConfigApiFixture} on the real config API server (Netty, memory store, HTTP Basic with
+ * PBKDF2 credentials at the minimum iteration count, to keep tests fast), in-process on loopback.
+ */
+final class RealServerFixture implements ConfigApiFixture {
+    static final String ADMIN = "admin";
+    static final String ADMIN_PASSWORD = "admin-pw-1";
+    static final String READER = "reader";
+    static final String READER_PASSWORD = "reader-pw-1";
+
+    private final MemoryConfigStore store = new MemoryConfigStore();
+    private final BasicAuthenticator auth;
+    private ConfigApiServer server;
+    private int port;
+
+    RealServerFixture() throws Exception {
+        CredentialsFile users = CredentialsFile.empty();
+        users.put(ADMIN, Role.ADMIN, ADMIN_PASSWORD.toCharArray(), PasswordHasher.MIN_ITERATIONS);
+        users.put(READER, Role.READER, READER_PASSWORD.toCharArray(), PasswordHasher.MIN_ITERATIONS);
+        auth = new BasicAuthenticator(users);
+        restart();
+    }
+
+    @Override
+    public URI baseUri() {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    @Override
+    public String adminUser() {
+        return ADMIN;
+    }
+
+    @Override
+    public String adminPassword() {
+        return ADMIN_PASSWORD;
+    }
+
+    @Override
+    public String readerUser() {
+        return READER;
+    }
+
+    @Override
+    public String readerPassword() {
+        return READER_PASSWORD;
+    }
+
+    @Override
+    public void stop() {
+        if (server != null) {
+            server.close();
+            server = null;
+        }
+    }
+
+    @Override
+    public void restart() throws Exception {
+        server = ConfigApiServer.start(new InetSocketAddress("127.0.0.1", port), store, auth, null);
+        port = server.port();
+    }
+
+    @Override
+    public void forceLinklocalServices(String json) throws Exception {
+        // Straight into the store: the API itself would refuse an invalid list.
+        LinkLocalServices services = LinkLocalJson.mapper().readValue(json, LinkLocalServices.class);
+        GlobalVrouterConfig cur = store.current().config();
+        store.replace(store.current().revision(), cur.withLinklocalServices(services));
+    }
+
+    @Override
+    public void close() {
+        stop();
+        store.close();
+    }
+}

@@ -1,0 +1,118 @@
+package io.vrouter.agent.config;
+
+import java.net.Inet4Address;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * The agent's configuration, parsed and validated from {@code agent.conf} by
+ * {@link AgentConfigParser}. Immutable; every value here has passed validation. Sections and
+ * keys follow Contrail's {@code contrail-vrouter-agent.conf} where Contrail has them; the
+ * {@code DEFAULT.port_ipc_port} / {@code ports_dir}, {@code [LINKLOCAL]} and {@code [DATAPLANE]}
+ * settings are ours (Contrail hard-codes the first two).
+ */
+public record AgentConfig(
+        General general,
+        VirtualHostInterface vhost,
+        Metadata metadata,
+        Flows flows,
+        LinkLocal linklocal,
+        Dataplane dataplane) {
+
+    public AgentConfig {
+        Objects.requireNonNull(general);
+        Objects.requireNonNull(vhost);
+        Objects.requireNonNull(metadata);
+        Objects.requireNonNull(flows);
+        Objects.requireNonNull(linklocal);
+        Objects.requireNonNull(dataplane);
+    }
+
+    /**
+     * {@code [DEFAULT]}.
+     *
+     * @param introspectPort {@code http_server_port}, default {@value AgentConfigParser#DEFAULT_HTTP_SERVER_PORT};
+     *                       0 = any free port
+     * @param portIpcPort    {@code port_ipc_port}, default {@value AgentConfigParser#DEFAULT_PORT_IPC_PORT}
+     * @param portsDir       {@code ports_dir}, default {@value AgentConfigParser#DEFAULT_PORTS_DIR}
+     */
+    public record General(int introspectPort, int portIpcPort, Path portsDir) {
+    }
+
+    /**
+     * {@code [VIRTUAL-HOST-INTERFACE]}: the host's fabric-facing interface; the metadata proxy
+     * listens on {@code ip}.
+     *
+     * @param gateway            null when not set
+     * @param physicalInterface  null when not set
+     * @param computeNodeAddress defaults to {@code ip}'s address
+     */
+    public record VirtualHostInterface(String name, Inet4Address ip, int prefixLength, Inet4Address gateway,
+            String physicalInterface, Inet4Address computeNodeAddress) {
+    }
+
+    /**
+     * {@code [METADATA]}. Paths are null when not set. {@code toString} hides the secret.
+     *
+     * @param sslInsecure         {@code metadata_ssl_insecure}: TLS to nova without verifying its
+     *                            certificate, only when asked for (Contrail does it silently
+     *                            when the CA is empty)
+     * @param rateLimitPerVm      {@code metadata_rate_limit}: requests per second per VM, 0 = none
+     * @param rateBurstPerVm      {@code metadata_rate_burst}: requests a VM may make at once above the rate
+     * @param maxConnectionsPerVm {@code metadata_max_connections}: open proxy connections per VM
+     */
+    public record Metadata(String secret, int proxyPort, boolean useSsl, Path clientCert, String clientCertType,
+            Path clientKey, Path caCert, boolean sslInsecure, int rateLimitPerVm, int rateBurstPerVm, int maxConnectionsPerVm) {
+        @Override
+        public String toString() {
+            return "Metadata[secret=(" + secret.length() + " chars), proxyPort=" + proxyPort + ", useSsl=" + useSsl
+                    + ", clientCert=" + clientCert + ", clientCertType=" + clientCertType + ", clientKey=" + clientKey
+                    + ", caCert=" + caCert + ", sslInsecure=" + sslInsecure + ", rateLimitPerVm=" + rateLimitPerVm
+                    + ", rateBurstPerVm=" + rateBurstPerVm + ", maxConnectionsPerVm=" + maxConnectionsPerVm + "]";
+        }
+    }
+
+    /**
+     * {@code [FLOWS]}.
+     *
+     * @param maxVmFlowsPercent        {@code max_vm_flows}: % of the flow table one VM may hold
+     * @param flowCacheTimeoutSeconds  {@code flow_cache_timeout}: idle flows are removed after this
+     */
+    public record Flows(double maxVmFlowsPercent, int maxSystemLinkLocalFlows, int maxVmLinkLocalFlows,
+            int flowCacheTimeoutSeconds) {
+    }
+
+    /**
+     * {@code [LINKLOCAL]}: where the link-local services come from. With a {@code configApiUrl}
+     * the agent watches the config API (last good answer kept in {@code cacheFile}); without,
+     * it reads {@code servicesFile}, or the built-in default (metadata → 127.0.0.1:8775) when
+     * that is null. {@code toString} hides the password.
+     */
+    public record LinkLocal(Path servicesFile, URI configApiUrl, String configApiUser, String configApiPassword,
+            Path configApiCaCert, Path cacheFile) {
+        public boolean usesConfigApi() {
+            return configApiUrl != null;
+        }
+
+        @Override
+        public String toString() {
+            return "LinkLocal[servicesFile=" + (servicesFile == null ? "(built-in)" : servicesFile)
+                    + ", configApiUrl=" + configApiUrl + ", configApiUser=" + configApiUser
+                    + ", configApiPassword=" + (configApiPassword == null ? "null" : "(hidden)")
+                    + ", configApiCaCert=" + configApiCaCert + ", cacheFile=" + cacheFile + "]";
+        }
+    }
+
+    /**
+     * {@code [DATAPLANE]}.
+     *
+     * @param enabled    {@code enabled}: false runs the agent without packet I/O (proxy-only
+     *                   mode, for machines without libpcap or privileges)
+     * @param routeTable {@code route_table}: 0 puts the link-local route (169.254.0.0/16 via the
+     *                   vhost) in the main table; otherwise this table, used by traffic from the
+     *                   vhost address only (several agents on one host)
+     */
+    public record Dataplane(boolean enabled, int routeTable) {
+    }
+}

@@ -1,0 +1,200 @@
+package io.vrouter.agent.dataplane;
+
+import io.vrouter.flow.FlowTableConfig;
+import java.net.Inet4Address;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * Settings of one {@link Dataplane}. Immutable; build with {@link #builder(Inet4Address, long)}.
+ *
+ * <table>
+ * <caption>Settings</caption>
+ * <tr><th>setting</th><th>default</th><th>why</th></tr>
+ * <tr><td>vhostIp</td><td>(required)</td><td>VIRTUAL-HOST-INTERFACE.ip: where the metadata proxy
+ * and the relays listen; the DNAT target</td></tr>
+ * <tr><td>vhostKernelMac</td><td>(required)</td><td>destination MAC of frames injected towards
+ * the host kernel</td></tr>
+ * <tr><td>metadataProxyPort</td><td>{@value #DEFAULT_METADATA_PROXY_PORT}</td><td>METADATA.metadata_proxy_port</td></tr>
+ * <tr><td>agentMac</td><td>{@code 00:00:5e:00:01:00}</td><td>vrouter's virtual MAC: answers ARP,
+ * source of every injected frame</td></tr>
+ * <tr><td>rxQueueCapacity</td><td>{@value #DEFAULT_RX_QUEUE_CAPACITY}</td><td>frames waiting per
+ * interface between its capture thread and the dataplane thread; beyond it frames are dropped
+ * and counted ({@code rx_queue_full}); a guest cannot fill another guest's queue</td></tr>
+ * <tr><td>rxBatch</td><td>{@value #DEFAULT_RX_BATCH}</td><td>frames taken from one interface per
+ * cycle, so a busy guest cannot starve the others</td></tr>
+ * <tr><td>ageBudget</td><td>{@value #DEFAULT_AGE_BUDGET}</td><td>flows visited by aging per
+ * cycle: bounded work</td></tr>
+ * <tr><td>commandBudget</td><td>{@value #DEFAULT_COMMAND_BUDGET}</td><td>control commands run
+ * per cycle</td></tr>
+ * <tr><td>idleParkNs</td><td>{@value #DEFAULT_IDLE_PARK_NS}</td><td>longest sleep when idle:
+ * aging still runs at least this often; a frame or command wakes the thread at once</td></tr>
+ * <tr><td>flowTable</td><td>{@link FlowTableConfig#defaults()}</td><td>agent.conf FLOWS</td></tr>
+ * </table>
+ */
+public final class DataplaneConfig {
+    public static final int DEFAULT_METADATA_PROXY_PORT = 8097;
+    public static final long DEFAULT_AGENT_MAC = 0x00005e000100L;
+    public static final int DEFAULT_RX_QUEUE_CAPACITY = 1024;
+    public static final int DEFAULT_RX_BATCH = 64;
+    public static final int DEFAULT_AGE_BUDGET = 1024;
+    public static final int DEFAULT_COMMAND_BUDGET = 64;
+    public static final long DEFAULT_IDLE_PARK_NS = 10_000_000L;
+
+    private final Inet4Address vhostIp;
+    private final int vhostIpInt;
+    private final long vhostKernelMac;
+    private final int metadataProxyPort;
+    private final long agentMac;
+    private final int rxQueueCapacity;
+    private final int rxBatch;
+    private final int ageBudget;
+    private final int commandBudget;
+    private final long idleParkNs;
+    private final FlowTableConfig flowTable;
+
+    private DataplaneConfig(Builder b) {
+        vhostIp = b.vhostIp;
+        vhostIpInt = ByteBuffer.wrap(b.vhostIp.getAddress()).getInt();
+        vhostKernelMac = b.vhostKernelMac;
+        metadataProxyPort = b.metadataProxyPort;
+        agentMac = b.agentMac;
+        rxQueueCapacity = b.rxQueueCapacity;
+        rxBatch = b.rxBatch;
+        ageBudget = b.ageBudget;
+        commandBudget = b.commandBudget;
+        idleParkNs = b.idleParkNs;
+        flowTable = b.flowTable;
+    }
+
+    public static Builder builder(Inet4Address vhostIp, long vhostKernelMac) {
+        return new Builder(vhostIp, vhostKernelMac);
+    }
+
+    public Inet4Address vhostIp() {
+        return vhostIp;
+    }
+
+    /** {@link #vhostIp()} as an int (network order value). */
+    public int vhostIpInt() {
+        return vhostIpInt;
+    }
+
+    public long vhostKernelMac() {
+        return vhostKernelMac;
+    }
+
+    public int metadataProxyPort() {
+        return metadataProxyPort;
+    }
+
+    public long agentMac() {
+        return agentMac;
+    }
+
+    public int rxQueueCapacity() {
+        return rxQueueCapacity;
+    }
+
+    public int rxBatch() {
+        return rxBatch;
+    }
+
+    public int ageBudget() {
+        return ageBudget;
+    }
+
+    public int commandBudget() {
+        return commandBudget;
+    }
+
+    public long idleParkNs() {
+        return idleParkNs;
+    }
+
+    public FlowTableConfig flowTable() {
+        return flowTable;
+    }
+
+    /** Validating builder: each setter throws {@link IllegalArgumentException} naming the setting. */
+    public static final class Builder {
+        private final Inet4Address vhostIp;
+        private final long vhostKernelMac;
+        private int metadataProxyPort = DEFAULT_METADATA_PROXY_PORT;
+        private long agentMac = DEFAULT_AGENT_MAC;
+        private int rxQueueCapacity = DEFAULT_RX_QUEUE_CAPACITY;
+        private int rxBatch = DEFAULT_RX_BATCH;
+        private int ageBudget = DEFAULT_AGE_BUDGET;
+        private int commandBudget = DEFAULT_COMMAND_BUDGET;
+        private long idleParkNs = DEFAULT_IDLE_PARK_NS;
+        private FlowTableConfig flowTable;
+
+        private Builder(Inet4Address vhostIp, long vhostKernelMac) {
+            this.vhostIp = Objects.requireNonNull(vhostIp, "vhostIp");
+            if ((vhostKernelMac >>> 48) != 0 || vhostKernelMac == 0) {
+                throw new IllegalArgumentException("vhostKernelMac must be a non-zero 48-bit MAC");
+            }
+            this.vhostKernelMac = vhostKernelMac;
+        }
+
+        public Builder metadataProxyPort(int port) {
+            this.metadataProxyPort = checkRange("metadataProxyPort", port, 1, 65535);
+            return this;
+        }
+
+        public Builder agentMac(long mac) {
+            if ((mac >>> 48) != 0 || mac == 0 || (mac & 0x0100_0000_0000L) != 0) {
+                throw new IllegalArgumentException("agentMac must be a non-zero unicast 48-bit MAC");
+            }
+            this.agentMac = mac;
+            return this;
+        }
+
+        public Builder rxQueueCapacity(int n) {
+            this.rxQueueCapacity = checkRange("rxQueueCapacity", n, 1, 1 << 20);
+            return this;
+        }
+
+        public Builder rxBatch(int n) {
+            this.rxBatch = checkRange("rxBatch", n, 1, 1 << 16);
+            return this;
+        }
+
+        public Builder ageBudget(int n) {
+            this.ageBudget = checkRange("ageBudget", n, 1, Integer.MAX_VALUE);
+            return this;
+        }
+
+        public Builder commandBudget(int n) {
+            this.commandBudget = checkRange("commandBudget", n, 1, 1 << 16);
+            return this;
+        }
+
+        public Builder idleParkNs(long ns) {
+            if (ns < 1_000 || ns > 1_000_000_000L) {
+                throw new IllegalArgumentException("idleParkNs must be in [1000, 1e9], got " + ns);
+            }
+            this.idleParkNs = ns;
+            return this;
+        }
+
+        public Builder flowTable(FlowTableConfig config) {
+            this.flowTable = Objects.requireNonNull(config, "flowTable");
+            return this;
+        }
+
+        public DataplaneConfig build() {
+            if (flowTable == null) {
+                flowTable = FlowTableConfig.defaults();
+            }
+            return new DataplaneConfig(this);
+        }
+
+        private static int checkRange(String name, int v, int min, int max) {
+            if (v < min || v > max) {
+                throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], got " + v);
+            }
+            return v;
+        }
+    }
+}

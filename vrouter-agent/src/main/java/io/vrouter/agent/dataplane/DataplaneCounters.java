@@ -1,0 +1,81 @@
+package io.vrouter.agent.dataplane;
+
+import io.vrouter.flow.DropReason;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * The dataplane's own counters: drops it decided (per {@link DropReason}) and frame totals.
+ * Drops decided by the flow table (limits, DROP flows) are counted by the table; {@link Dataplane#stats()}
+ * adds both.
+ *
+ * <p>Single writer (the dataplane thread; {@link #rxQueueFull} also from capture threads), any
+ * number of readers: plain increments published with release semantics, no locks.
+ */
+public final class DataplaneCounters {
+    /** Indexes of {@link #totals}. */
+    static final int RX_GUEST = 0;
+    static final int RX_VHOST = 1;
+    static final int TX_GUEST = 2;
+    static final int TX_VHOST = 3;
+    static final int TX_FAILED = 4;
+    static final int ARP_REPLIES = 5;
+    static final int FLOW_SETUPS = 6;
+    static final int RX_QUEUE_FULL = 7;
+    static final int COMMANDS = 8;
+    static final int ERRORS = 9;
+    private static final String[] TOTAL_NAMES = {
+        "rx_guest", "rx_vhost", "tx_guest", "tx_vhost", "tx_failed", "arp_replies", "flow_setups",
+        "rx_queue_full", "commands", "errors"};
+
+    private final AtomicLongArray drops = new AtomicLongArray(128);
+    private final AtomicLongArray totals = new AtomicLongArray(TOTAL_NAMES.length);
+
+    void drop(DropReason reason) {
+        drop(reason.code());
+    }
+
+    void drop(int code) {
+        drops.lazySet(code, drops.get(code) + 1);
+    }
+
+    void count(int total) {
+        totals.lazySet(total, totals.get(total) + 1);
+    }
+
+    /** From capture threads: a frame found its port's queue full. */
+    void rxQueueFull() {
+        totals.incrementAndGet(RX_QUEUE_FULL);
+    }
+
+    /** Drops the dataplane decided for {@code reason}. Any thread. */
+    public long drops(DropReason reason) {
+        return drops.get(reason.code());
+    }
+
+    long total(int index) {
+        return totals.get(index);
+    }
+
+    /** Named totals (rx/tx frames, ARP replies, flow set-ups, ...). Any thread. */
+    public Map<String, Long> totals() {
+        Map<String, Long> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < TOTAL_NAMES.length; i++) {
+            m.put(TOTAL_NAMES[i], totals.get(i));
+        }
+        return m;
+    }
+
+    /** Non-zero drops by reason. Any thread. */
+    public Map<DropReason, Long> dropsByReason() {
+        Map<DropReason, Long> m = new EnumMap<>(DropReason.class);
+        for (DropReason r : DropReason.values()) {
+            long v = drops.get(r.code());
+            if (v != 0) {
+                m.put(r, v);
+            }
+        }
+        return m;
+    }
+}

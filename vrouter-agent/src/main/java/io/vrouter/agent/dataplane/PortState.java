@@ -1,0 +1,96 @@
+package io.vrouter.agent.dataplane;
+
+import io.vrouter.agent.dataplane.io.PacketIo;
+import io.vrouter.agent.port.VmPort;
+import java.nio.ByteBuffer;
+import java.util.Locale;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * One interface the dataplane reads: a guest port (with its identity and addresses as primitives
+ * for the packet path) or the vhost agent end ({@link #port} null). Its capture thread offers
+ * frames to {@link #rx}; the dataplane thread takes them.
+ */
+final class PortState {
+    static final int RX = 0;
+    static final int TX = 1;
+    static final int DROPS = 2;
+
+    final VmPort port;
+    final PacketIo io;
+    final int nh;
+    final long mac;
+    final int ip;
+    final int metadataIp;
+    final ArrayBlockingQueue<byte[]> rx;
+    /** rx, tx, drops: written by the dataplane thread only, read by any. */
+    final AtomicLongArray counters = new AtomicLongArray(3);
+
+    private PortState(VmPort port, PacketIo io, int nh, long mac, int ip, int metadataIp, int queueCapacity) {
+        this.port = port;
+        this.io = io;
+        this.nh = nh;
+        this.mac = mac;
+        this.ip = ip;
+        this.metadataIp = metadataIp;
+        this.rx = new ArrayBlockingQueue<>(queueCapacity);
+    }
+
+    /** The vhost agent end. */
+    static PortState vhost(PacketIo io, int queueCapacity) {
+        return new PortState(null, io, Dataplane.VHOST_INTERFACE_ID, 0, 0, 0, queueCapacity);
+    }
+
+    /**
+     * A guest port.
+     *
+     * @throws IllegalArgumentException naming the bad field of {@code port}
+     */
+    static PortState guest(VmPort port, PacketIo io, int queueCapacity) {
+        if (port.interfaceIndex() < 1 || port.interfaceIndex() > Dataplane.MAX_INTERFACE_INDEX) {
+            throw new IllegalArgumentException("port " + port.id() + ": interfaceIndex must be 1-"
+                    + Dataplane.MAX_INTERFACE_INDEX + ", got " + port.interfaceIndex());
+        }
+        if (port.ipAddress() == null) {
+            throw new IllegalArgumentException("port " + port.id() + ": no IPv4 address");
+        }
+        long mac = parseMac(port.id(), port.macAddress());
+        int md = 0;
+        if (port.metadataIp() != null) {
+            md = ByteBuffer.wrap(port.metadataIp().getAddress()).getInt();
+            if ((md & 0xFFFF_0000) != Dataplane.LINK_LOCAL_NET || (md & 0xFFFF) != port.interfaceIndex()) {
+                throw new IllegalArgumentException("port " + port.id() + ": metadataIp " + port.metadataIp().getHostAddress()
+                        + " is not 169.254.0.0 + interfaceIndex " + port.interfaceIndex());
+            }
+        }
+        return new PortState(port, io, port.interfaceIndex(), mac,
+                ByteBuffer.wrap(port.ipAddress().getAddress()).getInt(), md, queueCapacity);
+    }
+
+    private static long parseMac(String id, String text) {
+        if (text == null || !text.toLowerCase(Locale.ROOT).matches("[0-9a-f]{2}(:[0-9a-f]{2}){5}")) {
+            throw new IllegalArgumentException("port " + id + ": mac-address must look like aa:bb:cc:dd:ee:ff, got " + text);
+        }
+        long mac = 0;
+        for (String b : text.split(":")) {
+            mac = (mac << 8) | Integer.parseInt(b, 16);
+        }
+        if ((mac & 0x0100_0000_0000L) != 0) {
+            throw new IllegalArgumentException("port " + id + ": mac-address must be unicast, got " + text);
+        }
+        return mac;
+    }
+
+    boolean isVhost() {
+        return port == null;
+    }
+
+    void count(int which) {
+        counters.lazySet(which, counters.get(which) + 1);
+    }
+
+    String name() {
+        return io.interfaceName();
+    }
+}

@@ -1,0 +1,16 @@
+package io.vrouter.agent.dataplane;
+
+/**
+ * Counters of one port, for introspect.
+ *
+ * @param portId         port UUID
+ * @param systemName     host-side interface
+ * @param interfaceIndex the flow key's interface id
+ * @param rxFrames       frames received from the guest
+ * @param txFrames       frames sent to the guest
+ * @param drops          frames from the guest the dataplane dropped (any reason)
+ * @param flows          flows owned by the port (forward and reverse)
+ */
+public record PortStats(String portId, String systemName, int interfaceIndex, long rxFrames, long txFrames,
+                        long drops, int flows) {
+}

@@ -1,0 +1,137 @@
+package io.vrouter.agent.dataplane.host;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ingress drop with nftables: one table {@code netdev <agentName>}, one base chain per
+ * interface:
+ *
+ * <pre>
+ * table netdev vrouter_agent {
+ *     chain in_3_tap1a2b {
+ *         type filter hook ingress device "tap1a2b" priority -500; policy drop;
+ *         counter
+ *     }
+ * }
+ * </pre>
+ *
+ * <p>{@link #start} runs {@code table netdev T; delete table netdev T; table netdev T} as one
+ * {@code nft -f} transaction: whatever a previous (killed) agent of the same name left is gone
+ * and the table exists, atomically. Chain names are the interface name with every character
+ * outside {@code [A-Za-z0-9_]} replaced by '_', prefixed by a per-instance sequence number so two
+ * interface names that map to the same text still get their own chain.
+ */
+public final class NftHostIsolation implements HostIsolation {
+    /** Runs before every other ingress hook, so nothing else sees the frame first. */
+    public static final int PRIORITY = -500;
+
+    private static final Logger LOG = LoggerFactory.getLogger(NftHostIsolation.class);
+    private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+    private static final Pattern IF_NAME = Pattern.compile("[^\\s/\"'\\\\]{1,15}");
+
+    private final String table;
+    private final Map<String, String> chains = new LinkedHashMap<>();
+    private int seq;
+    private boolean closed;
+
+    private NftHostIsolation(String table) {
+        this.table = table;
+    }
+
+    /**
+     * Creates (or empties) the agent's table.
+     *
+     * @throws IllegalArgumentException when {@code agentName} is not a valid table name
+     * @throws HostCommand.HostCommandException when nft is missing or has no netdev family
+     */
+    public static NftHostIsolation start(String agentName) {
+        if (!TABLE_NAME.matcher(agentName).matches()) {
+            throw new IllegalArgumentException("nft table name must match " + TABLE_NAME + ": " + agentName);
+        }
+        String script = "table netdev " + agentName + "\n"
+                + "delete table netdev " + agentName + "\n"
+                + "table netdev " + agentName + "\n";
+        HostCommand.run(HostCommand.DEFAULT_TIMEOUT, script, "nft", "-f", "-").check();
+        LOG.info("host isolation: nft table netdev {} (re)created", agentName);
+        return new NftHostIsolation(agentName);
+    }
+
+    /** The nft table this instance owns. */
+    public String table() {
+        return table;
+    }
+
+    @Override
+    public String mechanism() {
+        return "nft";
+    }
+
+    @Override
+    public synchronized void isolate(String ifName) {
+        if (closed) {
+            throw new IllegalStateException("host isolation closed");
+        }
+        if (!IF_NAME.matcher(ifName).matches()) {
+            throw new IllegalArgumentException("not an interface name: " + ifName);
+        }
+        if (chains.containsKey(ifName)) {
+            return;
+        }
+        String chain = "in_" + (++seq) + "_" + ifName.replaceAll("[^A-Za-z0-9_]", "_");
+        String script = "add chain netdev " + table + " " + chain + " { type filter hook ingress device \""
+                + ifName + "\" priority " + PRIORITY + "; policy drop; }\n"
+                + "add rule netdev " + table + " " + chain + " counter\n";
+        HostCommand.run(HostCommand.DEFAULT_TIMEOUT, script, "nft", "-f", "-").check();
+        chains.put(ifName, chain);
+    }
+
+    @Override
+    public synchronized void release(String ifName) {
+        String chain = chains.remove(ifName);
+        if (chain == null) {
+            return;
+        }
+        HostCommand.Result r = HostCommand.run("nft", "delete", "chain", "netdev", table, chain);
+        if (!r.ok()) {
+            // The kernel removes a device's base chain with the device.
+            LOG.debug("nft chain {} for {} already gone: {}", chain, ifName, r);
+        }
+    }
+
+    @Override
+    public synchronized Set<String> isolated() {
+        return Set.copyOf(chains.keySet());
+    }
+
+    /** Packets dropped on {@code ifName} (the chain's counter), or -1 when unknown. */
+    public synchronized long dropped(String ifName) {
+        String chain = chains.get(ifName);
+        if (chain == null) {
+            return -1;
+        }
+        HostCommand.Result r = HostCommand.run("nft", "list", "chain", "netdev", table, chain);
+        if (!r.ok()) {
+            return -1;
+        }
+        java.util.regex.Matcher m = Pattern.compile("counter packets (\\d+)").matcher(r.stdout());
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        chains.clear();
+        HostCommand.Result r = HostCommand.run("nft", "delete", "table", "netdev", table);
+        if (!r.ok()) {
+            LOG.warn("could not delete nft table netdev {}: {}", table, r);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package io.vrouter.agent.dataplane.io;
+
+/** Opens a {@link PacketIo} on an interface: pcap in production, in-memory in tests. */
+@FunctionalInterface
+public interface PacketIoFactory {
+    /**
+     * Opens {@code interfaceName}.
+     *
+     * @throws PacketIoException when the interface cannot be opened (missing, no permission,
+     *                           libpcap unavailable)
+     */
+    PacketIo open(String interfaceName);
+
+    /**
+     * Opens the vhost agent end, which carries every guest's link-local traffic: implementations
+     * may give it more buffering. Defaults to {@link #open}.
+     */
+    default PacketIo openVhost(String interfaceName) {
+        return open(interfaceName);
+    }
+}

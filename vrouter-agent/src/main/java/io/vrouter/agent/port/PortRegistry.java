@@ -1,0 +1,254 @@
+package io.vrouter.agent.port;
+
+import io.vrouter.linklocal.config.FieldError;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's ports: validates adds and deletes against the current table, assigns interface
+ * indexes, persists through a {@link PortStore} and tells {@link PortObserver}s.
+ *
+ * <p>Consistency: a change is persisted before it becomes visible in the table and before
+ * observers hear of it; when validation or persistence fails a {@link PortException} is thrown
+ * and neither the table, the allocator nor the store has changed. Mutations are serialised
+ * ({@code synchronized}); reads ({@link #get}, {@link #list}) are lock-free. Observers are
+ * called on the mutating thread, in the order of the changes, and must not block.
+ */
+public final class PortRegistry {
+    private static final Logger LOG = LoggerFactory.getLogger(PortRegistry.class);
+
+    /** Outcome of an add: the port as stored, and whether this call created it. */
+    public record AddResult(VmPort port, boolean created) {
+    }
+
+    private final PortStore store;
+    private final InterfaceChecker interfaces;
+    private final InterfaceIndexAllocator allocator;
+    private final Map<String, VmPort> byId = new ConcurrentHashMap<>();
+    private final Map<String, VmPort> bySystemName = new ConcurrentHashMap<>();
+    private final List<PortObserver> observers = new CopyOnWriteArrayList<>();
+    private final AtomicLong added = new AtomicLong();
+    private final AtomicLong removed = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong storeFailures = new AtomicLong();
+
+    public PortRegistry(PortStore store, InterfaceChecker interfaces) {
+        this(store, interfaces, new InterfaceIndexAllocator());
+    }
+
+    public PortRegistry(PortStore store, InterfaceChecker interfaces, InterfaceIndexAllocator allocator) {
+        this.store = Objects.requireNonNull(store);
+        this.interfaces = Objects.requireNonNull(interfaces);
+        this.allocator = Objects.requireNonNull(allocator);
+    }
+
+    /** Registers an observer; it hears of changes made after this call (and of {@link #replay}). */
+    public void addObserver(PortObserver observer) {
+        observers.add(Objects.requireNonNull(observer));
+    }
+
+    /**
+     * Loads the stored ports into the table, keeping each port's stored interface index when it
+     * is still valid and free (else a new one is assigned and stored), and tells observers.
+     * Never throws for bad state: what cannot be replayed is logged and skipped.
+     *
+     * @return the number of ports replayed
+     */
+    public synchronized int replay() {
+        int count = 0;
+        for (VmPort stored : store.loadAll()) {
+            if (byId.containsKey(stored.id())) {
+                continue;
+            }
+            VmPort clash = bySystemName.get(stored.systemName());
+            if (clash != null) {
+                LOG.error("not replaying port {}: its system-name {} is already used by port {}",
+                        stored.id(), stored.systemName(), clash.id());
+                continue;
+            }
+            VmPort port = stored;
+            if (!allocator.reserve(stored.interfaceIndex())) {
+                int idx = allocator.allocate();
+                if (idx < 0) {
+                    LOG.error("not replaying port {}: no free interface index", stored.id());
+                    continue;
+                }
+                port = PortRequest.of(stored).toPort(idx);
+                LOG.warn("port {}: stored interface index {} is not available, now {}", port.id(),
+                        stored.interfaceIndex(), idx);
+                try {
+                    store.save(port);
+                } catch (IOException e) {
+                    storeFailures.incrementAndGet();
+                    LOG.error("port {}: cannot store its new interface index: {}", port.id(), e.toString());
+                }
+            }
+            if (!interfaces.exists(port.systemName())) {
+                LOG.warn("replayed port {}: interface {} does not exist (yet)", port.id(), port.systemName());
+            }
+            byId.put(port.id(), port);
+            bySystemName.put(port.systemName(), port);
+            count++;
+            notifyAdded(port);
+        }
+        LOG.info("replayed {} port(s)", count);
+        return count;
+    }
+
+    /**
+     * Adds a port. An identical re-add returns the existing port ({@code created == false}).
+     *
+     * @throws PortException 409 for a different port under the same id, a system-name already
+     *         used by another port, or no free index; 400 when the interface does not exist;
+     *         500 when the port cannot be persisted
+     */
+    public synchronized AddResult add(PortRequest request) throws PortException {
+        try {
+            VmPort existing = byId.get(request.id());
+            if (existing != null) {
+                if (PortRequest.of(existing).equals(request)) {
+                    return new AddResult(existing, false);
+                }
+                throw new PortException(409, "port " + request.id() + " already exists with different content",
+                        differences(PortRequest.of(existing), request));
+            }
+            VmPort clash = bySystemName.get(request.systemName());
+            if (clash != null) {
+                throw new PortException(409, "port " + request.id() + ": system-name " + request.systemName()
+                        + " is already used by port " + clash.id(),
+                        List.of(new FieldError("system-name", "already used by port " + clash.id())));
+            }
+            if (!interfaces.exists(request.systemName())) {
+                throw new PortException(400, "port " + request.id() + ": no such interface on this host",
+                        List.of(new FieldError("system-name",
+                                "no interface named \"" + request.systemName() + "\" exists on this host")));
+            }
+            int idx = allocator.allocate();
+            if (idx < 0) {
+                throw new PortException(409, "no free interface index: all " + allocator.capacity()
+                        + " are in use; delete a port first");
+            }
+            VmPort port = request.toPort(idx);
+            try {
+                store.save(port);
+            } catch (IOException e) {
+                allocator.cancel(idx);
+                storeFailures.incrementAndGet();
+                throw new PortException(500, "cannot persist port " + port.id() + ": " + e);
+            }
+            byId.put(port.id(), port);
+            bySystemName.put(port.systemName(), port);
+            added.incrementAndGet();
+            LOG.info("added port {} ({}) index {} metadata-ip {}", port.id(), port.systemName(),
+                    port.interfaceIndex(), port.metadataIp().getHostAddress());
+            notifyAdded(port);
+            return new AddResult(port, true);
+        } catch (PortException e) {
+            rejected.incrementAndGet();
+            throw e;
+        }
+    }
+
+    /**
+     * Removes a port.
+     *
+     * @throws PortException 404 when there is no such port, 500 when its file cannot be deleted
+     */
+    public synchronized VmPort remove(String portId) throws PortException {
+        VmPort port = portId == null ? null : byId.get(portId);
+        if (port == null) {
+            rejected.incrementAndGet();
+            throw new PortException(404, "no port " + portId);
+        }
+        try {
+            store.delete(port.id());
+        } catch (IOException e) {
+            storeFailures.incrementAndGet();
+            rejected.incrementAndGet();
+            throw new PortException(500, "cannot delete stored port " + port.id() + ": " + e);
+        }
+        byId.remove(port.id());
+        bySystemName.remove(port.systemName());
+        allocator.release(port.interfaceIndex());
+        removed.incrementAndGet();
+        LOG.info("removed port {} ({}) index {}", port.id(), port.systemName(), port.interfaceIndex());
+        for (PortObserver o : observers) {
+            try {
+                o.portRemoved(port);
+            } catch (RuntimeException e) {
+                LOG.error("port observer {} failed on remove of {}", o, port.id(), e);
+            }
+        }
+        return port;
+    }
+
+    /** The port, or null. Lock-free. */
+    public VmPort get(String portId) {
+        return portId == null ? null : byId.get(portId);
+    }
+
+    /** Every port, by interface index. A consistent-enough snapshot for listings. */
+    public List<VmPort> list() {
+        List<VmPort> ports = new ArrayList<>(byId.values());
+        ports.sort(Comparator.comparingInt(VmPort::interfaceIndex));
+        return ports;
+    }
+
+    public int size() {
+        return byId.size();
+    }
+
+    /** Counters for introspect. */
+    public Map<String, Object> stats() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ports", byId.size());
+        m.put("index_capacity", allocator.capacity());
+        m.put("added", added.get());
+        m.put("removed", removed.get());
+        m.put("rejected", rejected.get());
+        m.put("store_failures", storeFailures.get());
+        return m;
+    }
+
+    private void notifyAdded(VmPort port) {
+        for (PortObserver o : observers) {
+            try {
+                o.portAdded(port);
+            } catch (RuntimeException e) {
+                LOG.error("port observer {} failed on add of {}", o, port.id(), e);
+            }
+        }
+    }
+
+    private static List<FieldError> differences(PortRequest a, PortRequest b) {
+        List<FieldError> d = new ArrayList<>();
+        diff(d, "instance-id", a.instanceId(), b.instanceId());
+        diff(d, "vn-id", a.vnId(), b.vnId());
+        diff(d, "vm-project-id", a.projectId(), b.projectId());
+        diff(d, "display-name", a.displayName(), b.displayName());
+        diff(d, "ip-address", a.ipAddress(), b.ipAddress());
+        diff(d, "ip6-address", a.ip6Address(), b.ip6Address());
+        diff(d, "type", a.type(), b.type());
+        diff(d, "system-name", a.systemName(), b.systemName());
+        diff(d, "mac-address", a.macAddress(), b.macAddress());
+        diff(d, "rx-vlan-id", a.rxVlanId(), b.rxVlanId());
+        diff(d, "tx-vlan-id", a.txVlanId(), b.txVlanId());
+        return d;
+    }
+
+    private static void diff(List<FieldError> d, String field, Object had, Object got) {
+        if (!Objects.equals(had, got)) {
+            d.add(new FieldError(field, "differs from the existing port (" + had + ", got " + got + ")"));
+        }
+    }
+}

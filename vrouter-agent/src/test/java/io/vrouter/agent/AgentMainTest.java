@@ -1,0 +1,176 @@
+package io.vrouter.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ConnectException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentMainTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @TempDir
+    Path dir;
+
+    private record Run(int status, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter w = new StringWriter();
+        int status = AgentMain.run(new PrintWriter(w, true), args);
+        return new Run(status, w.toString());
+    }
+
+    private Path conf(String text) throws IOException {
+        Path f = Files.writeString(dir.resolve("agent.conf"), text);
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+        return f;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void badConfigShouldExit2NamingSectionKeyAndValue() throws Exception {
+        Path f = conf("[VIRTUAL-HOST-INTERFACE]\nip = 10.0.0.5/24\n[METADATA]\nmetadata_proxy_secret = abcdefabcdefabcdef\n"
+                + "metadata_proxy_port = http\n");
+        Run r = run("--config-file", f.toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("[METADATA] metadata_proxy_port = \"http\": expected an integer 0-65535"), r.err());
+    }
+
+    @Test
+    void missingOrUnreadableConfigShouldExit2() {
+        Run none = run();
+        assertEquals(2, none.status());
+        assertTrue(none.err().contains("--config-file"), none.err());
+        Run missing = run("--config-file", dir.resolve("nope.conf").toString());
+        assertEquals(2, missing.status());
+        assertTrue(missing.err().contains("cannot read the file"), missing.err());
+    }
+
+    @Test
+    void checkShouldValidateTheShippedSample() {
+        Run r = run("--config-file", Path.of("..", "conf", "agent.conf").toString(), "--check");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.err().contains("is valid"), r.err());
+    }
+
+    private Process startAgent(Path conf, Path log) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                AgentMain.class.getName(), "--config-file", conf.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
+    private HttpResponse<String> send(String method, String url, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void awaitUp(String url, Process p, Path log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new AssertionError("agent exited " + p.exitValue() + ":\n" + Files.readString(log));
+            }
+            try {
+                if (send("GET", url, null).statusCode() == 200) {
+                    return;
+                }
+            } catch (ConnectException e) {
+                // not yet listening
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("agent did not come up:\n" + Files.readString(log));
+    }
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void killedAgentShouldRestartCleanlyWithItsPortsAndStopCleanlyOnSigterm() throws Exception {
+        int ipcPort = freePort();
+        int introPort = freePort();
+        Path conf = conf("""
+                [DEFAULT]
+                http_server_port = %d
+                port_ipc_port = %d
+                ports_dir = %s
+                [VIRTUAL-HOST-INTERFACE]
+                ip = 127.0.0.1/8
+                [METADATA]
+                metadata_proxy_secret = 0123456789abcdef0123456789abcdef
+                metadata_proxy_port = 0
+                [DATAPLANE]
+                enabled = false
+                """.formatted(introPort, ipcPort, dir.resolve("ports")));
+        Path log = dir.resolve("agent.log");
+        String ipc = "http://127.0.0.1:" + ipcPort;
+        String port = """
+                {"id": "11111111-2222-4333-8444-555555555555", "instance-id": "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee",
+                 "vn-id": "00000003-0000-4000-8000-000000000001", "vm-project-id": "00000004-0000-4000-8000-000000000001",
+                 "ip-address": "10.0.0.3", "system-name": "lo", "mac-address": "02:00:00:00:00:03"}
+                """;
+        Process first = startAgent(conf, log);
+        Process second = null;
+        try {
+            awaitUp(ipc + "/ports", first, log);
+            HttpResponse<String> added = send("POST", ipc + "/port", port);
+            assertEquals(200, added.statusCode(), added.body());
+            int index = JSON.readTree(added.body()).get("interface-index").asInt();
+
+            first.destroyForcibly(); // SIGKILL: no shutdown hook, sockets and lock left to the kernel
+            assertTrue(first.waitFor(20, TimeUnit.SECONDS));
+
+            second = startAgent(conf, log);
+            awaitUp(ipc + "/ports", second, log);
+            JsonNode replayed = JSON.readTree(send("GET", ipc + "/port/11111111-2222-4333-8444-555555555555", null).body());
+            assertEquals(index, replayed.get("interface-index").asInt());
+            assertEquals(200, send("GET", "http://127.0.0.1:" + introPort + "/stats", null).statusCode());
+
+            second.destroy(); // SIGTERM: shutdown hook closes everything
+            assertTrue(second.waitFor(20, TimeUnit.SECONDS), "agent did not stop on SIGTERM");
+            assertEquals(143, second.exitValue(), Files.readString(log));
+            String out = Files.readString(log);
+            assertTrue(out.contains("shutting down") && out.contains("port IPC stopped"), out);
+            try {
+                send("GET", ipc + "/ports", null);
+                throw new AssertionError("port IPC still answers after SIGTERM");
+            } catch (ConnectException expected) {
+                // closed
+            }
+            try (var files = Files.list(dir.resolve("ports"))) {
+                assertEquals(List.of("11111111-2222-4333-8444-555555555555.json"),
+                        files.map(f -> f.getFileName().toString()).filter(n -> !n.startsWith(".")).toList());
+            }
+        } finally {
+            first.destroyForcibly();
+            if (second != null) {
+                second.destroyForcibly();
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package io.vrouter.agent.dataplane;
+
+import io.vrouter.agent.dataplane.io.PcapPacketIo;
+import io.vrouter.agent.netns.Guest;
+import io.vrouter.agent.netns.NetnsHarness;
+import io.vrouter.agent.port.InMemoryPortStore;
+import io.vrouter.agent.port.InterfaceChecker;
+import io.vrouter.agent.port.PortInstanceDirectory;
+import io.vrouter.agent.port.PortRegistry;
+import io.vrouter.agent.port.PortRequest;
+import io.vrouter.agent.port.VmPort;
+import io.vrouter.linklocal.config.LinkLocalServiceEntry;
+import io.vrouter.linklocal.config.LinkLocalServices;
+import io.vrouter.linklocal.novastandin.NovaMetadataStandIn;
+import io.vrouter.linklocal.novastandin.StandInInstance;
+import io.vrouter.linklocal.proxy.MetadataProxy;
+import io.vrouter.linklocal.proxy.MetadataProxyConfig;
+import io.vrouter.linklocal.proxy.MetadataUpstreams;
+import io.vrouter.linklocal.registry.LinkLocalRegistry;
+import io.vrouter.linklocal.registry.LinkLocalService;
+import io.vrouter.flow.FlowTableConfig;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A whole compute node in one test process, over real namespaces and pcap: the nova stand-in on
+ * 127.0.0.1, the link-local registry, the agent's port registry (the port-control code path),
+ * the userspace dataplane on a unique vhost pair, and the metadata proxy on the vhost address.
+ * Guests are namespaces added with {@link #addGuest}. Everything is removed by {@link #close()}.
+ */
+final class ComputeNodeFixture implements AutoCloseable {
+    static final String SECRET = "s3cr3t-shared";
+    static final int PROXY_PORT = 8097;
+    private static final AtomicInteger VHOST_SEQ = new AtomicInteger();
+
+    final NetnsHarness harness = NetnsHarness.create();
+    final NovaMetadataStandIn nova = new NovaMetadataStandIn(SECRET);
+    final LinkLocalRegistry registry = LinkLocalRegistry.builder().build();
+    final PortRegistry ports = new PortRegistry(new InMemoryPortStore(), InterfaceChecker.sysfs());
+    final PortInstanceDirectory directory = new PortInstanceDirectory();
+    final UserspaceDataplane dataplane;
+    final MetadataProxy proxy;
+    final Inet4Address vhostIp;
+    private final List<LinkLocalServiceEntry> entries = new ArrayList<>();
+    private final AtomicInteger guestSeq = new AtomicInteger();
+
+    ComputeNodeFixture() throws Exception {
+        try {
+            InetSocketAddress novaAddr = nova.start(InetAddress.getLoopbackAddress(), 0);
+            entries.add(new LinkLocalServiceEntry("metadata", "169.254.169.254", 80, null, novaAddr.getPort(),
+                    List.of("127.0.0.1")));
+            registry.apply(new LinkLocalServices(entries), "test").get(5, TimeUnit.SECONDS);
+            long pid = ProcessHandle.current().pid();
+            int n = VHOST_SEQ.incrementAndGet();
+            vhostIp = (Inet4Address) InetAddress.getByAddress(new byte[] {
+                (byte) 198, (byte) (18 + (pid >> 16 & 1)), (byte) (pid >> 8), (byte) ((pid + n * 7) | 1)});
+            String vhostName = NetnsHarness.uniqueIfName("v");
+            harness.deleteLinkOnClose(vhostName);
+            String agentName = NetnsHarness.uniqueAgentName();
+            harness.deleteNftTableOnClose("netdev", agentName);
+            int table = 5000 + (int) ((pid * 31 + n) % 20000);
+            dataplane = UserspaceDataplane.start(
+                    new UserspaceDataplane.HostSettings(agentName, vhostName, vhostIp, 32, table),
+                    b -> b.metadataProxyPort(PROXY_PORT).flowTable(FlowTableConfig.builder().capacity(16384).build()),
+                    PcapPacketIo.factory());
+            ports.addObserver(directory);
+            ports.addObserver(dataplane);
+            dataplane.attach(registry);
+            proxy = new MetadataProxy(MetadataProxyConfig.builder().bindAddress(vhostIp).port(PROXY_PORT)
+                    .sharedSecret(SECRET).build(), directory, this::metadataUpstreams);
+            proxy.start();
+        } catch (Exception | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    private List<InetSocketAddress> metadataUpstreams() {
+        LinkLocalService md = registry.snapshot().metadataService();
+        if (md == null) {
+            return List.of();
+        }
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (InetAddress a : md.fabricAddresses()) {
+            out.add(new InetSocketAddress(a, md.fabricPort()));
+        }
+        return out;
+    }
+
+    /** A guest VM: nova knows its instance, port-control registered its port. */
+    record Vm(Guest guest, VmPort port, StandInInstance instance) {
+        HostResult curl(String path) {
+            var r = guest.exec(Duration.ofSeconds(20), "curl", "-s", "-m", "10", "-w", "\n%{http_code}",
+                    "http://169.254.169.254" + path);
+            String out = r.stdout();
+            int nl = out.lastIndexOf('\n');
+            return new HostResult(r.exitCode(), nl < 0 ? "" : out.substring(0, nl), nl < 0 ? out : out.substring(nl + 1));
+        }
+    }
+
+    record HostResult(int exitCode, String body, String status) {
+    }
+
+    /** Adds a guest with {@code ip}/24 (gateway .1) on a virtual network of its own. */
+    Vm addGuest(String ip) throws Exception {
+        int n = guestSeq.incrementAndGet();
+        String mac = String.format("02:%02x:%02x:00:00:%02x", n >> 8 & 0xff, n & 0xff, 3);
+        String prefix = ip.substring(0, ip.lastIndexOf('.'));
+        Guest g = harness.guest(NetnsHarness.uniqueIfName("g"), ip + "/24", prefix + ".1", mac);
+        String uuid = UUID.randomUUID().toString();
+        String project = UUID.randomUUID().toString();
+        StandInInstance inst = StandInInstance.of(uuid, project.replace("-", ""), "vm" + n);
+        nova.addInstance(inst);
+        PortRequest req = new PortRequest(UUID.randomUUID().toString(), uuid, UUID.randomUUID().toString(), project,
+                "vm" + n, (Inet4Address) InetAddress.getByName(ip), null, 0, g.hostIf(), mac.toLowerCase(Locale.ROOT),
+                -1, -1);
+        VmPort port = ports.add(req).port();
+        return new Vm(g, port, inst);
+    }
+
+    /** Waits until the dataplane attached every port added so far. */
+    void awaitAttached() throws Exception {
+        dataplane.awaitControlIdle(30, TimeUnit.SECONDS);
+    }
+
+    /** Replaces the link-local services (metadata kept) and waits until the dataplane has them. */
+    void setExtraServices(List<LinkLocalServiceEntry> extra) throws Exception {
+        List<LinkLocalServiceEntry> all = new ArrayList<>();
+        all.add(entries.get(0));
+        all.addAll(extra);
+        registry.apply(new LinkLocalServices(all), "test").get(5, TimeUnit.SECONDS);
+        // apply() completes after the listeners ran: the diff is already on the control thread
+        dataplane.awaitControlIdle(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (dataplane != null) {
+            dataplane.close();
+        }
+        registry.close();
+        nova.close();
+        harness.close();
+    }
+}

@@ -1,0 +1,492 @@
+package io.vrouter.agent.dataplane;
+
+import static io.vrouter.agent.dataplane.TestFrames.*;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vrouter.agent.dataplane.io.MemoryPacketIo;
+import io.vrouter.agent.dataplane.io.PacketIo;
+import io.vrouter.agent.port.VmPort;
+import io.vrouter.flow.DropReason;
+import io.vrouter.flow.FlowTableConfig;
+import io.vrouter.linklocal.config.LinkLocalServiceEntry;
+import io.vrouter.linklocal.config.LinkLocalServices;
+import io.vrouter.linklocal.registry.LinkLocalRegistry;
+import io.vrouter.linklocal.registry.RegistrySnapshot;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The whole pipeline on in-memory packet I/O, driven cycle by cycle with a fake clock. */
+@Timeout(30)
+class DataplaneTest {
+    static final int VHOST_IP = ip("198.18.0.5");
+    static final long KERNEL_MAC = mac("02:aa:00:00:00:01");
+    static final int MD_SERVICE = ip("169.254.169.254");
+    static final long GUEST_MAC_A = mac("02:00:00:00:00:0a");
+    static final long GUEST_MAC_B = mac("02:00:00:00:00:0b");
+    static final int GUEST_IP = ip("10.0.0.3");
+    static final int GATEWAY = ip("10.0.0.1");
+    static final byte[] GET = "GET /latest/meta-data/ HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final AtomicLong clock = new AtomicLong(1_000_000_000L);
+    private LinkLocalRegistry registry;
+    private MemoryPacketIo vhostIo;
+    private Dataplane dp;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        registry = LinkLocalRegistry.builder().build();
+        start(FlowTableConfig.builder().capacity(1024).build(), 1024);
+    }
+
+    private void start(FlowTableConfig flows, int rxQueue) throws Exception {
+        if (dp != null) {
+            dp.close();
+        }
+        vhostIo = new MemoryPacketIo("vh-dp");
+        DataplaneConfig cfg = DataplaneConfig.builder((Inet4Address) InetAddress.getByName("198.18.0.5"), KERNEL_MAC)
+                .flowTable(flows).rxQueueCapacity(rxQueue).build();
+        dp = new Dataplane(cfg, vhostIo, clock::get);
+        services(List.of(metadataEntry()), new long[0]);
+    }
+
+    @AfterEach
+    void tearDown() {
+        dp.close();
+        registry.close();
+    }
+
+    static LinkLocalServiceEntry metadataEntry() {
+        return new LinkLocalServiceEntry("metadata", "169.254.169.254", 80, null, 8775, List.of("127.0.0.1"));
+    }
+
+    static LinkLocalServiceEntry ntpEntry() {
+        return new LinkLocalServiceEntry("ntp", "169.254.1.1", 123, null, 123, List.of("192.0.2.10"));
+    }
+
+    private RegistrySnapshot services(List<LinkLocalServiceEntry> entries, long[] affected) throws Exception {
+        return services(entries, RelayDirectory.none(), affected);
+    }
+
+    private RegistrySnapshot services(List<LinkLocalServiceEntry> entries, RelayDirectory relays, long[] affected)
+            throws Exception {
+        registry.apply(new LinkLocalServices(entries), "test").get(5, TimeUnit.SECONDS);
+        RegistrySnapshot snap = registry.snapshot();
+        var done = dp.updateServices(snap, relays, affected);
+        dp.doWork();
+        done.get(1, TimeUnit.SECONDS);
+        return snap;
+    }
+
+    static VmPort port(String id, int index, long mac, int ip) throws Exception {
+        return new VmPort(id, "inst-" + id, "vn-" + id, "proj-" + id, "vm " + id,
+                (Inet4Address) InetAddress.getByAddress(java.nio.ByteBuffer.allocate(4).putInt(ip).array()), null, 0,
+                "tap" + id, TestFrames.macText(mac), -1, -1, index,
+                (Inet4Address) InetAddress.getByAddress(new byte[] {(byte) 169, (byte) 254, (byte) (index >> 8), (byte) index}));
+    }
+
+    private MemoryPacketIo attach(VmPort p) throws Exception {
+        MemoryPacketIo io = new MemoryPacketIo(p.systemName());
+        var done = dp.addPort(p, io);
+        dp.doWork();
+        done.get(1, TimeUnit.SECONDS);
+        return io;
+    }
+
+    private static int md(int index) {
+        return ip("169.254.0.0") + index;
+    }
+
+    private byte[] guestSyn(long mac, int sport) {
+        return tcp(mac, VMAC, GUEST_IP, MD_SERVICE, sport, 80, 0x02, new byte[0]);
+    }
+
+    // ------------------------------------------------------------------ ARP
+
+    @Test
+    void shouldAnswerGuestArpForItsGatewayWithTheAgentMac() throws Exception {
+        MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
+        a.receive(arp(1, GUEST_MAC_A, BROADCAST, GUEST_MAC_A, GUEST_IP, 0, GATEWAY));
+        dp.doWork();
+        byte[] reply = a.pollSent();
+        assertNotNull(reply);
+        assertEquals(2, arpOp(reply));
+        assertEquals(VMAC, arpSha(reply));
+        assertEquals(GATEWAY, arpSpa(reply));
+        assertEquals(GUEST_MAC_A, dstMac(reply));
+        assertEquals(GUEST_IP, arpTpa(reply));
+        assertEquals(1, dp.stats().total("arp_replies"));
+    }
+
+    @Test
+    void shouldAnswerGuestArpForLinkLocalAddress() throws Exception {
+        MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
+        a.receive(arp(1, GUEST_MAC_A, BROADCAST, GUEST_MAC_A, GUEST_IP, 0, MD_SERVICE));
+        dp.doWork();
+        byte[] reply = a.pollSent();
+        assertNotNull(reply);
+        assertEquals(MD_SERVICE, arpSpa(reply));
+    }
+
+    @Test
+    void shouldNotAnswerAddressProbesOrGratuitousArp() throws Exception {
+        MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
+        a.receive(arp(1, GUEST_MAC_A, BROADCAST, GUEST_MAC_A, 0, 0, GUEST_IP)); // DAD probe
+        a.receive(arp(1, GUEST_MAC_A, BROADCAST, GUEST_MAC_A, GUEST_IP, 0, GUEST_IP)); // gratuitous
+        dp.doWork();
+        assertNull(a.pollSent());
+        assertEquals(2, dp.stats().drops(DropReason.POLICY));
+    }
+
+    @Test
+    void shouldAnswerKernelArpForMetadataAddressesOnTheVhost() throws Exception {
+        vhostIo.receive(arp(1, KERNEL_MAC, BROADCAST, KERNEL_MAC, VHOST_IP, 0, md(7)));
+        vhostIo.receive(arp(1, KERNEL_MAC, BROADCAST, KERNEL_MAC, VHOST_IP, 0, ip("192.0.2.1")));
+        dp.doWork();
+        byte[] reply = vhostIo.pollSent();
+        assertNotNull(reply);
+        assertEquals(VMAC, arpSha(reply));
+        assertEquals(md(7), arpSpa(reply));
+        assertEquals(KERNEL_MAC, dstMac(reply));
+        assertNull(vhostIo.pollSent(), "no answer outside 169.254.0.0/16");
+    }
+
+    // ------------------------------------------------------------------ source enforcement
+
+    @Test
+    void shouldDropAndCountSpoofedSourceIpMacAndArpSender() throws Exception {
+        MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
+        a.receive(tcp(GUEST_MAC_A, VMAC, ip("10.0.0.99"), MD_SERVICE, 40000, 80, 0x02, new byte[0]));
+        a.receive(tcp(GUEST_MAC_B, VMAC, GUEST_IP, MD_SERVICE, 40000, 80, 0x02, new byte[0]));
+        a.receive(arp(1, GUEST_MAC_A, BROADCAST, GUEST_MAC_A, ip("10.0.0.99"), 0, GATEWAY));
+        a.receive(arp(1, GUEST_MAC_A, BROADCAST, GUEST_MAC_B, GUEST_IP, 0, GATEWAY));
+        dp.doWork();
+        assertNull(a.pollSent());
+        assertNull(vhostIo.pollSent());
+        DataplaneStats s = dp.stats();
+        assertEquals(4, s.drops(DropReason.SPOOFED_SOURCE));
+        assertEquals(0, s.flows());
+        assertEquals(4, s.ports().get(0).drops());
+    }
+
+    @Test
+    void shouldDropMalformedFramesWithTheParsersReason() throws Exception {
+        MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
+        a.receive(new byte[] {1, 2, 3});
+        byte[] bad = guestSyn(GUEST_MAC_A, 40000);
+        bad[14] = 0x65; // IP version 6 in an IPv4 ethertype
+        a.receive(bad);
+        dp.doWork();
+        DataplaneStats s = dp.stats();
+        assertEquals(1, s.drops(DropReason.TRUNCATED));
+        assertEquals(1, s.drops(DropReason.BAD_IP_VERSION));
+    }
+
+    // ------------------------------------------------------------------ metadata NAT both ways
+
+    @Test
+    void shouldNatMetadataRequestToTheProxyAndTheReplyBackToTheGuest() throws Exception {
+        MemoryPacketIo a = attach(port("a", 5, GUEST_MAC_A, GUEST_IP));
+        a.receive(tcp(GUEST_MAC_A, VMAC, GUEST_IP, MD_SERVICE, 40000, 80, 0x18, GET));
+        dp.doWork();
+        byte[] out = vhostIo.pollSent();
+        assertNotNull(out, "request injected into the vhost");
+        assertEquals(KERNEL_MAC, dstMac(out));
+        assertEquals(VMAC, srcMac(out));
+        assertEquals(md(5), ipSrc(out));
+        assertEquals(40000, srcPort(out));
+        assertEquals(VHOST_IP, ipDst(out));
+        assertEquals(8097, dstPort(out));
+        assertTrue(checksumsValid(out), "checksums updated");
+        assertArrayEquals(GET, payload(out));
+
+        byte[] body = "HTTP/1.1 200 OK\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        vhostIo.receive(tcp(KERNEL_MAC, VMAC, VHOST_IP, md(5), 8097, 40000, 0x18, body));
+        dp.doWork();
+        byte[] back = a.pollSent();
+        assertNotNull(back, "reply delivered to the guest");
+        assertEquals(GUEST_MAC_A, dstMac(back));
+        assertEquals(VMAC, srcMac(back));
+        assertEquals(MD_SERVICE, ipSrc(back));
+        assertEquals(80, srcPort(back));
+        assertEquals(GUEST_IP, ipDst(back));
+        assertEquals(40000, dstPort(back));
+        assertTrue(checksumsValid(back));
+        assertArrayEquals(body, payload(back));
+
+        DataplaneStats s = dp.stats();
+        assertEquals(2, s.flows(), "forward + reverse");
+        assertEquals(1, s.linkLocalFlows());
+        assertEquals(1, s.ports().get(0).rxFrames());
+        assertEquals(1, s.ports().get(0).txFrames());
+    }
+
+    @Test
+    void shouldKeepGuestsWithTheSameIpOnDifferentNetworksApart() throws Exception {
+        MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
+        MemoryPacketIo b = attach(port("b", 2, GUEST_MAC_B, GUEST_IP));
+        a.receive(guestSyn(GUEST_MAC_A, 40000));
+        b.receive(guestSyn(GUEST_MAC_B, 40000));
+        dp.doWork();
+        byte[] fromA = vhostIo.pollSent();
+        byte[] fromB = vhostIo.pollSent();
+        assertEquals(md(1), ipSrc(fromA));
+        assertEquals(md(2), ipSrc(fromB));
+
+        vhostIo.receive(tcp(KERNEL_MAC, VMAC, VHOST_IP, md(2), 8097, 40000, 0x12, new byte[0]));
+        dp.doWork();
+        assertNull(a.pollSent(), "B's reply never reaches A");
+        byte[] toB = b.pollSent();
+        assertNotNull(toB);
+        assertEquals(GUEST_MAC_B, dstMac(toB));
+        assertEquals(0x12, tcpFlags(toB));
+    }
+
+    @Test
+    void shouldQueuePacketsInHoldUntilSetUpAndReleaseThemInOrder() throws Exception {
+        MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
+        for (int i = 0; i < 3; i++) {
+            a.receive(tcp(GUEST_MAC_A, VMAC, GUEST_IP, MD_SERVICE, 40000, 80, 0x10, new byte[] {(byte) i}));
+        }
+        dp.doWork();
+        for (int i = 0; i < 3; i++) {
+            byte[] out = vhostIo.pollSent();
+            assertNotNull(out, "held packet " + i + " released");
+            assertArrayEquals(new byte[] {(byte) i}, payload(out));
+        }
+        assertNull(vhostIo.pollSent());
+    }
+
+    @Test
+    void shouldDropPacketWhenHoldQueueIsFull() throws Exception {
+        MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
+        for (int i = 0; i < 5; i++) {
+            a.receive(tcp(GUEST_MAC_A, VMAC, GUEST_IP, MD_SERVICE, 40000, 80, 0x10, new byte[] {(byte) i}));
+        }
+        dp.doWork();
+        assertEquals(FlowTableConfig.DEFAULT_HOLD_QUEUE_LENGTH, vhostIo.sentCount());
+        assertEquals(5 - FlowTableConfig.DEFAULT_HOLD_QUEUE_LENGTH, dp.stats().drops(DropReason.HOLD_QUEUE_FULL));
+    }
+
+    @Test
+    void shouldRefuseNewFlowsBeyondTheHoldLimit() throws Exception {
+        start(FlowTableConfig.builder().capacity(1024).maxHoldFlows(2).build(), 1024);
+        MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
+        for (int i = 0; i < 3; i++) {
+            a.receive(guestSyn(GUEST_MAC_A, 40000 + i));
+        }
+        dp.doWork();
+        assertEquals(2, vhostIo.sentCount());
+        assertEquals(1, dp.stats().drops(DropReason.HOLD_LIMIT));
+    }
+
+    @Test
+    void shouldDropOverTheLinkLocalFlowLimitAndCountIt() throws Exception {
+        start(FlowTableConfig.builder().capacity(1024).maxVmLinkLocalFlows(1).build(), 1024);
+        MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
+        a.receive(guestSyn(GUEST_MAC_A, 40000));
+        a.receive(guestSyn(GUEST_MAC_A, 40001));
+        dp.doWork();
+        assertEquals(1, vhostIo.sentCount());
+        long refused = dp.stats().drops(DropReason.LINKLOCAL_FLOW_LIMIT);
+        assertTrue(refused >= 1, "the refusal (and its held packet) counted");
+        a.receive(guestSyn(GUEST_MAC_A, 40001)); // retry hits the DROP flow in the fast path
+        dp.doWork();
+        assertEquals(1, vhostIo.sentCount());
+        assertEquals(refused + 1, dp.stats().drops(DropReason.LINKLOCAL_FLOW_LIMIT));
+    }
+
+    @Test
+    void shouldDropFramesBeyondTheRxQueueAndCountThem() throws Exception {
+        start(FlowTableConfig.builder().capacity(1024).build(), 2);
+        MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
+        for (int i = 0; i < 5; i++) {
+            a.receive(arp(1, GUEST_MAC_A, BROADCAST, GUEST_MAC_A, GUEST_IP, 0, GATEWAY));
+        }
+        dp.doWork();
+        assertEquals(2, a.sentCount());
+        assertEquals(3, dp.stats().total("rx_queue_full"));
+    }
+
+    // ------------------------------------------------------------------ policy
+
+    @Test
+    void shouldInstallDropFlowForAddressThatIsNoService() throws Exception {
+        MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
+        a.receive(tcp(GUEST_MAC_A, VMAC, GUEST_IP, VHOST_IP, 40000, 8097, 0x02, new byte[0]));
+        a.receive(tcp(GUEST_MAC_A, VMAC, GUEST_IP, ip("127.0.0.1"), 40001, 22, 0x02, new byte[0]));
+        dp.doWork();
+        assertNull(vhostIo.pollSent(), "the guest cannot reach the vhost address or host ports directly");
+        assertEquals(2, dp.stats().drops(DropReason.NO_SERVICE));
+        a.receive(tcp(GUEST_MAC_A, VMAC, GUEST_IP, VHOST_IP, 40000, 8097, 0x02, new byte[0]));
+        dp.doWork();
+        assertEquals(3, dp.stats().drops(DropReason.NO_SERVICE), "retransmission dropped by the DROP flow");
+        assertNull(vhostIo.pollSent());
+    }
+
+    @Test
+    void shouldDropIcmpAndUnsolicitedVhostTraffic() throws Exception {
+        attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
+        vhostIo.receive(tcp(KERNEL_MAC, VMAC, VHOST_IP, md(1), 8097, 40000, 0x12, new byte[0]));
+        dp.doWork();
+        assertEquals(1, dp.stats().drops(DropReason.POLICY));
+    }
+
+    // ------------------------------------------------------------------ services
+
+    @Test
+    void shouldSendNonMetadataServiceToItsRelayOverTcpAndUdp() throws Exception {
+        RelayDirectory relays = (name, proto) -> name.equals("ntp") ? (proto == 17 ? 41000 : 42000) : 0;
+        services(List.of(metadataEntry(), ntpEntry()), relays, new long[0]);
+        MemoryPacketIo a = attach(port("a", 3, GUEST_MAC_A, GUEST_IP));
+        a.receive(udp(GUEST_MAC_A, VMAC, GUEST_IP, ip("169.254.1.1"), 5555, 123, new byte[] {1, 2, 3}));
+        a.receive(tcp(GUEST_MAC_A, VMAC, GUEST_IP, ip("169.254.1.1"), 5556, 123, 0x02, new byte[0]));
+        dp.doWork();
+        byte[] u = vhostIo.pollSent();
+        assertEquals(17, ipProto(u));
+        assertEquals(md(3), ipSrc(u));
+        assertEquals(VHOST_IP, ipDst(u));
+        assertEquals(41000, dstPort(u));
+        assertTrue(checksumsValid(u));
+        byte[] t = vhostIo.pollSent();
+        assertEquals(42000, dstPort(t));
+
+        vhostIo.receive(udp(KERNEL_MAC, VMAC, VHOST_IP, md(3), 41000, 5555, new byte[] {9}));
+        dp.doWork();
+        byte[] back = a.pollSent();
+        assertEquals(ip("169.254.1.1"), ipSrc(back));
+        assertEquals(123, srcPort(back));
+        assertEquals(5555, dstPort(back));
+        assertTrue(checksumsValid(back));
+    }
+
+    @Test
+    void shouldDropWhenAServiceHasNoRelay() throws Exception {
+        services(List.of(metadataEntry(), ntpEntry()), RelayDirectory.none(), new long[0]);
+        MemoryPacketIo a = attach(port("a", 3, GUEST_MAC_A, GUEST_IP));
+        a.receive(udp(GUEST_MAC_A, VMAC, GUEST_IP, ip("169.254.1.1"), 5555, 123, new byte[] {1}));
+        dp.doWork();
+        assertNull(vhostIo.pollSent());
+        assertEquals(1, dp.stats().drops(DropReason.SERVICE_UNAVAILABLE));
+    }
+
+    @Test
+    void shouldDeleteFlowsOfARemovedServiceAndServeAnAddedOneAtOnce() throws Exception {
+        services(List.of(), new long[] {Dataplane.serviceKey(MD_SERVICE, 80)});
+        MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
+        a.receive(guestSyn(GUEST_MAC_A, 40000));
+        dp.doWork();
+        assertEquals(1, dp.stats().drops(DropReason.NO_SERVICE), "no service yet");
+
+        services(List.of(metadataEntry()), new long[] {Dataplane.serviceKey(MD_SERVICE, 80)});
+        assertEquals(0, dp.stats().flows(), "the NO_SERVICE drop flow is gone with the new service");
+        a.receive(guestSyn(GUEST_MAC_A, 40000)); // the guest's SYN retransmission
+        dp.doWork();
+        assertNotNull(vhostIo.pollSent(), "served as soon as the service exists");
+        assertEquals(2, dp.stats().flows());
+
+        services(List.of(), new long[] {Dataplane.serviceKey(MD_SERVICE, 80)});
+        assertEquals(0, dp.stats().flows(), "flows of the removed service deleted");
+        a.receive(tcp(GUEST_MAC_A, VMAC, GUEST_IP, MD_SERVICE, 40000, 80, 0x10, new byte[0]));
+        dp.doWork();
+        assertNull(vhostIo.pollSent());
+        assertEquals(2, dp.stats().drops(DropReason.NO_SERVICE));
+    }
+
+    // ------------------------------------------------------------------ aging and ports
+
+    @Test
+    void shouldAgeIdleFlowsAndDropLateReplies() throws Exception {
+        MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
+        a.receive(guestSyn(GUEST_MAC_A, 40000));
+        dp.doWork();
+        assertEquals(2, dp.stats().flows());
+        clock.addAndGet(FlowTableConfig.DEFAULT_IDLE_TIMEOUT_NS + TimeUnit.SECONDS.toNanos(2));
+        dp.doWork();
+        dp.doWork();
+        assertEquals(0, dp.stats().flows());
+        vhostIo.receive(tcp(KERNEL_MAC, VMAC, VHOST_IP, md(1), 8097, 40000, 0x12, new byte[0]));
+        dp.doWork();
+        assertNull(a.pollSent());
+        assertEquals(1, dp.stats().drops(DropReason.POLICY));
+    }
+
+    @Test
+    void shouldDeleteAPortsFlowsWhenItIsRemovedAndHandBackItsIo() throws Exception {
+        VmPort pa = port("a", 1, GUEST_MAC_A, GUEST_IP);
+        MemoryPacketIo a = attach(pa);
+        a.receive(guestSyn(GUEST_MAC_A, 40000));
+        dp.doWork();
+        assertEquals(2, dp.stats().flows());
+        var removed = dp.removePort("a");
+        dp.doWork();
+        PacketIo io = removed.get(1, TimeUnit.SECONDS);
+        assertSame(a, io);
+        assertEquals(0, dp.stats().flows());
+        assertTrue(dp.stats().ports().isEmpty());
+        vhostIo.receive(tcp(KERNEL_MAC, VMAC, VHOST_IP, md(1), 8097, 40000, 0x12, new byte[0]));
+        dp.doWork();
+        assertNull(a.pollSent());
+        var again = dp.removePort("a");
+        dp.doWork();
+        assertNull(again.get(1, TimeUnit.SECONDS), "unknown port: nothing to hand back");
+    }
+
+    @Test
+    void shouldRejectPortsWithBadMacOrAnIndexInUse() throws Exception {
+        attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
+        var taken = dp.addPort(port("b", 1, GUEST_MAC_B, GUEST_IP), new MemoryPacketIo("tapb"));
+        VmPort bad = new VmPort("c", "i", "v", "p", "d", (Inet4Address) InetAddress.getByName("10.0.0.4"), null, 0,
+                "tapc", "not-a-mac", -1, -1, 3, (Inet4Address) InetAddress.getByName("169.254.0.3"));
+        var badMac = dp.addPort(bad, new MemoryPacketIo("tapc"));
+        VmPort wrongMd = new VmPort("d", "i", "v", "p", "d", (Inet4Address) InetAddress.getByName("10.0.0.4"), null, 0,
+                "tapd", "02:00:00:00:00:0d", -1, -1, 4, (Inet4Address) InetAddress.getByName("169.254.0.9"));
+        var badMd = dp.addPort(wrongMd, new MemoryPacketIo("tapd"));
+        dp.doWork();
+        ExecutionException e1 = assertThrows(ExecutionException.class, () -> taken.get(1, TimeUnit.SECONDS));
+        assertTrue(e1.getCause().getMessage().contains("already used by port a"), e1.getCause().getMessage());
+        ExecutionException e2 = assertThrows(ExecutionException.class, () -> badMac.get(1, TimeUnit.SECONDS));
+        assertTrue(e2.getCause().getMessage().contains("mac-address"), e2.getCause().getMessage());
+        ExecutionException e3 = assertThrows(ExecutionException.class, () -> badMd.get(1, TimeUnit.SECONDS));
+        assertTrue(e3.getCause().getMessage().contains("metadataIp"), e3.getCause().getMessage());
+        assertEquals(1, dp.stats().ports().size());
+    }
+
+    @Test
+    void shouldDropTrafficOfAPortWithoutAMetadataIp() throws Exception {
+        VmPort p = new VmPort("n", "i", "v", "p", "d", (Inet4Address) InetAddress.getByName("10.0.0.3"), null, 0,
+                "tapn", "02:00:00:00:00:0a", -1, -1, 9, null);
+        MemoryPacketIo a = attach(p);
+        a.receive(guestSyn(GUEST_MAC_A, 40000));
+        dp.doWork();
+        assertNull(vhostIo.pollSent());
+        assertEquals(1, dp.stats().drops(DropReason.NO_METADATA_IP));
+    }
+
+    @Test
+    void shouldRunOnItsOwnThreadAndFailCommandsAfterClose() throws Exception {
+        dp.start();
+        MemoryPacketIo a = new MemoryPacketIo("tapa");
+        dp.addPort(port("a", 1, GUEST_MAC_A, GUEST_IP), a).get(5, TimeUnit.SECONDS);
+        a.receive(guestSyn(GUEST_MAC_A, 40000));
+        byte[] out = vhostIo.pollSent(5000);
+        assertNotNull(out, "the dataplane thread woke up and forwarded");
+        dp.close();
+        assertTrue(a.isClosed(), "ports' I/O closed with the dataplane");
+        assertThrows(ExecutionException.class, () -> dp.removePort("a").get(1, TimeUnit.SECONDS));
+    }
+}

@@ -1,0 +1,157 @@
+package io.vrouter.agent.dataplane.host;
+
+import static io.vrouter.agent.dataplane.TestFrames.isArp;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.vrouter.agent.dataplane.io.PcapPacketIo;
+import io.vrouter.agent.dataplane.io.PcapSupport;
+import io.vrouter.agent.netns.Guest;
+import io.vrouter.agent.netns.NetnsHarness;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The ingress drop keeps the host kernel from a guest's frames while pcap still captures them.
+ * The host end gets an address here only to prove the point: with it, and without isolation, the
+ * guest can reach a host socket; with isolation it cannot.
+ */
+@Timeout(90)
+class HostIsolationTest {
+    private NetnsHarness harness;
+    private ServerSocket server;
+    private final AtomicInteger accepted = new AtomicInteger();
+
+    @BeforeAll
+    static void requireRoot() {
+        NetnsHarness.assumeAvailable();
+        assumeTrue(PcapSupport.isAvailable(), "libpcap unavailable");
+    }
+
+    @BeforeEach
+    void setUp() {
+        harness = NetnsHarness.create();
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        if (server != null) {
+            server.close();
+        }
+        harness.close();
+    }
+
+    /** A guest in 198.19.77.0/24 whose host end holds 198.19.77.1 with a tiny HTTP server on it. */
+    private Guest guestWithHostServer() throws IOException {
+        Guest g = harness.guest(NetnsHarness.uniqueIfName("h"), "198.19.77.3/24", "198.19.77.1", "02:00:00:00:00:03");
+        HostCommand.runChecked("ip", "addr", "add", "198.19.77.1/24", "dev", g.hostIf());
+        server = new ServerSocket();
+        server.bind(new InetSocketAddress(InetAddress.getByName("198.19.77.1"), 0));
+        Thread t = new Thread(() -> {
+            while (!server.isClosed()) {
+                try (Socket s = server.accept(); OutputStream out = s.getOutputStream()) {
+                    accepted.incrementAndGet();
+                    out.write("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }, "test-host-server");
+        t.setDaemon(true);
+        t.start();
+        return g;
+    }
+
+    private int curl(Guest g) {
+        return g.exec(Duration.ofSeconds(10), "curl", "-s", "-o", "/dev/null", "-m", "2",
+                "http://198.19.77.1:" + server.getLocalPort() + "/").exitCode();
+    }
+
+    private void assertIsolates(Function<String, HostIsolation> factory) throws Exception {
+        Guest g = guestWithHostServer();
+        assertEquals(0, curl(g), "baseline: without isolation the host kernel answers the guest");
+        assertEquals(1, accepted.get());
+        HostCommand.runChecked("ip", "neigh", "flush", "dev", g.hostIf());
+        g.exec(Duration.ofSeconds(5), "ip", "neigh", "flush", "dev", "eth0").check();
+
+        AtomicInteger captured = new AtomicInteger();
+        try (HostIsolation iso = factory.apply(g.hostIf()); PcapPacketIo io = PcapPacketIo.open(g.hostIf())) {
+            io.start((f, len) -> {
+                if (isArp(f)) {
+                    captured.incrementAndGet();
+                }
+            });
+            iso.isolate(g.hostIf());
+            iso.isolate(g.hostIf()); // idempotent
+            assertEquals(java.util.Set.of(g.hostIf()), iso.isolated());
+            assertTrue(curl(g) != 0, "isolated: the guest cannot reach the host socket");
+            assertEquals(1, accepted.get());
+            assertTrue(captured.get() > 0, "pcap still captures the guest's frames");
+            if (iso instanceof NftHostIsolation nft) {
+                assertTrue(nft.dropped(g.hostIf()) > 0, "nft counter counts the drops");
+            }
+            iso.release(g.hostIf());
+            assertTrue(iso.isolated().isEmpty());
+            assertEquals(0, curl(g), "released: the kernel sees the guest again");
+        }
+    }
+
+    @Test
+    void nftShouldDropGuestFramesBeforeTheKernelButAfterCapture() throws Exception {
+        assertIsolates(ifName -> {
+            String name = NetnsHarness.uniqueAgentName();
+            harness.deleteNftTableOnClose("netdev", name);
+            return NftHostIsolation.start(name);
+        });
+    }
+
+    @Test
+    void tcShouldDropGuestFramesBeforeTheKernelButAfterCapture() throws Exception {
+        assertIsolates(ifName -> new TcHostIsolation());
+    }
+
+    @Test
+    void nftStartShouldWipeLeftoversOfAKilledAgent() {
+        Guest g = harness.guest(NetnsHarness.uniqueIfName("h"), "10.0.0.3/24", "10.0.0.1", "02:00:00:00:00:03");
+        String name = NetnsHarness.uniqueAgentName();
+        harness.deleteNftTableOnClose("netdev", name);
+        NftHostIsolation first = NftHostIsolation.start(name);
+        first.isolate(g.hostIf());
+        // "killed": never closed. The next start must succeed and own an empty table.
+        try (NftHostIsolation second = NftHostIsolation.start(name)) {
+            String listing = HostCommand.runChecked("nft", "list", "table", "netdev", name).stdout();
+            assertFalse(listing.contains("chain"), listing);
+            second.isolate(g.hostIf());
+            assertTrue(HostCommand.runChecked("nft", "list", "table", "netdev", name).stdout().contains(g.hostIf()));
+        }
+        assertFalse(HostCommand.run("nft", "list", "table", "netdev", name).ok(), "close deletes the table");
+    }
+
+    @Test
+    void nftShouldRejectNamesThatAreNotInterfaceOrTableNames() {
+        String name = NetnsHarness.uniqueAgentName();
+        harness.deleteNftTableOnClose("netdev", name);
+        try (NftHostIsolation iso = NftHostIsolation.start(name)) {
+            assertThrows(IllegalArgumentException.class, () -> iso.isolate("bad\"name"));
+            assertThrows(IllegalArgumentException.class, () -> iso.isolate("much-too-long-name0"));
+            assertTrue(iso.isolated().isEmpty());
+        }
+        assertThrows(IllegalArgumentException.class, () -> NftHostIsolation.start("bad-name; flush ruleset"));
+    }
+}

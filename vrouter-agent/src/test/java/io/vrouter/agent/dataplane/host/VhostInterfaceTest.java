@@ -1,0 +1,112 @@
+package io.vrouter.agent.dataplane.host;
+
+import static io.vrouter.agent.dataplane.TestFrames.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.vrouter.agent.dataplane.io.PcapPacketIo;
+import io.vrouter.agent.dataplane.io.PcapSupport;
+import io.vrouter.agent.netns.NetnsHarness;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(60)
+class VhostInterfaceTest {
+    private NetnsHarness harness;
+
+    @BeforeAll
+    static void requireRoot() {
+        NetnsHarness.assumeAvailable();
+        assumeTrue(PcapSupport.isAvailable(), "libpcap unavailable");
+    }
+
+    @BeforeEach
+    void setUp() {
+        harness = NetnsHarness.create();
+    }
+
+    @AfterEach
+    void tearDown() {
+        harness.close();
+    }
+
+    @Test
+    void shouldRouteLinkLocalTrafficFromTheVhostAddressToTheAgentEnd() throws Exception {
+        String name = NetnsHarness.uniqueIfName("v");
+        harness.deleteLinkOnClose(name);
+        Inet4Address vhostIp = (Inet4Address) InetAddress.getByName("198.18.31.7");
+        int table = 4000 + (int) (ProcessHandle.current().pid() % 1000);
+        try (VhostInterface v = VhostInterface.create(name, vhostIp, 32, table)) {
+            assertEquals(name + "-dp", v.agentEnd());
+            assertTrue(NetnsHarness.linkExists(v.agentEnd()));
+            assertEquals(VhostInterface.readMac(name), v.kernelMac());
+            String route = HostCommand.runChecked("ip", "route", "show", "table", Integer.toString(table)).stdout();
+            assertTrue(route.contains("169.254.0.0/16 dev " + name), route);
+            String features = HostCommand.runChecked("ethtool", "-k", name).stdout();
+            assertTrue(features.contains("tcp-segmentation-offload: off"), features);
+
+            BlockingQueue<byte[]> rx = new LinkedBlockingQueue<>();
+            try (PcapPacketIo io = PcapPacketIo.open(v.agentEnd())) {
+                io.start((f, len) -> rx.add(f));
+                try (Socket s = new Socket()) {
+                    s.bind(new InetSocketAddress(vhostIp, 0));
+                    s.connect(new InetSocketAddress("169.254.0.5", 80), 300);
+                } catch (IOException expectedTimeout) {
+                    // nobody answers; the kernel's ARP is what we want
+                }
+                byte[] arp = null;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (arp == null && System.nanoTime() < deadline) {
+                    byte[] f = rx.poll(100, TimeUnit.MILLISECONDS);
+                    if (f != null && isArp(f) && arpTpa(f) == ip("169.254.0.5")) {
+                        arp = f;
+                    }
+                }
+                assertNotNull(arp, "the kernel ARPs for 169.254.0.5 on the vhost");
+                assertEquals(ip("198.18.31.7"), arpSpa(arp));
+                assertEquals(v.kernelMac(), arpSha(arp));
+            }
+        }
+        assertFalse(NetnsHarness.linkExists(name), "closed: both ends gone");
+        assertFalse(HostCommand.runChecked("ip", "rule").stdout().contains("198.18.31.7"), "rule removed");
+    }
+
+    @Test
+    void shouldReplaceItsOwnLeftoverButNeverAForeignInterface() throws Exception {
+        String name = NetnsHarness.uniqueIfName("v");
+        harness.deleteLinkOnClose(name);
+        Inet4Address ip = (Inet4Address) InetAddress.getByName("198.18.31.8");
+        VhostInterface.create(name, ip, 32, 0); // "killed": never closed
+        try (VhostInterface again = VhostInterface.create(name, ip, 32, 0)) {
+            assertTrue(NetnsHarness.linkExists(again.agentEnd()));
+        }
+        String dummy = NetnsHarness.uniqueIfName("d");
+        harness.deleteLinkOnClose(dummy);
+        HostCommand.runChecked("ip", "link", "add", dummy, "type", "bridge");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> VhostInterface.create(dummy, ip, 32, 0));
+        assertTrue(e.getMessage().contains("not a veth"), e.getMessage());
+        assertTrue(NetnsHarness.linkExists(dummy));
+    }
+
+    @Test
+    void shouldRejectNamesLinuxCannotHold() {
+        assertThrows(IllegalArgumentException.class,
+                () -> VhostInterface.create("averyverylongname", (Inet4Address) InetAddress.getByName("198.18.31.9"), 32, 0));
+    }
+}

@@ -1,0 +1,218 @@
+package io.vrouter.agent.port;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.channel.EventLoopGroup;
+import io.vrouter.agent.introspect.NettyTransport;
+import io.vrouter.agent.port.PortFixtures.FakeInterfaces;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class PortIpcServerTest {
+    private static EventLoopGroup group;
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @TempDir
+    Path stateDir;
+    private final FakeInterfaces interfaces = new FakeInterfaces().withTaps(5);
+    private PortRegistry registry;
+    private PortIpcServer server;
+    private String base;
+
+    record Answer(int status, JsonNode body) {
+    }
+
+    @BeforeAll
+    static void startGroup() {
+        group = NettyTransport.newGroup(1, "test-ipc-io");
+    }
+
+    @AfterAll
+    static void stopGroup() {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        registry = new PortRegistry(new FilePortStore(stateDir), interfaces, new InterfaceIndexAllocator(3));
+        server = PortIpcServer.start(new InetSocketAddress("127.0.0.1", 0), group, registry);
+        base = "http://127.0.0.1:" + server.localAddress().getPort();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private Answer send(String method, String path, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10));
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals("application/json", r.headers().firstValue("content-type").orElse(""));
+        return new Answer(r.statusCode(), PortJson.mapper().readTree(r.body()));
+    }
+
+    private Answer post(ObjectNode port) throws Exception {
+        return send("POST", "/port", port.toString());
+    }
+
+    private void assertStateIs(int ports) throws Exception {
+        assertEquals(ports, send("GET", "/ports", null).body().size());
+        assertEquals(ports, new FilePortStore(stateDir).loadAll().size());
+    }
+
+    @Test
+    void shouldAddGetListAndDeleteAPort() throws Exception {
+        Answer added = post(PortFixtures.json(1));
+        assertEquals(200, added.status());
+        assertEquals("169.254.0.1", added.body().get("metadata-ip").asText());
+        assertEquals(1, added.body().get("interface-index").asInt());
+        String id = PortFixtures.uuid(1, 1);
+
+        Answer got = send("GET", "/port/" + id, null);
+        assertEquals(200, got.status());
+        assertEquals(added.body(), got.body());
+        assertEquals("tap1", got.body().get("system-name").asText());
+
+        Answer list = send("GET", "/ports", null);
+        assertEquals(1, list.body().size());
+        assertEquals(id, list.body().get(0).get("id").asText());
+
+        Answer deleted = send("DELETE", "/port/" + id, null);
+        assertEquals(200, deleted.status());
+        assertEquals(404, send("GET", "/port/" + id, null).status());
+        assertEquals(404, send("DELETE", "/port/" + id, null).status());
+        assertStateIs(0);
+    }
+
+    @Test
+    void identicalRePostShouldAnswer200WithTheSamePort() throws Exception {
+        Answer first = post(PortFixtures.json(1));
+        Answer second = post(PortFixtures.json(1));
+        assertEquals(200, second.status());
+        assertEquals(first.body(), second.body());
+        assertStateIs(1);
+    }
+
+    @Test
+    void everyRefusalShouldBeA4xxWithAClearMessageAndNoStateChange() throws Exception {
+        post(PortFixtures.json(1));
+        ObjectNode changed = PortFixtures.json(1);
+        changed.put("mac-address", "02:00:00:00:99:99");
+        ObjectNode sameTap = PortFixtures.json(2);
+        sameTap.put("system-name", "tap1");
+        ObjectNode noSuchTap = PortFixtures.json(2);
+        noSuchTap.put("system-name", "tap99");
+        ObjectNode badIp = PortFixtures.json(2);
+        badIp.put("ip-address", "10.0.0.999");
+        ObjectNode missing = PortFixtures.json(2);
+        missing.remove("instance-id");
+
+        record Case(String what, String method, String path, String body, int status, String mentions) {
+        }
+        List<Case> cases = List.of(
+                new Case("bad JSON", "POST", "/port", "{\"id\": ", 400, "malformed JSON"),
+                new Case("not an object", "POST", "/port", "[1,2]", 400, "JSON object"),
+                new Case("empty body", "POST", "/port", null, 400, "empty body"),
+                new Case("missing field", "POST", "/port", missing.toString(), 400, "instance-id"),
+                new Case("invalid IPv4", "POST", "/port", badIp.toString(), 400, "ip-address"),
+                new Case("no such interface", "POST", "/port", noSuchTap.toString(), 400, "tap99"),
+                new Case("same id, other content", "POST", "/port", changed.toString(), 409, "mac-address"),
+                new Case("same system-name", "POST", "/port", sameTap.toString(), 409, "tap1"),
+                new Case("GET bad uuid", "GET", "/port/xyz", null, 400, "UUID"),
+                new Case("DELETE bad uuid", "DELETE", "/port/../../etc", null, 400, "UUID"),
+                new Case("unknown path", "GET", "/nope", null, 404, "unknown path"),
+                new Case("wrong method", "PUT", "/port", "{}", 405, "POST"),
+                new Case("too large", "POST", "/port", "{\"x\":\"" + "a".repeat(20_000) + "\"}", 413, null));
+        for (Case c : cases) {
+            Answer a = send(c.method(), c.path(), c.body());
+            assertEquals(c.status(), a.status(), c.what() + ": " + a.body());
+            if (c.mentions() != null) {
+                assertTrue(a.body().get("error").asText().contains(c.mentions()), c.what() + ": " + a.body());
+            }
+        }
+        assertStateIs(1);
+        Answer still = send("GET", "/port/" + PortFixtures.uuid(1, 1), null);
+        assertEquals("02:00:00:00:00:01", still.body().get("mac-address").asText());
+    }
+
+    @Test
+    void malformedHttpShouldBeA400() throws Exception {
+        try (java.net.Socket sock = new java.net.Socket("127.0.0.1", server.localAddress().getPort())) {
+            sock.setSoTimeout(10_000);
+            sock.getOutputStream().write("NOT HTTP AT ALL\r\nHost: x\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String answer = new String(sock.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+            assertTrue(answer.contains("malformed HTTP request"), answer);
+        }
+        assertStateIs(0);
+    }
+
+    @Test
+    void concurrentPostsShouldEachGetTheirOwnIndex() throws Exception {
+        PortRegistry big = new PortRegistry(new InMemoryPortStore(), name -> true);
+        try (PortIpcServer s = PortIpcServer.start(new InetSocketAddress("127.0.0.1", 0), group, big)) {
+            String url = "http://127.0.0.1:" + s.localAddress().getPort() + "/port";
+            List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> futures = new java.util.ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                futures.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(url))
+                        .POST(HttpRequest.BodyPublishers.ofString(PortFixtures.json(i).toString())).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            java.util.Set<Integer> indexes = new java.util.HashSet<>();
+            for (var f : futures) {
+                HttpResponse<String> r = f.get(20, TimeUnit.SECONDS);
+                assertEquals(200, r.statusCode(), r.body());
+                indexes.add(PortJson.mapper().readTree(r.body()).get("interface-index").asInt());
+            }
+            assertEquals(40, indexes.size());
+            assertEquals(40, big.size());
+        }
+    }
+
+    @Test
+    void exhaustionShouldBeA409() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, post(PortFixtures.json(i)).status());
+        }
+        Answer full = post(PortFixtures.json(3));
+        assertEquals(409, full.status());
+        assertTrue(full.body().get("error").asText().contains("no free interface index"));
+        assertStateIs(3);
+    }
+
+    @Test
+    void restartedServerShouldBindTheSamePortAtOnce() throws Exception {
+        post(PortFixtures.json(1));
+        int port = server.localAddress().getPort();
+        server.close();
+        PortRegistry replayed = new PortRegistry(new FilePortStore(stateDir), interfaces);
+        replayed.replay();
+        server = PortIpcServer.start(new InetSocketAddress("127.0.0.1", port), group, replayed);
+        Answer got = send("GET", "/port/" + PortFixtures.uuid(1, 1), null);
+        assertEquals(200, got.status());
+        assertEquals(1, got.body().get("interface-index").asInt());
+    }
+}
