@@ -8,9 +8,11 @@ import io.vrouter.flow.FlowKey;
 import io.vrouter.flow.FlowTable;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 
 /**
  * Paired, interleaved measurement of FlowTable against the HashMap baseline, in <b>thread CPU
@@ -128,7 +130,7 @@ public final class FlowRatio {
                     }
                 });
 
-        Iterator<EntryObject>[] it = new Iterator[] {map.values().iterator()};
+        List<Iterator<EntryObject>> it = new ArrayList<>(List.of(map.values().iterator()));
         pair(flows, "aging scan (per flow visited)", chunk * 4,
                 ops -> {
                     for (int i = 0; i < ops; i += 1024) {
@@ -137,10 +139,10 @@ public final class FlowRatio {
                 },
                 ops -> {
                     for (int i = 0; i < ops; i++) {
-                        if (!it[0].hasNext()) {
-                            it[0] = map.values().iterator();
+                        if (!it.get(0).hasNext()) {
+                            it.set(0, map.values().iterator());
                         }
-                        EntryObject e = it[0].next();
+                        EntryObject e = it.get(0).next();
                         if (1_000_000_000L - Math.max(e.lastSeenNs, e.reverse.lastSeenNs) >= 180_000_000_000L) {
                             sink++;
                         }
