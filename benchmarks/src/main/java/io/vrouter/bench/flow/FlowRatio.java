@@ -8,11 +8,9 @@ import io.vrouter.flow.FlowKey;
 import io.vrouter.flow.FlowTable;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.List;
 
 /**
  * Paired, interleaved measurement of FlowTable against the HashMap baseline, in <b>thread CPU
@@ -30,6 +28,11 @@ public final class FlowRatio {
     private static final int WARMUP_ROUNDS = 15;
     private static final int BATCH = 32;
     private static long sink;
+
+    /** The baseline's persistent aging position. */
+    private static final class Cursor {
+        Iterator<EntryObject> values;
+    }
 
     /** A workload run {@code ops} times. */
     interface Op {
@@ -130,7 +133,8 @@ public final class FlowRatio {
                     }
                 });
 
-        List<Iterator<EntryObject>> it = new ArrayList<>(List.of(map.values().iterator()));
+        Cursor it = new Cursor();
+        it.values = map.values().iterator();
         pair(flows, "aging scan (per flow visited)", chunk * 4,
                 ops -> {
                     for (int i = 0; i < ops; i += 1024) {
@@ -139,10 +143,10 @@ public final class FlowRatio {
                 },
                 ops -> {
                     for (int i = 0; i < ops; i++) {
-                        if (!it.get(0).hasNext()) {
-                            it.set(0, map.values().iterator());
+                        if (!it.values.hasNext()) {
+                            it.values = map.values().iterator();
                         }
-                        EntryObject e = it.get(0).next();
+                        EntryObject e = it.values.next();
                         if (1_000_000_000L - Math.max(e.lastSeenNs, e.reverse.lastSeenNs) >= 180_000_000_000L) {
                             sink++;
                         }
