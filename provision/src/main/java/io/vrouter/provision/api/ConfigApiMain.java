@@ -155,7 +155,7 @@ public final class ConfigApiMain {
                 throw new IllegalArgumentException("credentials file " + s.credentialsFile()
                         + " has no users; add one with config-api-passwd");
             }
-            auth = new BasicAuthenticator(creds);
+            auth = BasicAuthenticator.watching(s.credentialsFile());
         }
         SslContext ssl = null;
         if (s.tlsCert() != null) {
