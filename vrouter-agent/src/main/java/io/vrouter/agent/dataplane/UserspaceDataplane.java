@@ -93,6 +93,8 @@ public final class UserspaceDataplane implements PortObserver, AutoCloseable {
     private final PacketIoFactory ioFactory;
     private final ScheduledExecutorService control;
     private final Map<String, VmPort> attached = new ConcurrentHashMap<>();
+    /** The latest port event per port id: a retry only goes on while its port is still wanted. */
+    private final Map<String, VmPort> wanted = new ConcurrentHashMap<>();
     private final List<LinkLocalRegistry.Subscription> subscriptions = new ArrayList<>();
     private volatile boolean closed;
 
@@ -225,6 +227,7 @@ public final class UserspaceDataplane implements PortObserver, AutoCloseable {
     @Override
     public void portAdded(VmPort port) {
         if (!closed) {
+            wanted.put(port.id(), port);
             control.execute(() -> attachPort(port, 1));
         }
     }
@@ -232,6 +235,7 @@ public final class UserspaceDataplane implements PortObserver, AutoCloseable {
     @Override
     public void portRemoved(VmPort port) {
         if (!closed) {
+            wanted.remove(port.id(), port);
             control.execute(() -> detachPort(port));
         }
     }
@@ -242,8 +246,8 @@ public final class UserspaceDataplane implements PortObserver, AutoCloseable {
     }
 
     private void attachPort(VmPort port, int attempt) {
-        if (closed) {
-            return;
+        if (closed || wanted.get(port.id()) != port) {
+            return; // removed or replaced since this attempt was queued
         }
         VmPort old = attached.get(port.id());
         if (old != null && !old.systemName().equals(port.systemName())) {
@@ -268,11 +272,7 @@ public final class UserspaceDataplane implements PortObserver, AutoCloseable {
                 if (attempt == 1) {
                     LOG.warn("port {}: cannot attach {} yet ({}); retrying", port.id(), port.systemName(), e.getMessage());
                 }
-                control.schedule(() -> {
-                    if (!attached.containsKey(port.id()) || attached.get(port.id()) != port) {
-                        attachPort(port, attempt + 1);
-                    }
-                }, ATTACH_RETRY_MS, TimeUnit.MILLISECONDS);
+                control.schedule(() -> attachPort(port, attempt + 1), ATTACH_RETRY_MS, TimeUnit.MILLISECONDS);
             } else {
                 LOG.error("port {}: gave up attaching {} after {} attempts: {}", port.id(), port.systemName(),
                         attempt, e.getMessage());

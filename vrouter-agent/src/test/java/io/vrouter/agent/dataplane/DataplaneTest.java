@@ -339,11 +339,23 @@ class DataplaneTest {
     }
 
     @Test
-    void shouldDropIcmpAndUnsolicitedVhostTraffic() throws Exception {
+    void shouldDropUnsolicitedVhostTraffic() throws Exception {
         attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
         vhostIo.receive(tcp(KERNEL_MAC, VMAC, VHOST_IP, md(1), 8097, 40000, 0x12, new byte[0]));
+        vhostIo.receive(icmpEcho(KERNEL_MAC, VMAC, VHOST_IP, md(1)));
         dp.doWork();
+        assertEquals(2, dp.stats().drops(DropReason.POLICY));
+    }
+
+    @Test
+    void shouldDropGuestIcmpToLinkLocalAddresses() throws Exception {
+        MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
+        a.receive(icmpEcho(GUEST_MAC_A, VMAC, GUEST_IP, MD_SERVICE));
+        dp.doWork();
+        assertNull(vhostIo.pollSent());
+        assertNull(a.pollSent());
         assertEquals(1, dp.stats().drops(DropReason.POLICY));
+        assertEquals(0, dp.stats().flows());
     }
 
     // ------------------------------------------------------------------ services
