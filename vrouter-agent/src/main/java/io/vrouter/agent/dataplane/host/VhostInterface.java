@@ -103,7 +103,12 @@ public final class VhostInterface implements AutoCloseable {
             undo.add(new String[] {"ip", "link", "delete", "dev", name});
             HostCommand.run("sysctl", "-q", "-w", "net.ipv6.conf." + name + ".disable_ipv6=1");
             HostCommand.run("sysctl", "-q", "-w", "net.ipv6.conf." + agentEnd + ".disable_ipv6=1");
-            HostCommand.runChecked("ethtool", "-K", name, "tx", "off", "tso", "off", "gso", "off", "gro", "off");
+            HostCommand.Result off = HostCommand.run("ethtool", "-K", name, "tx", "off", "tso", "off", "gso", "off", "gro", "off");
+            if (off.exitCode() == 127) {
+                throw new IllegalStateException("ethtool is required to turn off offloads on the vhost "
+                        + "(Debian package ethtool): " + off.stderr());
+            }
+            off.check();
             HostCommand.runChecked("sysctl", "-q", "-w", "net.ipv4.conf." + name + ".rp_filter=2");
             HostCommand.runChecked("ip", "addr", "add", ip + "/" + prefixLength, "dev", name);
             HostCommand.runChecked("ip", "link", "set", agentEnd, "up");
