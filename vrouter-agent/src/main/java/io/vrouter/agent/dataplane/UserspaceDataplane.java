@@ -55,7 +55,8 @@ import org.slf4j.LoggerFactory;
  * dataplane thread, which deletes those flows.
  *
  * <p>Stop ({@link #close}): unsubscribe, stop the dataplane thread, close every I/O, stop the
- * relays, remove the isolation and the vhost pair. Idempotent.
+ * relays, remove the isolation and the vhost pair. Idempotent; also run from a JVM shutdown hook
+ * when the process exits without it (a SIGKILL leaves the state for the next start to replace).
  */
 public final class UserspaceDataplane implements PortObserver, AutoCloseable {
     /** Delay between attempts to open a port's interface. */
@@ -96,6 +97,8 @@ public final class UserspaceDataplane implements PortObserver, AutoCloseable {
     /** The latest port event per port id: a retry only goes on while its port is still wanted. */
     private final Map<String, VmPort> wanted = new ConcurrentHashMap<>();
     private final List<LinkLocalRegistry.Subscription> subscriptions = new ArrayList<>();
+    /** Removes the host state if the JVM exits without {@link #close()} (SIGTERM, a leaked test). */
+    private final Thread shutdownHook = new Thread(this::close, "dataplane-shutdown");
     private volatile boolean closed;
 
     private UserspaceDataplane(HostSettings host, HostIsolation isolation, VhostInterface vhost, Dataplane dataplane,
@@ -136,6 +139,7 @@ public final class UserspaceDataplane implements PortObserver, AutoCloseable {
             Dataplane dp = new Dataplane(cfg, vhostIo, System::nanoTime);
             relays = new RelayManager(host.vhostIp());
             UserspaceDataplane u = new UserspaceDataplane(host, isolation, vhost, dp, relays, ioFactory);
+            Runtime.getRuntime().addShutdownHook(u.shutdownHook);
             dp.start();
             LOG.info("userspace dataplane up: vhost {} ({}), isolation {}", vhost.name(),
                     host.vhostIp().getHostAddress(), isolation.mechanism());
@@ -318,6 +322,13 @@ public final class UserspaceDataplane implements PortObserver, AutoCloseable {
             }
             closed = true;
             subscriptions.forEach(LinkLocalRegistry.Subscription::close);
+        }
+        if (Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs (or ran) anyway; close is idempotent
+            }
         }
         control.shutdownNow();
         try {

@@ -79,8 +79,9 @@ public final class VhostInterface implements AutoCloseable {
      *                     not reached through it)
      * @param routeTable   0 to put the link-local route in {@code main}; otherwise a routing table
      *                     id (1-252 or above 255) used with a {@code from address} rule
-     * @throws IllegalArgumentException when a name is too long or {@code name} exists and is not
-     *                                  a veth (never deletes a foreign interface)
+     * @throws IllegalArgumentException when a name is too long, the address is loopback,
+     *                                  link-local, multicast or unspecified, or {@code name}
+     *                                  exists and is not a veth (never deletes a foreign interface)
      * @throws HostCommand.HostCommandException when a command fails (everything done is undone)
      */
     public static VhostInterface create(String name, Inet4Address address, int prefixLength, int routeTable) {
@@ -88,6 +89,12 @@ public final class VhostInterface implements AutoCloseable {
         if (name.isEmpty() || agentEnd.length() > 15 || !name.matches("[A-Za-z0-9_.-]+")) {
             throw new IllegalArgumentException("vhost interface name must be 1-12 characters of "
                     + "[A-Za-z0-9_.-] (its agent end is <name>-dp): " + name);
+        }
+        if (address.isLoopbackAddress() || address.isAnyLocalAddress() || address.isMulticastAddress()
+                || address.isLinkLocalAddress() || address.getAddress()[0] == (byte) 255) {
+            // 127/8 would take the host's loopback routes, 169.254/16 the guests' metadata IPs.
+            throw new IllegalArgumentException("vhost address must be a unicast, non-loopback, non-link-local "
+                    + "IPv4 address: " + address.getHostAddress());
         }
         if (prefixLength < 1 || prefixLength > 32) {
             throw new IllegalArgumentException("prefix length must be 1-32: " + prefixLength);
