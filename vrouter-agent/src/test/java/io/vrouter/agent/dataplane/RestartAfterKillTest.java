@@ -40,7 +40,7 @@ class RestartAfterKillTest {
             killed.relays().close();
 
             try (UserspaceDataplane next = UserspaceDataplane.start(settings, b -> b, PcapPacketIo.factory())) {
-                assertTrue(NetnsHarness.linkExists(vhost));
+                assertTrue(NetnsHarness.linkExists(next.vhost().agentEnd()));
                 String nft = HostCommand.runChecked("nft", "list", "table", "netdev", agent).stdout();
                 assertEquals(1, count(nft, "hook ingress"), "one chain (the new vhost's), not the dead one's too: " + nft);
                 String rules = HostCommand.runChecked("ip", "rule").stdout();
