@@ -30,6 +30,12 @@ import java.util.Objects;
  * user-data is at most 64 KiB in nova but vendor data can be larger, hence 16 MiB responses.
  * A down fabric address is skipped for {@value #DEFAULT_UPSTREAM_DOWN_MS} ms, long enough not
  * to pay a connect timeout on every request, short enough to notice recovery quickly.
+ * {@value #DEFAULT_MAX_IDLE_UPSTREAM_CONNECTIONS} idle nova connections per fabric address and
+ * event loop: the pool must hold as many connections as a loop has requests at nova at once
+ * (a boot storm: one per booting VM), or every request over the cap pays a TCP connect and
+ * leaves nova a TIME_WAIT (with 8, 16 busy guest connections opened a new upstream connection
+ * for one request in five). Connections are reused LIFO, so those above the steady concurrency
+ * stay unused and close after {@code idleTimeoutMs}.
  */
 public final class MetadataProxyConfig {
     /** {@code METADATA.metadata_proxy_port}. */
@@ -48,7 +54,7 @@ public final class MetadataProxyConfig {
     public static final double DEFAULT_RATE_LIMIT_PER_SECOND = 20.0;
     public static final int DEFAULT_RATE_LIMIT_BURST = 50;
     public static final int DEFAULT_MAX_CONNECTIONS_PER_VM = 16;
-    public static final int DEFAULT_MAX_IDLE_UPSTREAM_CONNECTIONS = 8;
+    public static final int DEFAULT_MAX_IDLE_UPSTREAM_CONNECTIONS = 32;
 
     private final InetAddress bindAddress;
     private final int port;

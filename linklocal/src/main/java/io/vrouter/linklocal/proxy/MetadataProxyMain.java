@@ -42,6 +42,9 @@ public final class MetadataProxyMain implements Callable<Integer> {
     int rateBurst;
     @Option(names = "--max-connections-per-vm", defaultValue = "" + MetadataProxyConfig.DEFAULT_MAX_CONNECTIONS_PER_VM)
     int maxConnectionsPerVm;
+    @Option(names = "--max-idle-upstream", defaultValue = "" + MetadataProxyConfig.DEFAULT_MAX_IDLE_UPSTREAM_CONNECTIONS,
+            description = "idle keep-alive connections to nova per address and I/O thread (default ${DEFAULT-VALUE})")
+    int maxIdleUpstream;
     @Option(names = "--connect-timeout-ms", defaultValue = "" + MetadataProxyConfig.DEFAULT_CONNECT_TIMEOUT_MS)
     int connectTimeoutMs;
     @Option(names = "--response-timeout-ms", defaultValue = "" + MetadataProxyConfig.DEFAULT_RESPONSE_TIMEOUT_MS)
@@ -71,7 +74,7 @@ public final class MetadataProxyMain implements Callable<Integer> {
                 .bindAddress(InetAddress.getByName(listen)).port(port).sharedSecret(secret)
                 .ioThreads(ioThreads).preferNativeTransport(!nio)
                 .rateLimitPerSecond(rateLimit).rateLimitBurst(rateBurst)
-                .maxConnectionsPerVm(maxConnectionsPerVm)
+                .maxConnectionsPerVm(maxConnectionsPerVm).maxIdleUpstreamConnections(maxIdleUpstream)
                 .connectTimeoutMs(connectTimeoutMs).responseTimeoutMs(responseTimeoutMs)
                 .stripProjectIdDashes(!keepProjectDashes)
                 .tls(tls ? new TlsSettings(true, clientCert, clientKey, caCert, true, insecure) : TlsSettings.DISABLED)
