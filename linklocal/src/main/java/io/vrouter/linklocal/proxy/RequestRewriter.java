@@ -6,6 +6,9 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.util.AsciiString;
 import io.netty.util.NetUtil;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
@@ -13,6 +16,7 @@ import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Turns a guest's request into the request nova gets: same method, path, query and body;
@@ -34,8 +38,21 @@ public final class RequestRewriter {
             "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length", "expect");
     private static final String[] STRIPPED_PREFIXES = {"x-metadata-provider", "x-neutron-", "x-ovn-"};
 
+    private static final AsciiString X_INSTANCE_ID = AsciiString.cached("X-Instance-ID");
+    private static final AsciiString X_TENANT_ID = AsciiString.cached("X-Tenant-ID");
+    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
+    private static final AsciiString X_INSTANCE_ID_SIGNATURE = AsciiString.cached("X-Instance-ID-Signature");
+    private static final AsciiString ZERO = AsciiString.cached("0");
+    /** Outgoing headers are not re-validated: see {@link #rewrite}. */
+    private static final HttpHeadersFactory OUT_HEADERS = DefaultHttpHeadersFactory.headersFactory()
+            .withNameValidation(false).withValidation(false);
+    /** Bound on each cache below (VMs per node, fabric addresses): cleared when reached. */
+    static final int MAX_CACHED = 4096;
+
     private final InstanceSigner signer;
     private final boolean stripProjectIdDashes;
+    private final ConcurrentHashMap<VmIdentity, Signed> signedById = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<InetSocketAddress, AsciiString> hostByAddress = new ConcurrentHashMap<>();
 
     public RequestRewriter(InstanceSigner signer, boolean stripProjectIdDashes) {
         this.signer = signer;
@@ -43,8 +60,21 @@ public final class RequestRewriter {
     }
 
     /** True when {@code name} is one the proxy never lets through from a guest. */
-    static boolean isStripped(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
+    static boolean isStripped(CharSequence name) {
+        int n = name.length();
+        if (n >= 2 && n <= 23 && name.charAt(0) < 0x80) {
+            // Every stripped name (at most 23 chars) or prefix starts with one of c e f h k p t u x
+            // (ASCII, any case): the common headers (Accept, User-Agent...) pass without a lookup.
+            // A non-ASCII first char takes the full check (toLowerCase maps e.g. U+212A to 'k').
+            switch (name.charAt(0) | 0x20) {
+                case 'c', 'e', 'f', 'h', 'k', 'p', 't', 'u', 'x' -> {
+                }
+                default -> {
+                    return false;
+                }
+            }
+        }
+        String lower = name.toString().toLowerCase(Locale.ROOT);
         if (STRIPPED.contains(lower)) {
             return true;
         }
@@ -97,37 +127,75 @@ public final class RequestRewriter {
      * The upstream request. The body is a retained duplicate of the guest's: the caller still
      * owns {@code guest}, and the returned request must be written (or released) once.
      *
+     * <p>Per request this only copies the guest's surviving headers: the proxy's own values
+     * (signature, tenant, Host) come from per-VM and per-address caches, and the headers are
+     * built without re-validation (the guest's were validated by the decoder, ours are known
+     * to be valid).
+     *
      * @param target origin-form target from {@link #originForm(String)}
      */
     public FullHttpRequest rewrite(FullHttpRequest guest, String target, VmIdentity id,
                                    InetSocketAddress upstream) {
         HttpMethod method = guest.method();
         DefaultFullHttpRequest out = new DefaultFullHttpRequest(
-                HttpVersion.HTTP_1_1, method, target, guest.content().retainedDuplicate());
+                HttpVersion.HTTP_1_1, method, target, guest.content().retainedDuplicate(),
+                OUT_HEADERS, OUT_HEADERS);
         HttpHeaders in = guest.headers();
-        Set<String> connectionTokens = connectionTokens(in);
+        Set<String> connectionTokens = in.contains(HttpHeaderNames.CONNECTION) ? connectionTokens(in) : null;
         HttpHeaders h = out.headers();
-        for (Iterator<Map.Entry<String, String>> it = in.iteratorAsString(); it.hasNext(); ) {
-            Map.Entry<String, String> e = it.next();
-            String name = e.getKey();
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence(); it.hasNext(); ) {
+            Map.Entry<CharSequence, CharSequence> e = it.next();
+            CharSequence name = e.getKey();
             if (isStripped(name) || (connectionTokens != null
-                    && connectionTokens.contains(name.toLowerCase(Locale.ROOT)))) {
+                    && connectionTokens.contains(name.toString().toLowerCase(Locale.ROOT)))) {
                 continue;
             }
             h.add(name, e.getValue());
         }
-        h.set(HttpHeaderNames.HOST, hostHeader(upstream));
-        h.set("X-Instance-ID", id.instanceId());
-        h.set("X-Tenant-ID", tenantHeader(id.projectId()));
-        if (id.vmIp() != null && !id.vmIp().isEmpty()) {
-            h.set("X-Forwarded-For", id.vmIp());
+        Signed s = signed(id);
+        h.add(HttpHeaderNames.HOST, host(upstream));
+        h.add(X_INSTANCE_ID, s.instanceId);
+        h.add(X_TENANT_ID, s.tenant);
+        if (s.vmIp != null) {
+            h.add(X_FORWARDED_FOR, s.vmIp);
         }
-        h.set("X-Instance-ID-Signature", signer.sign(id.instanceId()));
+        h.add(X_INSTANCE_ID_SIGNATURE, s.signature);
         int len = out.content().readableBytes();
         if (len > 0 || method == HttpMethod.POST || method == HttpMethod.PUT) {
-            h.setInt(HttpHeaderNames.CONTENT_LENGTH, len);
+            h.add(HttpHeaderNames.CONTENT_LENGTH, len == 0 ? ZERO : Integer.toString(len));
         }
         return out;
+    }
+
+    /** The identity header values of {@code id}, computed (and HMAC-signed) once per VM. */
+    private Signed signed(VmIdentity id) {
+        Signed s = signedById.get(id);
+        if (s == null) {
+            if (signedById.size() >= MAX_CACHED) {
+                signedById.clear(); // bounded: VMs come and go; recomputing is only an HMAC
+            }
+            String ip = id.vmIp() != null && !id.vmIp().isEmpty() ? id.vmIp() : null;
+            s = new Signed(new AsciiString(id.instanceId()), new AsciiString(tenantHeader(id.projectId())),
+                    ip == null ? null : new AsciiString(ip), new AsciiString(signer.sign(id.instanceId())));
+            signedById.put(id, s);
+        }
+        return s;
+    }
+
+    private AsciiString host(InetSocketAddress upstream) {
+        AsciiString h = hostByAddress.get(upstream);
+        if (h == null) {
+            if (hostByAddress.size() >= MAX_CACHED) {
+                hostByAddress.clear();
+            }
+            h = new AsciiString(hostHeader(upstream));
+            hostByAddress.put(upstream, h);
+        }
+        return h;
+    }
+
+    /** A VM's identity headers as sent to nova. */
+    private record Signed(AsciiString instanceId, AsciiString tenant, AsciiString vmIp, AsciiString signature) {
     }
 
     private static Set<String> connectionTokens(HttpHeaders in) {
