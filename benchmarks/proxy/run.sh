@@ -9,9 +9,14 @@
 # (signature compared with openssl) and that a forged X-Instance-ID was replaced.
 #
 # The machine is shared, so targets are measured interleaved for ROUNDS rounds and the median
-# round is reported per target (all rounds are listed too).
+# round is reported per target (all rounds are listed too). Besides requests/s, each round
+# records the CPU time (user + system, from /proc) the measured server process spent per
+# request: on a busy machine that is the steadier number.
 # Env: DURATION (s per measurement, default 10), WARMUP (s per target, once, default 15),
-#      ROUNDS (default 3), CONNECTIONS (default 16), THREADS (proxy and wrk threads, default 1).
+#      ROUNDS (default 3), CONNECTIONS (default 16), THREADS (proxy and wrk threads, default 1),
+#      JVM_FLAGS (our proxy's JVM flags, default below),
+#      BASELINE_REF (a git ref, e.g. main: that version of our proxy is built from `git archive`
+#      in the temp dir and measured too, as "ours-before", interleaved with the others).
 # Needs root to apt-get install wrk, nginx-light, haproxy when missing.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -26,6 +31,11 @@ INSTANCE="11111111-1111-4111-8111-111111111111"
 TENANT="aaaaaaaaaaaa4aaa8aaaaaaaaaaaaaaa"
 VM_IP="10.0.0.3"
 OUT="$ROOT/benchmarks/results/proxy.md"
+# Fixed 256 MiB heap (the proxy keeps almost nothing per request); Parallel GC: no concurrent
+# GC threads competing for the 2 cores and cheaper write barriers than G1 on the event loop
+# (GC time is negligible here: young collections of short-lived request objects only).
+JVM_FLAGS=${JVM_FLAGS:-"-Xms256m -Xmx256m -XX:+UseParallelGC"}
+BASELINE_REF=${BASELINE_REF:-}
 
 need=()
 command -v wrk >/dev/null || need+=(wrk)
@@ -88,29 +98,51 @@ mvn -B -q -ntp -pl linklocal -am package -DskipTests
 mvn -B -q -ntp -pl linklocal dependency:build-classpath -DincludeScope=test \
   -Dmdep.outputFile="$DIR/cp.txt" >/dev/null
 CP="$ROOT/linklocal/target/classes:$(cat "$DIR/cp.txt")"
+if [ -n "$BASELINE_REF" ]; then
+  BASELINE_SHA=$(git rev-parse --short "$BASELINE_REF")
+  mkdir -p "$DIR/base"
+  git archive "$BASELINE_REF" | tar -x -C "$DIR/base"
+  (cd "$DIR/base" && mvn -B -q -ntp -pl linklocal -am package -DskipTests)
+  BASE_CP="$DIR/base/linklocal/target/classes:$(cat "$DIR/cp.txt")"
+  BASE_PORT=$(free_port)
+fi
 
 # --- start ---
 nginx -c "$DIR/nginx.conf" -p "$DIR" & PIDS+=($!)
 wait_port "$NGINX_PORT" nginx
-java -Xms256m -Xmx256m -Dlogback.configurationFile="$ROOT/benchmarks/proxy/logback.xml" -cp "$CP" io.vrouter.linklocal.proxy.MetadataProxyMain \
-  --listen 127.0.0.1 --port "$PROXY_PORT" --upstream "127.0.0.1:$NGINX_PORT" --secret "$SECRET" \
-  --instances "$DIR/instances.json" --io-threads "$THREADS" --rate-limit 0 \
-  --max-connections-per-vm 100000 > "$DIR/proxy.log" 2>&1 & PIDS+=($!)
-wait_port "$PROXY_PORT" "metadata proxy"
+NGINX_PID=${PIDS[-1]}
+start_ours() { # classpath port log
+  # shellcheck disable=SC2086
+  java $JVM_FLAGS -Dlogback.configurationFile="$ROOT/benchmarks/proxy/logback.xml" -cp "$1" io.vrouter.linklocal.proxy.MetadataProxyMain \
+    --listen 127.0.0.1 --port "$2" --upstream "127.0.0.1:$NGINX_PORT" --secret "$SECRET" \
+    --instances "$DIR/instances.json" --io-threads "$THREADS" --rate-limit 0 \
+    --max-connections-per-vm 100000 > "$DIR/$3" 2>&1 & PIDS+=($!)
+  wait_port "$2" "metadata proxy ($3)"
+}
+start_ours "$CP" "$PROXY_PORT" proxy.log; PROXY_PID=${PIDS[-1]}
+if [ -n "$BASELINE_REF" ]; then
+  start_ours "$BASE_CP" "$BASE_PORT" proxy-before.log; BASE_PID=${PIDS[-1]}
+fi
 haproxy -f "$DIR/haproxy.cfg" -db > "$DIR/haproxy.log" 2>&1 & PIDS+=($!)
+HAPROXY_PID=${PIDS[-1]}
 wait_port "$HAPROXY_PORT" haproxy
+# name:port:pid of every target, in measuring order
+TARGETS=("direct:$NGINX_PORT:$NGINX_PID" "ours:$PROXY_PORT:$PROXY_PID")
+[ -n "$BASELINE_REF" ] && TARGETS+=("ours-before:$BASE_PORT:$BASE_PID")
+TARGETS+=("haproxy:$HAPROXY_PORT:$HAPROXY_PID")
 
 # --- correctness check: both proxies must send what nova expects ---
 EXPECTED_SIG=$(printf %s "$INSTANCE" | openssl dgst -sha256 -hmac "$SECRET" | awk '{print $NF}')
 EXPECTED="$INSTANCE|$TENANT|$VM_IP|$EXPECTED_SIG|"
-for p in "$PROXY_PORT:ours" "$HAPROXY_PORT:haproxy"; do
+for t in "${TARGETS[@]:1}"; do
+  IFS=: read -r name port _ <<< "$t"; p="$port:$name"
   got=$(curl -s -H "X-Instance-ID: forged" -H "X-Tenant-ID: forged" -H "X-Metadata-Provider: x" \
         "http://127.0.0.1:${p%%:*}/echo")
   if [ "$got" != "$EXPECTED" ]; then
     echo "${p##*:}: wrong identity headers at the upstream: '$got' (expected '$EXPECTED')" >&2; exit 1
   fi
 done
-echo "identity headers verified through both proxies"
+echo "identity headers verified through every proxy"
 
 # --- measure ---
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -118,33 +150,39 @@ to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms
 warm() { # port
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "http://127.0.0.1:$1/latest/meta-data/" > /dev/null
 }
-run() { # name port
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime + stime of a process, all threads
+TICK=$(getconf CLK_TCK)
+run() { # name port pid
   echo "measuring $1 (port $2)"
   local url="http://127.0.0.1:$2/latest/meta-data/"
+  local c0 c1
+  c0=$(cpu_ticks "$3")
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$url" > "$DIR/$1.wrk"
-  local rps p50 p99 errs
+  c1=$(cpu_ticks "$3")
+  local rps p50 p99 errs n cpu
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$DIR/$1.wrk")
   p50=$(awk '$1=="50%" {print $2}' "$DIR/$1.wrk" | to_ms)
   p99=$(awk '$1=="99%" {print $2}' "$DIR/$1.wrk" | to_ms)
-  errs=$(awk '/Non-2xx|Socket errors/ {print}' "$DIR/$1.wrk" | tr '\n' ' ')
-  echo "$1 $rps $p50 $p99 ${errs:-none}" | tee -a "$DIR/all"
+  n=$(awk '/requests in/ {print $1}' "$DIR/$1.wrk")
+  cpu=$(awk -v a="$c0" -v b="$c1" -v n="$n" -v t="$TICK" 'BEGIN {printf "%.1f", (b - a) / t * 1e6 / n}')
+  errs=$(awk '/Non-2xx|Socket errors/ {print}' "$DIR/$1.wrk" | tr ' \n' '_ ')
+  echo "$1 $rps $p50 $p99 $cpu ${errs:-none}" | tee -a "$DIR/all"
 }
 : > "$DIR/all"
-warm "$NGINX_PORT"; warm "$PROXY_PORT"; warm "$HAPROXY_PORT"
+for t in "${TARGETS[@]}"; do IFS=: read -r _ port _ <<< "$t"; warm "$port"; done
 for r in $(seq 1 "$ROUNDS"); do
-  echo "round $r"
-  run direct "$NGINX_PORT"
-  run ours "$PROXY_PORT"
-  run haproxy "$HAPROXY_PORT"
+  echo "round $r (load $(cut -d' ' -f1 /proc/loadavg))"
+  for t in "${TARGETS[@]}"; do IFS=: read -r name port pid <<< "$t"; run "$name" "$port" "$pid"; done
 done
 # The median round (by requests/s) of each target.
 : > "$DIR/results"
-for t in direct ours haproxy; do
+for t in "${TARGETS[@]}"; do t=${t%%:*}
   grep "^$t " "$DIR/all" | sort -k2,2g | awk -v n="$ROUNDS" 'NR == int((n + 1) / 2)' >> "$DIR/results"
 done
 
 # --- report ---
-read -r _ D_RPS D_P50 D_P99 _ < <(grep '^direct ' "$DIR/results")
+read -r _ D_RPS _ < <(grep '^direct ' "$DIR/results")
+read -r _ H_RPS _ < <(grep '^haproxy ' "$DIR/results")
 mkdir -p "$(dirname "$OUT")"
 {
   echo "# Metadata proxy benchmark"
@@ -154,23 +192,28 @@ mkdir -p "$(dirname "$OUT")"
   echo "${WARMUP}s warm-up per target, then ${ROUNDS} interleaved rounds of ${DURATION}s each; the table shows each"
   echo "target's median round. GET /latest/meta-data/ (236-byte body)."
   echo "Upstream: nginx $(nginx -v 2>&1 | sed 's|.*/||'), 1 worker, fixed listing."
+  [ -n "$BASELINE_REF" ] && echo "ours-before: $BASELINE_REF ($BASELINE_SHA), same flags, measured interleaved with the others."
+  echo "Our JVM: $(java -version 2>&1 | awk 'NR==1'), flags \`$JVM_FLAGS\`."
   echo "Proxies: ours (Netty $(sed -n 's|.*<netty.version>\(.*\)</netty.version>.*|\1|p' pom.xml), ${THREADS} I/O thread(s),"
   echo "$(grep -o -m1 'epoll\|NIO' "$DIR/proxy.log" || echo '?') transport, rate limit off) and haproxy $HAPROXY_VERSION (nbthread ${THREADS}),"
   echo "both mapping the source 127.0.0.1 to an instance, signing with HMAC-SHA256 and stripping guest identity headers;"
   echo "both verified (signature checked with openssl) before measuring."
   echo
-  echo "| target | requests/s | p50 ms | p99 ms | rps vs direct | errors |"
-  echo "|---|---:|---:|---:|---:|---|"
-  while read -r name rps p50 p99 errs; do
-    ratio=$(awk -v a="$rps" -v b="$D_RPS" 'BEGIN {printf "%.2f", a/b}')
-    echo "| $name | $rps | $p50 | $p99 | $ratio | $errs |"
+  echo "| target | requests/s | p50 ms | p99 ms | rps vs direct | rps vs haproxy | server CPU µs/request | errors |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---|"
+  while read -r name rps p50 p99 cpu errs; do
+    rd=$(awk -v a="$rps" -v b="$D_RPS" 'BEGIN {printf "%.2f", a/b}')
+    rh=$(awk -v a="$rps" -v b="$H_RPS" 'BEGIN {printf "%.2f", a/b}')
+    echo "| $name | $rps | $p50 | $p99 | $rd | $rh | $cpu | $errs |"
   done < "$DIR/results"
   echo
-  read -r _ O_RPS _ _ _ < <(grep '^ours ' "$DIR/results")
-  read -r _ H_RPS _ _ _ < <(grep '^haproxy ' "$DIR/results")
+  echo "Server CPU: user + system time of the measured process (nginx for direct, else the proxy) over"
+  echo "the round, divided by the requests wrk completed; the proxies' figure excludes nginx's share."
+  echo
+  read -r _ O_RPS _ < <(grep '^ours ' "$DIR/results")
   echo "ours / haproxy requests/s: $(awk -v a="$O_RPS" -v b="$H_RPS" 'BEGIN {printf "%.2f", a/b}')"
   echo
-  echo "All rounds (target, requests/s, p50 ms, p99 ms, errors):"
+  echo "All rounds (target, requests/s, p50 ms, p99 ms, server CPU µs/request, errors):"
   echo
   echo '```'
   cat "$DIR/all"
