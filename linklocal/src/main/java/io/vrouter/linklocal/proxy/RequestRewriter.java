@@ -1,5 +1,7 @@
 package io.vrouter.linklocal.proxy;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -12,6 +14,7 @@ import io.netty.util.AsciiString;
 import io.netty.util.NetUtil;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
@@ -46,6 +49,11 @@ public final class RequestRewriter {
     /** Outgoing headers are not re-validated: see {@link #rewrite}. */
     private static final HttpHeadersFactory OUT_HEADERS = DefaultHttpHeadersFactory.headersFactory()
             .withNameValidation(false).withValidation(false);
+    private static final byte[] SP_HTTP_1_1_CRLF = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final int CRLF = ('\r' << 8) | '\n';
+    private static final int COLON_SP = (':' << 8) | ' ';
+    /** Request line and headers of a typical request (cloud-init's), identity headers included. */
+    private static final int ENCODED_SIZE_GUESS = 512;
     /** Bound on each cache below (VMs per node, fabric addresses): cleared when reached. */
     static final int MAX_CACHED = 4096;
 
@@ -165,6 +173,70 @@ public final class RequestRewriter {
             h.add(HttpHeaderNames.CONTENT_LENGTH, len == 0 ? ZERO : Integer.toString(len));
         }
         return out;
+    }
+
+    /**
+     * {@link #rewrite} already encoded: the bytes {@code HttpRequestEncoder} would write for the
+     * rewritten request (same request line, headers in the same order, same body), built in one
+     * buffer from {@code alloc} without an intermediate request object, so the upstream write is
+     * one buffer and one syscall. The caller still owns {@code guest}; the returned buffer must be
+     * written (or released) once.
+     *
+     * @param target origin-form target from {@link #originForm(String)}
+     */
+    public ByteBuf encode(ByteBufAllocator alloc, FullHttpRequest guest, String target, VmIdentity id,
+                          InetSocketAddress upstream) {
+        HttpMethod method = guest.method();
+        ByteBuf body = guest.content();
+        int len = body.readableBytes();
+        Signed s = signed(id);
+        AsciiString host = host(upstream);
+        ByteBuf buf = alloc.buffer(ENCODED_SIZE_GUESS + target.length() + len);
+        boolean ok = false;
+        try {
+            buf.writeCharSequence(method.asciiName(), StandardCharsets.US_ASCII);
+            buf.writeByte(' ');
+            // As HttpRequestEncoder: the target as UTF-8, header names and values as in
+            // HttpHeadersEncoder (chars up to 0xFF as one byte each).
+            buf.writeCharSequence(target, StandardCharsets.UTF_8);
+            buf.writeBytes(SP_HTTP_1_1_CRLF);
+            HttpHeaders in = guest.headers();
+            Set<String> connectionTokens = in.contains(HttpHeaderNames.CONNECTION) ? connectionTokens(in) : null;
+            for (Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence(); it.hasNext(); ) {
+                Map.Entry<CharSequence, CharSequence> e = it.next();
+                CharSequence name = e.getKey();
+                if (isStripped(name) || (connectionTokens != null
+                        && connectionTokens.contains(name.toString().toLowerCase(Locale.ROOT)))) {
+                    continue;
+                }
+                header(buf, name, e.getValue());
+            }
+            header(buf, HttpHeaderNames.HOST, host);
+            header(buf, X_INSTANCE_ID, s.instanceId);
+            header(buf, X_TENANT_ID, s.tenant);
+            if (s.vmIp != null) {
+                header(buf, X_FORWARDED_FOR, s.vmIp);
+            }
+            header(buf, X_INSTANCE_ID_SIGNATURE, s.signature);
+            if (len > 0 || method == HttpMethod.POST || method == HttpMethod.PUT) {
+                header(buf, HttpHeaderNames.CONTENT_LENGTH, len == 0 ? ZERO : Integer.toString(len));
+            }
+            buf.writeShort(CRLF);
+            buf.writeBytes(body, body.readerIndex(), len);
+            ok = true;
+            return buf;
+        } finally {
+            if (!ok) {
+                buf.release();
+            }
+        }
+    }
+
+    private static void header(ByteBuf buf, CharSequence name, CharSequence value) {
+        buf.writeCharSequence(name, StandardCharsets.US_ASCII);
+        buf.writeShort(COLON_SP);
+        buf.writeCharSequence(value, StandardCharsets.US_ASCII);
+        buf.writeShort(CRLF);
     }
 
     /** The identity header values of {@code id}, computed (and HMAC-signed) once per VM. */

@@ -1,6 +1,7 @@
 package io.vrouter.linklocal.proxy;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -12,7 +13,10 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpUtil;
@@ -83,11 +87,12 @@ final class UpstreamClient {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         // remoteAddress is not known here; TLS is added in connect() where it is.
+                        // Requests go out already encoded (RequestRewriter.encode): a decoder only.
                         ChannelPipeline p = ch.pipeline();
-                        p.addLast("codec", new HttpClientCodec(4096, 16 * 1024, 16 * 1024));
+                        ResponseHandler h = new ResponseHandler();
+                        p.addLast("codec", new ResponseDecoder(h));
                         p.addLast("aggregator", new HttpObjectAggregator(config.maxResponseBodyBytes()));
                         p.addLast("idle", new IdleStateHandler(0, 0, config.idleTimeoutMs(), TimeUnit.MILLISECONDS));
-                        ResponseHandler h = new ResponseHandler();
                         ch.attr(HANDLER).set(h);
                         p.addLast("response", h);
                     }
@@ -157,6 +162,7 @@ final class UpstreamClient {
         final Callback cb;
         final List<InetSocketAddress> order;
         final boolean idempotent;
+        final boolean head;
         InetSocketAddress address;
         Channel channel;
         ScheduledFuture<?> timeout;
@@ -174,6 +180,7 @@ final class UpstreamClient {
             HttpMethod m = guest.method();
             this.idempotent = m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.PUT
                     || m == HttpMethod.DELETE;
+            this.head = m == HttpMethod.HEAD;
         }
 
         void attempt(int i, boolean forceNew) {
@@ -236,7 +243,7 @@ final class UpstreamClient {
             h.current = this;
             h.reused = reused;
             responseStarted = false;
-            FullHttpRequest out = rewriter.rewrite(guest, target, id, address);
+            ByteBuf out = rewriter.encode(ch.alloc(), guest, target, id, address);
             if (timeout == null) {
                 // One deadline for the whole exchange, counted from the first request sent.
                 timeout = loop.schedule(this::timedOut, config.responseTimeoutMs(), TimeUnit.MILLISECONDS);
@@ -301,6 +308,30 @@ final class UpstreamClient {
             done = true;
             cancelTimeout();
             cb.onFailure(reason, address, cause);
+        }
+    }
+
+    /**
+     * The response decoder of an upstream channel. What HttpClientCodec's decoder adds to
+     * HttpResponseDecoder, done from the exchange in flight instead of a queue filled by an
+     * encoder (requests are written pre-encoded): a response to HEAD has no body, whatever its
+     * headers say.
+     */
+    private static final class ResponseDecoder extends HttpResponseDecoder {
+        private final ResponseHandler handler;
+
+        ResponseDecoder(ResponseHandler handler) {
+            super(4096, 16 * 1024, 16 * 1024);
+            this.handler = handler;
+        }
+
+        @Override
+        protected boolean isContentAlwaysEmpty(HttpMessage msg) {
+            Exchange ex = handler.current;
+            if (ex != null && ex.head && ((HttpResponse) msg).status().codeClass() != HttpStatusClass.INFORMATIONAL) {
+                return true;
+            }
+            return super.isContentAlwaysEmpty(msg);
         }
     }
 

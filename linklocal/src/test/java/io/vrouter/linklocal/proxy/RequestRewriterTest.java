@@ -2,7 +2,12 @@ package io.vrouter.linklocal.proxy;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
@@ -120,5 +125,45 @@ class RequestRewriterTest {
         assertEquals("[fd00::1]:8775", RequestRewriter.hostHeader(new InetSocketAddress("fd00::1", 8775)));
         assertEquals("nova.example:8775",
                 RequestRewriter.hostHeader(InetSocketAddress.createUnresolved("nova.example", 8775)));
+    }
+
+    /** encode() is rewrite() + HttpRequestEncoder in one step: byte for byte the same request. */
+    @Test
+    void encodeShouldWriteExactlyWhatTheEncoderWritesForTheRewrittenRequest() {
+        List<FullHttpRequest> guests = List.of(
+                guest(HttpMethod.GET, "/latest/meta-data/", "", "Host", "169.254.169.254", "User-Agent", "Cloud-Init/22.4.2",
+                        "Accept-Encoding", "gzip, deflate", "Accept", "*/*", "Connection", "keep-alive"),
+                guest(HttpMethod.GET, "/", "", "X-Instance-ID", "forged", "x-ovn-x", "o", "Connection", "close, X-Hop",
+                        "X-Hop", "h", "Kelvin", "k", "\u212Aeep-Alive", "v", "Obs", "caf\u00e9", "Repeat", "1", "repeat", "2"),
+                guest(HttpMethod.POST, "/openstack/latest/password?a=b&c=%20", "pw\u00e9\u0000",
+                        "Content-Length", "99", "Expect", "100-continue", "Content-Type", "text/plain"),
+                guest(HttpMethod.PUT, "/x", ""),
+                guest(HttpMethod.HEAD, "/p\u00e4th", ""),
+                guest(HttpMethod.DELETE, "/d", "", "X-Metadata-Provider-Long-Enough-To-Skip-The-Filter", "p"));
+        RequestRewriter keep = new RequestRewriter(new InstanceSigner("s"), false);
+        for (RequestRewriter rw : List.of(rewriter, keep)) {
+            for (VmIdentity vm : List.of(VM, new VmIdentity("i", "p-q", null))) {
+                for (InetSocketAddress nova : List.of(NOVA, new InetSocketAddress("fd00::1", 8775))) {
+                    for (FullHttpRequest g : guests) {
+                        EmbeddedChannel enc = new EmbeddedChannel(new HttpRequestEncoder());
+                        enc.writeOutbound(rw.rewrite(g, g.uri(), vm, nova));
+                        ByteBuf expected = Unpooled.buffer();
+                        ByteBuf part;
+                        while ((part = enc.readOutbound()) != null) {
+                            expected.writeBytes(part);
+                            part.release();
+                        }
+                        ByteBuf actual = rw.encode(UnpooledByteBufAllocator.DEFAULT, g, g.uri(), vm, nova);
+                        assertEquals(expected.toString(StandardCharsets.ISO_8859_1),
+                                actual.toString(StandardCharsets.ISO_8859_1), g.method() + " " + g.uri());
+                        assertTrue(ByteBufUtil.equals(expected, actual));
+                        expected.release();
+                        actual.release();
+                        enc.finishAndReleaseAll();
+                    }
+                }
+            }
+        }
+        guests.forEach(FullHttpRequest::release);
     }
 }
