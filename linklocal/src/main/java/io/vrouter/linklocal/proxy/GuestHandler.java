@@ -45,6 +45,9 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
     private final MetadataProxy proxy;
     private final ArrayDeque<FullHttpRequest> queue = new ArrayDeque<>();
     private RequestReadTimer readTimer;
+    private GuestResponseEncoder encoder;
+    /** The request being answered is a HEAD: its response goes out without a body. */
+    private boolean answeringHead;
     private InetAddress source;
     private boolean counted;
     private boolean overCap;
@@ -59,6 +62,7 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         readTimer = ctx.pipeline().get(RequestReadTimer.class);
+        encoder = ctx.pipeline().get(GuestResponseEncoder.class);
         if (ctx.channel().isActive()) {
             connected(ctx);
         }
@@ -123,6 +127,7 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
         if (!busy && queue.isEmpty() && ctx.channel().isActive()) {
             if (overflowPending) {
                 busy = true;
+                answeringHead = false;
                 reject(ctx, null, "-", System.nanoTime(), RejectReason.PIPELINE_OVERFLOW,
                         "Too many pipelined requests on one connection (limit "
                                 + proxy.config().maxPipelinedRequests() + ").", false, null, -1);
@@ -133,6 +138,7 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
     /** Takes ownership of {@code req}. */
     private void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
         busy = true;
+        answeringHead = req.method() == HttpMethod.HEAD;
         long start = System.nanoTime();
         MetadataProxy p = proxy;
         p.counters0().request();
@@ -296,6 +302,9 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
         int status = r.status().code();
+        if (encoder != null) {
+            encoder.answering(answeringHead);
+        }
         ctx.writeAndFlush(r).addListener((ChannelFutureListener) f -> {
             proxy.counters0().responded(status, System.nanoTime() - start);
             busy = false;
@@ -317,6 +326,7 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
             return; // the response in flight closes the connection
         }
         busy = true;
+        answeringHead = false;
         reject(ctx, null, "-", System.nanoTime(), RejectReason.SLOW_REQUEST,
                 "Request not received within " + proxy.config().requestReadTimeoutMs() + " ms.", false, null, -1);
     }

@@ -16,7 +16,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
@@ -137,7 +137,9 @@ public final class MetadataProxy implements AutoCloseable {
         p.addLast("readTimer", new RequestReadTimer(config.requestReadTimeoutMs(),
                 () -> guest.slowRequest(p.context(guest))));
         p.addLast("idle", new IdleStateHandler(0, 0, config.idleTimeoutMs(), TimeUnit.MILLISECONDS));
-        p.addLast("codec", new HttpServerCodec(config.maxInitialLineLength(), config.maxHeaderSize(), 8192));
+        // HttpServerCodec's two halves, the encoder told by GuestHandler when it answers HEAD.
+        p.addLast("codec", new HttpRequestDecoder(config.maxInitialLineLength(), config.maxHeaderSize(), 8192));
+        p.addLast("encoder", new GuestResponseEncoder());
         p.addLast("aggregator", new GuestAggregator(config.maxRequestBodyBytes(), counters));
         p.addLast("guest", guest);
     }
