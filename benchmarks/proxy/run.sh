@@ -210,6 +210,21 @@ mkdir -p "$(dirname "$OUT")"
   echo "Server CPU: user + system time of the measured process (nginx for direct, else the proxy) over"
   echo "the round, divided by the requests wrk completed; the proxies' figure excludes nginx's share."
   echo
+  echo "Each column's own median over the rounds (a round's p99 is noisy on a shared machine; this"
+  echo "compares tails without picking the round by requests/s):"
+  echo
+  echo "| target | requests/s | p50 ms | p99 ms | server CPU µs/request |"
+  echo "|---|---:|---:|---:|---:|"
+  for t in "${TARGETS[@]}"; do
+    t=${t%%:*}
+    printf '| %s' "$t"
+    for col in 2 3 4 5; do
+      printf ' | %s' "$(awk -v t="$t" -v c="$col" '$1 == t {print $c}' "$DIR/all" | sort -g \
+                       | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')"
+    done
+    echo " |"
+  done
+  echo
   read -r _ O_RPS _ < <(grep '^ours ' "$DIR/results")
   echo "ours / haproxy requests/s: $(awk -v a="$O_RPS" -v b="$H_RPS" 'BEGIN {printf "%.2f", a/b}')"
   echo
