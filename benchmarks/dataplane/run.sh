@@ -304,6 +304,8 @@ thread_ticks() {
   done
 }
 HZ=$(getconf CLK_TCK)
+cpu_busy_idle() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6; exit }' /proc/stat; }
+proc_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' /proc/"$1"/stat 2>/dev/null || echo 0; }
 
 # measure label path guests mode seconds: runs wrk in guests 1..n at once, writes $RUN/res/<label>
 mkdir -p "$RUN/res" "$RUN/cpu" "$RUN/stats"
@@ -312,6 +314,8 @@ measure() {
   [ "$mode" = close ] && hdr=(-H "Connection: close")
   use_path "$path"
   thread_ticks "$AGENT_PID" > "$RUN/cpu/$label.before"
+  local sys0 nova0
+  sys0=$(cpu_busy_idle); nova0=$(proc_ticks "$NOVA_PID")
   curl -s "http://127.0.0.1:$INTROSPECT_PORT/stats" > "$RUN/stats/$label.before" || true
   local t0 t1
   t0=$(date +%s%N)
@@ -326,9 +330,13 @@ measure() {
   WRK_PIDS=()
   t1=$(date +%s%N)
   thread_ticks "$AGENT_PID" > "$RUN/cpu/$label.after"
+  local sys1 nova1 busy
+  sys1=$(cpu_busy_idle); nova1=$(proc_ticks "$NOVA_PID")
+  # the whole machine's busy share while this point ran (all processes, all engineers)
+  busy=$(echo "$sys0 $sys1" | awk '{ b = $3 - $1; i = $4 - $2; printf "%.0f", (b + i > 0 ? 100 * b / (b + i) : 0) }')
   curl -s "http://127.0.0.1:$INTROSPECT_PORT/stats" > "$RUN/stats/$label.after" || true
   # merge: total rps (sum over guests), exact p50/p99 over all guests' requests, errors, checks
-  awk -v label="$label" -v path="$path" -v n="$n" -v mode="$mode" '
+  awk -v label="$label" -v path="$path" -v n="$n" -v mode="$mode" -v busy="$busy" '
     $1 == "requests"    { req += $2; f_req = $2 }
     $1 == "duration_us" { rps += f_req / ($2 / 1e6) }
     $1 == "errors"      { err += $2 + $3 + $4 + $5 + $6 }
@@ -341,13 +349,14 @@ measure() {
       for (a = 2; a <= m; a++) { x = vals[a]; b = a - 1; while (b > 0 && vals[b] > x) { vals[b+1] = vals[b]; b-- } vals[b+1] = x }
       c = 0; p50 = p99 = -1
       for (a = 1; a <= m; a++) { c += h[vals[a]]; if (p50 < 0 && c >= 0.50 * tot) p50 = vals[a]; if (p99 < 0 && c >= 0.99 * tot) p99 = vals[a] }
-      printf "%s %s %d %s %.0f %.3f %.3f %d %d %d %d\n", label, path, n, mode, rps, p50 / 1000, p99 / 1000, req, good, bad, err
+      printf "%s %s %d %s %.0f %.3f %.3f %d %d %d %d %s%%\n", label, path, n, mode, rps, p50 / 1000, p99 / 1000, req, good, bad, err, busy
     }' $(ls "$RUN"/res/"$label".g* | grep -v '\.txt$') | tee -a "$RUN/all"
   # agent CPU by thread (group names: digits -> N), in CPU-seconds per wall-second
   join <(sort "$RUN/cpu/$label.before") <(sort "$RUN/cpu/$label.after") 2>/dev/null \
-    | awk -v hz="$HZ" -v wall="$(( (t1 - t0) / 1000000 ))" -v label="$label" '
+    | awk -v hz="$HZ" -v nova="$((nova1 - nova0))" -v wall="$(( (t1 - t0) / 1000000 ))" -v label="$label" '
         { name = $2; gsub(/[0-9]+/, "N", name); d[name] += ($5 - $3) }
-        END { for (k in d) if (d[k] > 0) printf "%s %s %.3f\n", label, k, d[k] / hz / (wall / 1000) }' \
+        END { for (k in d) if (d[k] > 0) printf "%s %s %.3f\n", label, k, d[k] / hz / (wall / 1000)
+              printf "%s %s %.3f\n", label, "(nova-stand-in)", nova / hz / (wall / 1000) }' \
     | sort -k3,3gr >> "$RUN/cpu.all"
   # guests that failed the body check make the run fail (after the report is written)
   awk -v l="$label" '$1 == l && ($10 > 0 || $9 == 0) { exit 1 }' "$RUN/all" \
@@ -425,14 +434,14 @@ mkdir -p "$(dirname "$OUT")"
   echo "all guests' requests (merged wrk histograms). Every response body was checked (wrk Lua) to be the"
   echo "guest's own instance-id as nova answers it; *bad* counts any other answer."
   echo
-  echo "| guests | connections | mode | ours req/s | kernel req/s | ours/kernel | ours p50 ms | kernel p50 ms | ours p99 ms | kernel p99 ms | bad / socket errors (ours, kernel) |"
-  echo "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"
+  echo "| guests | connections | mode | ours req/s | kernel req/s | ours/kernel | ours p50 ms | kernel p50 ms | ours p99 ms | kernel p99 ms | bad / socket errors (ours, kernel) | machine busy (ours, kernel) |"
+  echo "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|"
   for n in $GUESTS; do
     for mode in $MODES; do
-      read -r _ _ _ _ o_rps o_p50 o_p99 _ _ o_bad o_err < <(awk -v n="$n" -v m="$mode" '$2 == "ours" && $3 == n && $4 == m' "$RUN/median") || true
-      read -r _ _ _ _ k_rps k_p50 k_p99 _ _ k_bad k_err < <(awk -v n="$n" -v m="$mode" '$2 == "kernel" && $3 == n && $4 == m' "$RUN/median") || true
+      read -r _ _ _ _ o_rps o_p50 o_p99 _ _ o_bad o_err o_busy < <(awk -v n="$n" -v m="$mode" '$2 == "ours" && $3 == n && $4 == m' "$RUN/median") || true
+      read -r _ _ _ _ k_rps k_p50 k_p99 _ _ k_bad k_err k_busy < <(awk -v n="$n" -v m="$mode" '$2 == "kernel" && $3 == n && $4 == m' "$RUN/median") || true
       ratio=$(awk -v a="$o_rps" -v b="$k_rps" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-      echo "| $n | $((n * CONNECTIONS)) | $mode | $o_rps | $k_rps | **${ratio}x** | $o_p50 | $k_p50 | $o_p99 | $k_p99 | $o_bad/$o_err, $k_bad/$k_err |"
+      echo "| $n | $((n * CONNECTIONS)) | $mode | $o_rps | $k_rps | **${ratio}x** | $o_p50 | $k_p50 | $o_p99 | $k_p99 | $o_bad/$o_err, $k_bad/$k_err | $o_busy, $k_busy |"
     done
   done
   echo
@@ -445,7 +454,8 @@ mkdir -p "$(dirname "$OUT")"
   echo
   echo "## Where the agent's CPU went"
   echo
-  echo "Agent threads (from /proc/<pid>/task, digits in names -> N), CPU-seconds per second, mean over rounds:"
+  echo "Agent threads (from /proc/<pid>/task, names cut at 15 characters, digits -> N) and the nova"
+  echo "stand-in process, CPU-seconds per second, mean over rounds (2.0 = both cores):"
   echo
   for n in $GUESTS; do
     for mode in $MODES; do
@@ -469,7 +479,8 @@ mkdir -p "$(dirname "$OUT")"
   echo
   echo "## All points"
   echo
-  echo "label, path, guests, mode, req/s, p50 ms, p99 ms, requests, good, bad, socket errors:"
+  echo "label, path, guests, mode, req/s, p50 ms, p99 ms, requests, good, bad, socket errors,
+busy share of the machine's 2 cores during the point (everything running, not only this benchmark):"
   echo
   echo '```'
   cat "$RUN/all"
