@@ -22,7 +22,8 @@
 # recorded per point. Writes benchmarks/results/dataplane.md; logs stay in the run directory.
 #
 # Env: DURATION (s per point, 10), WARMUP (s per path, 5), ROUNDS (3), GUESTS ("1 4": guest
-#      counts measured), CONNECTIONS (per guest, 4), MODES ("keepalive close"),
+#      counts measured), CONNECTIONS (per guest, 4), MODES ("keepalive close"), PROFILE (1:
+#      one extra JFR-profiled point per mode on our path; 0: none),
 #      SKIP_BUILD=1 (use the existing build), OUT (report path), AGENT_JAVA_OPTS.
 # Needs root (namespaces, veths, nftables, packet capture); installs wrk with apt-get if missing.
 # Everything it creates (namespaces, veths, the nft table, processes) is removed on exit, also
@@ -41,6 +42,7 @@ OUT=${OUT:-$ROOT/benchmarks/results/dataplane.md}
 # KERNEL_ONLY=1: harness self-test for builds without a dataplane: the agent in proxy-only mode
 # on a dummy vhost interface this script makes, and only the kernel path measured.
 KERNEL_ONLY=${KERNEL_ONLY:-0}
+PROFILE=${PROFILE:-1}
 PATHS="ours kernel"
 [ "$KERNEL_ONLY" = 1 ] && { PATHS="kernel"; OUT=${OUT%.md}.kernel-only.md; }
 NOVA_PORT=${NOVA_PORT:-8775}
@@ -380,6 +382,22 @@ for r in $(seq 1 "$ROUNDS"); do
     done
   done
 done
+
+# --- profile: JFR execution samples of the agent during one extra point per mode (our path) ---
+: > "$RUN/profile"
+if [ "$PROFILE" = 1 ] && [[ " $PATHS " == *" ours "* ]]; then
+  for mode in $MODES; do
+    label=prof-ours-g$MAXG-$mode
+    jcmd "$AGENT_PID" JFR.start name=dpbench settings=profile filename="$RUN/$label.jfr" >/dev/null
+    measure "$label" ours "$MAXG" "$mode" "$DURATION" > /dev/null
+    jcmd "$AGENT_PID" JFR.stop name=dpbench >/dev/null
+    # top frames by samples, per thread group
+    jfr print --events jdk.ExecutionSample --stack-depth 3 "$RUN/$label.jfr" 2>/dev/null | awk -v l="$label" '
+      /sampledThread = / { t = $0; sub(/.*sampledThread = "/, "", t); sub(/".*/, "", t); gsub(/[0-9]+/, "N", t); next }
+      /stackTrace = \[/ { getline f; sub(/^ +/, "", f); sub(/ +line:.*/, "", f); sub(/\(.*\)/, "()", f); c[t " | " f]++; n++; next }
+      END { for (k in c) printf "%s %5.1f%%  %s\n", l, 100 * c[k] / n, k }' | sort -k2,2gr | head -25 >> "$RUN/profile"
+  done
+fi
 check_all after
 
 # --- report -----------------------------------------------------------------------------------
@@ -465,6 +483,18 @@ mkdir -p "$(dirname "$OUT")"
     done
   done
   echo
+  if [ -s "$RUN/profile" ]; then
+    echo "## Profile of the agent on our path ($MAXG guests, JFR execution samples, top frames)"
+    echo
+    echo "One extra ${DURATION}s point per mode with JFR (settings=profile) on, after the rounds: the share of"
+    echo "Java execution samples by thread | top frame (time in native code, e.g. inside libpcap, is not an"
+    echo "execution sample; the per-thread CPU above covers it)."
+    echo
+    echo '```'
+    sed 's/^prof-ours-g[0-9]*-//' "$RUN/profile"
+    echo '```'
+    echo
+  fi
   echo "## Dataplane counters during the last round (introspect /stats deltas, our path)"
   for n in $GUESTS; do
     for mode in $MODES; do
