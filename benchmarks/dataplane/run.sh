@@ -23,7 +23,7 @@
 #
 # Env: DURATION (s per point, 10), WARMUP (s per path, 5), ROUNDS (3), GUESTS ("1 4": guest
 #      counts measured), CONNECTIONS (per guest, 4), MODES ("keepalive close"), PROFILE (1:
-#      one extra JFR-profiled point per mode on our path; 0: none),
+#      one extra JFR-profiled point per path and mode; 0: none),
 #      SKIP_BUILD=1 (use the existing build), OUT (report path), AGENT_JAVA_OPTS.
 # Needs root (namespaces, veths, nftables, packet capture); installs wrk with apt-get if missing.
 # Everything it creates (namespaces, veths, the nft table, processes) is removed on exit, also
@@ -385,18 +385,24 @@ done
 
 # --- profile: JFR execution samples of the agent during one extra point per mode (our path) ---
 : > "$RUN/profile"
-if [ "$PROFILE" = 1 ] && [[ " $PATHS " == *" ours "* ]]; then
-  for mode in $MODES; do
-    label=prof-ours-g$MAXG-$mode
+if [ "$PROFILE" = 1 ]; then
+  for mode in $MODES; do for path in $PATHS; do
+    label=prof-$path-g$MAXG-$mode
     jcmd "$AGENT_PID" JFR.start name=dpbench settings=profile filename="$RUN/$label.jfr" >/dev/null
-    measure "$label" ours "$MAXG" "$mode" "$DURATION" > /dev/null
+    measure "$label" "$path" "$MAXG" "$mode" "$DURATION" > /dev/null
     jcmd "$AGENT_PID" JFR.stop name=dpbench >/dev/null
-    # top frames by samples, per thread group
-    jfr print --events jdk.ExecutionSample --stack-depth 3 "$RUN/$label.jfr" 2>/dev/null | awk -v l="$label" '
+    # samples by thread group, then the top frames (method, no line) of all samples
+    jfr print --events jdk.ExecutionSample --stack-depth 1 "$RUN/$label.jfr" 2>/dev/null | awk -v l="$label" '
       /sampledThread = / { t = $0; sub(/.*sampledThread = "/, "", t); sub(/".*/, "", t); gsub(/[0-9]+/, "N", t); next }
-      /stackTrace = \[/ { getline f; sub(/^ +/, "", f); sub(/ +line:.*/, "", f); sub(/\(.*\)/, "()", f); c[t " | " f]++; n++; next }
-      END { for (k in c) printf "%s %5.1f%%  %s\n", l, 100 * c[k] / n, k }' | sort -k2,2gr | head -25 >> "$RUN/profile"
-  done
+      /stackTrace = \[/ { getline f; sub(/^ +/, "", f); sub(/ +line:.*/, "", f); sub(/\(.*\)/, "()", f)
+                          c[t " | " f]++; th[t]++; n++; next }
+      END {
+        printf "%s %d Java execution samples; by thread:", l, n
+        for (k in th) printf " %s %.0f%%,", k, 100 * th[k] / n
+        printf "\n"
+        for (k in c) printf "%s %5.1f%% %s\n", l, 100 * c[k] / n, k | "sort -k2,2gr | head -12"
+      }' >> "$RUN/profile"
+  done; done
 fi
 check_all after
 
@@ -484,14 +490,14 @@ mkdir -p "$(dirname "$OUT")"
   done
   echo
   if [ -s "$RUN/profile" ]; then
-    echo "## Profile of the agent on our path ($MAXG guests, JFR execution samples, top frames)"
+    echo "## Profile of the agent ($MAXG guests, JFR execution samples, top frames)"
     echo
-    echo "One extra ${DURATION}s point per mode with JFR (settings=profile) on, after the rounds: the share of"
+    echo "One extra ${DURATION}s point per path and mode with JFR (settings=profile) on, after the rounds: the share of"
     echo "Java execution samples by thread | top frame (time in native code, e.g. inside libpcap, is not an"
     echo "execution sample; the per-thread CPU above covers it)."
     echo
     echo '```'
-    sed 's/^prof-ours-g[0-9]*-//' "$RUN/profile"
+    sed 's/^prof-//; s/-g[0-9]*-/ /' "$RUN/profile"
     echo '```'
     echo
   fi
