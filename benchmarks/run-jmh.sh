@@ -6,8 +6,8 @@
 #   benchmarks/run-jmh.sh 'bench\.packet\.' -p size=64   # extra arguments go to JMH
 #
 # Results: benchmarks/results/jmh-<UTC date>.json (JMH JSON, with -prof gc allocation figures).
-# When flow benchmarks are selected, also benchmarks/results/flow-memory-<UTC date>.txt
-# (bytes per flow entry, measured). Ratios against the baselines in the SAME run are what count:
+# When flow benchmarks are selected, also benchmarks/results/flow-extra-<UTC date>.txt
+# (bytes per flow entry, measured; paired thread-CPU-time ratios vs the HashMap baseline). Ratios against the baselines in the SAME run are what count:
 # the absolute numbers depend on how busy the machine is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,9 +28,14 @@ java -jar benchmarks/target/benchmarks.jar "$regex" \
   "$@"
 echo "JMH results: $json"
 
-# Bytes per flow entry: only when the selection includes flow benchmarks.
+# Flow selection: also bytes per flow entry (measured) and the paired CPU-time ratios against
+# the HashMap baseline, which stay meaningful when the machine is shared and busy.
 if java -jar benchmarks/target/benchmarks.jar -l "$regex" | grep -q 'bench\.flow\.'; then
-  mem="benchmarks/results/flow-memory-${stamp}.txt"
-  java -Xms2g -Xmx2g -cp benchmarks/target/benchmarks.jar io.vrouter.bench.flow.FlowMemory | tee "$mem"
-  echo "Flow memory: $mem"
+  extra="benchmarks/results/flow-extra-${stamp}.txt"
+  {
+    java -Xms2g -Xmx2g -cp benchmarks/target/benchmarks.jar io.vrouter.bench.flow.FlowMemory
+    echo
+    java -Xms3g -Xmx3g -cp benchmarks/target/benchmarks.jar io.vrouter.bench.flow.FlowRatio
+  } | tee "$extra"
+  echo "Flow memory and paired ratios: $extra"
 fi

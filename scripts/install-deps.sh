@@ -10,6 +10,7 @@ PACKAGES=(
   etcd-server    # the config API's etcd store is tested against a real etcd
   curl           # guests in namespaces fetch their metadata with it
   procps         # sysctl
+  ethtool        # the agent turns checksum/segmentation offload off on the interfaces it captures
 )
 
 missing=()

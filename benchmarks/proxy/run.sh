@@ -45,6 +45,13 @@ esac
 DIR=$(mktemp -d /tmp/proxy-bench.XXXXXX)
 PIDS=()
 cleanup() {
+  local rc=$?
+  if [ "$rc" -ne 0 ]; then
+    echo "benchmark failed (exit $rc); server logs follow" >&2
+    for f in nginx-error.log proxy.log haproxy.log; do
+      [ -f "$DIR/$f" ] && { echo "--- $f" >&2; tail -20 "$DIR/$f" >&2; }
+    done
+  fi
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
   rm -rf "$DIR"
@@ -84,7 +91,7 @@ CP="$ROOT/linklocal/target/classes:$(cat "$DIR/cp.txt")"
 # --- start ---
 nginx -c "$DIR/nginx.conf" -p "$DIR" & PIDS+=($!)
 wait_port "$NGINX_PORT" nginx
-java -Xms256m -Xmx256m -cp "$CP" io.vrouter.linklocal.proxy.MetadataProxyMain \
+java -Xms256m -Xmx256m -Dlogback.configurationFile="$ROOT/benchmarks/proxy/logback.xml" -cp "$CP" io.vrouter.linklocal.proxy.MetadataProxyMain \
   --listen 127.0.0.1 --port "$PROXY_PORT" --upstream "127.0.0.1:$NGINX_PORT" --secret "$SECRET" \
   --instances "$DIR/instances.json" --io-threads "$THREADS" --rate-limit 0 \
   --max-connections-per-vm 100000 > "$DIR/proxy.log" 2>&1 & PIDS+=($!)
@@ -105,11 +112,13 @@ done
 echo "identity headers verified through both proxies"
 
 # --- measure ---
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; printf "%.3f", v}'; }
 warm() { # port
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "http://127.0.0.1:$1/latest/meta-data/" > /dev/null
 }
 run() { # name port
+  echo "measuring $1 (port $2)"
   local url="http://127.0.0.1:$2/latest/meta-data/"
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$url" > "$DIR/$1.wrk"
   local rps p50 p99 errs
@@ -166,7 +175,9 @@ mkdir -p "$(dirname "$OUT")"
   cat "$DIR/all"
   echo '```'
   echo
-  echo "Load average at the end of the run: $(cut -d' ' -f1-3 /proc/loadavg) (other engineers' builds share the cores)."
+  echo "Load average at the start of the measurements: $LOAD_START; at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo "A load well above $(nproc) means the three servers and wrk were competing for CPU with other work: the"
+  echo "absolute numbers, and the ratios to a lesser degree, then say more about CPU share than about the code."
   echo
   echo "Reproduce: \`benchmarks/proxy/run.sh\` (env DURATION, WARMUP, ROUNDS, CONNECTIONS, THREADS)."
 } > "$OUT"

@@ -40,6 +40,17 @@ package io.vrouter.flow;
  * (1.1e12) and 56-bit bytes (7.2e16) and wrap silently, like interface counters. TCP holds the
  * {@code TCP_*} bits seen on this direction.
  *
+ * <p>Hash index slot ({@code int}, two per entry, 0 = empty), e.g. for 512K entries:
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-----------+---------+---------------------------------------+
+ *  |0|  Tag (6)  | Disp (5)|   Entry index + 1 (log2(capacity)+1)  |
+ *  +-+-----------+---------+---------------------------------------+
+ * </pre>
+ * Tag: hash bits compared before touching the entry. Disp: probe distance from the home slot
+ * (saturating at 31, then recomputed from the entry), used when deletion shifts slots back.
+ *
  * <p>Memory per entry: 52 bytes here + 8 bytes of hash index (two {@code int} slots per entry,
  * so the index is at most half full) + 4 bytes of active list = <b>64 bytes</b> (vrouter: 256).
  *

@@ -35,8 +35,10 @@ import java.util.Objects;
  * Entries live in one {@code int[]} ({@link FlowRecord} layout, 52 bytes each) allocated once and
  * addressed by a stable index. A separate open-addressing hash index (linear probing, two slots
  * per entry so it is at most half full, backward-shift deletion, no tombstones) maps keys to
- * entry indexes; each slot also holds a few hash bits so most non-matching slots are rejected
- * without touching the entry. A dense list of active indexes makes aging cost proportional to
+ * entry indexes. A slot is one {@code int}: {@code tag | displacement | entry+1} (0 = empty). The
+ * tag (hash bits) rejects most non-matching slots without touching the entry; the displacement
+ * (distance from the home slot, 5 bits, saturating) lets deletion shift slots back without
+ * re-hashing their entries. A dense list of active indexes makes aging cost proportional to
  * the number of flows, not the capacity. Free entries form an intrusive list through their LINK
  * word. Total: {@value FlowRecord#BYTES_PER_ENTRY} bytes per entry.
  *
@@ -102,7 +104,11 @@ public final class FlowTable<P> {
     private final int indexMask;
     private final int idxBits;
     private final int idxLowMask;
+    /** Slot displacement field: probe distance from the home slot, saturating at distMax. */
+    private final int distMax;
+    private final int tagShift;
     private final int tagMask;
+    private final int tagFieldMask;
     private final long seed;
     private final int[] active;
     private int size;
@@ -137,6 +143,15 @@ public final class FlowTable<P> {
 
     private final long[] drops = new long[128];
 
+    /** Largest batch for {@link #lookupBatch}. */
+    public static final int MAX_BATCH = 64;
+    /** Ints per key in a {@link #lookupBatch} key array. */
+    public static final int BATCH_KEY_INTS = 6;
+    private final long[] batchHash = new long[MAX_BATCH];
+    private final int[] batchSlot = new int[MAX_BATCH];
+    /** Keeps the stage-2 loads of {@link #lookupBatch} from being optimised away. */
+    private int batchSink;
+
     /** Test seam: runs in {@link #read(int, FlowSnapshot)} between the copy and the validation. */
     Runnable readCopyHook;
 
@@ -150,6 +165,14 @@ public final class FlowTable<P> {
      * @param sink   receives held packets when their flow's action is set to FORWARD or NAT
      */
     public FlowTable(FlowTableConfig config, HeldPacketSink<? super P> sink) {
+        this(config, sink, DEFAULT_DISPLACEMENT_BITS);
+    }
+
+    /** Bits of probe displacement kept per hash slot (saturating); the rest of the spare bits are tag. */
+    static final int DEFAULT_DISPLACEMENT_BITS = 5;
+
+    /** Tests: fewer displacement bits, so the saturated (re-hash) path of deletion is exercised. */
+    FlowTable(FlowTableConfig config, HeldPacketSink<? super P> sink, int displacementBits) {
         this.config = Objects.requireNonNull(config, "config");
         this.sink = Objects.requireNonNull(sink, "sink");
         capacity = config.capacity;
@@ -158,7 +181,12 @@ public final class FlowTable<P> {
         indexMask = index.length - 1;
         idxBits = Integer.numberOfTrailingZeros(capacity) + 1;
         idxLowMask = (1 << idxBits) - 1;
-        tagMask = (1 << (31 - idxBits)) - 1;
+        int spare = 31 - idxBits;
+        int distBits = Math.max(1, Math.min(displacementBits, spare / 2));
+        distMax = (1 << distBits) - 1;
+        tagShift = idxBits + distBits;
+        tagMask = (1 << (31 - tagShift)) - 1;
+        tagFieldMask = tagMask << tagShift;
         seed = config.hashSeed;
         active = new int[capacity];
         for (int i = 0; i < capacity; i++) {
@@ -218,6 +246,78 @@ public final class FlowTable<P> {
         }
         int e = (index[pos] & idxLowMask) - 1;
         return FlowResult.handle(rec[e * STRIDE + GEN], e);
+    }
+
+    /**
+     * Looks up {@code n} keys at once, for a batch of received packets. Keys are packed
+     * {@value #BATCH_KEY_INTS} ints each ({@code nh, proto, sip, dip, sport, dport}) from
+     * {@code keys[offset]}; handles (or {@link FlowResult#NO_FLOW}) go to {@code handles[0..n)}.
+     * Same results as {@code n} calls of {@link #lookup(int, int, int, int, int, int)}, but the
+     * work is done in stages across the batch (hash all and load their index slots, then touch
+     * the candidate entries, then compare), so the CPU overlaps the cache misses of different
+     * packets instead of waiting for each in turn: at 1M flows most of a lookup is memory latency.
+     * Allocation-free (scratch arrays are allocated once; writer thread only).
+     *
+     * @param n number of keys, 0..{@value #MAX_BATCH}
+     * @throws IllegalArgumentException if {@code n} is out of range
+     */
+    public void lookupBatch(int[] keys, int offset, int n, long[] handles) {
+        if (n < 0 || n > MAX_BATCH) {
+            throw new IllegalArgumentException("batch of " + n + " keys; at most " + MAX_BATCH);
+        }
+        long[] hs = batchHash;
+        int[] slots = batchSlot;
+        int[] idx = index;
+        // Stage 1: hash every key and load its home slot (independent loads, overlapped).
+        for (int i = 0, o = offset; i < n; i++, o += BATCH_KEY_INTS) {
+            int nh = keys[o];
+            int proto = keys[o + 1];
+            int sport = keys[o + 4];
+            int dport = keys[o + 5];
+            if ((((sport | dport) >>> 16) | (proto >>> 8) | (nh >>> 24)) != 0) {
+                hs[i] = 0;
+                slots[i] = -1;
+                continue;
+            }
+            long h = hash(keys[o + 2], keys[o + 3], (sport << 16) | dport, (proto << 24) | nh);
+            hs[i] = h;
+            slots[i] = idx[(int) h & indexMask];
+        }
+        // Stage 2: touch the entry each matching slot points at (again independent loads).
+        int touched = 0;
+        for (int i = 0; i < n; i++) {
+            int s = slots[i];
+            if (s > 0 && (s & tagFieldMask) == tagField(hs[i])) {
+                touched += rec[((s & idxLowMask) - 1) * STRIDE];
+            }
+        }
+        batchSink = touched;
+        // Stage 3: resolve, now mostly from cache.
+        for (int i = 0, o = offset; i < n; i++, o += BATCH_KEY_INTS) {
+            int s = slots[i];
+            if (s <= 0) {
+                handles[i] = FlowResult.NO_FLOW;
+                continue;
+            }
+            int sip = keys[o + 2];
+            int dip = keys[o + 3];
+            int ports = (keys[o + 4] << 16) | keys[o + 5];
+            int protoNh = (keys[o + 1] << 24) | keys[o];
+            int e0 = (s & idxLowMask) - 1;
+            int b0 = e0 * STRIDE;
+            if ((s & tagFieldMask) == tagField(hs[i]) && rec[b0 + SIP] == sip && rec[b0 + DIP] == dip
+                    && rec[b0 + PORTS] == ports && rec[b0 + PROTO_NH] == protoNh) {
+                handles[i] = FlowResult.handle(rec[b0 + GEN], e0);   // found in its home slot
+                continue;
+            }
+            int pos = probe(hs[i], sip, dip, ports, protoNh);
+            if (pos < 0) {
+                handles[i] = FlowResult.NO_FLOW;
+            } else {
+                int e = (idx[pos] & idxLowMask) - 1;
+                handles[i] = FlowResult.handle(rec[e * STRIDE + GEN], e);
+            }
+        }
     }
 
     /** {@link #lookup(int, int, int, int, int, int)} with a key object. */
@@ -996,7 +1096,8 @@ public final class FlowTable<P> {
         rec[b + BYTES_LO] = 0;
         rec[b + COUNTERS_HI] = 0;
         endWrite(b);
-        index[slot] = ((tag(h)) << idxBits) | (e + 1);
+        int dist = Math.min((slot - (int) h) & indexMask, distMax);
+        index[slot] = tagField(h) | (dist << idxBits) | (e + 1);
         rec[b + ACTIVE_POS] = size;
         active[size] = e;
         SIZE.setOpaque(this, size + 1);
@@ -1050,14 +1151,15 @@ public final class FlowTable<P> {
         return h ^ (h >>> 32);
     }
 
-    private int tag(long h) {
-        return (int) (h >>> 40) & tagMask;
+    /** The slot's tag field for a hash: a few hash bits that reject most non-matching slots. */
+    private int tagField(long h) {
+        return ((int) (h >>> 40) & tagMask) << tagShift;
     }
 
     /** Slot holding the key, or {@code ~slot} of the empty slot where it would go. */
     private int probe(long h, int sip, int dip, int ports, int protoNh) {
         int pos = (int) h & indexMask;
-        int tag = tag(h) << idxBits;
+        int tag = tagField(h);
         int[] idx = index;
         int[] r = rec;
         for (;;) {
@@ -1065,7 +1167,7 @@ public final class FlowTable<P> {
             if (s == 0) {
                 return ~pos;
             }
-            if ((s & ~idxLowMask) == tag) {
+            if ((s & tagFieldMask) == tag) {
                 int b = ((s & idxLowMask) - 1) * STRIDE;
                 if (r[b + SIP] == sip && r[b + DIP] == dip && r[b + PORTS] == ports && r[b + PROTO_NH] == protoNh) {
                     return pos;
@@ -1094,9 +1196,13 @@ public final class FlowTable<P> {
             if (s == 0) {
                 break;
             }
-            int home = home((s & idxLowMask) - 1);
+            // The stored displacement gives the home slot without touching the entry (a cache
+            // miss per shifted slot at 1M flows); only a saturated one is recomputed.
+            int d = (s >>> idxBits) & distMax;
+            int home = d < distMax ? (j - d) & indexMask : home((s & idxLowMask) - 1);
             if (((j - home) & indexMask) >= ((j - hole) & indexMask)) {
-                index[hole] = s;
+                int nd = Math.min((hole - home) & indexMask, distMax);
+                index[hole] = (s & ~(distMax << idxBits)) | (nd << idxBits);
                 hole = j;
             }
         }

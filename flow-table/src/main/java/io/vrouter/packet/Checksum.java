@@ -1,5 +1,9 @@
 package io.vrouter.packet;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * The Internet checksum (RFC 1071) and its incremental update (RFC 1624).
  *
@@ -13,6 +17,8 @@ package io.vrouter.packet;
  * should drop. The UDP "no checksum" value 0 is handled by the caller ({@link NatRewriter}).
  */
 public final class Checksum {
+    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
     private Checksum() {
     }
 
@@ -21,10 +27,30 @@ public final class Checksum {
      * (an odd trailing byte is padded with zero, RFC 1071). Returns the unfolded sum.
      */
     public static int add(int sum, byte[] b, int off, int len) {
+        // 2^16 = 1 (mod 2^16 - 1): summing big-endian 64-bit words as two 32-bit halves and
+        // folding gives the same one's complement sum as 16-bit words, 4x fewer steps.
+        long s = sum & 0xffffffffL;
         int i = off;
+        int end8 = off + (len & ~7);
+        for (; i < end8; i += 8) {
+            long v = (long) LONG_BE.get(b, i);
+            s += (v >>> 32) + (v & 0xffffffffL);
+        }
+        int end2 = off + (len & ~1);
+        for (; i < end2; i += 2) {
+            s += ((b[i] & 0xff) << 8) | (b[i + 1] & 0xff);
+        }
+        if ((len & 1) != 0) {
+            s += (b[end2] & 0xff) << 8;
+        }
+        return foldLong(s);
+    }
+
+    /** Reference 16-bit-at-a-time sum (RFC 1071 as written), for tests of {@link #add}. */
+    static int addSimple(int sum, byte[] b, int off, int len) {
+        long s = sum & 0xffffffffL;
         int end = off + (len & ~1);
-        long s = sum;
-        for (; i < end; i += 2) {
+        for (int i = off; i < end; i += 2) {
             s += ((b[i] & 0xff) << 8) | (b[i + 1] & 0xff);
         }
         if ((len & 1) != 0) {
@@ -40,9 +66,11 @@ public final class Checksum {
     }
 
     private static int foldLong(long s) {
-        while ((s >>> 16) != 0) {
-            s = (s & 0xffff) + (s >>> 16);
-        }
+        s = (s & 0xffffffffL) + (s >>> 32);
+        s = (s & 0xffffffffL) + (s >>> 32);
+        s = (s & 0xffff) + (s >>> 16);
+        s = (s & 0xffff) + (s >>> 16);
+        s = (s & 0xffff) + (s >>> 16);
         return (int) s;
     }
 

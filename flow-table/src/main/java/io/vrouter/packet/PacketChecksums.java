@@ -53,4 +53,42 @@ public final class PacketChecksums {
                 break;
         }
     }
+
+    /**
+     * Completes a TCP or UDP checksum left "partial" by checksum offload, and reports whether it
+     * did. A sender that offloads the checksum (Linux {@code CHECKSUM_PARTIAL}: a veth or tap
+     * with {@code tx-checksumming on}) hands the packet over with the checksum field holding only
+     * the folded pseudo-header sum, expecting the NIC to finish it; a packet captured there
+     * (pcap on the host side of a guest's veth/tap) and re-injected elsewhere would carry that
+     * unfinished value and be dropped by the receiver. This helper recognises the value and
+     * computes the real checksum over the whole segment.
+     *
+     * <p>Recognition is by value, so a corrupt checksum that happens to equal the pseudo-header
+     * sum (1 in 65536 of corrupt packets) is "repaired" too; an already complete checksum equal
+     * to it is recomputed to the same value. Fragments and UDP without checksum are left alone.
+     * Costs one pseudo-header sum per packet, plus a full pass only for partial packets.
+     * Call it before {@link NatRewriter#rewrite}, which keeps a checksum exactly as right or
+     * wrong as it found it.
+     *
+     * @return true when the checksum was partial and has been completed
+     */
+    public static boolean completePartialTransportChecksum(byte[] b, ParsedPacket p) {
+        int proto = p.ipProtocol();
+        if (!p.isIpv4() || p.isFirstFragment() || (proto != Ipv4.PROTO_TCP && proto != Ipv4.PROTO_UDP)) {
+            return false;
+        }
+        int l4 = p.l4Offset();
+        int csumOff = l4 + (proto == Ipv4.PROTO_TCP ? Tcp.CHECKSUM : Udp.CHECKSUM);
+        int len = proto == Ipv4.PROTO_TCP ? p.l4Length() : Bytes.u16(b, l4 + Udp.LENGTH);
+        int field = Bytes.u16(b, csumOff);
+        if (field == Udp.NO_CHECKSUM && proto == Ipv4.PROTO_UDP) {
+            return false;
+        }
+        int partial = Checksum.fold(Checksum.pseudoHeaderSum(p.srcIp(), p.dstIp(), proto, len));
+        if (field != partial) {
+            return false;
+        }
+        Bytes.put16(b, csumOff, Checksum.computeTransport(b, l4, len, proto, p.srcIp(), p.dstIp()));
+        return true;
+    }
 }

@@ -12,6 +12,20 @@
  * {@link io.vrouter.packet.Ipv4}, {@link io.vrouter.packet.Tcp}, {@link io.vrouter.packet.Udp},
  * {@link io.vrouter.packet.Icmp}) hold the wire layouts as RFC-style diagrams next to their
  * offset constants, plus small frame builders (ARP reply, ICMP error).
+ * {@link io.vrouter.packet.ParseCounters} counts every parse result under exactly one heading;
+ * {@link io.vrouter.packet.PacketChecksums} recomputes checksums in full (built packets, tests)
+ * and completes TCP/UDP checksums left partial by a sender's checksum offload.
+ *
+ * <h2>Per-packet use in the dataplane</h2>
+ * <pre>{@code
+ * int drop = counters.record(parser.parse(frame, 0, length, pkt));
+ * if (drop != 0) { ... count/drop with DropReason.ofCode(drop) ... }
+ * PacketChecksums.completePartialTransportChecksum(frame, pkt);   // captures from veth/tap
+ * long flow = table.lookup(nh, pkt.flowProtocol(), pkt.flowSrcIp(), pkt.flowDstIp(),
+ *                          pkt.flowSrcPort(), pkt.flowDstPort());
+ * NatRewriter.rewrite(frame, pkt, NatRewriter.ALL, natSrcIp, natSrcPort, natDstIp, natDstPort);
+ * Ethernet.setSrcMac(frame, pkt.frameOffset(), ourMac);  Ethernet.setDstMac(...);
+ * }</pre>
  *
  * <h2>Buffers: {@code byte[]} + offset/length</h2>
  * pcap4j hands the dataplane each frame as a {@code byte[]}, so the API works directly on

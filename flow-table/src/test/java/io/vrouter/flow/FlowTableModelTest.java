@@ -73,14 +73,27 @@ class FlowTableModelTest {
     @ValueSource(longs = {1L, 2L, 3L, 20261122L})
     @Timeout(60)
     void tableShouldMatchReferenceModelUnderRandomOperations(long seedParam) {
+        runModel(seedParam, FlowTable.DEFAULT_DISPLACEMENT_BITS);
+    }
+
+    /** One displacement bit: most slot shifts on delete take the saturated, re-hashing path. */
+    @ParameterizedTest
+    @ValueSource(longs = {4L, 5L})
+    @Timeout(60)
+    void tableShouldMatchReferenceModelWithSaturatedSlotDisplacements(long seedParam) {
+        runModel(seedParam, 1);
+    }
+
+    void runModel(long seedParam, int displacementBits) {
         seed = seedParam;
         rnd = new SplittableRandom(seed);
         t = new FlowTable<>(FlowTableConfig.builder().capacity(CAPACITY).maxInterfaces(INTERFACES)
                 .maxHoldFlows(MAX_HOLD).holdQueueLength(QUEUE).maxVmFlowsPercent(VM_PERCENT)
                 .maxVmLinkLocalFlows(MAX_VM_LL).maxSystemLinkLocalFlows(MAX_SYS_LL).idleTimeoutNs(IDLE_NS)
-                .holdTimeoutNs(HOLD_NS).hashSeed(seed).build(), (p, h, a) -> released.add(p + "@" + h + ":" + a));
+                .holdTimeoutNs(HOLD_NS).hashSeed(seed).build(), (p, h, a) -> released.add(p + "@" + h + ":" + a),
+                displacementBits);
         now = rnd.nextLong();
-        for (int step = 0; step < 40_000; step++) {
+        for (int step = 0; step < 30_000; step++) {
             int op = rnd.nextInt(100);
             String where = "seed=" + seed + " step=" + step + " op=" + op;
             if (op < 20) {
@@ -458,7 +471,7 @@ class FlowTableModelTest {
 
     void opAge(String where, int step) {
         // Alternate slow phases (the table fills up to its limits) and fast ones (aging drains it).
-        boolean filling = (step / 3000) % 2 == 0;
+        boolean filling = (step / 2500) % 2 == 0;
         now += rnd.nextLong(filling ? SEC / 20 : 3 * SEC);
         boolean full = rnd.nextInt(4) == 0;
         int budget = full ? Integer.MAX_VALUE : 1 + rnd.nextInt(20);

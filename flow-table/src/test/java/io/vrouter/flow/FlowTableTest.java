@@ -241,6 +241,40 @@ class FlowTableTest {
     }
 
     @Test
+    void lookupBatchShouldAgreeWithSingleLookups() {
+        FlowTable<String> t = table(FlowTableConfig.builder().capacity(256));
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
+        for (int i = 0; i < 200; i++) {
+            t.addHold(rnd.nextInt(4), TCP, rnd.nextInt(4), rnd.nextInt(4), rnd.nextInt(4), rnd.nextInt(2), 0);
+        }
+        int n = FlowTable.MAX_BATCH;
+        int[] keys = new int[3 + n * FlowTable.BATCH_KEY_INTS];
+        long[] out = new long[n];
+        int hits = 0;
+        for (int round = 0; round < 200; round++) {
+            for (int i = 0; i < n; i++) {
+                int o = 3 + i * FlowTable.BATCH_KEY_INTS;
+                keys[o] = rnd.nextInt(20) == 0 ? -1 : rnd.nextInt(4);
+                keys[o + 1] = rnd.nextInt(20) == 0 ? 300 : TCP;
+                keys[o + 2] = rnd.nextInt(4);
+                keys[o + 3] = rnd.nextInt(4);
+                keys[o + 4] = rnd.nextInt(20) == 0 ? 70000 : rnd.nextInt(4);
+                keys[o + 5] = rnd.nextInt(2);
+            }
+            int count = rnd.nextInt(n + 1);
+            t.lookupBatch(keys, 3, count, out);
+            for (int i = 0; i < count; i++) {
+                int o = 3 + i * FlowTable.BATCH_KEY_INTS;
+                assertEquals(t.lookup(keys[o], keys[o + 1], keys[o + 2], keys[o + 3], keys[o + 4], keys[o + 5]), out[i],
+                        "round " + round + " key " + i);
+                hits += out[i] >= 0 ? 1 : 0;
+            }
+        }
+        assertTrue(hits > 1000, "hits exercised: " + hits);
+        assertThrows(IllegalArgumentException.class, () -> t.lookupBatch(keys, 0, FlowTable.MAX_BATCH + 1, out));
+    }
+
+    @Test
     void flowKeyShouldRejectOutOfRangeFields() {
         FlowKey k = new FlowKey();
         assertThrows(IllegalArgumentException.class, () -> k.set(-1, 6, 1, 2, 3, 4));

@@ -87,4 +87,25 @@ class ChecksumTest {
         int s = Checksum.pseudoHeaderSum(0x0a000003, 0xa9fea9fe, 6, 20);
         assertEquals(0x0a00 + 0x0003 + 0xa9fe + 0xa9fe + 6 + 20, s);
     }
+
+    @Test
+    void wideSumShouldEqualSixteenBitSumAtAnyOffsetAndLength() {
+        Random r = new Random(8);
+        for (int iter = 0; iter < 20_000; iter++) {
+            byte[] b = TestFrames.randomBytes(r, 1 + r.nextInt(3000));
+            if (r.nextInt(10) == 0) {
+                java.util.Arrays.fill(b, (byte) 0xff);
+            }
+            int off = r.nextInt(b.length);
+            int len = r.nextInt(b.length - off + 1);
+            int initial = r.nextInt(4) == 0 ? 0 : r.nextInt(1 << 20);
+            assertEquals(Checksum.addSimple(initial, b, off, len), Checksum.add(initial, b, off, len),
+                    "off " + off + " len " + len);
+        }
+        byte[] ones = new byte[65536];
+        java.util.Arrays.fill(ones, (byte) 0xff);
+        assertEquals(Checksum.addSimple(0, ones, 0, ones.length), Checksum.add(0, ones, 0, ones.length));
+        assertEquals(0xffff, Checksum.add(0, ones, 0, ones.length));
+        assertEquals(0, Checksum.add(0, new byte[100], 0, 100));
+    }
 }

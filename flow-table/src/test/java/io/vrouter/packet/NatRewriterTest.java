@@ -359,4 +359,30 @@ class NatRewriterTest {
         assertEquals(-1, Icmp.buildError(out, 0, GUEST_MAC, ROUTER_MAC, -1, METADATA_IP,
                 Icmp.DEST_UNREACHABLE, 3, 0, out, e), "never an error about an error");
     }
+
+    @Test
+    void shouldCompleteAChecksumLeftPartialByOffloadBeforeNat() {
+        for (Kind kind : new Kind[] {Kind.TCP, Kind.UDP}) {
+            byte[] good = TestFrames.build(kind, -1, 0, GUEST_IP, 40000, METADATA_IP, 80, http);
+            byte[] partial = good.clone();
+            int proto = kind == Kind.TCP ? Ipv4.PROTO_TCP : Ipv4.PROTO_UDP;
+            int csumOff = 34 + (kind == Kind.TCP ? Tcp.CHECKSUM : Udp.CHECKSUM);
+            // What Linux leaves for the NIC: the folded pseudo-header sum, not complemented.
+            Bytes.put16(partial, csumOff,
+                    Checksum.fold(Checksum.pseudoHeaderSum(GUEST_IP, METADATA_IP, proto, good.length - 34)));
+            parseOk(partial);
+            assertTrue(PacketChecksums.completePartialTransportChecksum(partial, p), kind.name());
+            assertArrayEquals(good, partial, kind.name());
+            parseOk(good);
+            assertFalse(PacketChecksums.completePartialTransportChecksum(good, p), kind.name());
+        }
+        byte[] none = TestFrames.build(Kind.UDP_NO_CHECKSUM, -1, 0, GUEST_IP, 40000, METADATA_IP, 80, http);
+        byte[] before = none.clone();
+        parseOk(none);
+        assertFalse(PacketChecksums.completePartialTransportChecksum(none, p));
+        assertArrayEquals(before, none);
+        byte[] echo = TestFrames.build(Kind.ECHO_REQUEST, -1, 0, GUEST_IP, 1, METADATA_IP, 0, http);
+        parseOk(echo);
+        assertFalse(PacketChecksums.completePartialTransportChecksum(echo, p));
+    }
 }

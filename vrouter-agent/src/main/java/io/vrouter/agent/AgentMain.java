@@ -58,6 +58,7 @@ public final class AgentMain implements Callable<Integer> {
             AgentConfigParser.Result r = AgentConfigParser.parse(configFile);
             r.warnings().forEach(w -> LOG.warn("{}: {}", configFile, w));
             config = r.config();
+            LOG.info("{}: {}", configFile, config); // secrets are hidden by toString
         } catch (AgentConfigException e) {
             err.println("vrouter-agent: " + e.getMessage());
             return 2;

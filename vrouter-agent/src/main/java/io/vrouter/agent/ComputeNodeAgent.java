@@ -26,11 +26,13 @@ import io.vrouter.linklocal.registry.LinkLocalFileSource;
 import io.vrouter.linklocal.registry.LinkLocalRegistry;
 import io.vrouter.linklocal.registry.LinkLocalService;
 import io.vrouter.linklocal.registry.RegistrySnapshot;
-import java.net.InetAddress;
 import org.HdrHistogram.Histogram;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -48,8 +50,6 @@ import java.util.Objects;
 import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One compute node's agent: owns the lifecycle of every component and starts them in an order

@@ -215,7 +215,7 @@ class ComputeNodeAgentTest {
                    "linklocal_service_port": 80, "ip_fabric_service_ip": ["10.1.1.1", "10.1.1.2"],
                    "ip_fabric_service_port": 8775},
                   {"linklocal_service_name": "ntp", "linklocal_service_ip": "169.254.169.123",
-                   "linklocal_service_port": 123, "ip_fabric_DNS_service_name": "ntp.example.org",
+                   "linklocal_service_port": 123, "ip_fabric_service_ip": ["10.1.1.3"],
                    "ip_fabric_service_port": 123}]}
                 """);
         try (ComputeNodeAgent a = agent(config("[LINKLOCAL]\nservices_file = " + good + "\n"), new FakeDataplane())) {
@@ -285,6 +285,24 @@ class ComputeNodeAgentTest {
                 assertTrue(stats.get("source").asText().startsWith("config-api"), stats.toString());
                 assertTrue(stats.has("config_api"), stats.toString());
             }
+        }
+    }
+
+    @Test
+    void portInUseShouldStopTheStartNamingTheServerAndAddress() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            AgentConfig c = config("");
+            AgentConfig clash = new AgentConfig(new AgentConfig.General(c.general().introspectPort(),
+                    taken.getLocalPort(), c.general().portsDir()), c.vhost(), c.metadata(), c.flows(), c.linklocal(),
+                    c.dataplane());
+            FakeDataplane dp = new FakeDataplane();
+            Exception e = assertThrows(Exception.class, () -> agent(clash, dp).start());
+            assertTrue(e.getMessage().contains("port IPC: cannot listen on /127.0.0.1:" + taken.getLocalPort()),
+                    e.getMessage());
+            assertEquals("close", dp.events.get(dp.events.size() - 1), "what had started was stopped");
+        }
+        try (ComputeNodeAgent again = agent(config(""), new FakeDataplane())) {
+            again.start(); // nothing of the failed start is left holding the lock or the proxy port
         }
     }
 

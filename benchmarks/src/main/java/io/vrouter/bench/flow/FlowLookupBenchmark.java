@@ -11,12 +11,14 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Lookup throughput, hit and miss, at 4K and 1M flows, keys in random order (so at 1M nearly
@@ -30,6 +32,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g"})
 public class FlowLookupBenchmark {
+    /** Packets per batch in the batch benchmarks (a typical receive burst). */
+    static final int BATCH = 32;
 
     /** Keys shared by both sides. */
     @State(Scope.Thread)
@@ -48,6 +52,13 @@ public class FlowLookupBenchmark {
             mask = Integer.highestOneBit(hits.length / FlowWorkload.KEY_INTS) - 1;
         }
 
+        /** Offset of the next batch of {@link #BATCH} keys. */
+        int nextBatch() {
+            int c = cursor;
+            cursor = c + BATCH;
+            return (c & mask & ~(BATCH - 1)) * FlowWorkload.KEY_INTS;
+        }
+
         /** Offset of the next key (a power-of-two prefix of the shuffled keys). */
         int next() {
             return (cursor++ & mask) * FlowWorkload.KEY_INTS;
@@ -57,6 +68,7 @@ public class FlowLookupBenchmark {
     @State(Scope.Thread)
     public static class Table {
         FlowTable<Object> table;
+        final long[] out = new long[BATCH];
 
         @Setup(Level.Trial)
         public void setUp(Keys keys) {
@@ -102,5 +114,39 @@ public class FlowLookupBenchmark {
         int o = k.next();
         int[] a = k.misses;
         return m.map.get(new KeyRecord(a[o], a[o + 1], a[o + 2], a[o + 3], a[o + 4], a[o + 5]));
+    }
+
+    /** {@link FlowTable#lookupBatch}: a burst of packets looked up together (score is per lookup). */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long[] flowTableHitBatch(Keys k, Table t) {
+        t.table.lookupBatch(k.hits, k.nextBatch(), BATCH, t.out);
+        return t.out;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long[] flowTableMissBatch(Keys k, Table t) {
+        t.table.lookupBatch(k.misses, k.nextBatch(), BATCH, t.out);
+        return t.out;
+    }
+
+    /** The baseline on the same burst: a loop of gets (the CPU may overlap them too). */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void hashMapHitBatch(Keys k, Map m, Blackhole bh) {
+        int[] a = k.hits;
+        for (int i = 0, o = k.nextBatch(); i < BATCH; i++, o += FlowWorkload.KEY_INTS) {
+            bh.consume(m.map.get(new KeyRecord(a[o], a[o + 1], a[o + 2], a[o + 3], a[o + 4], a[o + 5])));
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void hashMapMissBatch(Keys k, Map m, Blackhole bh) {
+        int[] a = k.misses;
+        for (int i = 0, o = k.nextBatch(); i < BATCH; i++, o += FlowWorkload.KEY_INTS) {
+            bh.consume(m.map.get(new KeyRecord(a[o], a[o + 1], a[o + 2], a[o + 3], a[o + 4], a[o + 5])));
+        }
     }
 }

@@ -256,6 +256,10 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
         if (code >= 500) {
             LOG.warn("metadata: vm={} path={} status={} cause=nova at {} answered {}",
                     id.instanceId(), target, code, from, r.status());
+        } else if (code >= 400) {
+            // Routine for cloud-init (e.g. 404 for absent user-data): debug, not warn.
+            LOG.debug("metadata: vm={} path={} status={} cause=nova at {} answered {}",
+                    id.instanceId(), target, code, from, r.status());
         }
         write(ctx, r, keepAlive, start);
     }

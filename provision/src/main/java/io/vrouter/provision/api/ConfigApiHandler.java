@@ -66,6 +66,7 @@ final class ConfigApiHandler extends SimpleChannelInboundHandler<FullHttpRequest
     private final Authenticator auth;
     private final String scheme;
     private final String defaultHost;
+    private volatile EncodedWatch lastEncoded;
 
     ConfigApiHandler(ConfigStore store, WatchHub hub, Authenticator auth, boolean tls, String defaultHost) {
         super(true);
@@ -309,7 +310,7 @@ final class ConfigApiHandler extends SimpleChannelInboundHandler<FullHttpRequest
             latest = current();
         }
         if (since == 0 || latest.revision() > since) {
-            send(ctx, ok(watchBody(latest)), keepAlive);
+            send(ctx, watchResponse(latest), keepAlive);
             return;
         }
         WatchHub.Waiter w = hub.await(since, timeoutS * 1000, ctx.executor(), changed -> {
@@ -320,7 +321,7 @@ final class ConfigApiHandler extends SimpleChannelInboundHandler<FullHttpRequest
                 FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
                 send(ctx, r, keepAlive);
             } else {
-                send(ctx, ok(watchBody(changed)), keepAlive);
+                send(ctx, watchResponse(changed), keepAlive);
             }
         });
         if (w == null) {
@@ -329,11 +330,31 @@ final class ConfigApiHandler extends SimpleChannelInboundHandler<FullHttpRequest
         ctx.channel().closeFuture().addListener(f -> w.cancel());
     }
 
-    private static ObjectNode watchBody(VersionedConfig v) {
-        ObjectNode out = JSON.createObjectNode();
-        out.put("revision", v.revision());
-        out.set(TYPE, LinkLocalJson.mapper().valueToTree(v.config()));
-        return out;
+    /**
+     * One write wakes every waiter with the same revision: encode its body once and let every
+     * response wrap the same bytes (a ByteBuf per response, no copy).
+     */
+    private FullHttpResponse watchResponse(VersionedConfig v) {
+        EncodedWatch cached = lastEncoded;
+        if (cached == null || cached.revision != v.revision()) {
+            ObjectNode out = JSON.createObjectNode();
+            out.put("revision", v.revision());
+            out.set(TYPE, LinkLocalJson.mapper().valueToTree(v.config()));
+            try {
+                cached = new EncodedWatch(v.revision(), JSON.writeValueAsBytes(out));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+            lastEncoded = cached;
+        }
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Unpooled.wrappedBuffer(cached.body));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        return r;
+    }
+
+    /** The encoded watch answer for one revision; the array is never modified once built. */
+    private record EncodedWatch(long revision, byte[] body) {
     }
 
     private static long longParam(Map<String, List<String>> params, String name, long dflt, long min, long max)

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -80,6 +81,7 @@ class FileStoreCrashTest {
                         // The server died under us: that is the point.
                     }
                 }, "writer");
+                long burstStart = System.nanoTime();
                 writer.start();
                 // Let the burst run, then kill at an arbitrary moment.
                 while (acked.get() < now.etag() + 20) {
@@ -93,7 +95,8 @@ class FileStoreCrashTest {
                 lastAckedSeq = seqByRevision.getOrDefault(lastAcked, firstSeq);
                 seq = (int) inFlightSeq.get();
                 System.err.println("round " + round + ": killed after " + seqByRevision.size()
-                        + " acknowledged writes, last acknowledged revision " + lastAcked);
+                        + " acknowledged writes in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - burstStart)
+                        + " ms, last acknowledged revision " + lastAcked);
                 assertTrue(seqByRevision.size() >= 20 && seq > startSeq);
             }
         }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -130,8 +131,13 @@ class WatchApiTest {
         }
         awaitWaiting(n);
         long threadsDuring = nonClientThreads();
+        long t0 = System.nanoTime();
+        AtomicLong firstNs = new AtomicLong();
+        held.forEach(f -> f.thenRun(() -> firstNs.compareAndSet(0, System.nanoTime())));
         long next = api.put(path, "\"" + rev + "\"", metadataBody("10.0.0.5", 80)).etag();
         CompletableFuture.allOf(held.toArray(new CompletableFuture<?>[0])).get(20, TimeUnit.SECONDS);
+        System.err.println(n + " held watches: first answered " + TimeUnit.NANOSECONDS.toMillis(firstNs.get() - t0)
+                + " ms, all " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms after the write was sent");
         for (CompletableFuture<ApiClient.Reply> f : held) {
             assertEquals(200, f.get().status());
             assertEquals(next, f.get().json().get("revision").asLong());

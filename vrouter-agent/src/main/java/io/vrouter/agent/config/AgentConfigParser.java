@@ -33,7 +33,7 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
  * required key that is missing is an error; a key given twice is an error (Contrail's boost
  * parser refuses it too); an unknown section or key is a warning naming it, so a Contrail
  * {@code contrail-vrouter-agent.conf} with its many other keys still loads. All errors are
- * reported at once. A value is cut at an inline {@code ;} or {@code #} unless quoted.
+ * reported at once. A value is cut at an inline {@code " ;"} or {@code " #"} (with whitespace before) unless quoted.
  *
  * <table>
  *   <caption>Keys and defaults</caption>

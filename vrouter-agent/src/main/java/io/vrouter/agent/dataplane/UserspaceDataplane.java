@@ -129,7 +129,7 @@ public final class UserspaceDataplane implements PortObserver, AutoCloseable {
         try {
             vhost = VhostInterface.create(host.vhostName(), host.vhostIp(), host.vhostPrefixLength(), host.routeTable());
             isolation.isolate(vhost.agentEnd());
-            vhostIo = ioFactory.open(vhost.agentEnd());
+            vhostIo = ioFactory.openVhost(vhost.agentEnd());
             DataplaneConfig cfg = tuning.apply(DataplaneConfig.builder(host.vhostIp(), vhost.kernelMac())).build();
             Dataplane dp = new Dataplane(cfg, vhostIo, System::nanoTime);
             relays = new RelayManager(host.vhostIp());

@@ -120,7 +120,8 @@ public final class JsonHttpServer implements AutoCloseable {
      * Binds and starts serving.
      *
      * @param handlerExecutor where {@code handler} runs; null for the I/O event loop
-     * @throws Exception when the address cannot be bound (in use, not local)
+     * @throws java.io.IOException naming this server and the address when it cannot be bound
+     *         (in use, not a local address)
      */
     public static JsonHttpServer start(String name, InetSocketAddress bind, EventLoopGroup group,
             EventExecutorGroup handlerExecutor, Handler handler, int maxBodyBytes) throws Exception {
@@ -145,7 +146,13 @@ public final class JsonHttpServer implements AutoCloseable {
                         }
                     }
                 });
-        Channel ch = b.bind(bind).sync().channel();
+        Channel ch;
+        try {
+            ch = b.bind(bind).sync().channel();
+        } catch (Exception e) {
+            // Netty's BindException says "Address already in use" but not which address or why.
+            throw new java.io.IOException(name + ": cannot listen on " + bind + ": " + e.getMessage(), e);
+        }
         LOG.info("{} listening on {} ({})", name, ch.localAddress(), NettyTransport.describe());
         return new JsonHttpServer(name, ch, connections);
     }

@@ -71,6 +71,11 @@ public final class FilePortStore implements PortStore {
                 if (port != null) {
                     ports.add(port);
                 }
+            } else if (PortJson.canonicalUuid(name) != null) {
+                // Contrail's agent names its files <uuid> without an extension: say so rather
+                // than leave a migrated node wondering where its ports went.
+                LOG.warn("{} looks like a Contrail agent port file; not replayed (re-plug the port"
+                        + " with vrouter-port-control, or rename it {}{} if it holds our format)", p, name, SUFFIX);
             }
         }
         return ports;

@@ -135,15 +135,16 @@ public final class InterfaceIndexAllocator {
         }
     }
 
-    /** The interface index a metadata IP stands for, or -1 when the address is not 169.254.X.Y. */
+    /**
+     * The interface index a metadata IP stands for, or -1 when the address is not 169.254.X.Y.
+     * Allocation-free: {@link Inet4Address#hashCode()} is the address as an int (getAddress()
+     * would copy an array per call); InterfaceIndexAllocatorTest pins this down.
+     */
     public static int indexOf(InetAddress address) {
         if (!(address instanceof Inet4Address)) {
             return -1;
         }
-        byte[] b = address.getAddress();
-        if ((b[0] & 0xff) != 169 || (b[1] & 0xff) != 254) {
-            return -1;
-        }
-        return ((b[2] & 0xff) << 8) | (b[3] & 0xff);
+        int v = address.hashCode();
+        return (v >>> 16) == 0xA9FE ? v & 0xFFFF : -1;
     }
 }

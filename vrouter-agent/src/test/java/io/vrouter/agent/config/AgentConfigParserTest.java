@@ -204,9 +204,15 @@ class AgentConfigParserTest {
     }
 
     @Test
+    void inlineCommentAfterAValueShouldBeCut() throws Exception {
+        AgentConfig c = parse(MINIMAL.replace("ip = 192.168.1.10/24", "ip = 192.168.1.10/24   # the vhost")).config();
+        assertEquals(24, c.vhost().prefixLength());
+    }
+
+    @Test
     void quotedSecretShouldKeepCommentCharacters() throws Exception {
-        AgentConfig c = parse(MINIMAL.replace("0123456789abcdef0123456789abcdef", "\"abc;def#ghi0123456789\"")).config();
-        assertEquals("abc;def#ghi0123456789", c.metadata().secret());
+        AgentConfig c = parse(MINIMAL.replace("0123456789abcdef0123456789abcdef", "\"abc ;def #ghi0123456789\"")).config();
+        assertEquals("abc ;def #ghi0123456789", c.metadata().secret());
     }
 
     @Test

@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vrouter.agent.dataplane.io.PcapSupport;
 import io.vrouter.agent.netns.NetnsHarness;
+import io.vrouter.flow.DropReason;
+import io.vrouter.linklocal.config.LinkLocalServiceEntry;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,5 +74,112 @@ class MetadataEndToEndTest {
 
         ComputeNodeFixture.HostResult ip = a.curl("/latest/meta-data/local-ipv4");
         assertEquals("10.0.0.3", ip.body());
+    }
+
+    @Test
+    void forgedIdentityHeadersFromAGuestHaveNoEffect() throws Exception {
+        ComputeNodeFixture.Vm a = node.addGuest("10.1.0.3");
+        ComputeNodeFixture.Vm victim = node.addGuest("10.1.0.4");
+        node.awaitAttached();
+        var r = a.guest().exec(Duration.ofSeconds(20), "curl", "-s", "-m", "10",
+                "-H", "X-Instance-ID: " + victim.instance().uuid(),
+                "-H", "X-Tenant-ID: " + victim.instance().projectId(),
+                "-H", "X-Forwarded-For: 10.1.0.4",
+                "-H", "X-Instance-ID-Signature: " + node.nova.expectedSignature(victim.instance().uuid()),
+                "http://169.254.169.254/latest/meta-data/instance-id");
+        assertEquals(0, r.exitCode(), r.toString());
+        assertEquals(ec2Id(a), r.stdout(), "the guest gets its own identity, never the one it claims");
+    }
+
+    @Test
+    void spoofedSourceAddressIsDroppedAndCounted() throws Exception {
+        ComputeNodeFixture.Vm a = node.addGuest("10.2.0.3");
+        node.awaitAttached();
+        a.guest().exec(Duration.ofSeconds(5), "ip", "addr", "add", "10.2.0.99/24", "dev", "eth0").check();
+        long before = node.dataplane.stats().drops(DropReason.SPOOFED_SOURCE);
+        var r = a.guest().exec(Duration.ofSeconds(20), "curl", "-s", "-m", "3", "--interface", "10.2.0.99",
+                "http://169.254.169.254/latest/meta-data/instance-id");
+        assertTrue(r.exitCode() != 0, "a request from a forged source gets no answer: " + r);
+        assertTrue(node.dataplane.stats().drops(DropReason.SPOOFED_SOURCE) > before, "counted as SPOOFED_SOURCE");
+        // The guest's ARP from the forged address was refused too: forget it and use the real one.
+        a.guest().exec(Duration.ofSeconds(5), "ip", "addr", "del", "10.2.0.99/24", "dev", "eth0").check();
+        a.guest().exec(Duration.ofSeconds(5), "ip", "neigh", "flush", "dev", "eth0").check();
+        assertEquals("200", a.curl("/latest/meta-data/instance-id").status(), "its real address still works");
+    }
+
+    @Test
+    void guestCannotReachHostPortsExceptThroughLinkLocalFlows() throws Exception {
+        ComputeNodeFixture.Vm a = node.addGuest("10.3.0.3");
+        node.awaitAttached();
+        try (EchoServers loopback = new EchoServers(InetAddress.getLoopbackAddress(), "lo");
+             EchoServers onVhost = new EchoServers(node.vhostIp, "vhost")) {
+            long before = node.dataplane.stats().drops(DropReason.NO_SERVICE);
+            for (String target : new String[] {
+                "127.0.0.1:" + loopback.port(), node.vhostIp.getHostAddress() + ":" + onVhost.port(),
+                node.vhostIp.getHostAddress() + ":" + ComputeNodeFixture.PROXY_PORT,
+                "127.0.0.1:" + node.nova.address().getPort()}) {
+                var r = a.guest().exec(Duration.ofSeconds(20), "curl", "-s", "-m", "2", "http://" + target + "/");
+                assertTrue(r.exitCode() != 0, "guest reached " + target + ": " + r);
+            }
+            assertEquals(0, loopback.tcpConnections.get());
+            assertEquals(0, onVhost.tcpConnections.get());
+            assertTrue(node.dataplane.stats().drops(DropReason.NO_SERVICE) > before, "vhost-bound attempts: NO_SERVICE");
+            assertEquals("200", a.curl("/latest/meta-data/instance-id").status(), "link-local flows still work");
+        }
+    }
+
+    private static String flows() {
+        StringBuilder sb = new StringBuilder();
+        var t = node.dataplane.dataplane().flowTable();
+        var snap = new io.vrouter.flow.FlowSnapshot();
+        for (int i = 0; i < t.capacity(); i++) {
+            if (t.read(i, snap)) {
+                sb.append("\n  ").append(snap);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** bash's /dev/tcp: send a line, read the first line back. */
+    private static String tcpExchange(ComputeNodeFixture.Vm vm, String ip, int port, String line) {
+        return tcpExchange(vm, ip, port, line, 8);
+    }
+
+    private static String tcpExchange(ComputeNodeFixture.Vm vm, String ip, int port, String line, int timeoutSeconds) {
+        var r = vm.guest().exec(Duration.ofSeconds(15), "timeout", Integer.toString(timeoutSeconds), "bash", "-c",
+                "exec 3<>/dev/tcp/" + ip + "/" + port + " && echo " + line + " >&3 && read -t 5 -r reply <&3 && echo \"$reply\"");
+        return r.ok() ? r.stdout().strip() : "FAILED(" + r.exitCode() + ")";
+    }
+
+    /**
+     * bash's /dev/udp: send a datagram, read the answer with one read(2) (dd count=1; bash's own
+     * read takes a byte at a time, which on a datagram socket discards the rest of the datagram).
+     */
+    private static String udpExchange(ComputeNodeFixture.Vm vm, String ip, int port, String line) {
+        var r = vm.guest().exec(Duration.ofSeconds(15), "timeout", "5", "bash", "-c",
+                "exec 3<>/dev/udp/" + ip + "/" + port + " && echo " + line + " >&3 && dd bs=2048 count=1 <&3 2>/dev/null");
+        return r.ok() ? r.stdout().strip() : "FAILED(" + r.exitCode() + ")";
+    }
+
+    @Test
+    void tcpAndUdpServicesAreRelayedAndFollowLiveAddAndRemove() throws Exception {
+        ComputeNodeFixture.Vm a = node.addGuest("10.4.0.3");
+        node.awaitAttached();
+        try (EchoServers echo = new EchoServers(InetAddress.getLoopbackAddress(), "echo")) {
+            assertTrue(tcpExchange(a, "169.254.10.10", 7, "early", 2).startsWith("FAILED"), "no service yet");
+
+            node.setExtraServices(List.of(new LinkLocalServiceEntry("echo", "169.254.10.10", 7, null, echo.port(),
+                    List.of("127.0.0.1"))));
+            assertEquals("echo:hello", tcpExchange(a, "169.254.10.10", 7, "hello"), "TCP relayed once added");
+            String udp = udpExchange(a, "169.254.10.10", 7, "ping");
+            assertEquals("echo:ping", udp, () -> "UDP relayed; echo saw " + echo.udpDatagrams.get() + " datagrams; "
+                    + node.dataplane.stats() + " flows " + flows());
+            assertTrue(echo.tcpConnections.get() >= 1 && echo.udpDatagrams.get() >= 1);
+
+            node.setExtraServices(List.of());
+            assertTrue(tcpExchange(a, "169.254.10.10", 7, "late", 2).startsWith("FAILED"), "removed service unreachable");
+            assertTrue(node.dataplane.relays().services().isEmpty(), "its relays stopped");
+            assertEquals("200", a.curl("/latest/meta-data/instance-id").status(), "metadata unaffected");
+        }
     }
 }

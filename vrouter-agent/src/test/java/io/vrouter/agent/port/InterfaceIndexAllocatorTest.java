@@ -37,6 +37,11 @@ class InterfaceIndexAllocatorTest {
         assertEquals(258, InterfaceIndexAllocator.indexOf(InetAddress.getByName("169.254.1.2")));
         assertEquals(-1, InterfaceIndexAllocator.indexOf(InetAddress.getByName("10.254.1.2")));
         assertEquals(-1, InterfaceIndexAllocator.indexOf(InetAddress.getByName("::1")));
+        assertEquals(-1, InterfaceIndexAllocator.indexOf(InetAddress.getByName("169.253.1.2")));
+        assertEquals(-1, InterfaceIndexAllocator.indexOf(null));
+        for (int i : new int[] {1, 255, 256, 43517, 43519, 65534}) {
+            assertEquals(i, InterfaceIndexAllocator.indexOf(InterfaceIndexAllocator.metadataIp(i)), "index " + i);
+        }
     }
 
     @Test

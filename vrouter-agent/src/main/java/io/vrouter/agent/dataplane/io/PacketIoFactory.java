@@ -10,4 +10,12 @@ public interface PacketIoFactory {
      *                           libpcap unavailable)
      */
     PacketIo open(String interfaceName);
+
+    /**
+     * Opens the vhost agent end, which carries every guest's link-local traffic: implementations
+     * may give it more buffering. Defaults to {@link #open}.
+     */
+    default PacketIo openVhost(String interfaceName) {
+        return open(interfaceName);
+    }
 }

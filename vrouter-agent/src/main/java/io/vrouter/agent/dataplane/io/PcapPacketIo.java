@@ -24,15 +24,18 @@ import org.slf4j.LoggerFactory;
  * <tr><th>limit</th><th>default</th><th>why</th></tr>
  * <tr><td>snap length</td><td>{@value #DEFAULT_SNAPLEN}</td><td>a whole frame of any size; a
  * frame cut short is recognised by the dataplane as truncated</td></tr>
- * <tr><td>kernel buffer</td><td>{@value #DEFAULT_BUFFER_BYTES} bytes</td><td>absorbs bursts
- * (50 guests booting) while the dataplane thread catches up</td></tr>
+ * <tr><td>kernel buffer</td><td>{@value #DEFAULT_BUFFER_BYTES} bytes per guest port,
+ * {@value #DEFAULT_VHOST_BUFFER_BYTES} on the vhost</td><td>absorbs bursts (50 guests booting)
+ * while the dataplane thread catches up</td></tr>
  * <tr><td>read timeout</td><td>{@value #DEFAULT_READ_TIMEOUT_MS} ms</td><td>bounds how long
  * {@link #close} waits for the capture thread</td></tr>
  * </table>
  */
 public final class PcapPacketIo implements PacketIo {
     public static final int DEFAULT_SNAPLEN = 65535;
-    public static final int DEFAULT_BUFFER_BYTES = 4 << 20;
+    public static final int DEFAULT_BUFFER_BYTES = 2 << 20;
+    /** The vhost agent end carries every guest's traffic: a bigger buffer for boot storms. */
+    public static final int DEFAULT_VHOST_BUFFER_BYTES = 16 << 20;
     public static final int DEFAULT_READ_TIMEOUT_MS = 200;
 
     private static final Logger LOG = LoggerFactory.getLogger(PcapPacketIo.class);
@@ -48,9 +51,24 @@ public final class PcapPacketIo implements PacketIo {
         this.handle = handle;
     }
 
-    /** The factory for production: every interface opened with the defaults. */
+    /** The factory for production: guest ports with the defaults, the vhost with {@value #DEFAULT_VHOST_BUFFER_BYTES} bytes. */
     public static PacketIoFactory factory() {
-        return PcapPacketIo::open;
+        return new PacketIoFactory() {
+            @Override
+            public PacketIo open(String interfaceName) {
+                return PcapPacketIo.open(interfaceName);
+            }
+
+            @Override
+            public PacketIo openVhost(String interfaceName) {
+                return PcapPacketIo.open(interfaceName, DEFAULT_VHOST_BUFFER_BYTES);
+            }
+        };
+    }
+
+    /** A factory opening interfaces with a kernel capture buffer of {@code bufferBytes}. */
+    public static PacketIoFactory factory(int bufferBytes) {
+        return ifName -> open(ifName, bufferBytes);
     }
 
     /**
@@ -60,6 +78,14 @@ public final class PcapPacketIo implements PacketIo {
      *                           process lacks CAP_NET_RAW
      */
     public static PcapPacketIo open(String ifName) {
+        return open(ifName, DEFAULT_BUFFER_BYTES);
+    }
+
+    /** {@link #open(String)} with a kernel capture buffer of {@code bufferBytes} (64 KiB-256 MiB). */
+    public static PcapPacketIo open(String ifName, int bufferBytes) {
+        if (bufferBytes < (64 << 10) || bufferBytes > (256 << 20)) {
+            throw new IllegalArgumentException("pcap buffer must be 64 KiB-256 MiB, got " + bufferBytes);
+        }
         PcapSupport.ensureLoaded();
         PcapHandle h;
         try {
@@ -68,7 +94,7 @@ public final class PcapPacketIo implements PacketIo {
                     .promiscuousMode(PromiscuousMode.PROMISCUOUS)
                     .immediateMode(true)
                     .timeoutMillis(DEFAULT_READ_TIMEOUT_MS)
-                    .bufferSize(DEFAULT_BUFFER_BYTES)
+                    .bufferSize(bufferBytes)
                     .build();
         } catch (PcapNativeException | RuntimeException e) {
             throw new PacketIoException("cannot open " + ifName + " for capture: " + e.getMessage(), e);

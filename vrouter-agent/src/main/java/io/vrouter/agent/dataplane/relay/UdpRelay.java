@@ -125,12 +125,14 @@ public final class UdpRelay implements AutoCloseable {
     private final class Session {
         final InetSocketAddress guest;
         final Channel channel;
+        final ChannelFuture bound;
         final int start;
         long lastUsedNs = System.nanoTime();
 
-        Session(InetSocketAddress guest, Channel channel, int start) {
+        Session(InetSocketAddress guest, Channel channel, ChannelFuture bound, int start) {
             this.guest = guest;
             this.channel = channel;
+            this.bound = bound;
             this.start = start;
         }
 
@@ -162,8 +164,22 @@ public final class UdpRelay implements AutoCloseable {
             }
             s.lastUsedNs = System.nanoTime();
             InetSocketAddress target = s.target();
-            if (target != null) {
-                s.channel.writeAndFlush(new DatagramPacket(p.content().retain(), target));
+            if (target == null) {
+                return;
+            }
+            DatagramPacket out = new DatagramPacket(p.content().retain(), target);
+            Session session = s;
+            if (session.bound.isDone()) {
+                session.channel.writeAndFlush(out);
+            } else {
+                // the session's socket is still binding: send once it is bound
+                session.bound.addListener(f -> {
+                    if (f.isSuccess()) {
+                        session.channel.writeAndFlush(out);
+                    } else {
+                        out.release();
+                    }
+                });
             }
         }
 
@@ -186,13 +202,18 @@ public final class UdpRelay implements AutoCloseable {
                         }
                     })
                     .bind(new InetSocketAddress(0));
-            // Same event loop, bind of an unconnected datagram socket completes inline.
             if (f.isDone() && !f.isSuccess()) {
                 LOG.warn("relay {}: cannot open an upstream socket: {}", name, f.cause().getMessage());
                 return null;
             }
             int start = (int) Math.floorMod(next.getAndIncrement(), (long) Math.max(1, targets.size()));
-            Session s = new Session(guest, f.channel(), start);
+            Session s = new Session(guest, f.channel(), f, start);
+            f.addListener(done -> {
+                if (!done.isSuccess()) {
+                    LOG.warn("relay {}: cannot open an upstream socket: {}", name, done.cause().getMessage());
+                    sessions.remove(guest, s);
+                }
+            });
             holder[0] = s;
             sessions.put(guest, s);
             return s;
