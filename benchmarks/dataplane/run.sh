@@ -10,7 +10,8 @@
 #            (read back with GET /port/<uuid>), so the proxy identifies the guest from the
 #            source address exactly as on our path; replies are un-NAT'd by conntrack and
 #            routed back over the guest's veth.
-# The proxy forwards to the nova stand-in (linklocal test sources) on 127.0.0.1:8775.
+# The proxy forwards to the nova stand-in (linklocal test sources, via NovaStandInForBench.java)
+# on 127.0.0.1:8775.
 #
 # In one run, interleaved over ROUNDS rounds (the order of the two paths alternates), wrk runs
 # inside every guest namespace at once (1 thread, CONNECTIONS connections per guest) for
@@ -91,6 +92,7 @@ WRK_PIDS=()
 cleanup() {
   local rc=$?
   set +e
+  trap '' INT TERM              # a second Ctrl-C or timeout's TERM must not cut the teardown short
   for p in "${WRK_PIDS[@]}"; do kill "$p" 2>/dev/null; done
   $NFT_ADDED && nft delete table ip "$NFT_TABLE" 2>/dev/null
   if [ -n "$AGENT_PID" ]; then
@@ -102,7 +104,12 @@ cleanup() {
     fi
     wait "$AGENT_PID" 2>/dev/null
   fi
-  [ -n "$NOVA_PID" ] && kill "$NOVA_PID" 2>/dev/null && wait "$NOVA_PID" 2>/dev/null
+  if [ -n "$NOVA_PID" ]; then
+    kill "$NOVA_PID" 2>/dev/null
+    for _ in $(seq 1 50); do kill -0 "$NOVA_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$NOVA_PID" 2>/dev/null
+    wait "$NOVA_PID" 2>/dev/null
+  fi
   for i in $(seq 1 "$MAXG"); do
     ip netns del "${TAG}g$i" 2>/dev/null
     ip link del "${TAG}a$i" 2>/dev/null
@@ -143,9 +150,9 @@ done
   echo "]"
 } > "$RUN/instances.json"
 CP_NOVA="linklocal/target/test-classes:linklocal/target/classes:vrouter-agent/target/lib/*"
-java -Xms128m -Xmx128m -cp "$CP_NOVA" io.vrouter.linklocal.novastandin.NovaMetadataStandInMain \
-  --listen 127.0.0.1 --port "$NOVA_PORT" --secret "$SECRET" --instances "$RUN/instances.json" \
-  > "$RUN/nova-standin.log" 2>&1 &
+# NovaStandInForBench: the stand-in, minus its per-request record (which would not survive a benchmark)
+java -Xms256m -Xmx256m -cp "$CP_NOVA" "$HERE/NovaStandInForBench.java" "$NOVA_PORT" "$SECRET" "$RUN/instances.json" \
+  > "$RUN/nova-standin.log" 2>&1 9>&- &
 NOVA_PID=$!
 
 # --- the agent --------------------------------------------------------------------------------
@@ -193,7 +200,7 @@ if [ "$KERNEL_ONLY" = 1 ]; then
   ip rule add from "$VHOST_IP" lookup "$ROUTE_TABLE" priority 1000
 fi
 JAVA_OPTS="${AGENT_JAVA_OPTS:--Xms256m -Xmx256m}" vrouter-agent/bin/vrouter-agent \
-  --config-file "$RUN/agent.conf" > "$RUN/agent.log" 2>&1 &
+  --config-file "$RUN/agent.conf" > "$RUN/agent.log" 2>&1 9>&- &
 AGENT_PID=$!
 
 wait_for() { # url what
@@ -232,9 +239,13 @@ for i in $(seq 1 "$MAXG"); do
   ip -n "$ns" addr add "$ip/24" dev eth0
   ip -n "$ns" route add default via 10.251.0.1
   ip link set "$a" up
+  # The userspace dataplane needs whole, checksummed frames from the guest (pcap cannot see that
+  # a veth frame's checksum is only partial), as the project's netns tests set up their guests.
+  ip netns exec "$ns" ethtool -K eth0 tx off tso off gso off >/dev/null
   # kernel path: host end 100.65.<i>.1/32 in the root namespace, guest IP routed back over it
   ip link add "$k" type veth peer name eth1 netns "$ns"
   ip -n "$ns" link set eth1 up
+  ip netns exec "$ns" ethtool -K eth1 tx off tso off gso off >/dev/null   # the same NIC settings
   ip addr add "100.65.$i.1/32" dev "$k"
   ip link set "$k" up
   ip route add "$ip/32" dev "$k" src "100.65.$i.1"
@@ -289,7 +300,10 @@ check_all() { # when: every guest, both paths, gets its own instance-id
       fi
     done
   done
-  [ $bad -eq 0 ] || die "correctness check ($1) failed"
+  if [ $bad -ne 0 ]; then
+    [ "${DEBUG_PAUSE:-0}" -gt 0 ] && { log "pausing ${DEBUG_PAUSE}s for inspection (run dir $RUN)"; sleep "$DEBUG_PAUSE"; }
+    die "correctness check ($1) failed"
+  fi
   log "$1: every guest got its own instance-id on both paths"
   echo "$1: all $MAXG guests got their own instance-id on both paths" >> "$RUN/checks"
 }
@@ -325,7 +339,7 @@ measure() {
   for i in $(seq 1 "$n"); do
     EXPECT=${G_EXPECT[$i]} WRK_OUT=$RUN/res/$label.g$i ip netns exec "${G_NS[$i]}" \
       wrk -t1 -c"$CONNECTIONS" -d"${secs}s" --timeout 5s "${hdr[@]}" -s "$HERE/check.lua" \
-      http://169.254.169.254/latest/meta-data/instance-id > "$RUN/res/$label.g$i.txt" 2>&1 &
+      http://169.254.169.254/latest/meta-data/instance-id > "$RUN/res/$label.g$i.txt" 2>&1 9>&- &
     WRK_PIDS+=($!)
   done
   for p in "${WRK_PIDS[@]}"; do wait "$p" || log "$label: a wrk exited with $?"; done
@@ -426,7 +440,7 @@ stat_delta() { # label: non-zero numeric counters of the dataplane that changed 
   [ -s "$b" ] && [ -s "$a" ] || return 0
   jq -n -r --slurpfile b "$b" --slurpfile a "$a" '
     [$a[0] | paths(numbers)] as $ps
-    | $ps[] | . as $p | ($a[0] | getpath($p)) - (($b[0] | getpath($p)) // 0) as $d
+    | $ps[] | . as $p | (($a[0] | getpath($p)) - (($b[0] | getpath($p)) // 0)) as $d
     | select($d != 0) | "\($p | map(tostring) | join(".")) \($d)"' 2>/dev/null | head -40
 }
 LAST=$ROUNDS
