@@ -96,17 +96,22 @@ chmod 600 "$RUN/agent.conf"   # it holds the metadata secret
 vrouter-agent/bin/vrouter-agent --config-file "$RUN/agent.conf" > "$RUN/agent.log" 2>&1 &
 AGENT_PID=$!
 
-wait_for() { # url, what
+wait_for() { # url, what, pid of the process that should answer, its log
   for _ in $(seq 1 150); do
     curl -s -o /dev/null --max-time 1 "$1" && return 0
-    kill -0 "$AGENT_PID" 2>/dev/null || { echo "compute-node: the agent exited; its log:" >&2; tail -30 "$RUN/agent.log" >&2; exit 1; }
+    if ! kill -0 "$3" 2>/dev/null; then
+      echo "compute-node: the $2 exited; the end of its log ($4):" >&2
+      tail -5 "$4" >&2
+      grep -q "Address already in use" "$4" && echo "compute-node: a port it needs is taken (8775, 8097, 9091, 8085): is another compute node running?" >&2
+      exit 1
+    fi
     sleep 0.2
   done
-  echo "compute-node: $2 did not come up; see $RUN" >&2
+  echo "compute-node: the $2 did not answer $1 within 30 s; see $4" >&2
   exit 1
 }
-wait_for http://127.0.0.1:8775/ "nova stand-in"
-wait_for http://127.0.0.1:9091/ports "agent port IPC"
+wait_for http://127.0.0.1:8775/ "nova stand-in" "$NOVA_PID" "$RUN/nova-standin.log"
+wait_for http://127.0.0.1:9091/ports "agent" "$AGENT_PID" "$RUN/agent.log"
 echo "compute-node: nova stand-in on 127.0.0.1:8775, agent up (port IPC :9091, introspect :8085)"
 
 # --- 4. guests, plugged in through port IPC ---------------------------------------------------

@@ -84,7 +84,8 @@ haproxy -c -q -f "$DIR/haproxy.cfg"
 
 # --- our proxy: build (no install into ~/.m2) ---
 mvn -B -q -ntp -pl linklocal -am package -DskipTests
-mvn -B -q -ntp -pl linklocal dependency:build-classpath -Dmdep.includeScope=runtime \
+# Test scope: linklocal has logback only for tests; the proxy logs through it here (INFO, logback.xml).
+mvn -B -q -ntp -pl linklocal dependency:build-classpath -DincludeScope=test \
   -Dmdep.outputFile="$DIR/cp.txt" >/dev/null
 CP="$ROOT/linklocal/target/classes:$(cat "$DIR/cp.txt")"
 

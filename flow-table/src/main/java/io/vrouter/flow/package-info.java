@@ -28,8 +28,27 @@
  * index is free and may be reused at once; the generation in the handle ({@code gen << 32 |
  * index}) makes every old handle stale, and all methods taking a handle check it.
  *
+ * <h2>Use, per duty cycle of the dataplane thread</h2>
+ * <pre>{@code
+ * long now = System.nanoTime();                       // once per cycle
+ * long h = table.lookup(nh, proto, sip, dip, sport, dport);   // or lookupBatch for a burst
+ * if (h == FlowResult.NO_FLOW) {
+ *     h = table.addHold(nh, proto, sip, dip, sport, dport, now);
+ *     if (FlowResult.isHandle(h)) { table.holdPacket(h, pkt); trapToAgent(h); }  // else dropped, counted
+ * } else switch (table.account(h, frameLength, tcpFlags, now)) {
+ *     case FlowAction.NAT -> rewrite(pkt, table.natSourceIp(h), table.natSourcePort(h),
+ *                                   table.natDestinationIp(h), table.natDestinationPort(h));
+ *     case FlowAction.FORWARD -> send(pkt);
+ *     case FlowAction.HOLD -> table.holdPacket(h, pkt);   // bounded; overflow counted
+ *     default -> { }                                      // DROP (counted) or stale handle
+ * }
+ * // agent's answer, drained from its queue on this thread; held packets go to the sink:
+ * table.installReverse(h, reverseKey, FlowAction.NAT, FlowFlags.LINK_LOCAL, now);
+ * table.age(now, 1024);                               // bounded work per cycle
+ * }</pre>
+ *
  * <h2>Allocation</h2>
- * All memory is allocated in the constructor. Lookup, account, holdPacket, addHold,
- * installReverse, addPair, delete and age do not allocate.
+ * All memory is allocated in the constructor. Lookup, lookupBatch, account, holdPacket, addHold,
+ * installReverse, addPair, setDrop, delete and age do not allocate.
  */
 package io.vrouter.flow;

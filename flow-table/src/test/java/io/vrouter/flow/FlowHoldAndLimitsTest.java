@@ -49,10 +49,10 @@ class FlowHoldAndLimitsTest {
     @Test
     void sinkShouldSeeFinalStateAndMayAccountThePacket() {
         List<Integer> actionsSeen = new ArrayList<>();
-        FlowTable<String>[] holder = new FlowTable[1];
+        java.util.concurrent.atomic.AtomicReference<FlowTable<String>> holder = new java.util.concurrent.atomic.AtomicReference<>();
         FlowTable<String> t = new FlowTable<>(FlowTableConfig.builder().capacity(64).hashSeed(1).build(),
-                (p, h, a) -> actionsSeen.add(holder[0].account(h, 100, 0, 0)));
-        holder[0] = t;
+                (p, h, a) -> actionsSeen.add(holder.get().account(h, 100, 0, 0)));
+        holder.set(t);
         long f = t.addHold(3, TCP, 1, 2, 1000, 80, 0);
         t.holdPacket(f, "p2");
         t.installReverse(f, rev.set(1, TCP, 2, 1, 80, 1000), FlowAction.FORWARD, 0, 0);

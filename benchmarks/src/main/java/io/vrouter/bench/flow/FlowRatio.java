@@ -29,6 +29,11 @@ public final class FlowRatio {
     private static final int BATCH = 32;
     private static long sink;
 
+    /** The baseline's persistent aging position. */
+    private static final class Cursor {
+        Iterator<EntryObject> values;
+    }
+
     /** A workload run {@code ops} times. */
     interface Op {
         void run(int ops);
@@ -128,7 +133,8 @@ public final class FlowRatio {
                     }
                 });
 
-        Iterator<EntryObject>[] it = new Iterator[] {map.values().iterator()};
+        Cursor it = new Cursor();
+        it.values = map.values().iterator();
         pair(flows, "aging scan (per flow visited)", chunk * 4,
                 ops -> {
                     for (int i = 0; i < ops; i += 1024) {
@@ -137,10 +143,10 @@ public final class FlowRatio {
                 },
                 ops -> {
                     for (int i = 0; i < ops; i++) {
-                        if (!it[0].hasNext()) {
-                            it[0] = map.values().iterator();
+                        if (!it.values.hasNext()) {
+                            it.values = map.values().iterator();
                         }
-                        EntryObject e = it[0].next();
+                        EntryObject e = it.values.next();
                         if (1_000_000_000L - Math.max(e.lastSeenNs, e.reverse.lastSeenNs) >= 180_000_000_000L) {
                             sink++;
                         }

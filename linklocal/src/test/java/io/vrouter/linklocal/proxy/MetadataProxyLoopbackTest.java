@@ -305,6 +305,36 @@ class MetadataProxyLoopbackTest {
     }
 
     @Test
+    void shouldAnswer502WhenNovasResponseIsOverTheLimit() throws Exception {
+        try (NovaMetadataStandIn big = new NovaMetadataStandIn(SECRET).addInstance(
+                new io.vrouter.linklocal.novastandin.StandInInstance(VM_A.instanceId(), nodash(VM_A.projectId()),
+                        "vm-a", "nova", null, "x".repeat(5000)))) {
+            big.start();
+            start(b -> b.maxResponseBodyBytes(4096), MetadataUpstreams.fixed(List.of(big.address())));
+            try (RawHttpClient g = guest(SRC_A)) {
+                assertEquals(502, g.exchange(RawHttpClient.get("/latest/user-data")).status());
+                assertEquals(200, g.exchange(RawHttpClient.get("/latest/meta-data/hostname")).status(),
+                        "the guest connection survives; the upstream one was discarded");
+            }
+        }
+    }
+
+    @Test
+    void shouldSurviveGuestDisconnectingWhileNovaIsSlow() throws Exception {
+        start();
+        nova.delayMs(300);
+        try (RawHttpClient g = guest(SRC_A)) {
+            g.send(RawHttpClient.get("/latest/meta-data/hostname"));
+        }
+        Thread.sleep(500); // nova answers to a guest that is gone
+        nova.delayMs(0);
+        try (RawHttpClient g = guest(SRC_A)) {
+            assertEquals(200, g.exchange(RawHttpClient.get("/latest/meta-data/hostname")).status());
+        }
+        assertEquals(2, nova.requests().size());
+    }
+
+    @Test
     void shouldPassGzipBodyThroughByteExact() throws Exception {
         start();
         for (boolean chunked : new boolean[] {false, true}) {

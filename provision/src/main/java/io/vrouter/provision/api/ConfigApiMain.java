@@ -43,7 +43,7 @@ public final class ConfigApiMain {
     static final String DEFAULT_STORE = "file:/var/lib/config-api";
     static final String SECTION = "DEFAULTS";
     private static final Set<String> INI_KEYS =
-            Set.of("listen_ip", "listen_port", "store", "credentials_file", "tls_cert", "tls_key");
+            Set.of("listen_ip", "listen_port", "store", "credentials_file", "no_auth", "tls_cert", "tls_key");
 
     @Option(names = {"-c", "--conf-file"}, description = "INI file with a [DEFAULTS] section")
     Path confFile;
@@ -57,8 +57,11 @@ public final class ConfigApiMain {
     @Option(names = "--store", description = "file:<dir> | etcd:<url>[,<url>...] | memory: (default " + DEFAULT_STORE + ")")
     String store;
 
-    @Option(names = "--credentials-file", description = "users file made by config-api-passwd; without it authentication is OFF")
+    @Option(names = "--credentials-file", description = "users file made by config-api-passwd (required unless --no-auth)")
     Path credentialsFile;
+
+    @Option(names = "--no-auth", description = "serve without authentication: anyone who reaches the port may write (tests and demos only)")
+    boolean noAuth;
 
     @Option(names = "--tls-cert", description = "server certificate chain (PEM); with --tls-key switches on HTTPS")
     Path tlsCert;
@@ -67,7 +70,7 @@ public final class ConfigApiMain {
     Path tlsKey;
 
     /** The fully resolved settings (flags over file over defaults). */
-    record Settings(InetSocketAddress listen, String store, Path credentialsFile, Path tlsCert, Path tlsKey) {
+    record Settings(InetSocketAddress listen, String store, Path credentialsFile, boolean noAuth, Path tlsCert, Path tlsKey) {
     }
 
     /** Resolves flags and the INI file; every problem is an {@link IllegalArgumentException} with one clear line. */
@@ -93,6 +96,14 @@ public final class ConfigApiMain {
             throw new IllegalArgumentException("listen address '" + ip + "' is not an IP address");
         }
         Path creds = credentialsFile != null ? credentialsFile : pathOrNull(pick(null, ini, "credentials_file", null));
+        boolean open = noAuth || parseBoolean(pick(null, ini, "no_auth", "false"), "no_auth");
+        if (creds == null && !open) {
+            throw new IllegalArgumentException("no credentials file: give --credentials-file (create users with"
+                    + " config-api-passwd), or --no-auth to serve without authentication");
+        }
+        if (creds != null && open) {
+            throw new IllegalArgumentException("--no-auth and a credentials file exclude each other");
+        }
         Path cert = tlsCert != null ? tlsCert : pathOrNull(pick(null, ini, "tls_cert", null));
         Path key = tlsKey != null ? tlsKey : pathOrNull(pick(null, ini, "tls_key", null));
         if ((cert == null) != (key == null)) {
@@ -103,7 +114,7 @@ public final class ConfigApiMain {
                 throw new IllegalArgumentException("cannot read " + p);
             }
         }
-        return new Settings(new InetSocketAddress(addr, port), pick(store, ini, "store", DEFAULT_STORE), creds, cert, key);
+        return new Settings(new InetSocketAddress(addr, port), pick(store, ini, "store", DEFAULT_STORE), creds, open, cert, key);
     }
 
     private static SubnodeConfiguration readIni(Path path) {
@@ -142,6 +153,17 @@ public final class ConfigApiMain {
         return dflt;
     }
 
+    private static boolean parseBoolean(String value, String key) {
+        switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "yes", "1", "on":
+                return true;
+            case "false", "no", "0", "off":
+                return false;
+            default:
+                throw new IllegalArgumentException(key + " = '" + value + "' is not a boolean (true/false)");
+        }
+    }
+
     private static Path pathOrNull(String s) {
         return s == null ? null : Path.of(s);
     }
@@ -149,13 +171,16 @@ public final class ConfigApiMain {
     /** Opens everything and serves; the caller closes the returned server, then the store. */
     static Running start(Settings s) throws StoreException, IOException, InterruptedException {
         Authenticator auth = Authenticator.NONE;
-        if (s.credentialsFile() != null) {
+        if (s.noAuth()) {
+            LoggerFactory.getLogger(ConfigApiMain.class).warn(
+                    "authentication is OFF (--no-auth): anyone who can reach {} may change link-local services", s.listen());
+        } else {
             CredentialsFile creds = CredentialsFile.load(s.credentialsFile());
             if (creds.users().isEmpty()) {
                 throw new IllegalArgumentException("credentials file " + s.credentialsFile()
                         + " has no users; add one with config-api-passwd");
             }
-            auth = new BasicAuthenticator(creds);
+            auth = BasicAuthenticator.watching(s.credentialsFile());
         }
         SslContext ssl = null;
         if (s.tlsCert() != null) {

@@ -11,7 +11,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -122,7 +121,7 @@ public final class ConfigApiServer implements AutoCloseable {
                             }
                             p.addLast(new IdleStateHandler(0, 0, idleTimeoutMs, TimeUnit.MILLISECONDS));
                             p.addLast(new HttpServerCodec());
-                            p.addLast(new HttpObjectAggregator(DEFAULT_MAX_BODY_BYTES));
+                            p.addLast(new JsonObjectAggregator(DEFAULT_MAX_BODY_BYTES));
                             p.addLast(workers, handler);
                         }
                     })

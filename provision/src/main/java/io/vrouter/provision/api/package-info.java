@@ -15,6 +15,10 @@
  *       (default 30, at most 300)</td></tr>
  * </table>
  *
+ * <p>A watch whose {@code since} is above the current revision (the agent saw a store that has
+ * since been rebuilt) is held like any other; agents ask for a snapshot ({@code since=0}) when
+ * they reconnect, which brings them back in step.
+ *
  * <p>Errors are {@code {"error": "..."}}; 401 carries {@code WWW-Authenticate: Basic realm="config-api"};
  * a {@code reader} writing gets 403; unknown path 404, wrong method 405 (with {@code Allow}).
  *

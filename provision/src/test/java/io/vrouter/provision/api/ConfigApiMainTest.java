@@ -40,18 +40,32 @@ class ConfigApiMainTest {
 
     @Test
     void defaultsShouldBeLoopback8082AndTheFileStore() {
-        ConfigApiMain.Settings s = resolve();
+        ConfigApiMain.Settings s = resolve("--no-auth");
         assertEquals("127.0.0.1", s.listen().getAddress().getHostAddress());
         assertEquals(8082, s.listen().getPort());
         assertEquals(ConfigApiMain.DEFAULT_STORE, s.store());
         assertNull(s.credentialsFile());
+        assertTrue(s.noAuth());
         assertNull(s.tlsCert());
+    }
+
+    @Test
+    void shouldRefuseToStartWithoutCredentialsUnlessNoAuthIsExplicit() throws Exception {
+        String[] r = fail("--listen-port", "0", "--store", "memory:");
+        assertEquals("2", r[0], r[1]);
+        assertTrue(r[1].contains("--credentials-file") && r[1].contains("--no-auth"), r[1]);
+        Path ini = tmp.resolve("open.conf");
+        Files.writeString(ini, "[DEFAULTS]\nno_auth = true\nstore = memory:\n");
+        assertTrue(resolve("-c", ini.toString()).noAuth());
+        Path bad = tmp.resolve("bad-bool.conf");
+        Files.writeString(bad, "[DEFAULTS]\nno_auth = maybe\n");
+        assertTrue(fail("-c", bad.toString())[1].contains("no_auth = 'maybe' is not a boolean"));
     }
 
     @Test
     void flagsShouldOverrideTheIniFile() throws Exception {
         Path ini = tmp.resolve("config-api.conf");
-        Files.writeString(ini, "[DEFAULTS]\nlisten_ip = 0.0.0.0\nlisten_port = 9000\nstore = memory:\n");
+        Files.writeString(ini, "[DEFAULTS]\nlisten_ip = 0.0.0.0\nlisten_port = 9000\nstore = memory:\nno_auth = true\n");
         ConfigApiMain.Settings fromFile = resolve("-c", ini.toString());
         assertEquals("0.0.0.0", fromFile.listen().getAddress().getHostAddress());
         assertEquals(9000, fromFile.listen().getPort());
@@ -81,7 +95,11 @@ class ConfigApiMainTest {
             {"--tls-cert", ini.toString()},
             {"--credentials-file", tmp.resolve("nope").toString()},
         };
-        for (String[] args : cases) {
+        for (String[] given : cases) {
+            // --no-auth so that each case fails for its own reason, not for missing credentials
+            String[] args = java.util.Arrays.asList(given).contains("--credentials-file") ? given
+                    : java.util.stream.Stream.concat(java.util.Arrays.stream(given), java.util.stream.Stream.of("--no-auth"))
+                            .toArray(String[]::new);
             String[] r = fail(args);
             assertEquals("2", r[0], String.join(" ", args) + " -> " + r[1]);
             assertTrue(r[1].startsWith("config-api: "), r[1]);
@@ -93,7 +111,7 @@ class ConfigApiMainTest {
     void aStoreDirectoryInUseShouldFailToStart() throws Exception {
         Path dir = tmp.resolve("store");
         try (FileConfigStore held = new FileConfigStore(dir)) {
-            String[] r = fail("--listen-port", "0", "--store", "file:" + dir);
+            String[] r = fail("--listen-port", "0", "--store", "file:" + dir, "--no-auth");
             assertEquals("1", r[0], r[1]);
             assertTrue(r[1].contains("in use"), r[1]);
         }

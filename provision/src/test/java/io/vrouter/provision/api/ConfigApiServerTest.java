@@ -210,7 +210,9 @@ class ConfigApiServerTest {
     @Test
     void anOversizedBodyShouldBeRefused() throws Exception {
         String big = "{\"global-vrouter-config\": {\"x\": \"" + "a".repeat(ConfigApiServer.DEFAULT_MAX_BODY_BYTES) + "\"}}";
-        assertEquals(413, api.put(path, "\"1\"", big).status());
+        ApiClient.Reply r = api.put(path, "\"1\"", big);
+        assertEquals(413, r.status());
+        assertTrue(r.json().get("error").asText().contains("exceeds"), r.toString());
     }
 
     @Test

@@ -43,7 +43,7 @@ class FileStoreCrashTest {
             AtomicLong inFlightSeq = new AtomicLong();
             int startSeq = seq;
             try (ConfigApiProcess p = ConfigApiProcess.start(tmp.resolve("log"), "--listen-port", "0",
-                    "--store", "file:" + data)) {
+                    "--store", "file:" + data, "--no-auth")) {
                 ApiClient api = new ApiClient(p.url);
                 String path = "/global-vrouter-config/" + api.uuid();
                 ApiClient.Reply now = api.get(path);

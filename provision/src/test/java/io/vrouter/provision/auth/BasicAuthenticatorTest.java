@@ -43,4 +43,32 @@ class BasicAuthenticatorTest {
         assertNull(a.authenticate(basic("agent:agentpw2")));
         assertEquals(Role.READER, a.authenticate(basic("agent:agentpw")).role());
     }
+
+    @Test
+    void aChangedCredentialsFileShouldTakeEffectWithoutRestartAndDropCachedPasswords() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("creds-test");
+        try {
+            java.nio.file.Path f = dir.resolve("users");
+            CredentialsFile c = CredentialsFile.empty();
+            c.put("alice", Role.ADMIN, "old".toCharArray(), 1000);
+            c.save(f);
+            BasicAuthenticator a = BasicAuthenticator.watching(f, 0);
+            assertEquals(Role.ADMIN, a.authenticate(basic("alice:old")).role());
+            assertNull(a.authenticate(basic("bob:bobpw")));
+
+            c.put("alice", Role.ADMIN, "new".toCharArray(), 1000);
+            c.put("bob", Role.READER, "bobpw".toCharArray(), 1000);
+            c.save(f);
+            assertNull(a.authenticate(basic("alice:old")), "a cached old password must stop working");
+            assertEquals(Role.ADMIN, a.authenticate(basic("alice:new")).role());
+            assertEquals(Role.READER, a.authenticate(basic("bob:bobpw")).role());
+
+            java.nio.file.Files.writeString(f, "garbage line\n");
+            assertEquals(Role.READER, a.authenticate(basic("bob:bobpw")).role(), "a broken file keeps the users before");
+        } finally {
+            try (java.util.stream.Stream<java.nio.file.Path> w = java.nio.file.Files.walk(dir)) {
+                w.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
 }

@@ -28,13 +28,14 @@ class ConfigStoresTest {
 
     @Test
     void shouldParseEtcdEndpointsWithAndWithoutScheme() {
-        assertEquals(List.of(URI.create("http://10.0.0.1:2379"), URI.create("https://h:2379")),
-                ConfigStores.parseEndpoints("10.0.0.1:2379, https://h:2379"));
+        assertEquals(List.of(URI.create("http://10.0.0.1:2379"), URI.create("http://h:2379")),
+                ConfigStores.parseEndpoints("10.0.0.1:2379, http://h:2379"));
     }
 
     @Test
     void shouldRejectBadSpecificationsWithAClearMessage() {
-        for (String bad : new String[] {"", "file:", "zookeeper:x", "etcd:", "etcd:10.0.0.1", "etcd:ftp://h:1"}) {
+        for (String bad : new String[] {"", "file:", "zookeeper:x", "etcd:", "etcd:10.0.0.1", "etcd:ftp://h:1",
+                "etcd:https://h:2379"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConfigStores.open(bad));
             assertTrue(e.getMessage().length() > 10, bad + " -> " + e.getMessage());
         }

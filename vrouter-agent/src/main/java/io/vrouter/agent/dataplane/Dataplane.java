@@ -12,11 +12,15 @@ import io.vrouter.flow.FlowTable;
 import io.vrouter.linklocal.registry.LinkLocalService;
 import io.vrouter.linklocal.registry.RegistrySnapshot;
 import io.vrouter.packet.Arp;
+import io.vrouter.packet.Bytes;
+import io.vrouter.packet.Checksum;
 import io.vrouter.packet.Ethernet;
 import io.vrouter.packet.Ipv4;
 import io.vrouter.packet.NatRewriter;
 import io.vrouter.packet.PacketParser;
 import io.vrouter.packet.ParsedPacket;
+import io.vrouter.packet.Tcp;
+import io.vrouter.packet.Udp;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -54,8 +58,10 @@ import org.slf4j.LoggerFactory;
  *       queues the packet in it; later packets of that flow queue behind it (bounded by the
  *       table's HOLD limits). After the batch, each new flow is set up (below) and its held
  *       packets are released through the flow's action.</li>
- *   <li>A NAT flow rewrites the packet in place (incremental checksums), sets agent MAC →
- *       vhost kernel MAC and injects it into the vhost agent end.</li>
+ *   <li>A NAT flow rewrites the packet in place (incremental checksums; by default the TCP/UDP
+ *       checksum is then completed in full, since a guest may use checksum offload, see
+ *       {@link DataplaneConfig}), sets agent MAC → vhost kernel MAC and injects it into the vhost
+ *       agent end.</li>
  * </ol>
  *
  * <h2>Flow set-up (the agent's part, run synchronously on this thread)</h2>
@@ -421,9 +427,26 @@ public final class Dataplane implements AutoCloseable {
             NatRewriter.rewrite(f, p, NatRewriter.ALL, table.natSourceIp(h), table.natSourcePort(h),
                     table.natDestinationIp(h), table.natDestinationPort(h));
         }
+        if (config.recomputeGuestChecksums() && !p.isFirstFragment()) {
+            completeTransportChecksum(f, p);
+        }
         Ethernet.setDstMac(f, 0, config.vhostKernelMac());
         Ethernet.setSrcMac(f, 0, config.agentMac());
         send(vhost, f, p.frameLength());
+    }
+
+    /**
+     * Writes the full TCP/UDP checksum: a guest using checksum offload hands over only the
+     * pseudo-header sum. A UDP checksum of 0 ("none", RFC 768) is left alone.
+     */
+    private static void completeTransportChecksum(byte[] f, ParsedPacket p) {
+        int proto = p.ipProtocol();
+        int l4 = p.l4Offset();
+        int field = l4 + (proto == Ipv4.PROTO_TCP ? Tcp.CHECKSUM : Udp.CHECKSUM);
+        if (proto == Ipv4.PROTO_UDP && Bytes.u16(f, field) == 0) {
+            return;
+        }
+        Bytes.put16(f, field, Checksum.computeTransport(f, l4, p.l4Length(), proto, p.srcIp(), p.dstIp()));
     }
 
     /** Held packets released by {@link FlowTable#installReverse}: re-parse and forward. */

@@ -30,6 +30,12 @@ import java.util.Objects;
  * <tr><td>idleParkNs</td><td>{@value #DEFAULT_IDLE_PARK_NS}</td><td>longest sleep when idle:
  * aging still runs at least this often; a frame or command wakes the thread at once</td></tr>
  * <tr><td>flowTable</td><td>{@link FlowTableConfig#defaults()}</td><td>agent.conf FLOWS</td></tr>
+ * <tr><td>recomputeGuestChecksums</td><td>true</td><td>a guest may hand its frames over with
+ * checksum offload (veth with TX offload on, virtio): the TCP/UDP checksum is then only the
+ * pseudo-header sum and the host kernel would drop the packet. With this on, guest-to-host
+ * packets get a full TCP/UDP checksum after NAT (not for IP fragments, whose checksum covers
+ * other fragments: those keep the RFC 1624 incremental update). Off: incremental updates only,
+ * so a corrupt packet stays exactly as corrupt.</td></tr>
  * </table>
  */
 public final class DataplaneConfig {
@@ -52,6 +58,7 @@ public final class DataplaneConfig {
     private final int commandBudget;
     private final long idleParkNs;
     private final FlowTableConfig flowTable;
+    private final boolean recomputeGuestChecksums;
 
     private DataplaneConfig(Builder b) {
         vhostIp = b.vhostIp;
@@ -65,6 +72,7 @@ public final class DataplaneConfig {
         commandBudget = b.commandBudget;
         idleParkNs = b.idleParkNs;
         flowTable = b.flowTable;
+        recomputeGuestChecksums = b.recomputeGuestChecksums;
     }
 
     public static Builder builder(Inet4Address vhostIp, long vhostKernelMac) {
@@ -116,6 +124,10 @@ public final class DataplaneConfig {
         return flowTable;
     }
 
+    public boolean recomputeGuestChecksums() {
+        return recomputeGuestChecksums;
+    }
+
     /** Validating builder: each setter throws {@link IllegalArgumentException} naming the setting. */
     public static final class Builder {
         private final Inet4Address vhostIp;
@@ -128,6 +140,7 @@ public final class DataplaneConfig {
         private int commandBudget = DEFAULT_COMMAND_BUDGET;
         private long idleParkNs = DEFAULT_IDLE_PARK_NS;
         private FlowTableConfig flowTable;
+        private boolean recomputeGuestChecksums = true;
 
         private Builder(Inet4Address vhostIp, long vhostKernelMac) {
             this.vhostIp = Objects.requireNonNull(vhostIp, "vhostIp");
@@ -180,6 +193,11 @@ public final class DataplaneConfig {
 
         public Builder flowTable(FlowTableConfig config) {
             this.flowTable = Objects.requireNonNull(config, "flowTable");
+            return this;
+        }
+
+        public Builder recomputeGuestChecksums(boolean on) {
+            this.recomputeGuestChecksums = on;
             return this;
         }
 

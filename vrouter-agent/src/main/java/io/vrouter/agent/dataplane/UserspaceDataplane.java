@@ -55,7 +55,8 @@ import org.slf4j.LoggerFactory;
  * dataplane thread, which deletes those flows.
  *
  * <p>Stop ({@link #close}): unsubscribe, stop the dataplane thread, close every I/O, stop the
- * relays, remove the isolation and the vhost pair. Idempotent.
+ * relays, remove the isolation and the vhost pair. Idempotent; also run from a JVM shutdown hook
+ * when the process exits without it (a SIGKILL leaves the state for the next start to replace).
  */
 public final class UserspaceDataplane implements PortObserver, AutoCloseable {
     /** Delay between attempts to open a port's interface. */
@@ -93,7 +94,11 @@ public final class UserspaceDataplane implements PortObserver, AutoCloseable {
     private final PacketIoFactory ioFactory;
     private final ScheduledExecutorService control;
     private final Map<String, VmPort> attached = new ConcurrentHashMap<>();
+    /** The latest port event per port id: a retry only goes on while its port is still wanted. */
+    private final Map<String, VmPort> wanted = new ConcurrentHashMap<>();
     private final List<LinkLocalRegistry.Subscription> subscriptions = new ArrayList<>();
+    /** Removes the host state if the JVM exits without {@link #close()} (SIGTERM, a leaked test). */
+    private final Thread shutdownHook = new Thread(this::close, "dataplane-shutdown");
     private volatile boolean closed;
 
     private UserspaceDataplane(HostSettings host, HostIsolation isolation, VhostInterface vhost, Dataplane dataplane,
@@ -134,6 +139,7 @@ public final class UserspaceDataplane implements PortObserver, AutoCloseable {
             Dataplane dp = new Dataplane(cfg, vhostIo, System::nanoTime);
             relays = new RelayManager(host.vhostIp());
             UserspaceDataplane u = new UserspaceDataplane(host, isolation, vhost, dp, relays, ioFactory);
+            Runtime.getRuntime().addShutdownHook(u.shutdownHook);
             dp.start();
             LOG.info("userspace dataplane up: vhost {} ({}), isolation {}", vhost.name(),
                     host.vhostIp().getHostAddress(), isolation.mechanism());
@@ -225,6 +231,7 @@ public final class UserspaceDataplane implements PortObserver, AutoCloseable {
     @Override
     public void portAdded(VmPort port) {
         if (!closed) {
+            wanted.put(port.id(), port);
             control.execute(() -> attachPort(port, 1));
         }
     }
@@ -232,6 +239,7 @@ public final class UserspaceDataplane implements PortObserver, AutoCloseable {
     @Override
     public void portRemoved(VmPort port) {
         if (!closed) {
+            wanted.remove(port.id(), port);
             control.execute(() -> detachPort(port));
         }
     }
@@ -242,8 +250,8 @@ public final class UserspaceDataplane implements PortObserver, AutoCloseable {
     }
 
     private void attachPort(VmPort port, int attempt) {
-        if (closed) {
-            return;
+        if (closed || wanted.get(port.id()) != port) {
+            return; // removed or replaced since this attempt was queued
         }
         VmPort old = attached.get(port.id());
         if (old != null && !old.systemName().equals(port.systemName())) {
@@ -268,11 +276,7 @@ public final class UserspaceDataplane implements PortObserver, AutoCloseable {
                 if (attempt == 1) {
                     LOG.warn("port {}: cannot attach {} yet ({}); retrying", port.id(), port.systemName(), e.getMessage());
                 }
-                control.schedule(() -> {
-                    if (!attached.containsKey(port.id()) || attached.get(port.id()) != port) {
-                        attachPort(port, attempt + 1);
-                    }
-                }, ATTACH_RETRY_MS, TimeUnit.MILLISECONDS);
+                control.schedule(() -> attachPort(port, attempt + 1), ATTACH_RETRY_MS, TimeUnit.MILLISECONDS);
             } else {
                 LOG.error("port {}: gave up attaching {} after {} attempts: {}", port.id(), port.systemName(),
                         attempt, e.getMessage());
@@ -318,6 +322,13 @@ public final class UserspaceDataplane implements PortObserver, AutoCloseable {
             }
             closed = true;
             subscriptions.forEach(LinkLocalRegistry.Subscription::close);
+        }
+        if (Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs (or ran) anyway; close is idempotent
+            }
         }
         control.shutdownNow();
         try {

@@ -235,6 +235,51 @@ class DataplaneTest {
         assertEquals(1, s.ports().get(0).txFrames());
     }
 
+    /** What a guest with TX checksum offload hands over: only the pseudo-header sum, not complemented. */
+    private static byte[] withPartialChecksum(byte[] f) {
+        int l4Len = f.length - 34;
+        int sip = ipSrc(f);
+        int dip = ipDst(f);
+        long sum = (sip >>> 16) + (sip & 0xffff) + (dip >>> 16) + (dip & 0xffff) + 6 + l4Len;
+        while ((sum >>> 16) != 0) {
+            sum = (sum & 0xffff) + (sum >>> 16);
+        }
+        f[34 + 16] = (byte) (sum >>> 8);
+        f[34 + 17] = (byte) sum;
+        return f;
+    }
+
+    @Test
+    void shouldCompleteThePartialChecksumOfAGuestUsingChecksumOffload() throws Exception {
+        MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
+        byte[] partial = withPartialChecksum(tcp(GUEST_MAC_A, VMAC, GUEST_IP, MD_SERVICE, 40000, 80, 0x18, GET));
+        assertTrue(!checksumsValid(partial));
+        a.receive(partial);
+        dp.doWork();
+        byte[] out = vhostIo.pollSent();
+        assertNotNull(out);
+        assertTrue(checksumsValid(out), "the host kernel gets a complete checksum");
+    }
+
+    @Test
+    void shouldKeepACorruptChecksumCorruptWhenNotRecomputing() throws Exception {
+        vhostIo = new MemoryPacketIo("vh-dp");
+        dp.close();
+        dp = new Dataplane(DataplaneConfig.builder((Inet4Address) InetAddress.getByName("198.18.0.5"), KERNEL_MAC)
+                .flowTable(FlowTableConfig.builder().capacity(1024).build()).recomputeGuestChecksums(false).build(),
+                vhostIo, clock::get);
+        services(List.of(metadataEntry()), new long[0]);
+        MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
+        byte[] good = tcp(GUEST_MAC_A, VMAC, GUEST_IP, MD_SERVICE, 40000, 80, 0x18, GET);
+        byte[] bad = good.clone();
+        bad[bad.length - 1] ^= 0x55; // payload corrupted after the checksum was computed
+        a.receive(good);
+        a.receive(bad);
+        dp.doWork();
+        assertTrue(checksumsValid(vhostIo.pollSent()), "incremental update keeps a good checksum good");
+        assertTrue(!checksumsValid(vhostIo.pollSent()), "and a bad one bad");
+    }
+
     @Test
     void shouldKeepGuestsWithTheSameIpOnDifferentNetworksApart() throws Exception {
         MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
@@ -339,11 +384,23 @@ class DataplaneTest {
     }
 
     @Test
-    void shouldDropIcmpAndUnsolicitedVhostTraffic() throws Exception {
+    void shouldDropUnsolicitedVhostTraffic() throws Exception {
         attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
         vhostIo.receive(tcp(KERNEL_MAC, VMAC, VHOST_IP, md(1), 8097, 40000, 0x12, new byte[0]));
+        vhostIo.receive(icmpEcho(KERNEL_MAC, VMAC, VHOST_IP, md(1)));
         dp.doWork();
+        assertEquals(2, dp.stats().drops(DropReason.POLICY));
+    }
+
+    @Test
+    void shouldDropGuestIcmpToLinkLocalAddresses() throws Exception {
+        MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
+        a.receive(icmpEcho(GUEST_MAC_A, VMAC, GUEST_IP, MD_SERVICE));
+        dp.doWork();
+        assertNull(vhostIo.pollSent());
+        assertNull(a.pollSent());
         assertEquals(1, dp.stats().drops(DropReason.POLICY));
+        assertEquals(0, dp.stats().flows());
     }
 
     // ------------------------------------------------------------------ services

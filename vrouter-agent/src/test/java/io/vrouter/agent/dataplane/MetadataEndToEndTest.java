@@ -182,4 +182,16 @@ class MetadataEndToEndTest {
             assertEquals("200", a.curl("/latest/meta-data/instance-id").status(), "metadata unaffected");
         }
     }
+
+    @Test
+    void aGuestUsingChecksumOffloadIsStillServed() throws Exception {
+        ComputeNodeFixture.Vm a = node.addGuest("10.5.0.3");
+        node.awaitAttached();
+        // veth's default: the guest hands frames over with only the pseudo-header checksum
+        a.guest().exec(Duration.ofSeconds(5), "ethtool", "-K", "eth0", "tx", "on", "tso", "on", "gso", "on").check();
+        ComputeNodeFixture.HostResult r = a.curl("/latest/meta-data/instance-id");
+        assertEquals("200", r.status(), r.toString());
+        assertEquals(ec2Id(a), r.body());
+        assertEquals(a.instance().userData(), a.curl("/latest/user-data").body());
+    }
 }

@@ -140,6 +140,11 @@ public final class TestFrames {
         return ipFrame(srcMac, dstMac, sip, dip, 17, sport, dport, 0, payload);
     }
 
+    /** An ICMP echo request (type 8) frame; the ICMP checksum is not meaningful. */
+    public static byte[] icmpEcho(long srcMac, long dstMac, int sip, int dip) {
+        return ipFrame(srcMac, dstMac, sip, dip, 1, 0x0800, 0x0001, 0, new byte[8]);
+    }
+
     private static byte[] ipFrame(long srcMac, long dstMac, int sip, int dip, int proto, int sport, int dport,
                                   int flags, byte[] payload) {
         int l4Len = (proto == 6 ? 20 : 8) + payload.length;
@@ -169,6 +174,9 @@ public final class TestFrames {
         int proto = ipProto(f);
         int l4 = l4(f);
         int l4Len = u16(f, 16) - (f[14] & 0x0f) * 4;
+        if (proto != 6 && proto != 17) {
+            return;
+        }
         int off = l4 + (proto == 6 ? 16 : 6);
         put16(f, off, 0);
         int c = checksum(f, l4, l4Len, pseudo(f, proto, l4Len));

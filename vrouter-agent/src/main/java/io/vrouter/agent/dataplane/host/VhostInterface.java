@@ -79,8 +79,9 @@ public final class VhostInterface implements AutoCloseable {
      *                     not reached through it)
      * @param routeTable   0 to put the link-local route in {@code main}; otherwise a routing table
      *                     id (1-252 or above 255) used with a {@code from address} rule
-     * @throws IllegalArgumentException when a name is too long or {@code name} exists and is not
-     *                                  a veth (never deletes a foreign interface)
+     * @throws IllegalArgumentException when a name is too long, the address is loopback,
+     *                                  link-local, multicast or unspecified, or {@code name}
+     *                                  exists and is not a veth (never deletes a foreign interface)
      * @throws HostCommand.HostCommandException when a command fails (everything done is undone)
      */
     public static VhostInterface create(String name, Inet4Address address, int prefixLength, int routeTable) {
@@ -88,6 +89,12 @@ public final class VhostInterface implements AutoCloseable {
         if (name.isEmpty() || agentEnd.length() > 15 || !name.matches("[A-Za-z0-9_.-]+")) {
             throw new IllegalArgumentException("vhost interface name must be 1-12 characters of "
                     + "[A-Za-z0-9_.-] (its agent end is <name>-dp): " + name);
+        }
+        if (address.isLoopbackAddress() || address.isAnyLocalAddress() || address.isMulticastAddress()
+                || address.isLinkLocalAddress() || address.getAddress()[0] == (byte) 255) {
+            // 127/8 would take the host's loopback routes, 169.254/16 the guests' metadata IPs.
+            throw new IllegalArgumentException("vhost address must be a unicast, non-loopback, non-link-local "
+                    + "IPv4 address: " + address.getHostAddress());
         }
         if (prefixLength < 1 || prefixLength > 32) {
             throw new IllegalArgumentException("prefix length must be 1-32: " + prefixLength);
@@ -103,7 +110,12 @@ public final class VhostInterface implements AutoCloseable {
             undo.add(new String[] {"ip", "link", "delete", "dev", name});
             HostCommand.run("sysctl", "-q", "-w", "net.ipv6.conf." + name + ".disable_ipv6=1");
             HostCommand.run("sysctl", "-q", "-w", "net.ipv6.conf." + agentEnd + ".disable_ipv6=1");
-            HostCommand.runChecked("ethtool", "-K", name, "tx", "off", "tso", "off", "gso", "off", "gro", "off");
+            HostCommand.Result off = HostCommand.run("ethtool", "-K", name, "tx", "off", "tso", "off", "gso", "off", "gro", "off");
+            if (off.exitCode() == 127) {
+                throw new IllegalStateException("ethtool is required to turn off offloads on the vhost "
+                        + "(Debian package ethtool): " + off.stderr());
+            }
+            off.check();
             HostCommand.runChecked("sysctl", "-q", "-w", "net.ipv4.conf." + name + ".rp_filter=2");
             HostCommand.runChecked("ip", "addr", "add", ip + "/" + prefixLength, "dev", name);
             HostCommand.runChecked("ip", "link", "set", agentEnd, "up");

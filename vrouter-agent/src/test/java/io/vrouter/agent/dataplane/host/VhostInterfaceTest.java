@@ -105,6 +105,18 @@ class VhostInterfaceTest {
     }
 
     @Test
+    void shouldRefuseAddressesThatWouldTakeOverHostRoutes() throws Exception {
+        for (String bad : new String[] {"127.0.0.1", "169.254.1.1", "0.0.0.0", "224.0.0.1", "255.255.255.255"}) {
+            String name = NetnsHarness.uniqueIfName("v");
+            harness.deleteLinkOnClose(name);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> VhostInterface.create(name, (Inet4Address) InetAddress.getByName(bad), 8, 0), bad);
+            assertTrue(e.getMessage().contains(bad), e.getMessage());
+            assertFalse(NetnsHarness.linkExists(name), "nothing created for " + bad);
+        }
+    }
+
+    @Test
     void shouldRejectNamesLinuxCannotHold() {
         assertThrows(IllegalArgumentException.class,
                 () -> VhostInterface.create("averyverylongname", (Inet4Address) InetAddress.getByName("198.18.31.9"), 32, 0));

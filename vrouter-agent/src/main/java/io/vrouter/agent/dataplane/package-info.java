@@ -1,0 +1,32 @@
+/**
+ * The agent's userspace dataplane: guest frames captured on each port's host-side interface are
+ * parsed, checked (source MAC/IP), answered (ARP) or looked up in the flow table, NAT'd to the
+ * metadata proxy or a service relay on the vhost address and injected into the vhost pair; the
+ * host kernel's replies come back the same way, reversed.
+ *
+ * <h2>Roles</h2>
+ * <ul>
+ *   <li>{@link io.vrouter.agent.dataplane.Dataplane}: the packet pipeline and flow set-up, one
+ *       thread, testable cycle by cycle on in-memory packet I/O.</li>
+ *   <li>{@link io.vrouter.agent.dataplane.UserspaceDataplane}: the same on a real host (vhost
+ *       veth, nft/tc isolation, pcap, relays), driven by port events and the link-local
+ *       registry.</li>
+ *   <li>{@link io.vrouter.agent.dataplane.PcapDataplaneProvider}: what the agent's lifecycle
+ *       loads ({@code AgentDataplaneProvider}), configured from agent.conf.</li>
+ * </ul>
+ *
+ * <h2>Thread model</h2>
+ * One capture thread per interface ({@code pcap-rx-<if>}) queues frames into that interface's
+ * bounded queue; the single dataplane thread ({@code vrouter-dataplane}) owns the flow table, the
+ * port table and the service state, takes frames round-robin, sets up flows, ages them and
+ * injects. Every other thread reaches it through commands answered with futures. Host commands
+ * (nft, ip, pcap open/close) run on {@code dataplane-control}, never on the dataplane thread.
+ * Counters are single-writer and may be read from any thread.
+ *
+ * <h2>Invariants</h2>
+ * A guest port's interface id in flow keys is its {@code interfaceIndex} (1-65534) and its
+ * metadata IP is 169.254.0.0 + that index; the vhost is interface id 0. A port removed has no
+ * flows left; a service removed or changed has no flows left; a service added has no drop flows
+ * left from guests that asked before it existed.
+ */
+package io.vrouter.agent.dataplane;
