@@ -406,15 +406,18 @@ if [ "$PROFILE" = 1 ]; then
     measure "$label" "$path" "$MAXG" "$mode" "$DURATION" > /dev/null
     jcmd "$AGENT_PID" JFR.stop name=dpbench >/dev/null
     # samples by thread group, then the top frames (method, no line) of all samples
-    jfr print --events jdk.ExecutionSample --stack-depth 1 "$RUN/$label.jfr" 2>/dev/null | awk -v l="$label" '
+    jfr print --events jdk.ExecutionSample --stack-depth 2 "$RUN/$label.jfr" 2>/dev/null | awk -v l="$label" '
+      function m(f) { sub(/^ +/, "", f); sub(/ +line:.*/, "", f); sub(/\(.*\)/, "()", f); sub(/^([a-z0-9_]+\.)+/, "", f); return f }
       /sampledThread = / { t = $0; sub(/.*sampledThread = "/, "", t); sub(/".*/, "", t); gsub(/[0-9]+/, "N", t); next }
-      /stackTrace = \[/ { getline f; sub(/^ +/, "", f); sub(/ +line:.*/, "", f); sub(/\(.*\)/, "()", f)
-                          c[t " | " f]++; th[t]++; n++; next }
+      /stackTrace = \[/ { getline f1; getline f2; th[t]++; n++
+                          if (f2 ~ /^ *\]/ || f2 ~ /truncated/) f2 = ""
+                          if (t !~ /^metadata-proxy/) c[t " | " m(f1) (f2 == "" ? "" : " <- " m(f2))]++
+                          next }
       END {
         printf "%s %d Java execution samples; by thread:", l, n
         for (k in th) printf " %s %.0f%%,", k, 100 * th[k] / n
         printf "\n"
-        for (k in c) printf "%s %5.1f%% %s\n", l, 100 * c[k] / n, k | "sort -k2,2gr | head -12"
+        for (k in c) printf "%s %5.1f%% %s\n", l, 100 * c[k] / n, k | "sort -k2,2gr | head -8"
       }' >> "$RUN/profile"
   done; done
 fi
@@ -441,7 +444,9 @@ stat_delta() { # label: non-zero numeric counters of the dataplane that changed 
   jq -n -r --slurpfile b "$b" --slurpfile a "$a" '
     [$a[0] | paths(numbers)] as $ps
     | $ps[] | . as $p | (($a[0] | getpath($p)) - (($b[0] | getpath($p)) // 0)) as $d
-    | select($d != 0) | "\($p | map(tostring) | join(".")) \($d)"' 2>/dev/null | head -40
+    | select($d != 0) | ($p | map(tostring) | join(".")) as $k
+    | select($k | test("p50|p99|max_us|uptime|pid") | not)
+    | "\($k) \($d)"' 2>/dev/null | head -40
 }
 LAST=$ROUNDS
 mkdir -p "$(dirname "$OUT")"
@@ -507,8 +512,9 @@ mkdir -p "$(dirname "$OUT")"
     echo "## Profile of the agent ($MAXG guests, JFR execution samples, top frames)"
     echo
     echo "One extra ${DURATION}s point per path and mode with JFR (settings=profile) on, after the rounds: the share of"
-    echo "Java execution samples by thread | top frame (time in native code, e.g. inside libpcap, is not an"
-    echo "execution sample; the per-thread CPU above covers it)."
+    echo "Java execution samples by thread, then the top frames (<- caller) of the threads other than the"
+    echo "metadata proxy's (the proxy is the same on both paths). Time in native code (inside libpcap, the"
+    echo "kernel) is not an execution sample; the per-thread CPU above covers it."
     echo
     echo '```'
     sed 's/^prof-//; s/-g[0-9]*-/ /' "$RUN/profile"
@@ -516,6 +522,8 @@ mkdir -p "$(dirname "$OUT")"
     echo
   fi
   echo "## Dataplane counters during the last round (introspect /stats deltas, our path)"
+  echo
+  echo "Counter increase over the point; \`flows\`/\`linklocal_flows\` are gauges (change in table occupancy)."
   for n in $GUESTS; do
     for mode in $MODES; do
       echo
