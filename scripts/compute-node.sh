@@ -140,15 +140,21 @@ status=0
 for i in "${!GUESTS[@]}"; do
   ns=${GUESTS[$i]}
   read -r _ ip _ uuid _ host <<<"${GUEST_TABLE[$i]}"
-  md() { ip netns exec "$ns" curl -s --fail --max-time 10 "http://169.254.169.254/$1"; }
-  got_id=$(md latest/meta-data/instance-id || echo "(failed)")
-  got_host=$(md latest/meta-data/hostname || echo "(failed)")
-  got_ip=$(md latest/meta-data/local-ipv4 || echo "(failed)")
-  got_ud=$(md latest/user-data | head -c 60 || echo "(failed)")
-  printf '\n%s (VM IP %s):\n  instance-id: %s\n  hostname:    %s\n  local-ipv4:  %s\n  user-data:   %s\n' \
-    "$host" "$ip" "$got_id" "$got_host" "$got_ip" "$got_ud"
-  if [ "$got_id" != "$uuid" ]; then
-    echo "  MISMATCH: expected instance-id $uuid" >&2
+  md() { ip netns exec "$ns" curl -s --fail --max-time 10 "$@"; }
+  got_ec2=$(md http://169.254.169.254/latest/meta-data/instance-id || echo "(failed)")
+  got_host=$(md http://169.254.169.254/latest/meta-data/hostname || echo "(failed)")
+  got_ip=$(md http://169.254.169.254/latest/meta-data/local-ipv4 || echo "(failed)")
+  got_ud=$(md http://169.254.169.254/latest/user-data | head -n 1 || echo "(failed)")
+  uuid_of() { grep -o '"uuid": *"[^"]*"' | head -n 1 | sed 's/.*"\([^"]*\)"$/\1/'; }
+  got_uuid=$(md http://169.254.169.254/openstack/latest/meta_data.json | uuid_of || true)
+  # A guest claiming to be another instance: the proxy drops guest identity headers.
+  other=${GUEST_TABLE[$(( (i + 1) % ${#GUEST_TABLE[@]} ))]}
+  read -r _ _ _ other_uuid _ _ <<<"$other"
+  forged=$(md -H "X-Instance-ID: $other_uuid" http://169.254.169.254/openstack/latest/meta_data.json | uuid_of || true)
+  printf '\n%s (VM IP %s):\n  uuid:        %s\n  instance-id: %s\n  hostname:    %s\n  local-ipv4:  %s\n  user-data:   %s\n  forged X-Instance-ID %s -> still %s\n' \
+    "$host" "$ip" "${got_uuid:-(failed)}" "$got_ec2" "$got_host" "$got_ip" "$got_ud" "$other_uuid" "${forged:-(failed)}"
+  if [ "$got_uuid" != "$uuid" ] || [ "$forged" != "$uuid" ]; then
+    echo "  MISMATCH: expected uuid $uuid" >&2
     status=1
   fi
 done

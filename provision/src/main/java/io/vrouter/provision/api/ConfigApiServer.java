@@ -1,5 +1,7 @@
 package io.vrouter.provision.api;
 
+import io.vrouter.linklocal.config.VersionedConfig;
+
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -22,7 +24,6 @@ import io.vrouter.linklocal.config.LinkLocalServices;
 import io.vrouter.provision.auth.Authenticator;
 import io.vrouter.provision.store.ConfigStore;
 import io.vrouter.provision.store.StoreException;
-import io.vrouter.provision.store.VersionedConfig;
 import java.net.InetSocketAddress;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
