@@ -24,7 +24,8 @@
 #
 # Env: DURATION (s per point, 10), WARMUP (s per path, 5), ROUNDS (3), GUESTS ("1 4": guest
 #      counts measured), CONNECTIONS (per guest, 4), MODES ("keepalive close"), PROFILE (1:
-#      one extra JFR-profiled point per path and mode; 0: none),
+#      one extra JFR-profiled point per path and mode; 0: none), GUEST_OFFLOAD (on: guest veths
+#      keep tx checksum/segmentation offload, like a virtio NIC; off: ethtool -K tx off tso off),
 #      SKIP_BUILD=1 (use the existing build), OUT (report path), AGENT_JAVA_OPTS.
 # Needs root (namespaces, veths, nftables, packet capture); installs wrk with apt-get if missing.
 # Everything it creates (namespaces, veths, the nft table, processes) is removed on exit, also
@@ -44,6 +45,7 @@ OUT=${OUT:-$ROOT/benchmarks/results/dataplane.md}
 # on a dummy vhost interface this script makes, and only the kernel path measured.
 KERNEL_ONLY=${KERNEL_ONLY:-0}
 PROFILE=${PROFILE:-1}
+GUEST_OFFLOAD=${GUEST_OFFLOAD:-on}
 PATHS="ours kernel"
 [ "$KERNEL_ONLY" = 1 ] && { PATHS="kernel"; OUT=${OUT%.md}.kernel-only.md; }
 NOVA_PORT=${NOVA_PORT:-8775}
@@ -239,13 +241,13 @@ for i in $(seq 1 "$MAXG"); do
   ip -n "$ns" addr add "$ip/24" dev eth0
   ip -n "$ns" route add default via 10.251.0.1
   ip link set "$a" up
-  # The userspace dataplane needs whole, checksummed frames from the guest (pcap cannot see that
-  # a veth frame's checksum is only partial), as the project's netns tests set up their guests.
-  ip netns exec "$ns" ethtool -K eth0 tx off tso off gso off >/dev/null
+  # Guest NIC offloads: on by default, as a VM's virtio NIC (the dataplane completes partial
+  # checksums); GUEST_OFFLOAD=off gives whole, checksummed frames as the netns tests use.
+  [ "$GUEST_OFFLOAD" = off ] && ip netns exec "$ns" ethtool -K eth0 tx off tso off gso off >/dev/null
   # kernel path: host end 100.65.<i>.1/32 in the root namespace, guest IP routed back over it
   ip link add "$k" type veth peer name eth1 netns "$ns"
   ip -n "$ns" link set eth1 up
-  ip netns exec "$ns" ethtool -K eth1 tx off tso off gso off >/dev/null   # the same NIC settings
+  [ "$GUEST_OFFLOAD" = off ] && ip netns exec "$ns" ethtool -K eth1 tx off tso off gso off >/dev/null
   ip addr add "100.65.$i.1/32" dev "$k"
   ip link set "$k" up
   ip route add "$ip/32" dev "$k" src "100.65.$i.1"
@@ -469,6 +471,8 @@ mkdir -p "$(dirname "$OUT")"
   echo "- **kernel**: guest eth1 -> plain veth with an address in the root namespace -> nftables"
   echo "  \`dnat to $VHOST_IP:$PROXY_PORT\` (prerouting) + \`snat to <the port's metadata IP>\` (input) -> the"
   echo "  same socket; replies un-NAT'd by conntrack and routed back over eth1 (neutron's iptables shape)."
+  echo
+  echo "Guest NICs (both veths of a guest alike): tx checksum/TSO/GSO offload $GUEST_OFFLOAD."
   echo
   echo "Load: wrk ($(wrk -v 2>&1 | awk 'NR==1 {print $2}')) inside each guest namespace, 1 thread, $CONNECTIONS connections per guest, ${DURATION}s per point"
   echo "(after ${WARMUP}s warm-up per path and mode), GET /latest/meta-data/instance-id. *keepalive*: persistent"
