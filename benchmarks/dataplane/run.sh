@@ -280,8 +280,13 @@ done
 nft -f "$RUN/kernel-path.nft"
 NFT_ADDED=true
 
-use_path() { # ours|kernel: where each guest's 169.254.169.254 goes
+# Both paths reach the proxy from the same 169.254.X.Y, so a source port the last point used on
+# the other path would meet its TIME_WAIT socket and conntrack entry (in the kernel path's
+# entries our path's packets are the reply direction): each path gets its own ephemeral ports.
+port_range() { [ "$1" = kernel ] && echo "40000 59999" || echo "20000 39999"; }
+use_path() { # ours|kernel: where each guest's 169.254.169.254 goes, and its source ports
   for i in $(seq 1 "$MAXG"); do
+    ip netns exec "${G_NS[$i]}" sysctl -q -w net.ipv4.ip_local_port_range="$(port_range "$1")"
     if [ "$1" = kernel ]; then
       ip -n "${G_NS[$i]}" route replace 169.254.169.254/32 via "100.65.$i.1" dev eth1 onlink src "${G_IP[$i]}"
     else
@@ -473,6 +478,11 @@ mkdir -p "$(dirname "$OUT")"
   echo "  same socket; replies un-NAT'd by conntrack and routed back over eth1 (neutron's iptables shape)."
   echo
   echo "Guest NICs (both veths of a guest alike): tx checksum/TSO/GSO offload $GUEST_OFFLOAD."
+  echo
+  echo "Each path uses its own ephemeral source ports in the guests ($(port_range ours) ours, $(port_range kernel) kernel):"
+  echo "both reach the proxy from the same metadata IP, and a port just used on the other path would"
+  echo "meet that path's TIME_WAIT socket and conntrack entry (a first run without this lost half the"
+  echo "*close* throughput of whichever path ran second)."
   echo
   echo "Load: wrk ($(wrk -v 2>&1 | awk 'NR==1 {print $2}')) inside each guest namespace, 1 thread, $CONNECTIONS connections per guest, ${DURATION}s per point"
   echo "(after ${WARMUP}s warm-up per path and mode), GET /latest/meta-data/instance-id. *keepalive*: persistent"
