@@ -436,7 +436,7 @@ check_all after
 for n in $GUESTS; do
   for mode in $MODES; do
     for path in ours kernel; do
-      awk -v p="$path" -v n="$n" -v m="$mode" '$2 == p && $3 == n && $4 == m' "$RUN/all" \
+      awk -v p="$path" -v n="$n" -v m="$mode" '$1 ~ /^r[0-9]/ && $2 == p && $3 == n && $4 == m' "$RUN/all" \
         | sort -k5,5g | awk -v k="$ROUNDS" 'NR == int((k + 1) / 2)' >> "$RUN/median"
     done
   done
