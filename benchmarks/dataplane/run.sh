@@ -460,7 +460,7 @@ mkdir -p "$(dirname "$OUT")"
 {
   echo "# Dataplane benchmark: guest -> 169.254.169.254 -> metadata proxy -> nova stand-in"
   echo
-  echo "Run: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!benchmarks/results' || echo '+local changes'),"
+  echo "Run: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!benchmarks/results' || echo '+local changes')$(b=$(git merge-base HEAD main 2>/dev/null) && echo " (main at ${b:0:7})"),"
   echo "$(nproc) cores ($(uname -r)), $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)."
   echo "**Shared machine**: other engineers' builds and tests ran on the same 2 cores (load average"
   echo "$(cut -d' ' -f1-3 /proc/loadavg) at the end), and the agent, the nova stand-in and wrk all compete"
