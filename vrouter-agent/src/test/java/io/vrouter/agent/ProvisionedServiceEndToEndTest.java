@@ -1,6 +1,7 @@
 package io.vrouter.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -170,8 +171,8 @@ class ProvisionedServiceEndToEndTest {
                 assertEquals(api.revision(), watchStats(agent).path("revision").asLong(),
                         "the agent holds the API's latest revision");
             }
-            assertTrue(!NetnsHarness.linkExists(vhost), "vhost pair removed at agent stop");
-            assertTrue(!HostCommand.run("nft", "list", "table", "netdev", nftTable).ok(), "nft table removed at agent stop");
+            assertFalse(NetnsHarness.linkExists(vhost), "vhost pair removed at agent stop");
+            assertFalse(HostCommand.run("nft", "list", "table", "netdev", nftTable).ok(), "nft table removed at agent stop");
         } finally {
             System.out.printf("PROPAGATION test ran %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNs));
         }
@@ -282,6 +283,12 @@ class ProvisionedServiceEndToEndTest {
      * watcher thread notes when the agent's registry and (for a relayed service) its dataplane's
      * relays have it; prints the three delays. Fails after {@link #PROPAGATION_LIMIT}.
      *
+     * <p>Reading the guest's numbers: a probe is sent at once, so it may race the agent. A TCP
+     * probe whose SYN arrives before the dataplane has the service loses that SYN and succeeds
+     * on the guest kernel's retransmission (1 s later); "answered" is then about a second after
+     * the agent had the change. For a removal, the probe that saw it was sent at "sent" and
+     * reported only when its timeout expired.
+     *
      * @param relayed whether the dataplane runs a relay for the service after the change, or
      *                {@code null} when there is no relay to watch (metadata)
      */
@@ -317,8 +324,8 @@ class ProvisionedServiceEndToEndTest {
                     watcher.join(2000); // what the guest saw must already be in the agent
                     assertTrue(registryNs.get() != 0, () -> change + ": the guest saw it but the registry does not have it: "
                             + agent.linkLocal().snapshot());
-                    System.out.printf("PROPAGATION %-34s registry +%4d ms, relays %s, guest: probe started +%4d ms"
-                                    + " saw it, answered +%4d ms (%d probe(s))%n", change, ms(registryNs.get() - exitNs),
+                    System.out.printf("PROPAGATION %-34s registry +%4d ms, relays %s, guest: the probe that saw it sent +%4d ms,"
+                                    + " answered +%4d ms (%d probe(s))%n", change, ms(registryNs.get() - exitNs),
                             relayed == null ? "   (n/a)" : dataplaneNs.get() == 0 ? "(not seen)"
                                     : String.format("+%4d ms", ms(dataplaneNs.get() - exitNs)),
                             ms(probeNs - exitNs), ms(answeredNs - exitNs), probes);
