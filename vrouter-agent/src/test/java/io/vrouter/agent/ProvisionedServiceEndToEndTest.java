@@ -286,8 +286,9 @@ class ProvisionedServiceEndToEndTest {
      * <p>Reading the guest's numbers: a probe is sent at once, so it may race the agent. A TCP
      * probe whose SYN arrives before the dataplane has the service loses that SYN and succeeds
      * on the guest kernel's retransmission (1 s later); "answered" is then about a second after
-     * the agent had the change. For a removal, the probe that saw it was sent at "sent" and
-     * reported only when its timeout expired.
+     * the agent had the change. For a removal, the probe that saw it was launched at "launched" and
+     * reported only when its timeout expired. "Launched" is when the test started the probe's process;
+     * its first packet leaves the guest some milliseconds later.
      *
      * @param relayed whether the dataplane runs a relay for the service after the change, or
      *                {@code null} when there is no relay to watch (metadata)
@@ -324,7 +325,7 @@ class ProvisionedServiceEndToEndTest {
                     watcher.join(2000); // what the guest saw must already be in the agent
                     assertTrue(registryNs.get() != 0, () -> change + ": the guest saw it but the registry does not have it: "
                             + agent.linkLocal().snapshot());
-                    System.out.printf("PROPAGATION %-34s registry +%4d ms, relays %s, guest: the probe that saw it sent +%4d ms,"
+                    System.out.printf("PROPAGATION %-34s registry +%4d ms, relays %s, guest: the probe that saw it launched +%4d ms,"
                                     + " answered +%4d ms (%d probe(s))%n", change, ms(registryNs.get() - exitNs),
                             relayed == null ? "   (n/a)" : dataplaneNs.get() == 0 ? "(not seen)"
                                     : String.format("+%4d ms", ms(dataplaneNs.get() - exitNs)),
