@@ -83,7 +83,8 @@ ports_dir = $RUN/ports
 
 [VIRTUAL-HOST-INTERFACE]
 name = $VHOST
-ip = 192.0.2.1/24
+# RFC 2544's benchmarking range: never a real network of the host running the demo.
+ip = 198.18.0.1/24
 
 [METADATA]
 metadata_proxy_secret = $SECRET
@@ -91,6 +92,11 @@ metadata_proxy_port = 8097
 
 [LINKLOCAL]
 cache_file = $RUN/linklocal-cache.json
+
+[DATAPLANE]
+# The route back to 169.254/16 in a table of its own (policy routing from the vhost address),
+# so the demo leaves the host's main routing table alone.
+route_table = 20001
 CONF
 chmod 600 "$RUN/agent.conf"   # it holds the metadata secret
 vrouter-agent/bin/vrouter-agent --config-file "$RUN/agent.conf" > "$RUN/agent.log" 2>&1 &

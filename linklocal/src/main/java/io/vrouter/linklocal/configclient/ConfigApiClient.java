@@ -1,5 +1,7 @@
 package io.vrouter.linklocal.configclient;
 
+import io.vrouter.linklocal.config.VersionedConfig;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vrouter.linklocal.config.ConfigValidationException;
@@ -118,7 +120,7 @@ public final class ConfigApiClient {
             throw protocol(rsp, "answer has no \"" + TYPE + "\" object");
         }
         try {
-            return new VersionedConfig(LinkLocalJson.mapper().treeToValue(obj, GlobalVrouterConfig.class), revision);
+            return new VersionedConfig(revision, LinkLocalJson.mapper().treeToValue(obj, GlobalVrouterConfig.class));
         } catch (IOException e) {
             throw protocol(rsp, "stored " + TYPE + " cannot be read: " + e.getMessage());
         }
@@ -183,7 +185,7 @@ public final class ConfigApiClient {
         JsonNode root = parse(rsp);
         JsonNode rev = root.path("revision");
         JsonNode obj = root.path(TYPE);
-        if (!rev.canConvertToLong() || !rev.isIntegralNumber() || !obj.isObject()) {
+        if (!rev.canConvertToLong() || !rev.isIntegralNumber() || rev.asLong() < 1 || !obj.isObject()) {
             throw protocol(rsp, "watch answer lacks \"revision\" or \"" + TYPE + "\"");
         }
         try {
@@ -269,11 +271,16 @@ public final class ConfigApiClient {
         if (t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")) {
             t = t.substring(1, t.length() - 1);
         }
+        long revision;
         try {
-            return Long.parseLong(t);
+            revision = Long.parseLong(t);
         } catch (NumberFormatException e) {
             throw protocol(rsp, "ETag " + tag + " is not a revision number");
         }
+        if (revision < 1) {
+            throw protocol(rsp, "ETag " + tag + " is not a revision (revisions start at 1)");
+        }
+        return revision;
     }
 
     private static JsonNode parse(HttpResponse<String> rsp) throws ConfigApiException {

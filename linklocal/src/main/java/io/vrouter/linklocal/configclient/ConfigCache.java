@@ -1,5 +1,7 @@
 package io.vrouter.linklocal.configclient;
 
+import io.vrouter.linklocal.config.VersionedConfig;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vrouter.linklocal.config.ConfigValidationException;
@@ -54,13 +56,13 @@ public final class ConfigCache {
         } catch (IOException e) {
             throw new IOException("cache " + file + " is not JSON: " + e.getMessage(), e);
         }
-        if (root == null || !root.path("revision").isIntegralNumber()
+        if (root == null || !root.path("revision").isIntegralNumber() || root.path("revision").asLong() < 1
                 || !root.path(ConfigApiClient.TYPE).isObject()) {
-            throw new IOException("cache " + file + " lacks \"revision\" or \"" + ConfigApiClient.TYPE + "\"");
+            throw new IOException("cache " + file + " lacks a \"revision\" >= 1 or \"" + ConfigApiClient.TYPE + "\"");
         }
         try {
             GlobalVrouterConfig config = LinkLocalJson.parseGlobalVrouterConfig(root.get(ConfigApiClient.TYPE).toString());
-            return Optional.of(new VersionedConfig(config, root.get("revision").asLong()));
+            return Optional.of(new VersionedConfig(root.get("revision").asLong(), config));
         } catch (ConfigValidationException e) {
             throw new IOException("cache " + file + " holds an invalid config: " + e.getMessage(), e);
         }

@@ -1,5 +1,7 @@
 package io.vrouter.linklocal.configclient;
 
+import io.vrouter.linklocal.config.VersionedConfig;
+
 import io.vrouter.linklocal.config.FieldError;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -214,7 +216,7 @@ public final class ConfigWatchClient implements AutoCloseable {
         deliver(new ConfigUpdate(ev.config().linklocalServices(), ev.revision(), apiSource));
         if (cache != null && !closed) {
             try {
-                cache.store(new VersionedConfig(ev.config(), ev.revision()));
+                cache.store(new VersionedConfig(ev.revision(), ev.config()));
             } catch (IOException e) {
                 errors.incrementAndGet();
                 LOG.warn("cannot write link-local config cache {}: {}", cache.file(), e.getMessage());

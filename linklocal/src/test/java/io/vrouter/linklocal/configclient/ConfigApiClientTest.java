@@ -1,5 +1,7 @@
 package io.vrouter.linklocal.configclient;
 
+import io.vrouter.linklocal.config.VersionedConfig;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

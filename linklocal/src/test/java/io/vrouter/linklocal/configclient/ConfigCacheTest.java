@@ -1,5 +1,7 @@
 package io.vrouter.linklocal.configclient;
 
+import io.vrouter.linklocal.config.VersionedConfig;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,7 +23,7 @@ class ConfigCacheTest {
     private static VersionedConfig config(long revision, int port) {
         GlobalVrouterConfig c = new GlobalVrouterConfig("u-1", null,
                 new LinkLocalServices(List.of(ConfigWatchClientContract.entry("metadata", port))));
-        return new VersionedConfig(c, revision);
+        return new VersionedConfig(revision, c);
     }
 
     @Test
@@ -46,7 +48,7 @@ class ConfigCacheTest {
     void shouldKeepUnknownPropertiesOfTheObject() throws IOException {
         GlobalVrouterConfig c = LinkLocalJsonFixture.withOtherProperty();
         ConfigCache cache = new ConfigCache(dir.resolve("c.json"));
-        cache.store(new VersionedConfig(c, 9));
+        cache.store(new VersionedConfig(9, c));
         assertEquals("VXLAN", cache.load().orElseThrow().config().otherProperties()
                 .get("encapsulation_priorities").path("encapsulation").get(0).asText());
     }

@@ -1,5 +1,7 @@
 package io.vrouter.provision.api;
 
+import io.vrouter.linklocal.config.VersionedConfig;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,7 +33,6 @@ import io.vrouter.provision.auth.Principal;
 import io.vrouter.provision.store.ConfigStore;
 import io.vrouter.provision.store.StaleRevisionException;
 import io.vrouter.provision.store.StoreException;
-import io.vrouter.provision.store.VersionedConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.vrouter.provision.api;
 
+import io.vrouter.linklocal.config.VersionedConfig;
+
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -22,7 +24,6 @@ import io.vrouter.linklocal.config.LinkLocalServices;
 import io.vrouter.provision.auth.Authenticator;
 import io.vrouter.provision.store.ConfigStore;
 import io.vrouter.provision.store.StoreException;
-import io.vrouter.provision.store.VersionedConfig;
 import java.net.InetSocketAddress;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -168,9 +169,11 @@ public final class ConfigApiServer implements AutoCloseable {
         closeQuietly(storeWatch);
         // Close connections while every executor still runs, so pipelines tear down cleanly.
         connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        // Workers first: a request still running there writes its answer back through the I/O
+        // loop, which must outlive it (else Netty logs RejectedExecutionException on close).
+        workers.shutdownGracefully(50, 1000, TimeUnit.MILLISECONDS).syncUninterruptibly();
         io.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
     private static void closeQuietly(AutoCloseable c) {

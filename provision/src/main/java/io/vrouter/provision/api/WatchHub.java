@@ -1,8 +1,9 @@
 package io.vrouter.provision.api;
 
+import io.vrouter.linklocal.config.VersionedConfig;
+
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.vrouter.provision.store.VersionedConfig;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;

@@ -1,12 +1,13 @@
 package io.vrouter.provision.cli;
 
+import io.vrouter.linklocal.config.VersionedConfig;
+
 import io.vrouter.linklocal.config.FieldError;
 import io.vrouter.linklocal.config.LinkLocalServiceEntry;
 import io.vrouter.linklocal.config.LinkLocalServices;
 import io.vrouter.linklocal.config.LinkLocalValidator;
 import io.vrouter.linklocal.configclient.ConfigApiClient;
 import io.vrouter.linklocal.configclient.ConfigApiException;
-import io.vrouter.linklocal.configclient.VersionedConfig;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 

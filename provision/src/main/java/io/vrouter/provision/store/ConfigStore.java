@@ -1,5 +1,7 @@
 package io.vrouter.provision.store;
 
+import io.vrouter.linklocal.config.VersionedConfig;
+
 import io.vrouter.linklocal.config.GlobalVrouterConfig;
 import java.util.function.Consumer;
 

@@ -1,5 +1,7 @@
 package io.vrouter.provision.store;
 
+import io.vrouter.linklocal.config.VersionedConfig;
+
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;

@@ -1,5 +1,7 @@
 package io.vrouter.provision.store;
 
+import io.vrouter.linklocal.config.VersionedConfig;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vrouter.linklocal.config.ConfigValidationException;

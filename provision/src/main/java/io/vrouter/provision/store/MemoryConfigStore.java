@@ -1,5 +1,7 @@
 package io.vrouter.provision.store;
 
+import io.vrouter.linklocal.config.VersionedConfig;
+
 /** Keeps the object in memory only: for tests and throw-away demos. Lost on exit. */
 public final class MemoryConfigStore extends AbstractLocalStore {
     @Override

@@ -1,5 +1,7 @@
 package io.vrouter.provision.api;
 
+import io.vrouter.linklocal.config.VersionedConfig;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,7 +12,6 @@ import io.vrouter.linklocal.config.LinkLocalServices;
 import io.vrouter.linklocal.configclient.ConfigApiClient;
 import io.vrouter.linklocal.configclient.ConfigApiEndpoint;
 import io.vrouter.linklocal.configclient.ConfigApiException;
-import io.vrouter.linklocal.configclient.VersionedConfig;
 import io.vrouter.linklocal.configclient.WatchEvent;
 import io.vrouter.provision.auth.BasicAuthenticator;
 import io.vrouter.provision.auth.CredentialsFile;

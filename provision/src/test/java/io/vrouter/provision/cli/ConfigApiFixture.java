@@ -1,8 +1,9 @@
 package io.vrouter.provision.cli;
 
+import io.vrouter.linklocal.config.VersionedConfig;
+
 import io.vrouter.linklocal.configclient.ConfigApiClient;
 import io.vrouter.linklocal.configclient.ConfigApiTestServer;
-import io.vrouter.linklocal.configclient.VersionedConfig;
 
 /**
  * A config API a test runs against: the in-memory fake or the real server, started in-process

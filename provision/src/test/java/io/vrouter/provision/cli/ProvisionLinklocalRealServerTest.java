@@ -1,10 +1,11 @@
 package io.vrouter.provision.cli;
 
+import io.vrouter.linklocal.config.VersionedConfig;
+
 import io.vrouter.linklocal.config.FieldError;
 import io.vrouter.linklocal.config.LinkLocalJson;
 import io.vrouter.linklocal.configclient.ConfigApiClient;
 import io.vrouter.linklocal.configclient.ConfigApiException;
-import io.vrouter.linklocal.configclient.VersionedConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import org.junit.jupiter.api.Test;

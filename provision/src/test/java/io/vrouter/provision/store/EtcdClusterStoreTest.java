@@ -1,5 +1,7 @@
 package io.vrouter.provision.store;
 
+import io.vrouter.linklocal.config.VersionedConfig;
+
 import static io.vrouter.provision.store.StoreFixtures.counter;
 import static io.vrouter.provision.store.StoreFixtures.empty;
 import static io.vrouter.provision.store.StoreFixtures.withCounter;

@@ -1,11 +1,11 @@
-package io.vrouter.provision.store;
+package io.vrouter.linklocal.config;
 
-import io.vrouter.linklocal.config.GlobalVrouterConfig;
 import java.util.Objects;
 
 /**
- * The {@code global-vrouter-config} object together with the store revision it was written at.
- * The revision is what the API hands out as the {@code ETag} and what watchers resume from.
+ * The {@code global-vrouter-config} object with the revision it was written at: what the config
+ * API hands out as the {@code ETag}, what a store compares on write and what watchers resume from.
+ * Shared by the config API's stores and the agents' client.
  *
  * <p>Treat the config as immutable: stores hand the same instance to every reader.
  */
