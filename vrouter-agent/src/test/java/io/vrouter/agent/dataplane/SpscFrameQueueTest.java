@@ -54,7 +54,7 @@ class SpscFrameQueueTest {
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void shouldDeliverEveryFrameInOrderAcrossThreads() throws Exception {
         SpscFrameQueue q = new SpscFrameQueue(5);
-        int n = 300_000;
+        int n = 100_000;
         AtomicLong refused = new AtomicLong();
         Thread producer = new Thread(() -> {
             for (int i = 0; i < n; i++) {
