@@ -54,8 +54,13 @@ public final class DataplaneConfig {
     public static final long DEFAULT_IDLE_PARK_NS = 10_000_000L;
     /** System property overriding {@link #DEFAULT_BUSY_POLL_NS} (benchmarks, tuning). */
     public static final String BUSY_POLL_NS_PROP_NAME = "vrouter.dataplane.busyPollNs";
-    /** 50 us: longer than the gap between the frames of a burst, short against the idle park. */
-    public static final long DEFAULT_BUSY_POLL_NS = 50_000L;
+    /**
+     * Off. Measured on the 2-core benchmark machine (benchmarks/results/dataplane.md), 50 us of
+     * busy polling did not raise throughput: with every core busy, the dataplane thread's yields
+     * take time from the metadata proxy and the guests. Worth trying where the dataplane has a
+     * core to itself.
+     */
+    public static final long DEFAULT_BUSY_POLL_NS = 0L;
 
     private final Inet4Address vhostIp;
     private final int vhostIpInt;
