@@ -43,8 +43,17 @@ import org.slf4j.LoggerFactory;
  * Reads the clock once, runs up to {@code commandBudget} control commands (port add/remove,
  * service changes), takes up to {@code rxBatch} frames from the vhost and from each port in turn,
  * sets up the flows that missed in this cycle, and ages at most {@code ageBudget} flows. Returns
- * the work done; the thread parks (at most {@code idleParkNs}) when a cycle did nothing, and a
- * capture thread that queues a frame, or a command, wakes it.
+ * the work done. When a cycle did nothing, the thread first busy-polls the queues (lock-free
+ * reads) for up to {@code busyPollNs} after the last cycle that did work, then parks (at most
+ * {@code idleParkNs}); a capture thread that queues a frame, or a command, unparks it only if it
+ * is parked (a volatile flag), so a busy dataplane takes frames without a park/unpark each.
+ * Idle, it busy-polls once after the last frame and then only wakes every {@code idleParkNs}.
+ *
+ * <h2>Wake-up without lost frames</h2>
+ * The dataplane thread sets {@code sleeping} (volatile), re-checks every queue, then parks; a
+ * producer publishes its frame (a volatile store, {@link SpscFrameQueue#offer}) and then reads
+ * {@code sleeping}. Both are sequentially consistent, so either the dataplane thread sees the
+ * frame or the producer sees the flag and unparks it.
  *
  * <h2>From a guest</h2>
  * <ol>
@@ -102,6 +111,8 @@ public final class Dataplane implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Dataplane.class);
     private static final PortState[] NO_PORTS = new PortState[0];
+    /** Busy-poll iterations that only spin ({@link Thread#onSpinWait}) before yielding instead. */
+    private static final int BUSY_POLL_SPINS = 64;
 
     private final DataplaneConfig config;
     private final FlowTable<byte[]> table;
@@ -240,7 +251,9 @@ public final class Dataplane implements AutoCloseable {
     }
 
     private void run() {
-        long idle = config.idleParkNs();
+        long parkNs = config.idleParkNs();
+        long busyPollNs = config.busyPollNs();
+        long lastWorkNs = System.nanoTime();
         while (running) {
             int work;
             try {
@@ -251,14 +264,45 @@ public final class Dataplane implements AutoCloseable {
                 LOG.error("dataplane cycle failed", e);
                 work = 1;
             }
-            if (work == 0) {
-                sleeping = true;
-                if (!hasWork()) {
-                    LockSupport.parkNanos(this, idle);
-                }
-                sleeping = false;
+            if (work > 0) {
+                lastWorkNs = System.nanoTime();
+                continue;
+            }
+            if (busyPollNs > 0 && busyPoll(lastWorkNs + busyPollNs)) {
+                continue; // something arrived while polling: no park/unpark for it
+            }
+            sleeping = true;
+            if (!hasWork()) {
+                LockSupport.parkNanos(this, parkNs);
+            }
+            sleeping = false;
+        }
+    }
+
+    /**
+     * Right after a cycle that did work, the next frame usually follows within microseconds (the
+     * rest of a burst, the other direction of a round trip): wait for it awake, without a full
+     * duty cycle, until {@code deadlineNs}. Spins briefly, then yields the core to any other
+     * runnable thread, so on a busy machine it costs little and on an idle one it ends after
+     * {@link DataplaneConfig#busyPollNs()}.
+     *
+     * @return true when work arrived before the deadline
+     */
+    private boolean busyPoll(long deadlineNs) {
+        for (int i = 0; running; i++) {
+            if (hasWork()) {
+                return true;
+            }
+            if (System.nanoTime() - deadlineNs >= 0) {
+                return false;
+            }
+            if (i < BUSY_POLL_SPINS) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
             }
         }
+        return false;
     }
 
     private boolean hasWork() {
@@ -633,8 +677,7 @@ public final class Dataplane implements AutoCloseable {
         ports = rest.toArray(NO_PORTS);
         int nh = gone.nh;
         int deleted = deleteForwardFlows(s -> s.nh() == nh);
-        int dropped = gone.rx.size();
-        gone.rx.clear();
+        int dropped = gone.rx.drain();
         LOG.info("port {} detached: {} flows deleted, {} queued frames dropped", portId, deleted, dropped);
         return gone.io;
     }

@@ -29,6 +29,12 @@ import java.util.Objects;
  * per cycle</td></tr>
  * <tr><td>idleParkNs</td><td>{@value #DEFAULT_IDLE_PARK_NS}</td><td>longest sleep when idle:
  * aging still runs at least this often; a frame or command wakes the thread at once</td></tr>
+ * <tr><td>busyPollNs</td><td>{@value #DEFAULT_BUSY_POLL_NS} (system property
+ * {@value #BUSY_POLL_NS_PROP_NAME})</td><td>how long the dataplane thread keeps polling its
+ * queues (spin, then yield) after the last cycle that did work, before it parks: frames of a
+ * burst or a round trip arriving in that window cost no park/unpark (a futex wake on the capture
+ * thread and a scheduler wake-up on the dataplane thread). 0: park at once. An idle dataplane
+ * polls only once after its last frame, so idle CPU stays ~0.</td></tr>
  * <tr><td>flowTable</td><td>{@link FlowTableConfig#defaults()}</td><td>agent.conf FLOWS</td></tr>
  * <tr><td>recomputeGuestChecksums</td><td>true</td><td>a guest may hand its frames over with
  * checksum offload (veth with TX offload on, virtio): the TCP/UDP checksum is then only the
@@ -46,6 +52,15 @@ public final class DataplaneConfig {
     public static final int DEFAULT_AGE_BUDGET = 1024;
     public static final int DEFAULT_COMMAND_BUDGET = 64;
     public static final long DEFAULT_IDLE_PARK_NS = 10_000_000L;
+    /** System property overriding {@link #DEFAULT_BUSY_POLL_NS} (benchmarks, tuning). */
+    public static final String BUSY_POLL_NS_PROP_NAME = "vrouter.dataplane.busyPollNs";
+    /**
+     * Off. Measured on the 2-core benchmark machine (benchmarks/results/dataplane.md), 50 us of
+     * busy polling did not raise throughput: with every core busy, the dataplane thread's yields
+     * take time from the metadata proxy and the guests. Worth trying where the dataplane has a
+     * core to itself.
+     */
+    public static final long DEFAULT_BUSY_POLL_NS = 0L;
 
     private final Inet4Address vhostIp;
     private final int vhostIpInt;
@@ -57,6 +72,7 @@ public final class DataplaneConfig {
     private final int ageBudget;
     private final int commandBudget;
     private final long idleParkNs;
+    private final long busyPollNs;
     private final FlowTableConfig flowTable;
     private final boolean recomputeGuestChecksums;
 
@@ -71,6 +87,7 @@ public final class DataplaneConfig {
         ageBudget = b.ageBudget;
         commandBudget = b.commandBudget;
         idleParkNs = b.idleParkNs;
+        busyPollNs = b.busyPollNs;
         flowTable = b.flowTable;
         recomputeGuestChecksums = b.recomputeGuestChecksums;
     }
@@ -120,6 +137,10 @@ public final class DataplaneConfig {
         return idleParkNs;
     }
 
+    public long busyPollNs() {
+        return busyPollNs;
+    }
+
     public FlowTableConfig flowTable() {
         return flowTable;
     }
@@ -139,6 +160,7 @@ public final class DataplaneConfig {
         private int ageBudget = DEFAULT_AGE_BUDGET;
         private int commandBudget = DEFAULT_COMMAND_BUDGET;
         private long idleParkNs = DEFAULT_IDLE_PARK_NS;
+        private long busyPollNs = checkBusyPoll(Long.getLong(BUSY_POLL_NS_PROP_NAME, DEFAULT_BUSY_POLL_NS));
         private FlowTableConfig flowTable;
         private boolean recomputeGuestChecksums = true;
 
@@ -189,6 +211,19 @@ public final class DataplaneConfig {
             }
             this.idleParkNs = ns;
             return this;
+        }
+
+        /** See the class table; 0 turns busy polling off. */
+        public Builder busyPollNs(long ns) {
+            this.busyPollNs = checkBusyPoll(ns);
+            return this;
+        }
+
+        private static long checkBusyPoll(long ns) {
+            if (ns < 0 || ns > 10_000_000L) {
+                throw new IllegalArgumentException("busyPollNs must be in [0, 1e7], got " + ns);
+            }
+            return ns;
         }
 
         public Builder flowTable(FlowTableConfig config) {

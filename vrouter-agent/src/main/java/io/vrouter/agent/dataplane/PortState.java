@@ -4,13 +4,12 @@ import io.vrouter.agent.dataplane.io.PacketIo;
 import io.vrouter.agent.port.VmPort;
 import java.nio.ByteBuffer;
 import java.util.Locale;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * One interface the dataplane reads: a guest port (with its identity and addresses as primitives
  * for the packet path) or the vhost agent end ({@link #port} null). Its capture thread offers
- * frames to {@link #rx}; the dataplane thread takes them.
+ * frames to {@link #rx} (its only producer); the dataplane thread takes them (the only consumer).
  */
 final class PortState {
     static final int RX = 0;
@@ -23,7 +22,7 @@ final class PortState {
     final long mac;
     final int ip;
     final int metadataIp;
-    final ArrayBlockingQueue<byte[]> rx;
+    final SpscFrameQueue rx;
     /** rx, tx, drops: written by the dataplane thread only, read by any. */
     final AtomicLongArray counters = new AtomicLongArray(3);
 
@@ -34,7 +33,7 @@ final class PortState {
         this.mac = mac;
         this.ip = ip;
         this.metadataIp = metadataIp;
-        this.rx = new ArrayBlockingQueue<>(queueCapacity);
+        this.rx = new SpscFrameQueue(queueCapacity);
     }
 
     /** The vhost agent end. */

@@ -37,6 +37,8 @@ class DataplaneConfigTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> b.agentMac(0x010000000001L)).getMessage()
                 .contains("unicast"));
         assertThrows(IllegalArgumentException.class, () -> b.idleParkNs(0));
+        assertThrows(IllegalArgumentException.class, () -> b.busyPollNs(-1));
+        assertEquals(0, b.busyPollNs(0).build().busyPollNs());
         assertThrows(IllegalArgumentException.class, () -> DataplaneConfig.builder(ip("10.1.1.5"), 0));
         assertThrows(NullPointerException.class, () -> DataplaneConfig.builder(null, 1));
     }

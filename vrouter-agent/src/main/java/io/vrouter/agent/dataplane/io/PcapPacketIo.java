@@ -1,5 +1,7 @@
 package io.vrouter.agent.dataplane.io;
 
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.PointerByReference;
 import java.io.EOFException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,8 +18,10 @@ import org.slf4j.LoggerFactory;
  * direction IN (frames this handle injects are not captured again), and a daemon capture thread
  * {@code pcap-rx-<if>} that hands every frame to the receiver.
  *
- * <p>pcap4j allocates a fresh {@code byte[]} per captured frame; that array is passed on as-is
- * (ownership moves to the receiver), so capture adds no copy of its own.
+ * <p>The capture thread calls libpcap's {@code pcap_next_ex} directly ({@link PcapNextEx}, with
+ * references it reuses; pcap4j's own call, which allocates native memory per frame, when that is
+ * unavailable) and copies each frame into a fresh {@code byte[]} that is passed on as-is
+ * (ownership moves to the receiver). The handle is closed only after the capture thread stopped.
  *
  * <table>
  * <caption>Limits</caption>
@@ -125,6 +129,39 @@ public final class PcapPacketIo implements PacketIo {
     }
 
     private void captureLoop(FrameReceiver receiver) {
+        Pointer pcapT = PcapNextEx.isAvailable() ? PcapNextEx.pcapT(handle) : null;
+        if (pcapT != null) {
+            directCaptureLoop(receiver, pcapT);
+        } else {
+            if (!PcapNextEx.isAvailable()) {
+                LOG.debug("capture on {} through pcap4j: {}", ifName, PcapNextEx.unavailabilityCause());
+            }
+            pcap4jCaptureLoop(receiver);
+        }
+    }
+
+    /** The capture loop on {@link PcapNextEx}: no allocation per frame but the frame's array. */
+    private void directCaptureLoop(FrameReceiver receiver, Pointer pcapT) {
+        PointerByReference header = new PointerByReference();
+        PointerByReference data = new PointerByReference();
+        while (!closed) {
+            int rc = PcapNextEx.pcap_next_ex(pcapT, header, data);
+            if (rc == PcapNextEx.TIMEOUT) {
+                continue;
+            }
+            if (rc != PcapNextEx.OK) {
+                if (rc != PcapNextEx.BREAK && !closed) {
+                    LOG.error("capture on {} failed, stopping its capture: {}", ifName, PcapNextEx.pcap_geterr(pcapT));
+                }
+                break;
+            }
+            int caplen = header.getValue().getInt(PcapNextEx.CAPLEN_OFFSET);
+            byte[] frame = data.getValue().getByteArray(0, caplen);
+            deliver(receiver, frame);
+        }
+    }
+
+    private void pcap4jCaptureLoop(FrameReceiver receiver) {
         while (!closed) {
             byte[] frame;
             try {
@@ -141,11 +178,15 @@ public final class PcapPacketIo implements PacketIo {
                 }
                 break;
             }
-            try {
-                receiver.onFrame(frame, frame.length);
-            } catch (RuntimeException e) {
-                LOG.error("frame receiver for {} threw; frame dropped", ifName, e);
-            }
+            deliver(receiver, frame);
+        }
+    }
+
+    private void deliver(FrameReceiver receiver, byte[] frame) {
+        try {
+            receiver.onFrame(frame, frame.length);
+        } catch (RuntimeException e) {
+            LOG.error("frame receiver for {} threw; frame dropped", ifName, e);
         }
     }
 
@@ -200,8 +241,18 @@ public final class PcapPacketIo implements PacketIo {
         if (t != null && t != Thread.currentThread()) {
             try {
                 t.join(DEFAULT_READ_TIMEOUT_MS * 5L);
+                if (t.isAlive()) {
+                    t.join(DEFAULT_READ_TIMEOUT_MS * 20L);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            if (t.isAlive()) {
+                // The capture thread may be inside pcap_next_ex on this pcap_t: freeing it now
+                // could crash the process. Leak the handle instead (never seen: the read timeout
+                // and pcap_breakloop end the call).
+                LOG.warn("capture thread of {} did not stop; its pcap handle is left open", ifName);
+                return;
             }
         }
         handle.close();
