@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vrouter.agent.config.AgentConfig;
 import io.vrouter.agent.config.AgentConfigParser;
+import io.vrouter.agent.dataplane.EchoServers;
 import io.vrouter.agent.dataplane.PcapDataplaneProvider;
 import io.vrouter.agent.dataplane.host.HostCommand;
 import io.vrouter.agent.dataplane.io.PcapSupport;
@@ -103,7 +104,7 @@ class ProvisionedServiceEndToEndTest {
         try (NetnsHarness harness = NetnsHarness.create();
              NovaMetadataStandIn nova = new NovaMetadataStandIn(SECRET);
              ConfigApi api = new ConfigApi();
-             TcpEcho echo = new TcpEcho("echo")) {
+             EchoServers echo = new EchoServers(InetAddress.getLoopbackAddress(), "echo")) {
             int novaPort = nova.start().getPort();
             String instance = UUID.randomUUID().toString();
             String project = UUID.randomUUID().toString();
@@ -138,13 +139,13 @@ class ProvisionedServiceEndToEndTest {
                         "--ipfabric_service_ip", "127.0.0.1", "--ipfabric_service_port", Integer.toString(echo.port()));
                 report("add echo", exit, agent, s -> s.byName("echo") != null, "echo", true,
                         () -> "echo:hello".equals(tcpExchange(g, "hello", 3)));
-                assertTrue(echo.connections.get() >= 1, "the echo server saw the guest's connection");
+                assertTrue(echo.tcpConnections.get() >= 1, "the echo server saw the guest's connection");
 
                 // 3. delete it: no longer reachable, metadata unaffected
                 exit = provision(api, "--oper", "del", "--linklocal_service_name", "echo");
                 report("del echo", exit, agent, s -> s.byName("echo") == null, "echo", false,
                         () -> tcpExchange(g, "late", 2).startsWith("FAILED"));
-                int connectionsAfterDel = echo.connections.get();
+                int connectionsAfterDel = echo.tcpConnections.get();
                 assertEquals("[]", introspect(agent, "/stats/dataplane").path("relays").toString(), "its relays stopped");
                 assertEquals(instance, uuidIn(metadata(g, 5)), "metadata still served after the delete");
 
@@ -154,7 +155,7 @@ class ProvisionedServiceEndToEndTest {
                 awaitWatchErrorsAbove(agent, errorsBefore);
                 assertEquals(instance, uuidIn(metadata(g, 5)), "metadata served from the last config while the API is down");
                 assertTrue(tcpExchange(g, "down", 2).startsWith("FAILED"), "the deleted service stays deleted");
-                assertEquals(connectionsAfterDel, echo.connections.get(), "no connection reached the echo server after del");
+                assertEquals(connectionsAfterDel, echo.tcpConnections.get(), "no connection reached the echo server after del");
                 CliRun refused = CliRun.run(api.cliArgs("--oper", "add", "--linklocal_service_name", "echo",
                         "--linklocal_service_ip", ECHO_IP, "--linklocal_service_port", Integer.toString(ECHO_PORT),
                         "--ipfabric_service_ip", "127.0.0.1", "--ipfabric_service_port", Integer.toString(echo.port())));
@@ -453,56 +454,4 @@ class ProvisionedServiceEndToEndTest {
         }
     }
 
-    /** A TCP echo server on 127.0.0.1 that prefixes its replies with {@code tag:}. */
-    private static final class TcpEcho implements AutoCloseable {
-        final AtomicInteger connections = new AtomicInteger();
-        private final ServerSocket socket;
-        private final String tag;
-
-        TcpEcho(String tag) throws IOException {
-            this.tag = tag;
-            socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            Thread t = new Thread(this::acceptLoop, "e2e-echo-" + tag);
-            t.setDaemon(true);
-            t.start();
-        }
-
-        int port() {
-            return socket.getLocalPort();
-        }
-
-        private void acceptLoop() {
-            while (!socket.isClosed()) {
-                try {
-                    Socket s = socket.accept();
-                    connections.incrementAndGet();
-                    Thread h = new Thread(() -> echo(s), "e2e-echo-conn");
-                    h.setDaemon(true);
-                    h.start();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }
-
-        private void echo(Socket s) {
-            try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
-                s.setSoTimeout(10_000);
-                out.write((tag + ":").getBytes(StandardCharsets.US_ASCII));
-                byte[] buf = new byte[4096];
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    out.write(buf, 0, n);
-                    out.flush();
-                }
-            } catch (IOException e) {
-                // connection ended
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
-    }
 }

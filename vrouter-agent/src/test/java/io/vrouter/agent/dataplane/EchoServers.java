@@ -17,14 +17,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * names one fabric port for both protocols). Replies are prefixed with {@code tag} so a test
  * can tell which server answered.
  */
-final class EchoServers implements AutoCloseable {
+public final class EchoServers implements AutoCloseable {
     final ServerSocket tcp;
     final DatagramSocket udp;
-    final AtomicInteger tcpConnections = new AtomicInteger();
+    public final AtomicInteger tcpConnections = new AtomicInteger();
     final AtomicInteger udpDatagrams = new AtomicInteger();
     private final String tag;
 
-    EchoServers(InetAddress address, String tag) throws IOException {
+    public EchoServers(InetAddress address, String tag) throws IOException {
         this.tag = tag;
         ServerSocket t = null;
         DatagramSocket u = null;
@@ -50,7 +50,7 @@ final class EchoServers implements AutoCloseable {
         tu.start();
     }
 
-    int port() {
+    public int port() {
         return tcp.getLocalPort();
     }
 
