@@ -828,6 +828,20 @@ public final class FlowTable<P> {
         return capacity;
     }
 
+    /**
+     * Index of the {@code position}-th entry in use, {@code 0 <= position < size()}: the dense
+     * active list aging walks, so a scan over the flows costs their number, not the capacity.
+     * Writer thread only. Deleting moves the last entry of the list into the freed position, so a
+     * loop that deletes walks from the end ({@code for (int p = size() - 1; p >= 0; p--)}, taking
+     * {@code Math.min(p, size() - 1)} after a delete): every entry is then visited at least once.
+     */
+    public int activeIndex(int position) {
+        if (position < 0 || position >= size) {
+            throw new IndexOutOfBoundsException("position " + position + " outside 0.." + (size - 1));
+        }
+        return active[position];
+    }
+
     /** Entries in use. Any thread (may lag the writer slightly). */
     public int size() {
         return (int) SIZE.getOpaque(this);

@@ -46,6 +46,42 @@ class FlowTableTest {
     }
 
     @Test
+    void walkingTheActiveListFromTheEndWhileDeletingPairsShouldVisitEveryFlow() {
+        FlowTable<String> t = table();
+        FlowSnapshot snap = new FlowSnapshot();
+        for (int nh = 1; nh <= 3; nh++) {
+            for (int port = 1; port <= 40; port++) {
+                long f = t.addPair(fwd.set(nh, UDP, VM_IP, METADATA, port, 53),
+                        rev.set(0, UDP, VHOST, VM_LL + nh, 53, port), FlowAction.NAT, 0, 0);
+                assertTrue(FlowResult.isHandle(f), () -> FlowResult.describe(f));
+            }
+        }
+        assertEquals(240, t.size());
+        java.util.Set<Integer> listed = new java.util.HashSet<>();
+        for (int p = 0; p < t.size(); p++) {
+            listed.add(t.activeIndex(p));
+        }
+        assertEquals(240, listed.size(), "each entry in use listed once");
+        assertThrows(IndexOutOfBoundsException.class, () -> t.activeIndex(240));
+
+        // the dataplane's port removal: delete the pairs of interface 2 while walking
+        int deleted = 0;
+        for (int p = t.size() - 1; p >= 0; p = Math.min(p - 1, t.size() - 1)) {
+            if (t.read(t.activeIndex(p), snap) && (snap.flags() & FlowFlags.REVERSE) == 0 && snap.nh() == 2
+                    && t.delete(snap.handle())) {
+                deleted++;
+            }
+        }
+        assertEquals(40, deleted);
+        assertEquals(160, t.size());
+        for (int port = 1; port <= 40; port++) {
+            assertEquals(FlowResult.NO_FLOW, t.lookup(2, UDP, VM_IP, METADATA, port, 53));
+            assertTrue(FlowResult.isHandle(t.lookup(1, UDP, VM_IP, METADATA, port, 53)));
+            assertTrue(FlowResult.isHandle(t.lookup(3, UDP, VM_IP, METADATA, port, 53)));
+        }
+    }
+
+    @Test
     void lookupShouldMissForOutOfRangeFieldsInsteadOfAliasing() {
         FlowTable<String> t = table();
         t.addHold(5, TCP, VM_IP, METADATA, 80, 80, 0);

@@ -682,15 +682,18 @@ public final class Dataplane implements AutoCloseable {
         return gone.io;
     }
 
-    /** Deletes every forward flow (with its reverse) matching {@code which}; scans the table. */
+    /**
+     * Deletes every forward flow (with its reverse) matching {@code which}. Walks the table's
+     * active list from the end, so the cost is the number of flows, not the capacity (a port
+     * removal must not stall every guest's packets for a scan of 512K entries).
+     */
     private int deleteForwardFlows(java.util.function.Predicate<FlowSnapshot> which) {
         int deleted = 0;
-        int cap = table.capacity();
-        for (int i = 0; i < cap; i++) {
-            if (table.read(i, snap) && (snap.flags() & FlowFlags.REVERSE) == 0 && which.test(snap)) {
-                if (table.delete(snap.handle())) {
-                    deleted++;
-                }
+        for (int p = table.size() - 1; p >= 0; p = Math.min(p - 1, table.size() - 1)) {
+            int i = table.activeIndex(p);
+            if (table.read(i, snap) && (snap.flags() & FlowFlags.REVERSE) == 0 && which.test(snap)
+                    && table.delete(snap.handle())) {
+                deleted++;
             }
         }
         return deleted;
