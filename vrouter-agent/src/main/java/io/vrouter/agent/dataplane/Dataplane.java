@@ -12,15 +12,12 @@ import io.vrouter.flow.FlowTable;
 import io.vrouter.linklocal.registry.LinkLocalService;
 import io.vrouter.linklocal.registry.RegistrySnapshot;
 import io.vrouter.packet.Arp;
-import io.vrouter.packet.Bytes;
-import io.vrouter.packet.Checksum;
 import io.vrouter.packet.Ethernet;
 import io.vrouter.packet.Ipv4;
 import io.vrouter.packet.NatRewriter;
+import io.vrouter.packet.PacketChecksums;
 import io.vrouter.packet.PacketParser;
 import io.vrouter.packet.ParsedPacket;
-import io.vrouter.packet.Tcp;
-import io.vrouter.packet.Udp;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -467,30 +464,18 @@ public final class Dataplane implements AutoCloseable {
     }
 
     private void toVhost(long h, int action, byte[] f, ParsedPacket p) {
+        if (config.completePartialGuestChecksums()) {
+            // Before NAT: the incremental update below keeps a checksum exactly as right (or
+            // wrong) as it finds it, and a guest using offload hands over only a partial one.
+            PacketChecksums.completePartialTransportChecksum(f, p);
+        }
         if (action == FlowAction.NAT) {
             NatRewriter.rewrite(f, p, NatRewriter.ALL, table.natSourceIp(h), table.natSourcePort(h),
                     table.natDestinationIp(h), table.natDestinationPort(h));
         }
-        if (config.recomputeGuestChecksums() && !p.isFirstFragment()) {
-            completeTransportChecksum(f, p);
-        }
         Ethernet.setDstMac(f, 0, config.vhostKernelMac());
         Ethernet.setSrcMac(f, 0, config.agentMac());
         send(vhost, f, p.frameLength());
-    }
-
-    /**
-     * Writes the full TCP/UDP checksum: a guest using checksum offload hands over only the
-     * pseudo-header sum. A UDP checksum of 0 ("none", RFC 768) is left alone.
-     */
-    private static void completeTransportChecksum(byte[] f, ParsedPacket p) {
-        int proto = p.ipProtocol();
-        int l4 = p.l4Offset();
-        int field = l4 + (proto == Ipv4.PROTO_TCP ? Tcp.CHECKSUM : Udp.CHECKSUM);
-        if (proto == Ipv4.PROTO_UDP && Bytes.u16(f, field) == 0) {
-            return;
-        }
-        Bytes.put16(f, field, Checksum.computeTransport(f, l4, p.l4Length(), proto, p.srcIp(), p.dstIp()));
     }
 
     /** Held packets released by {@link FlowTable#installReverse}: re-parse and forward. */

@@ -36,12 +36,12 @@ import java.util.Objects;
  * thread and a scheduler wake-up on the dataplane thread). 0: park at once. An idle dataplane
  * polls only once after its last frame, so idle CPU stays ~0.</td></tr>
  * <tr><td>flowTable</td><td>{@link FlowTableConfig#defaults()}</td><td>agent.conf FLOWS</td></tr>
- * <tr><td>recomputeGuestChecksums</td><td>true</td><td>a guest may hand its frames over with
- * checksum offload (veth with TX offload on, virtio): the TCP/UDP checksum is then only the
- * pseudo-header sum and the host kernel would drop the packet. With this on, guest-to-host
- * packets get a full TCP/UDP checksum after NAT (not for IP fragments, whose checksum covers
- * other fragments: those keep the RFC 1624 incremental update). Off: incremental updates only,
- * so a corrupt packet stays exactly as corrupt.</td></tr>
+ * <tr><td>completePartialGuestChecksums</td><td>true</td><td>a guest may hand its frames over
+ * with checksum offload (veth with TX offload on, virtio): the TCP/UDP checksum is then only the
+ * pseudo-header sum and the host kernel would drop the packet. With this on, such a checksum is
+ * recognised (one pseudo-header sum per packet) and completed before NAT; every other packet
+ * gets only the RFC 1624 incremental update, so a corrupt one stays exactly as corrupt
+ * ({@link io.vrouter.packet.PacketChecksums#completePartialTransportChecksum}).</td></tr>
  * </table>
  */
 public final class DataplaneConfig {
@@ -74,7 +74,7 @@ public final class DataplaneConfig {
     private final long idleParkNs;
     private final long busyPollNs;
     private final FlowTableConfig flowTable;
-    private final boolean recomputeGuestChecksums;
+    private final boolean completePartialGuestChecksums;
 
     private DataplaneConfig(Builder b) {
         vhostIp = b.vhostIp;
@@ -89,7 +89,7 @@ public final class DataplaneConfig {
         idleParkNs = b.idleParkNs;
         busyPollNs = b.busyPollNs;
         flowTable = b.flowTable;
-        recomputeGuestChecksums = b.recomputeGuestChecksums;
+        completePartialGuestChecksums = b.completePartialGuestChecksums;
     }
 
     public static Builder builder(Inet4Address vhostIp, long vhostKernelMac) {
@@ -145,8 +145,8 @@ public final class DataplaneConfig {
         return flowTable;
     }
 
-    public boolean recomputeGuestChecksums() {
-        return recomputeGuestChecksums;
+    public boolean completePartialGuestChecksums() {
+        return completePartialGuestChecksums;
     }
 
     /** Validating builder: each setter throws {@link IllegalArgumentException} naming the setting. */
@@ -162,7 +162,7 @@ public final class DataplaneConfig {
         private long idleParkNs = DEFAULT_IDLE_PARK_NS;
         private long busyPollNs = checkBusyPoll(Long.getLong(BUSY_POLL_NS_PROP_NAME, DEFAULT_BUSY_POLL_NS));
         private FlowTableConfig flowTable;
-        private boolean recomputeGuestChecksums = true;
+        private boolean completePartialGuestChecksums = true;
 
         private Builder(Inet4Address vhostIp, long vhostKernelMac) {
             this.vhostIp = Objects.requireNonNull(vhostIp, "vhostIp");
@@ -231,8 +231,8 @@ public final class DataplaneConfig {
             return this;
         }
 
-        public Builder recomputeGuestChecksums(boolean on) {
-            this.recomputeGuestChecksums = on;
+        public Builder completePartialGuestChecksums(boolean on) {
+            this.completePartialGuestChecksums = on;
             return this;
         }
 
