@@ -1,5 +1,7 @@
 package io.vrouter.flow;
 
+import io.vrouter.drop.DropReason;
+
 /**
  * Encoding of the {@code long} results of {@link FlowTable} methods, so the per-packet path
  * returns primitives and never allocates or throws.

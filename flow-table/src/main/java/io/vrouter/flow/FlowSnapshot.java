@@ -1,5 +1,7 @@
 package io.vrouter.flow;
 
+import io.vrouter.drop.DropReason;
+
 /**
  * A consistent copy of one flow entry, filled by {@link FlowTable#read(int, FlowSnapshot)} from any
  * thread (the seqlock guarantees every field comes from the same version of the entry). Mutable

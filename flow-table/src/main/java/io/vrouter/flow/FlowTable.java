@@ -1,5 +1,7 @@
 package io.vrouter.flow;
 
+import io.vrouter.drop.DropReason;
+
 import static io.vrouter.flow.FlowRecord.ACTION_MASK;
 import static io.vrouter.flow.FlowRecord.ACTIVE_POS;
 import static io.vrouter.flow.FlowRecord.BYTES_LO;

@@ -2,7 +2,7 @@
  * The flow table of the userspace vrouter dataplane: flows keyed by (interface, protocol,
  * addresses, ports), with actions DROP / HOLD / FORWARD / NAT, NAT targets read from the reverse
  * flow, bounded HOLD queues, per-interface and link-local limits, and incremental aging.
- * Shared with {@code io.vrouter.packet} in this module: {@link io.vrouter.flow.DropReason}.
+ * Drop reasons ({@link io.vrouter.drop.DropReason}) live in their own package, shared with {@code io.vrouter.packet}.
  *
  * <h2>Thread model</h2>
  * <ul>

@@ -1,6 +1,6 @@
 package io.vrouter.packet;
 
-import io.vrouter.flow.DropReason;
+import io.vrouter.drop.DropReason;
 
 /**
  * Rewrites IPv4 addresses and TCP/UDP ports (ICMP echo identifiers) in place, updating every

@@ -1,6 +1,6 @@
 package io.vrouter.packet;
 
-import io.vrouter.flow.DropReason;
+import io.vrouter.drop.DropReason;
 
 /**
  * Decodes an Ethernet frame into a {@link ParsedPacket}. Returns {@code 0} when the frame is

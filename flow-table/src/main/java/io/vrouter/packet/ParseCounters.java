@@ -1,6 +1,6 @@
 package io.vrouter.packet;
 
-import io.vrouter.flow.DropReason;
+import io.vrouter.drop.DropReason;
 
 /**
  * Per-thread tally of parse results: every frame is counted exactly once, either as parsed or

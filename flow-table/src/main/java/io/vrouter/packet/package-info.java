@@ -5,7 +5,7 @@
  * {@link io.vrouter.packet.PacketParser} decodes an Ethernet frame (one optional 802.1Q tag,
  * ARP, IPv4 with options and fragments, TCP, UDP, ICMP including the quoted header of ICMP
  * errors) into a reusable {@link io.vrouter.packet.ParsedPacket}; it returns {@code 0} or a
- * {@link io.vrouter.flow.DropReason} code and never throws on bad input.
+ * {@link io.vrouter.drop.DropReason} code and never throws on bad input.
  * {@link io.vrouter.packet.NatRewriter} rewrites addresses and ports in place with incremental
  * checksum updates ({@link io.vrouter.packet.Checksum}, RFC 1624). The header classes
  * ({@link io.vrouter.packet.Ethernet}, {@link io.vrouter.packet.Arp},

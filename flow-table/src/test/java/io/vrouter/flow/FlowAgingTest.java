@@ -1,5 +1,7 @@
 package io.vrouter.flow;
 
+import io.vrouter.drop.DropReason;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

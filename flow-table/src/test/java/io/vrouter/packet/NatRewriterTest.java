@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vrouter.flow.DropReason;
+import io.vrouter.drop.DropReason;
 import io.vrouter.packet.TestFrames.Kind;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

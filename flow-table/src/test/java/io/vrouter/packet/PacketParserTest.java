@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vrouter.flow.DropReason;
+import io.vrouter.drop.DropReason;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 

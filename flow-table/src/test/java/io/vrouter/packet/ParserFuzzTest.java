@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.vrouter.flow.DropReason;
+import io.vrouter.drop.DropReason;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

@@ -2,7 +2,7 @@ package io.vrouter.agent.dataplane;
 
 import io.vrouter.agent.dataplane.io.PacketIo;
 import io.vrouter.agent.port.VmPort;
-import io.vrouter.flow.DropReason;
+import io.vrouter.drop.DropReason;
 import io.vrouter.flow.FlowAction;
 import io.vrouter.flow.FlowFlags;
 import io.vrouter.flow.FlowKey;

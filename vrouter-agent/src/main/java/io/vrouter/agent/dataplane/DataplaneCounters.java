@@ -1,6 +1,6 @@
 package io.vrouter.agent.dataplane;
 
-import io.vrouter.flow.DropReason;
+import io.vrouter.drop.DropReason;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;

@@ -1,6 +1,6 @@
 package io.vrouter.agent.dataplane;
 
-import io.vrouter.flow.DropReason;
+import io.vrouter.drop.DropReason;
 import java.util.List;
 import java.util.Map;
 

@@ -79,7 +79,7 @@ class BootStormEndToEndTest {
                 DataplaneStats st = node.dataplane.stats();
                 System.err.printf("boot storm: %d guests x %d requests in %d ms; totals %s; drops %s; flows %d%n",
                         GUESTS, CLOUD_INIT_PATHS.size() + 1, ms, st.totals(), st.drops(), st.flows());
-                assertTrue(node.dataplane.stats().drops(io.vrouter.flow.DropReason.SPOOFED_SOURCE) == 0);
+                assertTrue(node.dataplane.stats().drops(io.vrouter.drop.DropReason.SPOOFED_SOURCE) == 0);
             } finally {
                 pool.shutdownNow();
             }

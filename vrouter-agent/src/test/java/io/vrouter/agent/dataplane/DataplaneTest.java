@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vrouter.agent.dataplane.io.MemoryPacketIo;
 import io.vrouter.agent.dataplane.io.PacketIo;
 import io.vrouter.agent.port.VmPort;
-import io.vrouter.flow.DropReason;
+import io.vrouter.drop.DropReason;
 import io.vrouter.flow.FlowTableConfig;
 import io.vrouter.linklocal.config.LinkLocalServiceEntry;
 import io.vrouter.linklocal.config.LinkLocalServices;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vrouter.agent.dataplane.io.PcapSupport;
 import io.vrouter.agent.netns.NetnsHarness;
-import io.vrouter.flow.DropReason;
+import io.vrouter.drop.DropReason;
 import io.vrouter.linklocal.config.LinkLocalServiceEntry;
 import java.net.InetAddress;
 import java.time.Duration;

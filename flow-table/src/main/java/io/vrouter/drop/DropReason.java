@@ -1,4 +1,4 @@
-package io.vrouter.flow;
+package io.vrouter.drop;
 
 /**
  * Why a packet was dropped. Stored with drop flows and counted per reason, so "why was this
