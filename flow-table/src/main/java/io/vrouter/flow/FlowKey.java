@@ -14,14 +14,7 @@ package io.vrouter.flow;
  * <p>IPv6: a key would carry two 128-bit addresses; see {@link FlowRecord} for how the layout
  * generalises. This class would gain {@code sip6/dip6} long pairs and a family field.
  */
-public final class FlowKey {
-    private int nh;
-    private int proto;
-    private int sip;
-    private int dip;
-    private int sport;
-    private int dport;
-
+public final class FlowKey extends FlowKeyFields {
     public FlowKey() {
     }
 
@@ -43,48 +36,24 @@ public final class FlowKey {
         if (dport < 0 || dport > 0xFFFF) {
             throw new IllegalArgumentException("destination port " + dport + " outside 0..65535");
         }
-        this.nh = nh;
-        this.proto = proto;
-        this.sip = sip;
-        this.dip = dip;
-        this.sport = sport;
-        this.dport = dport;
+        fill(nh, proto, sip, dip, sport, dport);
         return this;
     }
 
     /** Copies {@code other}; returns {@code this}. */
     public FlowKey set(FlowKey other) {
-        nh = other.nh;
-        proto = other.proto;
-        sip = other.sip;
-        dip = other.dip;
-        sport = other.sport;
-        dport = other.dport;
+        fill(other.nh, other.proto, other.sip, other.dip, other.sport, other.dport);
         return this;
     }
 
-    public int nh() {
-        return nh;
+    /** The PORTS word of this key ({@link FlowRecord}). */
+    int portsWord() {
+        return FlowRecord.ports(sport, dport);
     }
 
-    public int proto() {
-        return proto;
-    }
-
-    public int sip() {
-        return sip;
-    }
-
-    public int dip() {
-        return dip;
-    }
-
-    public int sport() {
-        return sport;
-    }
-
-    public int dport() {
-        return dport;
+    /** The PROTO_NH word of this key ({@link FlowRecord}). */
+    int protoNhWord() {
+        return FlowRecord.protoNh(proto, nh);
     }
 
     @Override
@@ -105,7 +74,7 @@ public final class FlowKey {
 
     @Override
     public String toString() {
-        return "nh=" + nh + " proto=" + proto + " " + ip(sip) + ":" + sport + " -> " + ip(dip) + ":" + dport;
+        return keyString();
     }
 
     /** Dotted-quad text of an address. */

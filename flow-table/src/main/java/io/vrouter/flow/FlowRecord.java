@@ -54,8 +54,12 @@ package io.vrouter.flow;
  * <p>Memory per entry: 52 bytes here + 8 bytes of hash index (two {@code int} slots per entry,
  * so the index is at most half full) + 4 bytes of active list = <b>64 bytes</b> (vrouter: 256).
  *
- * <p>IPv6: only words 0-3 and the key helpers in {@link FlowTable} ({@code keyEquals},
- * {@code hash}, {@code writeKey}) know the key. An IPv6 table uses a 10-int key (two 4-int
+ * <p>Nothing outside this class decodes a record with shifts and masks: the static accessors
+ * below name every field (over the record array and an entry's base offset {@code i * STRIDE},
+ * or over a STATE / PORTS / PROTO_NH word already read, as a seqlock reader has it).
+ *
+ * <p>IPv6: only words 0-3 and the key accessors ({@link #keyEquals}, {@link #writeKey}) and
+ * {@link FlowHashIndex#hash} know the key. An IPv6 table uses a 10-int key (two 4-int
  * addresses, ports, protocol/nh) with the same 9 trailing words, i.e. {@code KEY_INTS = 10},
  * {@code STRIDE = 19}; the hash index, seqlock, aging, hold queues and handles are unchanged.
  * The natural shape is a second table instance per family (a v6 flow never matches a v4 one), so
@@ -107,6 +111,17 @@ public final class FlowRecord {
     private FlowRecord() {
     }
 
+    /** Whether ports fit 16 bits and the protocol 8, so the key packs into PORTS and PROTO_NH. */
+    static boolean packable(int proto, int sport, int dport) {
+        return (((sport | dport) >>> 16) | (proto >>> 8)) == 0;
+    }
+
+    /** The generation after {@code gen}: 1..2^31-1, wrapping past 0 (0 is never a generation). */
+    static int nextGeneration(int gen) {
+        int next = (gen + 1) & 0x7FFF_FFFF;
+        return next == 0 ? 1 : next;
+    }
+
     /** Packs ports into the PORTS word. */
     public static int ports(int sport, int dport) {
         return (sport << 16) | dport;
@@ -125,5 +140,141 @@ public final class FlowRecord {
     /** Ticks of a nanosecond time. */
     public static int tick(long nowNs) {
         return (int) (nowNs >>> TICK_SHIFT);
+    }
+
+    /** Ticks of a duration, rounded up (so a timeout never fires early), saturating. */
+    static int durationTicks(long ns) {
+        long t = (ns + (1L << TICK_SHIFT) - 1) >>> TICK_SHIFT;
+        return (int) Math.min(t, Integer.MAX_VALUE);
+    }
+
+    // ------------------------------------------------------------------ key words 0-3
+
+    /** Source port of a PORTS word. */
+    static int sport(int ports) {
+        return ports >>> 16;
+    }
+
+    /** Destination port of a PORTS word. */
+    static int dport(int ports) {
+        return ports & 0xFFFF;
+    }
+
+    /** Protocol of a PROTO_NH word. */
+    static int proto(int protoNh) {
+        return protoNh >>> 24;
+    }
+
+    /** Interface / next-hop id of a PROTO_NH word. */
+    static int nh(int protoNh) {
+        return protoNh & MAX_INTERFACE_ID;
+    }
+
+    /** Protocol of entry {@code b}. */
+    static int proto(int[] rec, int b) {
+        return proto(rec[b + PROTO_NH]);
+    }
+
+    /** Owning interface of entry {@code b} (its key's interface). */
+    static int nh(int[] rec, int b) {
+        return nh(rec[b + PROTO_NH]);
+    }
+
+    /** Whether entry {@code b} holds the packed key. */
+    static boolean keyEquals(int[] rec, int b, int sip, int dip, int ports, int protoNh) {
+        return rec[b + SIP] == sip && rec[b + DIP] == dip && rec[b + PORTS] == ports && rec[b + PROTO_NH] == protoNh;
+    }
+
+    /** Writes the packed key into entry {@code b} (inside the caller's seqlock write). */
+    static void writeKey(int[] rec, int b, int sip, int dip, int ports, int protoNh) {
+        rec[b + SIP] = sip;
+        rec[b + DIP] = dip;
+        rec[b + PORTS] = ports;
+        rec[b + PROTO_NH] = protoNh;
+    }
+
+    // ------------------------------------------------------------------ STATE word
+
+    /** A STATE word. */
+    static int state(int flags, int dropReason, int tcpBits, int action) {
+        return (flags << FLAGS_SHIFT) | (dropReason << DROP_SHIFT) | (tcpBits << TCP_SHIFT) | action;
+    }
+
+    /** {@link FlowAction} of a STATE word. */
+    static int action(int state) {
+        return state & ACTION_MASK;
+    }
+
+    /** Stored TCP bits ({@link #TCP_FIN}..) of a STATE word. */
+    static int tcpState(int state) {
+        return (state >>> TCP_SHIFT) & TCP_MASK;
+    }
+
+    /** Drop reason code of a STATE word (0 = none). */
+    static int dropReason(int state) {
+        return (state >>> DROP_SHIFT) & DROP_MASK;
+    }
+
+    /** {@link FlowFlags} of a STATE word. */
+    static int flags(int state) {
+        return state >>> FLAGS_SHIFT;
+    }
+
+    /** Whether a STATE word has any of the flag bits {@code flag}. */
+    static boolean hasFlag(int state, int flag) {
+        return (flags(state) & flag) != 0;
+    }
+
+    /** The STATE word with its flags replaced. */
+    static int withFlags(int state, int flags) {
+        return (state & ((1 << FLAGS_SHIFT) - 1)) | (flags << FLAGS_SHIFT);
+    }
+
+    /** The STATE word with TCP bits added. */
+    static int withTcpBits(int state, int tcpBits) {
+        return state | (tcpBits << TCP_SHIFT);
+    }
+
+    /** The STATE word turned into a DROP carrying {@code reason}; flags and TCP bits kept. */
+    static int withDrop(int state, int reason) {
+        return (state & ~(ACTION_MASK | (DROP_MASK << DROP_SHIFT))) | FlowAction.DROP | (reason << DROP_SHIFT);
+    }
+
+    /** {@link FlowAction} of entry {@code b}. */
+    static int action(int[] rec, int b) {
+        return action(rec[b + STATE]);
+    }
+
+    /** Partner index of entry {@code b}, or -1: LINK holds a hold-queue slot while in HOLD. */
+    static int partner(int[] rec, int b) {
+        return action(rec, b) == FlowAction.HOLD ? -1 : rec[b + LINK];
+    }
+
+    // ------------------------------------------------------------------ counters
+
+    /** The 40-bit packet count of a PACKETS_LO and COUNTERS_HI word. */
+    static long packets(int packetsLo, int countersHi) {
+        return ((long) (countersHi >>> 24) << 32) | (packetsLo & 0xFFFF_FFFFL);
+    }
+
+    /** The 56-bit byte count of a BYTES_LO and COUNTERS_HI word. */
+    static long bytes(int bytesLo, int countersHi) {
+        return ((long) (countersHi & 0x00FF_FFFF) << 32) | (bytesLo & 0xFFFF_FFFFL);
+    }
+
+    /** Adds one packet of {@code bytes} to entry {@code b}'s counters (inside the caller's seqlock write). */
+    static void addPacket(int[] rec, int b, int bytes) {
+        int pl = rec[b + PACKETS_LO] + 1;
+        int hi = rec[b + COUNTERS_HI];
+        if (pl == 0) {
+            hi += 1 << 24;
+        }
+        long bl = (rec[b + BYTES_LO] & 0xFFFF_FFFFL) + (bytes & 0xFFFF_FFFFL);
+        if ((bl >>> 32) != 0) {
+            hi = (hi & 0xFF00_0000) | ((hi + (int) (bl >>> 32)) & 0x00FF_FFFF);
+        }
+        rec[b + PACKETS_LO] = pl;
+        rec[b + BYTES_LO] = (int) bl;
+        rec[b + COUNTERS_HI] = hi;
     }
 }

@@ -7,15 +7,9 @@ import io.vrouter.drop.DropReason;
  * thread (the seqlock guarantees every field comes from the same version of the entry). Mutable
  * and reusable: a reader keeps one and refills it while it walks the table.
  */
-public final class FlowSnapshot {
+public final class FlowSnapshot extends FlowKeyFields {
     int index;
     int generation;
-    int nh;
-    int proto;
-    int sip;
-    int dip;
-    int sport;
-    int dport;
     int action;
     int flags;
     int dropReason;
@@ -36,30 +30,6 @@ public final class FlowSnapshot {
     /** The handle of the flow this snapshot was taken from. */
     public long handle() {
         return FlowResult.handle(generation, index);
-    }
-
-    public int nh() {
-        return nh;
-    }
-
-    public int proto() {
-        return proto;
-    }
-
-    public int sip() {
-        return sip;
-    }
-
-    public int dip() {
-        return dip;
-    }
-
-    public int sport() {
-        return sport;
-    }
-
-    public int dport() {
-        return dport;
     }
 
     /** Copies the key into {@code into}; returns it. */
@@ -107,8 +77,7 @@ public final class FlowSnapshot {
 
     @Override
     public String toString() {
-        return "flow#" + index + "/gen" + generation + " nh=" + nh + " proto=" + proto + " " + FlowKey.ip(sip) + ":"
-                + sport + " -> " + FlowKey.ip(dip) + ":" + dport + " " + FlowAction.name(action)
+        return "flow#" + index + "/gen" + generation + " " + keyString() + " " + FlowAction.name(action)
                 + (dropReason != 0 ? "(" + dropReason() + ")" : "") + " flags=" + FlowFlags.describe(flags)
                 + " rflow=" + reverseIndex + " packets=" + packets + " bytes=" + bytes;
     }

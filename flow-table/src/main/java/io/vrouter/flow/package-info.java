@@ -31,7 +31,7 @@
  * <h2>Use, per duty cycle of the dataplane thread</h2>
  * <pre>{@code
  * long now = System.nanoTime();                       // once per cycle
- * long h = table.lookup(nh, proto, sip, dip, sport, dport);   // or lookupBatch for a burst
+ * long h = table.lookup(nh, proto, sip, dip, sport, dport);
  * if (h == FlowResult.NO_FLOW) {
  *     h = table.addHold(nh, proto, sip, dip, sport, dport, now);
  *     if (FlowResult.isHandle(h)) { table.holdPacket(h, pkt); trapToAgent(h); }  // else dropped, counted
@@ -48,7 +48,17 @@
  * }</pre>
  *
  * <h2>Allocation</h2>
- * All memory is allocated in the constructor. Lookup, lookupBatch, account, holdPacket, addHold,
- * installReverse, addPair, setDrop, delete and age do not allocate.
+ * All memory is allocated in the constructor. Lookup, account, holdPacket, addHold,
+ * installReverse, setDrop, delete and age do not allocate.
+ *
+ * <h2>Pieces</h2>
+ * {@link io.vrouter.flow.FlowTable} is the one public entry point; behind it, each package-private
+ * class has one job: {@code FlowEntries} (the record array, seqlock, free and active lists),
+ * {@code FlowHashIndex} (hash, probe, backward-shift delete: vrouter's {@code vr_htable.c}),
+ * {@code HoldQueues} (bounded per-flow packet queues and their one release loop),
+ * {@code FlowPairs} (HOLD, install reverse, DROP, delete), {@code FlowLimits} (per-interface and
+ * link-local counts), {@code FlowAging} (timeouts, TCP close, the aging cursor), {@code FlowNat}
+ * (NAT flags and targets from the partner's key), {@code DropCounters}.
+ * {@link io.vrouter.flow.FlowRecord} is the record layout and its named accessors.
  */
 package io.vrouter.flow;

@@ -24,7 +24,7 @@ class FlowAgingTest {
     }
 
     long pair(FlowTable<Object> t, int proto, int sport, long nowNs) {
-        long f = t.addPair(fwd.set(5, proto, 1, 2, sport, 80), rev.set(1, proto, 2, 1, 80, sport), FlowAction.FORWARD, 0,
+        long f = TestPairs.install(t, fwd.set(5, proto, 1, 2, sport, 80), rev.set(1, proto, 2, 1, 80, sport), FlowAction.FORWARD, 0,
                 nowNs);
         assertTrue(FlowResult.isHandle(f), FlowResult.describe(f));
         return f;

@@ -190,14 +190,17 @@ class FlowHoldAndLimitsTest {
     void shouldRefuseLinkLocalFlowsBeyondSystemLimitAcrossInterfaces() {
         FlowTable<String> t = table(FlowTableConfig.builder().capacity(64).maxSystemLinkLocalFlows(3));
         for (int nh = 10; nh < 13; nh++) {
-            assertTrue(FlowResult.isHandle(t.addPair(fwd.set(nh, TCP, nh, 2, 1000, 80),
+            assertTrue(FlowResult.isHandle(TestPairs.install(t, fwd.set(nh, TCP, nh, 2, 1000, 80),
                     rev.set(1, TCP, 2, nh, 80, 1000), FlowAction.NAT, FlowFlags.LINK_LOCAL, 0)));
         }
-        long refused = t.addPair(fwd.set(20, TCP, 20, 2, 1000, 80), rev.set(1, TCP, 2, 20, 80, 1000), FlowAction.NAT,
-                FlowFlags.LINK_LOCAL, 0);
+        long refused = TestPairs.install(t, fwd.set(20, TCP, 20, 2, 1000, 80), rev.set(1, TCP, 2, 20, 80, 1000),
+                FlowAction.NAT, FlowFlags.LINK_LOCAL, 0);
         assertEquals(DropReason.LINKLOCAL_FLOW_LIMIT, FlowResult.dropReason(refused));
-        assertEquals(FlowResult.NO_FLOW, t.lookup(fwd), "addPair installs nothing when refused");
-        assertEquals(6, t.size());
+        long forward = t.lookup(fwd);
+        assertEquals(FlowAction.DROP, t.action(forward), "the refused flow's retries are dropped in the fast path");
+        assertEquals(DropReason.LINKLOCAL_FLOW_LIMIT, t.dropReason(forward));
+        assertEquals(FlowResult.NO_FLOW, t.lookup(rev), "no reverse flow installed");
+        assertEquals(7, t.size());
         assertEquals(3, t.linkLocalFlowCount());
     }
 
@@ -209,7 +212,7 @@ class FlowHoldAndLimitsTest {
         }
         assertEquals(DropReason.FLOW_TABLE_FULL, FlowResult.dropReason(t.addHold(3, TCP, 1, 2, 99, 80, 0)));
         assertEquals(DropReason.FLOW_TABLE_FULL, FlowResult.dropReason(
-                t.addPair(fwd.set(3, TCP, 5, 6, 1, 2), rev.set(3, TCP, 6, 5, 2, 1), FlowAction.FORWARD, 0, 0)));
+                TestPairs.install(t, fwd.set(3, TCP, 5, 6, 1, 2), rev.set(3, TCP, 6, 5, 2, 1), FlowAction.FORWARD, 0, 0)));
         assertEquals(2, t.dropCount(DropReason.FLOW_TABLE_FULL));
         for (int i = 0; i < 16; i++) {
             assertTrue(FlowResult.isHandle(t.lookup(3, TCP, 1, 2, i, 80)));
@@ -217,14 +220,15 @@ class FlowHoldAndLimitsTest {
     }
 
     @Test
-    void pairNeedingTwoEntriesShouldBeRefusedWhenOnlyOneIsFree() {
+    void reverseShouldBeRefusedWhenTheHoldFlowTookTheLastEntry() {
         FlowTable<String> t = table(FlowTableConfig.builder().capacity(16));
         for (int i = 0; i < 15; i++) {
             t.addHold(3, TCP, 1, 2, i, 80, 0);
         }
         assertEquals(DropReason.FLOW_TABLE_FULL, FlowResult.dropReason(
-                t.addPair(fwd.set(3, TCP, 5, 6, 1, 2), rev.set(3, TCP, 6, 5, 2, 1), FlowAction.FORWARD, 0, 0)));
-        assertEquals(15, t.size());
+                TestPairs.install(t, fwd.set(3, TCP, 5, 6, 1, 2), rev.set(3, TCP, 6, 5, 2, 1), FlowAction.FORWARD, 0, 0)));
+        assertEquals(16, t.size());
+        assertEquals(DropReason.FLOW_TABLE_FULL, t.dropReason(t.lookup(fwd)));
     }
 
     @Test

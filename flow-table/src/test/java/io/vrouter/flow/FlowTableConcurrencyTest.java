@@ -159,15 +159,15 @@ class FlowTableConcurrencyTest {
     void readShouldRetryWhenEntryChangesDuringTheCopy() {
         FlowTable<Object> t = new FlowTable<>(FlowTableConfig.builder().capacity(16).hashSeed(1).build());
         FlowKey k = new FlowKey(1, UDP, 1, 2, 3, 4);
-        long h = t.addPair(k, new FlowKey(1, UDP, 2, 1, 4, 3), FlowAction.FORWARD, 0, 0);
+        long h = TestPairs.install(t, k, new FlowKey(1, UDP, 2, 1, 4, 3), FlowAction.FORWARD, 0, 0);
         t.account(h, 100, 0, 0);
         int[] calls = {0};
         // The first copy is overtaken by a write (as if the writer ran between copy and check).
-        t.readCopyHook = () -> {
+        t.readCopyHook(() -> {
             if (calls[0]++ == 0) {
                 t.account(h, 100, 0, 0);
             }
-        };
+        });
         FlowSnapshot s = new FlowSnapshot();
         assertTrue(t.read(h, s));
         assertEquals(2, calls[0], "copied twice");
@@ -175,12 +175,12 @@ class FlowTableConcurrencyTest {
         assertEquals(200, s.bytes());
         // Entry deleted and reused during the copy: the handle-based read reports the flow gone.
         calls[0] = 0;
-        t.readCopyHook = () -> {
+        t.readCopyHook(() -> {
             if (calls[0]++ == 0) {
                 t.delete(h);
                 t.addHold(1, UDP, 9, 9, 9, 9, 0);
             }
-        };
+        });
         assertFalse(t.read(h, s));
         assertEquals(2, calls[0]);
     }

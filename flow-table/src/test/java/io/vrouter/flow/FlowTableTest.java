@@ -53,7 +53,7 @@ class FlowTableTest {
         FlowSnapshot snap = new FlowSnapshot();
         for (int nh = 1; nh <= 3; nh++) {
             for (int port = 1; port <= 40; port++) {
-                long f = t.addPair(fwd.set(nh, UDP, VM_IP, METADATA, port, 53),
+                long f = TestPairs.install(t, fwd.set(nh, UDP, VM_IP, METADATA, port, 53),
                         rev.set(0, UDP, VHOST, VM_LL + nh, 53, port), FlowAction.NAT, 0, 0);
                 assertTrue(FlowResult.isHandle(f), () -> FlowResult.describe(f));
             }
@@ -129,7 +129,7 @@ class FlowTableTest {
     @Test
     void forwardActionShouldNotSetNatFlagsEvenWhenKeysDiffer() {
         FlowTable<String> t = table();
-        long f = t.addPair(fwd.set(5, UDP, VM_IP, METADATA, 1000, 53), rev.set(1, UDP, VHOST, VM_LL, 53, 1000),
+        long f = TestPairs.install(t, fwd.set(5, UDP, VM_IP, METADATA, 1000, 53), rev.set(1, UDP, VHOST, VM_LL, 53, 1000),
                 FlowAction.FORWARD, 0, 0);
         assertEquals(0, t.flags(f) & FlowFlags.NAT_MASK);
         assertEquals(METADATA, t.natDestinationIp(f));
@@ -138,7 +138,7 @@ class FlowTableTest {
     @Test
     void symmetricPairShouldHaveNoNatFlags() {
         FlowTable<String> t = table();
-        long f = t.addPair(fwd.set(5, UDP, 1, 2, 10, 20), rev.set(5, UDP, 2, 1, 20, 10), FlowAction.NAT, 0, 0);
+        long f = TestPairs.install(t, fwd.set(5, UDP, 1, 2, 10, 20), rev.set(5, UDP, 2, 1, 20, 10), FlowAction.NAT, 0, 0);
         assertEquals(0, t.flags(f) & FlowFlags.NAT_MASK);
         assertEquals(0, t.flags(t.reverse(f)) & FlowFlags.NAT_MASK);
     }
@@ -179,7 +179,7 @@ class FlowTableTest {
     @Test
     void accountShouldCountPacketsBytesAndLastSeen() {
         FlowTable<String> t = table();
-        long f = t.addPair(fwd.set(5, UDP, 1, 2, 10, 20), rev.set(5, UDP, 2, 1, 20, 10), FlowAction.FORWARD, 0, 0);
+        long f = TestPairs.install(t, fwd.set(5, UDP, 1, 2, 10, 20), rev.set(5, UDP, 2, 1, 20, 10), FlowAction.FORWARD, 0, 0);
         assertEquals(FlowAction.FORWARD, t.account(f, 100, 0, 5 * SEC));
         assertEquals(FlowAction.FORWARD, t.account(f, 60, 0, 6 * SEC));
         FlowSnapshot s = new FlowSnapshot();
@@ -193,7 +193,7 @@ class FlowTableTest {
     @Test
     void countersShouldCarryBeyondThirtyTwoBits() {
         FlowTable<String> t = table();
-        long f = t.addPair(fwd.set(5, UDP, 1, 2, 10, 20), rev.set(5, UDP, 2, 1, 20, 10), FlowAction.FORWARD, 0, 0);
+        long f = TestPairs.install(t, fwd.set(5, UDP, 1, 2, 10, 20), rev.set(5, UDP, 2, 1, 20, 10), FlowAction.FORWARD, 0, 0);
         for (int i = 0; i < 3; i++) {
             t.account(f, Integer.MAX_VALUE, 0, 0);
         }
@@ -245,22 +245,9 @@ class FlowTableTest {
     }
 
     @Test
-    void addPairShouldRefuseExistingKeysAndIdenticalKeys() {
-        FlowTable<String> t = table();
-        t.addPair(fwd.set(5, UDP, 1, 2, 10, 20), rev.set(5, UDP, 2, 1, 20, 10), FlowAction.FORWARD, 0, 0);
-        assertEquals(FlowResult.EXISTS,
-                t.addPair(fwd.set(5, UDP, 1, 2, 10, 20), rev.set(5, UDP, 7, 1, 20, 10), FlowAction.FORWARD, 0, 0));
-        assertEquals(FlowResult.EXISTS,
-                t.addPair(fwd.set(5, UDP, 7, 2, 10, 20), rev.set(5, UDP, 2, 1, 20, 10), FlowAction.FORWARD, 0, 0));
-        assertEquals(FlowResult.BAD_KEY,
-                t.addPair(fwd.set(5, UDP, 1, 1, 10, 10), rev.set(5, UDP, 1, 1, 10, 10), FlowAction.FORWARD, 0, 0));
-        assertEquals(2, t.size());
-    }
-
-    @Test
     void deleteShouldRemoveBothHalvesOfPair() {
         FlowTable<String> t = table();
-        long f = t.addPair(fwd.set(5, UDP, 1, 2, 10, 20), rev.set(1, UDP, 2, 1, 20, 10), FlowAction.FORWARD, 0, 0);
+        long f = TestPairs.install(t, fwd.set(5, UDP, 1, 2, 10, 20), rev.set(1, UDP, 2, 1, 20, 10), FlowAction.FORWARD, 0, 0);
         long r = t.reverse(f);
         assertTrue(t.delete(r));
         assertFalse(t.isLive(f));
@@ -273,43 +260,9 @@ class FlowTableTest {
     @Test
     void reverseFlowShouldBeChargedToForwardInterface() {
         FlowTable<String> t = table();
-        t.addPair(fwd.set(5, UDP, 1, 2, 10, 20), rev.set(1, UDP, 2, 1, 20, 10), FlowAction.FORWARD, 0, 0);
+        TestPairs.install(t, fwd.set(5, UDP, 1, 2, 10, 20), rev.set(1, UDP, 2, 1, 20, 10), FlowAction.FORWARD, 0, 0);
         assertEquals(2, t.interfaceFlowCount(5));
         assertEquals(0, t.interfaceFlowCount(1));
-    }
-
-    @Test
-    void lookupBatchShouldAgreeWithSingleLookups() {
-        FlowTable<String> t = table(FlowTableConfig.builder().capacity(256));
-        java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
-        for (int i = 0; i < 200; i++) {
-            t.addHold(rnd.nextInt(4), TCP, rnd.nextInt(4), rnd.nextInt(4), rnd.nextInt(4), rnd.nextInt(2), 0);
-        }
-        int n = FlowTable.MAX_BATCH;
-        int[] keys = new int[3 + n * FlowTable.BATCH_KEY_INTS];
-        long[] out = new long[n];
-        int hits = 0;
-        for (int round = 0; round < 200; round++) {
-            for (int i = 0; i < n; i++) {
-                int o = 3 + i * FlowTable.BATCH_KEY_INTS;
-                keys[o] = rnd.nextInt(20) == 0 ? -1 : rnd.nextInt(4);
-                keys[o + 1] = rnd.nextInt(20) == 0 ? 300 : TCP;
-                keys[o + 2] = rnd.nextInt(4);
-                keys[o + 3] = rnd.nextInt(4);
-                keys[o + 4] = rnd.nextInt(20) == 0 ? 70000 : rnd.nextInt(4);
-                keys[o + 5] = rnd.nextInt(2);
-            }
-            int count = rnd.nextInt(n + 1);
-            t.lookupBatch(keys, 3, count, out);
-            for (int i = 0; i < count; i++) {
-                int o = 3 + i * FlowTable.BATCH_KEY_INTS;
-                assertEquals(t.lookup(keys[o], keys[o + 1], keys[o + 2], keys[o + 3], keys[o + 4], keys[o + 5]), out[i],
-                        "round " + round + " key " + i);
-                hits += out[i] >= 0 ? 1 : 0;
-            }
-        }
-        assertTrue(hits > 1000, "hits exercised: " + hits);
-        assertThrows(IllegalArgumentException.class, () -> t.lookupBatch(keys, 0, FlowTable.MAX_BATCH + 1, out));
     }
 
     @Test

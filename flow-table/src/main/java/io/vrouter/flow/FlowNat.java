@@ -1,0 +1,73 @@
+package io.vrouter.flow;
+
+import static io.vrouter.flow.FlowRecord.DIP;
+import static io.vrouter.flow.FlowRecord.PORTS;
+import static io.vrouter.flow.FlowRecord.SIP;
+import static io.vrouter.flow.FlowRecord.STATE;
+import static io.vrouter.flow.FlowRecord.STRIDE;
+
+/**
+ * NAT of a flow pair, the vrouter way (table in {@link FlowFlags}): the flags are derived by
+ * comparing a flow's key with its partner's, and the translated values are read from the
+ * partner's key. Static functions over the record array; no state.
+ */
+final class FlowNat {
+    private FlowNat() {
+    }
+
+    /** NAT flags of flow x (base {@code xb}) given partner y (base {@code yb}): each field where y is not x swapped. */
+    static int flags(int[] rec, int xb, int yb) {
+        int flags = 0;
+        if (rec[yb + DIP] != rec[xb + SIP]) {
+            flags |= FlowFlags.SNAT;
+        }
+        if (rec[yb + SIP] != rec[xb + DIP]) {
+            flags |= FlowFlags.DNAT;
+        }
+        int xp = rec[xb + PORTS];
+        int yp = rec[yb + PORTS];
+        if (FlowRecord.dport(yp) != FlowRecord.sport(xp)) {
+            flags |= FlowFlags.SPAT;
+        }
+        if (FlowRecord.sport(yp) != FlowRecord.dport(xp)) {
+            flags |= FlowFlags.DPAT;
+        }
+        return flags;
+    }
+
+    /** Source address after SNAT (the partner's destination), else the flow's own source. */
+    static int sourceIp(int[] rec, int e) {
+        return field(rec, e, DIP, SIP, FlowFlags.SNAT);
+    }
+
+    /** Destination address after DNAT (the partner's source), else the flow's own destination. */
+    static int destinationIp(int[] rec, int e) {
+        return field(rec, e, SIP, DIP, FlowFlags.DNAT);
+    }
+
+    /** Source port after SPAT (the partner's destination port), else the flow's own. */
+    static int sourcePort(int[] rec, int e) {
+        int ports = field(rec, e, PORTS, PORTS, FlowFlags.SPAT);
+        return translated(rec, e, FlowFlags.SPAT) ? FlowRecord.dport(ports) : FlowRecord.sport(ports);
+    }
+
+    /** Destination port after DPAT (the partner's source port), else the flow's own. */
+    static int destinationPort(int[] rec, int e) {
+        int ports = field(rec, e, PORTS, PORTS, FlowFlags.DPAT);
+        return translated(rec, e, FlowFlags.DPAT) ? FlowRecord.sport(ports) : FlowRecord.dport(ports);
+    }
+
+    private static boolean translated(int[] rec, int e, int flag) {
+        return FlowRecord.hasFlag(rec[e * STRIDE + STATE], flag);
+    }
+
+    /** The partner's {@code partnerWord} when flow e has NAT {@code flag} (and a partner), else its own {@code ownWord}. */
+    private static int field(int[] rec, int e, int partnerWord, int ownWord, int flag) {
+        int b = e * STRIDE;
+        int p = FlowRecord.partner(rec, b);
+        if (p >= 0 && translated(rec, e, flag)) {
+            return rec[p * STRIDE + partnerWord];
+        }
+        return rec[b + ownWord];
+    }
+}

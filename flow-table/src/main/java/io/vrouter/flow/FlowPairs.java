@@ -1,0 +1,191 @@
+package io.vrouter.flow;
+
+import static io.vrouter.flow.FlowRecord.LINK;
+import static io.vrouter.flow.FlowRecord.STATE;
+import static io.vrouter.flow.FlowRecord.STRIDE;
+
+import io.vrouter.drop.DropReason;
+import java.util.Objects;
+
+/**
+ * The life cycle of a flow pair in a {@link FlowTable}: a HOLD flow for a new flow's first packet,
+ * the agent's answer installing the reverse flow and resolving the HOLD (NAT flags derived, held
+ * packets released through {@link HoldQueues}), DROP with a reason, and deletion of both halves.
+ * Checks the limits ({@link FlowLimits}) before anything is written; results and refusals are
+ * the {@link FlowResult} codes documented on {@link FlowTable}. Writer thread only.
+ *
+ * @param <P> the caller's packet type
+ */
+final class FlowPairs<P> {
+    private static final int NONE = FlowEntries.NONE;
+
+    private final FlowEntries entries;
+    private final int[] rec;
+    private final FlowHashIndex index;
+    private final HoldQueues<P> hold;
+    private final FlowLimits limits;
+    private final DropCounters drops;
+
+    FlowPairs(FlowEntries entries, FlowHashIndex index, HoldQueues<P> hold, FlowLimits limits, DropCounters drops) {
+        this.entries = entries;
+        this.rec = entries.rec;
+        this.index = index;
+        this.hold = hold;
+        this.limits = limits;
+        this.drops = drops;
+    }
+
+    /** See {@link FlowTable#addHold(int, int, int, int, int, int, long)}. */
+    long addHold(int nh, int proto, int sip, int dip, int sport, int dport, long nowNs) {
+        if (!FlowRecord.packable(proto, sport, dport) || nh < 0) {
+            return FlowResult.BAD_KEY;
+        }
+        if (!limits.knownInterface(nh)) {
+            return refuse(DropReason.UNKNOWN_INTERFACE);
+        }
+        if (hold.full()) {
+            return refuse(DropReason.HOLD_LIMIT);
+        }
+        if (!entries.hasFree()) {
+            return refuse(DropReason.FLOW_TABLE_FULL);
+        }
+        if (!limits.allowsOneMore(nh)) {
+            return refuse(DropReason.VM_FLOW_LIMIT);
+        }
+        int ports = FlowRecord.ports(sport, dport);
+        int protoNh = FlowRecord.protoNh(proto, nh);
+        long h = index.hash(sip, dip, ports, protoNh);
+        int pos = index.find(h, sip, dip, ports, protoNh);
+        if (pos >= 0) {
+            return FlowResult.EXISTS;
+        }
+        int g = hold.acquire();
+        int e = insert(h, ~pos, sip, dip, ports, protoNh, FlowRecord.state(0, 0, 0, FlowAction.HOLD), g, nowNs);
+        limits.charge(nh, 1, false);
+        return entries.handle(e);
+    }
+    /** See {@link FlowTable#installReverse}. */
+    long installReverse(long forwardHandle, FlowKey reverse, int action, int flags, long nowNs) {
+        checkActionAndFlags(action, flags);
+        int f = entries.liveIndex(forwardHandle);
+        if (f < 0) {
+            return FlowResult.STALE_HANDLE;
+        }
+        int fb = f * STRIDE;
+        int fstate = rec[fb + STATE];
+        if (FlowRecord.hasFlag(fstate, FlowFlags.REVERSE)
+                || (FlowRecord.action(fstate) != FlowAction.HOLD && rec[fb + LINK] != NONE)) {
+            return FlowResult.BAD_STATE;
+        }
+        int sip = reverse.sip();
+        int dip = reverse.dip();
+        int ports = reverse.portsWord();
+        int protoNh = reverse.protoNhWord();
+        long h = index.hash(sip, dip, ports, protoNh);
+        int pos = index.find(h, sip, dip, ports, protoNh);
+        if (pos >= 0) {
+            return FlowResult.EXISTS;
+        }
+        int owner = FlowRecord.nh(rec, fb);
+        boolean linkLocal = (flags & FlowFlags.LINK_LOCAL) != 0;
+        DropReason refused = limits.refusal(owner, 1, linkLocal, entries.capacity() - entries.writerSize());
+        if (refused != null) {
+            drops.count(refused.code());
+            resolve(f, FlowAction.DROP, 0, refused.code(), NONE);
+            return FlowResult.ofDrop(refused);
+        }
+        int rflags = FlowFlags.REVERSE | flags;
+        int r = insert(h, ~pos, sip, dip, ports, protoNh, FlowRecord.state(rflags, 0, 0, action), f, nowNs);
+        limits.charge(owner, 1, linkLocal);
+        int nat = action == FlowAction.NAT ? FlowNat.flags(rec, fb, r * STRIDE) : 0;
+        if (nat != 0) {
+            entries.setFlags(r, rflags | FlowNat.flags(rec, r * STRIDE, fb));
+        }
+        resolve(f, action, flags | nat, 0, r);
+        return entries.handle(r);
+    }
+    /** See {@link FlowTable#setDrop}. */
+    boolean setDrop(long handle, DropReason reason) {
+        Objects.requireNonNull(reason, "reason");
+        int e = entries.liveIndex(handle);
+        if (e < 0) {
+            return false;
+        }
+        int b = e * STRIDE;
+        int state = rec[b + STATE];
+        if (FlowRecord.action(state) == FlowAction.HOLD) {
+            resolve(e, FlowAction.DROP, FlowRecord.flags(state), reason.code(), NONE);
+            return true;
+        }
+        entries.setState(e, FlowRecord.withDrop(state, reason.code()));
+        int p = rec[b + LINK];
+        if (p != NONE) {
+            entries.setState(p, FlowRecord.withDrop(rec[p * STRIDE + STATE], reason.code()));
+        }
+        return true;
+    }
+
+    private static void checkActionAndFlags(int action, int flags) {
+        if (!FlowAction.isFinal(action)) {
+            throw new IllegalArgumentException("flow action must be DROP, FORWARD or NAT, not "
+                    + FlowAction.name(action));
+        }
+        if ((flags & ~FlowFlags.CALLER_MASK) != 0) {
+            throw new IllegalArgumentException("flags " + FlowFlags.describe(flags & ~FlowFlags.CALLER_MASK)
+                    + " are derived by the table and may not be set by the caller");
+        }
+    }
+
+    private long refuse(DropReason reason) {
+        drops.count(reason.code());
+        return FlowResult.ofDrop(reason);
+    }
+
+    /** Allocates an entry and puts it in the hash index at the empty {@code slot} found for hash {@code h}. */
+    private int insert(long h, int slot, int sip, int dip, int ports, int protoNh, int state, int link, long nowNs) {
+        int e = entries.allocate(sip, dip, ports, protoNh, state, link, FlowRecord.tick(nowNs));
+        index.insert(h, slot, e);
+        return e;
+    }
+
+    /**
+     * Sets a flow's final action (and link), leaving HOLD if it was in it: the hold-queue slot is
+     * detached first, then the packets are released (FORWARD/NAT) or dropped and counted (DROP).
+     */
+    private void resolve(int e, int action, int flags, int dropReason, int link) {
+        int b = e * STRIDE;
+        int state = rec[b + STATE];
+        int g = FlowRecord.action(state) == FlowAction.HOLD ? rec[b + LINK] : NONE;
+        int keep = FlowRecord.flags(state) & FlowFlags.TCP_CLOSED;
+        entries.setStateAndLink(e, FlowRecord.state(flags | keep, dropReason, FlowRecord.tcpState(state), action), link);
+        if (g != NONE) {
+            hold.release(g, entries.handle(e), action, dropReason);
+        }
+    }
+
+    /** Deletes entry e and its partner; returns the number of entries removed. */
+    int deletePair(int e) {
+        int b = e * STRIDE;
+        int p = FlowRecord.partner(rec, b);
+        int f = FlowRecord.hasFlag(rec[b + STATE], FlowFlags.REVERSE) ? p : e;
+        int r = f == e ? p : e;
+        int fb = f * STRIDE;
+        int fstate = rec[fb + STATE];
+        if (FlowRecord.action(fstate) == FlowAction.HOLD) {
+            hold.release(rec[fb + LINK], entries.handle(f), FlowAction.DROP, DropReason.FLOW_EVICTED.code());
+        }
+        int removed = r != NONE ? 2 : 1;
+        limits.discharge(FlowRecord.nh(rec, fb), removed,
+                r != NONE && FlowRecord.hasFlag(fstate, FlowFlags.LINK_LOCAL));
+        remove(f);
+        if (r != NONE) {
+            remove(r);
+        }
+        return removed;
+    }
+
+    private void remove(int e) {
+        index.remove(e);
+        entries.free(e);
+    }
+}
