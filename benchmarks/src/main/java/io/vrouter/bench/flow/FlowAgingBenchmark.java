@@ -5,32 +5,20 @@ import io.vrouter.bench.flow.FlowWorkload.KeyRecord;
 import io.vrouter.flow.FlowTable;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The aging scan: flows visited per second by incremental aging (1024 visits per call, as a duty
  * cycle would do), nothing expiring, so this is the pure cost of checking. Baseline: a persistent
  * {@link HashMap} value iterator checking each entry's last-seen time the same way.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g"})
-public class FlowAgingBenchmark {
+public class FlowAgingBenchmark extends FlowBenchmarkDefaults {
     static final int VISITS = 1024;
     static final long NOW_NS = 1_000_000_000L;
     static final long IDLE_NS = 180_000_000_000L;

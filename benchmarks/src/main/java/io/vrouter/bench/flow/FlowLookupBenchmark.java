@@ -4,21 +4,12 @@ import io.vrouter.bench.flow.FlowWorkload.EntryObject;
 import io.vrouter.bench.flow.FlowWorkload.KeyRecord;
 import io.vrouter.flow.FlowTable;
 import java.util.HashMap;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
-import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Lookup throughput, hit and miss, at 4K and 1M flows, keys in random order (so at 1M nearly
@@ -26,14 +17,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * key record built per lookup from the same packet fields (what the dataplane would have to do).
  * Both sides read the same packed key array.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g"})
-public class FlowLookupBenchmark {
-    /** Packets per batch in the batch benchmarks (a typical receive burst). */
-    static final int BATCH = 32;
+public class FlowLookupBenchmark extends FlowBenchmarkDefaults {
 
     /** Keys shared by both sides. */
     @State(Scope.Thread)
@@ -52,13 +36,6 @@ public class FlowLookupBenchmark {
             mask = Integer.highestOneBit(hits.length / FlowWorkload.KEY_INTS) - 1;
         }
 
-        /** Offset of the next batch of {@link #BATCH} keys. */
-        int nextBatch() {
-            int c = cursor;
-            cursor = c + BATCH;
-            return (c & mask & ~(BATCH - 1)) * FlowWorkload.KEY_INTS;
-        }
-
         /** Offset of the next key (a power-of-two prefix of the shuffled keys). */
         int next() {
             return (cursor++ & mask) * FlowWorkload.KEY_INTS;
@@ -68,7 +45,6 @@ public class FlowLookupBenchmark {
     @State(Scope.Thread)
     public static class Table {
         FlowTable<Object> table;
-        final long[] out = new long[BATCH];
 
         @Setup(Level.Trial)
         public void setUp(Keys keys) {
@@ -114,39 +90,5 @@ public class FlowLookupBenchmark {
         int o = k.next();
         int[] a = k.misses;
         return m.map.get(new KeyRecord(a[o], a[o + 1], a[o + 2], a[o + 3], a[o + 4], a[o + 5]));
-    }
-
-    /** {@link FlowTable#lookupBatch}: a burst of packets looked up together (score is per lookup). */
-    @Benchmark
-    @OperationsPerInvocation(BATCH)
-    public long[] flowTableHitBatch(Keys k, Table t) {
-        t.table.lookupBatch(k.hits, k.nextBatch(), BATCH, t.out);
-        return t.out;
-    }
-
-    @Benchmark
-    @OperationsPerInvocation(BATCH)
-    public long[] flowTableMissBatch(Keys k, Table t) {
-        t.table.lookupBatch(k.misses, k.nextBatch(), BATCH, t.out);
-        return t.out;
-    }
-
-    /** The baseline on the same burst: a loop of gets (the CPU may overlap them too). */
-    @Benchmark
-    @OperationsPerInvocation(BATCH)
-    public void hashMapHitBatch(Keys k, Map m, Blackhole bh) {
-        int[] a = k.hits;
-        for (int i = 0, o = k.nextBatch(); i < BATCH; i++, o += FlowWorkload.KEY_INTS) {
-            bh.consume(m.map.get(new KeyRecord(a[o], a[o + 1], a[o + 2], a[o + 3], a[o + 4], a[o + 5])));
-        }
-    }
-
-    @Benchmark
-    @OperationsPerInvocation(BATCH)
-    public void hashMapMissBatch(Keys k, Map m, Blackhole bh) {
-        int[] a = k.misses;
-        for (int i = 0, o = k.nextBatch(); i < BATCH; i++, o += FlowWorkload.KEY_INTS) {
-            bh.consume(m.map.get(new KeyRecord(a[o], a[o + 1], a[o + 2], a[o + 3], a[o + 4], a[o + 5])));
-        }
     }
 }

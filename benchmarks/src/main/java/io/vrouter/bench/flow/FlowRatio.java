@@ -2,9 +2,6 @@ package io.vrouter.bench.flow;
 
 import io.vrouter.bench.flow.FlowWorkload.EntryObject;
 import io.vrouter.bench.flow.FlowWorkload.KeyRecord;
-import io.vrouter.flow.FlowAction;
-import io.vrouter.flow.FlowFlags;
-import io.vrouter.flow.FlowKey;
 import io.vrouter.flow.FlowTable;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -26,7 +23,6 @@ public final class FlowRatio {
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
     private static final int ROUNDS = 25;
     private static final int WARMUP_ROUNDS = 15;
-    private static final int BATCH = 32;
     private static long sink;
 
     /** The baseline's persistent aging position. */
@@ -71,65 +67,18 @@ public final class FlowRatio {
         pair(flows, "lookup miss", chunk,
                 ops -> sink += tableLookups(table, misses, keyMask, cursor, ops),
                 ops -> sink += mapLookups(map, misses, keyMask, cursor, ops));
-        long[] out = new long[BATCH];
-        pair(flows, "lookup hit, batch of 32", chunk,
-                ops -> {
-                    for (int i = 0; i < ops; i += BATCH) {
-                        int o = ((cursor[0] += BATCH) & keyMask & ~(BATCH - 1)) * FlowWorkload.KEY_INTS;
-                        table.lookupBatch(hits, o, BATCH, out);
-                        sink += out[BATCH - 1];
-                    }
-                },
-                ops -> sink += mapLookups(map, hits, keyMask, cursor, ops));
-
-        // Pair set-up in a full table kept steady (delete the oldest pair, add a new one).
-        FlowTable<Object> setupTable = new FlowTable<>(FlowWorkload.config(flows));
-        long[] ring = new long[flows / 2];
-        FlowKey f = new FlowKey();
-        FlowKey r = new FlowKey();
-        for (int c = 0; c < ring.length; c++) {
-            ring[c] = setupTable.addPair(FlowWorkload.forward(c, f), FlowWorkload.reverse(c, r), FlowAction.NAT,
-                    FlowFlags.LINK_LOCAL, 0);
-        }
-        KeyRecord[] ringF = new KeyRecord[flows / 2];
-        KeyRecord[] ringR = new KeyRecord[flows / 2];
-        HashMap<KeyRecord, EntryObject> setupMap = new HashMap<>();
-        for (int c = 0; c < ringF.length; c++) {
-            ringF[c] = KeyRecord.of(FlowWorkload.forward(c, f));
-            ringR[c] = KeyRecord.of(FlowWorkload.reverse(c, r));
-            EntryObject fe = new EntryObject(FlowAction.NAT);
-            EntryObject re = new EntryObject(FlowAction.NAT);
-            fe.reverse = re;
-            re.reverse = fe;
-            setupMap.put(ringF[c], fe);
-            setupMap.put(ringR[c], re);
-        }
-        long[] tableCounter = {ring.length};
-        long[] mapCounter = {ring.length};
+        // Pair set-up in a full table kept steady (delete the oldest pair, install a new one).
+        FlowWorkload.TableRing tableRing = new FlowWorkload.TableRing(flows);
+        FlowWorkload.MapRing mapRing = new FlowWorkload.MapRing(flows);
         pair(flows, "pair set-up (+ delete)", chunk / 4,
                 ops -> {
                     for (int i = 0; i < ops; i++) {
-                        long c = tableCounter[0]++;
-                        int p = (int) (c % ring.length);
-                        setupTable.delete(ring[p]);
-                        ring[p] = setupTable.addPair(FlowWorkload.forward(c, f), FlowWorkload.reverse(c, r),
-                                FlowAction.NAT, FlowFlags.LINK_LOCAL, c);
+                        sink += tableRing.replaceOldest();
                     }
                 },
                 ops -> {
                     for (int i = 0; i < ops; i++) {
-                        long c = mapCounter[0]++;
-                        int p = (int) (c % ringF.length);
-                        setupMap.remove(ringF[p]);
-                        setupMap.remove(ringR[p]);
-                        ringF[p] = KeyRecord.of(FlowWorkload.forward(c, f));
-                        ringR[p] = KeyRecord.of(FlowWorkload.reverse(c, r));
-                        EntryObject fe = new EntryObject(FlowAction.NAT);
-                        EntryObject re = new EntryObject(FlowAction.NAT);
-                        fe.reverse = re;
-                        re.reverse = fe;
-                        setupMap.put(ringF[p], fe);
-                        setupMap.put(ringR[p], re);
+                        sink += mapRing.replaceOldest();
                     }
                 });
 

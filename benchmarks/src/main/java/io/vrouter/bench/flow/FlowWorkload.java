@@ -12,8 +12,8 @@ import java.util.SplittableRandom;
 /**
  * The flows every flow benchmark uses, built identically for {@link FlowTable} and the
  * {@link HashMap} baseline: metadata-service pairs, forward {@code VM:sport -> 169.254.169.254:80}
- * on the VM's interface, reverse {@code vhost:8097 -> 169.254.X.Y:sport} on vhost0, NAT'd, as
- * the agent installs them.
+ * on the VM's interface, reverse {@code vhost:8097 -> 169.254.X.Y:sport} on vhost0, NAT'd,
+ * installed with the calls the agent's dataplane makes for a new connection ({@link #install}).
  */
 final class FlowWorkload {
     static final int UDP = 17;
@@ -47,15 +47,48 @@ final class FlowWorkload {
                 .hashSeed(0x5EED).build();
     }
 
+    /**
+     * Installs pair {@code c} as the agent's dataplane does for a new metadata connection: the
+     * first packet's lookup misses and creates a HOLD flow; the agent's answer installs the
+     * reverse NAT flow (deriving the NAT flags, charging the link-local limits, releasing the
+     * HOLD queue).
+     *
+     * @return the forward flow's handle
+     * @throws IllegalStateException if the table refused the pair
+     */
+    static long install(FlowTable<?> table, long c, FlowKey f, FlowKey r, long nowNs) {
+        long h = table.lookup(forward(c, f));
+        if (h == FlowResult.NO_FLOW) {
+            h = table.addHold(f, nowNs);
+        }
+        long rev = FlowResult.isHandle(h)
+                ? table.installReverse(h, reverse(c, r), FlowAction.NAT, FlowFlags.LINK_LOCAL, nowNs) : h;
+        if (!FlowResult.isHandle(rev)) {
+            throw new IllegalStateException("pair " + c + " refused: " + FlowResult.describe(rev));
+        }
+        return h;
+    }
+
     /** Fills {@code table} with {@code flows / 2} NAT pairs. */
     static void fill(FlowTable<?> table, int flows) {
         FlowKey f = new FlowKey();
         FlowKey r = new FlowKey();
         for (int c = 0; c < flows / 2; c++) {
-            long h = table.addPair(forward(c, f), reverse(c, r), FlowAction.NAT, FlowFlags.LINK_LOCAL, 0);
-            if (!FlowResult.isHandle(h)) {
-                throw new IllegalStateException("fill failed at " + c + ": " + FlowResult.describe(h));
-            }
+            install(table, c, f, r, 0);
+        }
+    }
+
+    /** The baseline's install: a get that misses (the first packet), then both entries put. */
+    static void install(HashMap<KeyRecord, EntryObject> map, KeyRecord forward, KeyRecord reverse) {
+        if (map.get(forward) == null) {
+            EntryObject fe = new EntryObject(FlowAction.NAT);
+            EntryObject re = new EntryObject(FlowAction.NAT);
+            fe.reverse = re;
+            re.reverse = fe;
+            fe.flags = FlowFlags.LINK_LOCAL;
+            re.flags = FlowFlags.LINK_LOCAL | FlowFlags.REVERSE;
+            map.put(forward, fe);
+            map.put(reverse, re);
         }
     }
 
@@ -64,12 +97,73 @@ final class FlowWorkload {
         FlowKey f = new FlowKey();
         FlowKey r = new FlowKey();
         for (int c = 0; c < flows / 2; c++) {
-            EntryObject fe = new EntryObject(FlowAction.NAT);
-            EntryObject re = new EntryObject(FlowAction.NAT);
-            fe.reverse = re;
-            re.reverse = fe;
-            map.put(KeyRecord.of(forward(c, f)), fe);
-            map.put(KeyRecord.of(reverse(c, r)), re);
+            install(map, KeyRecord.of(forward(c, f)), KeyRecord.of(reverse(c, r)));
+        }
+    }
+
+    /**
+     * A full {@link FlowTable} kept steady for the set-up benchmarks: each step deletes the oldest
+     * pair and installs a new one ({@link #install}).
+     */
+    static final class TableRing {
+        final FlowTable<Object> table;
+        private final long[] ring;
+        private final FlowKey f = new FlowKey();
+        private final FlowKey r = new FlowKey();
+        private long counter;
+
+        TableRing(int flows) {
+            table = new FlowTable<>(config(flows));
+            ring = new long[flows / 2];
+            for (int c = 0; c < ring.length; c++) {
+                ring[c] = install(table, c, f, r, 0);
+            }
+            counter = ring.length;
+        }
+
+        /** Deletes the oldest pair and installs the next; returns the new forward handle. */
+        long replaceOldest() {
+            long c = counter++;
+            int p = (int) (c % ring.length);
+            table.delete(ring[p]);
+            long h = install(table, c, f, r, c);
+            ring[p] = h;
+            return h;
+        }
+    }
+
+    /** The same on the {@link HashMap} baseline: remove both keys of the oldest pair, install the next. */
+    static final class MapRing {
+        final HashMap<KeyRecord, EntryObject> map = new HashMap<>();
+        private final KeyRecord[] forwardKeys;
+        private final KeyRecord[] reverseKeys;
+        private final FlowKey f = new FlowKey();
+        private final FlowKey r = new FlowKey();
+        private long counter;
+
+        MapRing(int flows) {
+            forwardKeys = new KeyRecord[flows / 2];
+            reverseKeys = new KeyRecord[flows / 2];
+            for (int c = 0; c < forwardKeys.length; c++) {
+                put(c, c);
+            }
+            counter = forwardKeys.length;
+        }
+
+        /** Removes the oldest pair and installs the next; returns the map's size. */
+        int replaceOldest() {
+            long c = counter++;
+            int p = (int) (c % forwardKeys.length);
+            map.remove(forwardKeys[p]);
+            map.remove(reverseKeys[p]);
+            put(p, c);
+            return map.size();
+        }
+
+        private void put(int slot, long c) {
+            forwardKeys[slot] = KeyRecord.of(forward(c, f));
+            reverseKeys[slot] = KeyRecord.of(reverse(c, r));
+            install(map, forwardKeys[slot], reverseKeys[slot]);
         }
     }
 
