@@ -4,8 +4,7 @@ import static io.vrouter.flow.FlowRecord.LAST_SEEN;
 import static io.vrouter.flow.FlowRecord.STATE;
 import static io.vrouter.flow.FlowRecord.STRIDE;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntUnaryOperator;
 
 /**
@@ -25,16 +24,6 @@ import java.util.function.IntUnaryOperator;
  * <p>Writer thread only, except {@link #lastTick()} (any thread).
  */
 final class FlowAging {
-    private static final VarHandle NOW_TICK;
-
-    static {
-        try {
-            NOW_TICK = MethodHandles.lookup().findVarHandle(FlowAging.class, "nowTick", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final FlowEntries entries;
     private final int[] rec;
     /** Deletes an entry and its partner, returning the number of entries removed. */
@@ -47,7 +36,8 @@ final class FlowAging {
     private int closeHead;
     private int closeTail;
     private int cursor;
-    private int nowTick;
+    /** The tick of the last {@link #age} call, for readers turning a last-seen tick into an age. */
+    private final AtomicInteger nowTick = new AtomicInteger();
 
     FlowAging(FlowTableConfig config, FlowEntries entries, IntUnaryOperator deletePair) {
         this.entries = entries;
@@ -93,7 +83,7 @@ final class FlowAging {
     /** See {@link FlowTable#age(long, int)}. */
     int age(long nowNs, int maxVisits) {
         int now = FlowRecord.tick(nowNs);
-        NOW_TICK.setOpaque(this, now);
+        nowTick.setOpaque(now);
         int removed = 0;
         int budget = maxVisits;
         while (budget > 0 && closeHead != closeTail) {
@@ -128,7 +118,7 @@ final class FlowAging {
 
     /** The last tick passed to {@link #age}. Any thread. */
     int lastTick() {
-        return (int) NOW_TICK.getOpaque(this);
+        return nowTick.getOpaque();
     }
 
     long memoryBytes() {

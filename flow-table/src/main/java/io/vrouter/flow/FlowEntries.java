@@ -17,6 +17,7 @@ import static io.vrouter.flow.FlowRecord.STRIDE;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The entries of a {@link FlowTable}: the record array ({@link FlowRecord} layout), the seqlock
@@ -28,15 +29,6 @@ import java.lang.invoke.VarHandle;
  */
 final class FlowEntries {
     private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
-    private static final VarHandle SIZE;
-
-    static {
-        try {
-            SIZE = MethodHandles.lookup().findVarHandle(FlowEntries.class, "size", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     /** No entry (free-list end, no partner). */
     static final int NONE = -1;
@@ -45,7 +37,8 @@ final class FlowEntries {
     final int[] rec;
     private final int capacity;
     private final int[] active;
-    private int size;
+    /** Entries in use: written by the writer with opaque stores, read by any thread. */
+    private final AtomicInteger size = new AtomicInteger();
     private int freeHead;
 
     /** Test seam: runs in {@link #read} between the copy and the validation. */
@@ -67,12 +60,12 @@ final class FlowEntries {
 
     /** Entries in use. Any thread (may lag the writer slightly). */
     int size() {
-        return (int) SIZE.getOpaque(this);
+        return size.getOpaque();
     }
 
     /** Entries in use, on the writer thread. */
     int writerSize() {
-        return size;
+        return size.getPlain();
     }
 
     boolean hasFree() {
@@ -117,9 +110,10 @@ final class FlowEntries {
         rec[b + BYTES_LO] = 0;
         rec[b + COUNTERS_HI] = 0;
         endWrite(b);
-        rec[b + ACTIVE_POS] = size;
-        active[size] = e;
-        SIZE.setOpaque(this, size + 1);
+        int n = size.getPlain();
+        rec[b + ACTIVE_POS] = n;
+        active[n] = e;
+        size.setOpaque(n + 1);
         return e;
     }
 
@@ -127,10 +121,11 @@ final class FlowEntries {
     void free(int e) {
         int b = e * STRIDE;
         int pos = rec[b + ACTIVE_POS];
-        int last = active[size - 1];
+        int n = size.getPlain();
+        int last = active[n - 1];
         active[pos] = last;
         rec[last * STRIDE + ACTIVE_POS] = pos;
-        SIZE.setOpaque(this, size - 1);
+        size.setOpaque(n - 1);
         beginWrite(b);
         rec[b + STATE] = FlowAction.FREE;
         rec[b + LINK] = freeHead;

@@ -3,6 +3,7 @@ package io.vrouter.flow;
 import io.vrouter.drop.DropReason;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The per-interface limits of a {@link FlowTable}: entries owned by each interface (a reverse
@@ -13,15 +14,6 @@ import java.lang.invoke.VarHandle;
  */
 final class FlowLimits {
     private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
-    private static final VarHandle SYSTEM_LL;
-
-    static {
-        try {
-            SYSTEM_LL = MethodHandles.lookup().findVarHandle(FlowLimits.class, "systemLinkLocal", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final int maxInterfaces;
     private final int maxVmFlows;
@@ -29,7 +21,8 @@ final class FlowLimits {
     private final int maxSystemLinkLocal;
     private final int[] ifFlows;
     private final int[] ifLinkLocal;
-    private int systemLinkLocal;
+    /** Link-local pairs in total: written by the writer with opaque stores, read by any thread. */
+    private final AtomicInteger systemLinkLocal = new AtomicInteger();
 
     FlowLimits(FlowTableConfig config) {
         maxInterfaces = config.maxInterfaces;
@@ -55,7 +48,7 @@ final class FlowLimits {
      * when {@code linkLocal}), or {@code null} when it may. {@code free} is the table's free entries.
      */
     DropReason refusal(int owner, int newEntries, boolean linkLocal, int free) {
-        if (linkLocal && (ifLinkLocal[owner] >= maxVmLinkLocal || systemLinkLocal >= maxSystemLinkLocal)) {
+        if (linkLocal && (ifLinkLocal[owner] >= maxVmLinkLocal || systemLinkLocal.getPlain() >= maxSystemLinkLocal)) {
             return DropReason.LINKLOCAL_FLOW_LIMIT;
         }
         if (newEntries > free) {
@@ -72,7 +65,7 @@ final class FlowLimits {
         INTS.setOpaque(ifFlows, owner, ifFlows[owner] + entries);
         if (linkLocalPair) {
             INTS.setOpaque(ifLinkLocal, owner, ifLinkLocal[owner] + 1);
-            SYSTEM_LL.setOpaque(this, systemLinkLocal + 1);
+            systemLinkLocal.setOpaque(systemLinkLocal.getPlain() + 1);
         }
     }
 
@@ -81,7 +74,7 @@ final class FlowLimits {
         INTS.setOpaque(ifFlows, owner, ifFlows[owner] - entries);
         if (linkLocalPair) {
             INTS.setOpaque(ifLinkLocal, owner, ifLinkLocal[owner] - 1);
-            SYSTEM_LL.setOpaque(this, systemLinkLocal - 1);
+            systemLinkLocal.setOpaque(systemLinkLocal.getPlain() - 1);
         }
     }
 
@@ -97,7 +90,7 @@ final class FlowLimits {
 
     /** Link-local pairs installed. Any thread. */
     int linkLocalFlowCount() {
-        return (int) SYSTEM_LL.getOpaque(this);
+        return systemLinkLocal.getOpaque();
     }
 
     long memoryBytes() {

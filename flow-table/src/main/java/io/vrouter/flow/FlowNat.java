@@ -35,37 +35,34 @@ final class FlowNat {
         return flags;
     }
 
-    /** Source address after SNAT (the partner's destination), else the flow's own source. */
+    /** Source address after SNAT (the partner's destination), else the flow's own source; 0 for e &lt; 0. */
     static int sourceIp(int[] rec, int e) {
         return field(rec, e, DIP, SIP, FlowFlags.SNAT);
     }
 
-    /** Destination address after DNAT (the partner's source), else the flow's own destination. */
+    /** Destination address after DNAT (the partner's source), else the flow's own; 0 for e &lt; 0. */
     static int destinationIp(int[] rec, int e) {
         return field(rec, e, SIP, DIP, FlowFlags.DNAT);
     }
 
-    /** Source port after SPAT (the partner's destination port), else the flow's own. */
-    static int sourcePort(int[] rec, int e) {
-        int ports = field(rec, e, PORTS, PORTS, FlowFlags.SPAT);
-        return translated(rec, e, FlowFlags.SPAT) ? FlowRecord.dport(ports) : FlowRecord.sport(ports);
-    }
-
-    /** Destination port after DPAT (the partner's source port), else the flow's own. */
-    static int destinationPort(int[] rec, int e) {
-        int ports = field(rec, e, PORTS, PORTS, FlowFlags.DPAT);
-        return translated(rec, e, FlowFlags.DPAT) ? FlowRecord.sport(ports) : FlowRecord.dport(ports);
-    }
-
-    private static boolean translated(int[] rec, int e, int flag) {
-        return FlowRecord.hasFlag(rec[e * STRIDE + STATE], flag);
+    /**
+     * Source port after SPAT (the partner's destination port) or destination port after DPAT (the
+     * partner's source port), else the flow's own; 0 for e &lt; 0.
+     */
+    static int port(int[] rec, int e, boolean source) {
+        int ports = field(rec, e, PORTS, PORTS, source ? FlowFlags.SPAT : FlowFlags.DPAT);
+        boolean fromPartner = e >= 0 && FlowRecord.hasFlag(rec[e * STRIDE + STATE], source ? FlowFlags.SPAT : FlowFlags.DPAT);
+        return source == fromPartner ? FlowRecord.dport(ports) : FlowRecord.sport(ports);
     }
 
     /** The partner's {@code partnerWord} when flow e has NAT {@code flag} (and a partner), else its own {@code ownWord}. */
     private static int field(int[] rec, int e, int partnerWord, int ownWord, int flag) {
+        if (e < 0) {
+            return 0;
+        }
         int b = e * STRIDE;
         int p = FlowRecord.partner(rec, b);
-        if (p >= 0 && translated(rec, e, flag)) {
+        if (p >= 0 && FlowRecord.hasFlag(rec[b + STATE], flag)) {
             return rec[p * STRIDE + partnerWord];
         }
         return rec[b + ownWord];

@@ -280,26 +280,22 @@ public final class FlowTable<P> {
 
     /** Source address after SNAT (the partner's destination); the flow's own source without SNAT; 0 if stale. */
     public int natSourceIp(long handle) {
-        int e = entries.liveIndex(handle);
-        return e < 0 ? 0 : FlowNat.sourceIp(rec, e);
+        return FlowNat.sourceIp(rec, entries.liveIndex(handle));
     }
 
     /** Destination address after DNAT (the partner's source); 0 if stale. */
     public int natDestinationIp(long handle) {
-        int e = entries.liveIndex(handle);
-        return e < 0 ? 0 : FlowNat.destinationIp(rec, e);
+        return FlowNat.destinationIp(rec, entries.liveIndex(handle));
     }
 
     /** Source port after SPAT (the partner's destination port); 0 if stale. */
     public int natSourcePort(long handle) {
-        int e = entries.liveIndex(handle);
-        return e < 0 ? 0 : FlowNat.sourcePort(rec, e);
+        return FlowNat.port(rec, entries.liveIndex(handle), true);
     }
 
     /** Destination port after DPAT (the partner's source port); 0 if stale. */
     public int natDestinationPort(long handle) {
-        int e = entries.liveIndex(handle);
-        return e < 0 ? 0 : FlowNat.destinationPort(rec, e);
+        return FlowNat.port(rec, entries.liveIndex(handle), false);
     }
 
     /** Whether the handle names a live flow. */

@@ -1,8 +1,7 @@
 package io.vrouter.flow;
 
 import io.vrouter.drop.DropReason;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The bounded HOLD queues of a {@link FlowTable}: one queue of at most {@code holdQueueLength}
@@ -14,16 +13,6 @@ import java.lang.invoke.VarHandle;
  * @param <P> the caller's packet type
  */
 final class HoldQueues<P> {
-    private static final VarHandle FLOWS;
-
-    static {
-        try {
-            FLOWS = MethodHandles.lookup().findVarHandle(HoldQueues.class, "flows", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final HeldPacketSink<? super P> sink;
     private final DropCounters drops;
     private final int queueLength;
@@ -32,7 +21,8 @@ final class HoldQueues<P> {
     private final byte[] lengths;
     private final int[] free;
     private int freeTop;
-    private int flows;
+    /** Flows in HOLD: written by the writer with opaque stores, read by any thread. */
+    private final AtomicInteger flows = new AtomicInteger();
 
     HoldQueues(int maxFlows, int queueLength, HeldPacketSink<? super P> sink, DropCounters drops) {
         this.sink = sink;
@@ -50,14 +40,14 @@ final class HoldQueues<P> {
 
     /** Whether every queue is taken (a new HOLD flow is refused with HOLD_LIMIT). */
     boolean full() {
-        return flows >= maxFlows;
+        return flows.getPlain() >= maxFlows;
     }
 
     /** Takes an empty queue for a new HOLD flow; the caller checked {@link #full()}. */
     int acquire() {
         int g = free[--freeTop];
         lengths[g] = 0;
-        FLOWS.setOpaque(this, flows + 1);
+        flows.setOpaque(flows.getPlain() + 1);
         return g;
     }
 
@@ -79,7 +69,7 @@ final class HoldQueues<P> {
      * when 0). The flow's state is final before this runs, so the sink may read the flow.
      */
     void release(int g, long handle, int action, int dropReason) {
-        FLOWS.setOpaque(this, flows - 1);
+        flows.setOpaque(flows.getPlain() - 1);
         boolean deliver = action == FlowAction.FORWARD || action == FlowAction.NAT;
         int n = lengths[g];
         lengths[g] = 0;
@@ -99,7 +89,7 @@ final class HoldQueues<P> {
 
     /** Flows in HOLD. Any thread. */
     int flowCount() {
-        return (int) FLOWS.getOpaque(this);
+        return flows.getOpaque();
     }
 
     /** Heap bytes of the queue arrays (excluding the held packets themselves). */

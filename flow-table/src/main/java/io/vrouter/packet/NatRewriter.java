@@ -75,41 +75,26 @@ public final class NatRewriter {
         int l3 = p.l3Offset;
         int l4 = p.l4Offset;
         int proto = p.ipProtocol;
-        int ipCsum = Bytes.u16(b, l3 + Ipv4.CHECKSUM);
-        int ipCsumBefore = ipCsum;
         boolean pseudo = proto == Ipv4.PROTO_TCP || proto == Ipv4.PROTO_UDP;
         int l4Delta = 0;
         if ((flags & SRC_IP) != 0 && newSrcIp != p.srcIp) {
-            ipCsum = Checksum.update32(ipCsum, p.srcIp, newSrcIp);
-            if (pseudo) {
-                l4Delta = Checksum.delta32(l4Delta, p.srcIp, newSrcIp);
-            }
-            Bytes.put32(b, l3 + Ipv4.SRC_ADDR, newSrcIp);
+            l4Delta = setAddress(b, l3, Ipv4.SRC_ADDR, p.srcIp, newSrcIp, pseudo, l4Delta);
             p.srcIp = newSrcIp;
         }
         if ((flags & DST_IP) != 0 && newDstIp != p.dstIp) {
-            ipCsum = Checksum.update32(ipCsum, p.dstIp, newDstIp);
-            if (pseudo) {
-                l4Delta = Checksum.delta32(l4Delta, p.dstIp, newDstIp);
-            }
-            Bytes.put32(b, l3 + Ipv4.DST_ADDR, newDstIp);
+            l4Delta = setAddress(b, l3, Ipv4.DST_ADDR, p.dstIp, newDstIp, pseudo, l4Delta);
             p.dstIp = newDstIp;
-        }
-        if (ipCsum != ipCsumBefore) {
-            Bytes.put16(b, l3 + Ipv4.CHECKSUM, ipCsum);
         }
         int sport = newSrcPort & 0xffff;
         int dport = newDstPort & 0xffff;
         int csumOff;
         if (pseudo) {
             if ((flags & SRC_PORT) != 0 && sport != p.srcPort) {
-                l4Delta = Checksum.delta16(l4Delta, p.srcPort, sport);
-                Bytes.put16(b, l4 + Tcp.SRC_PORT, sport);
+                l4Delta = setPort(b, l4 + Tcp.SRC_PORT, p.srcPort, sport, l4Delta);
                 p.srcPort = sport;
             }
             if ((flags & DST_PORT) != 0 && dport != p.dstPort) {
-                l4Delta = Checksum.delta16(l4Delta, p.dstPort, dport);
-                Bytes.put16(b, l4 + Tcp.DST_PORT, dport);
+                l4Delta = setPort(b, l4 + Tcp.DST_PORT, p.dstPort, dport, l4Delta);
                 p.dstPort = dport;
             }
             csumOff = l4 + (proto == Ipv4.PROTO_TCP ? Tcp.CHECKSUM : Udp.CHECKSUM);
@@ -160,29 +145,20 @@ public final class NatRewriter {
         int innerL4Delta = 0;
 
         // Quoted IPv4 header: addresses and its own checksum, all under the ICMP checksum.
-        int innerIpCsum = Bytes.u16(b, il3 + Ipv4.CHECKSUM);
-        int innerIpCsumBefore = innerIpCsum;
+        int innerIpCsumBefore = Bytes.u16(b, il3 + Ipv4.CHECKSUM);
         if ((innerFlags & SRC_IP) != 0 && innerSrcIp != p.innerSrcIp) {
-            innerIpCsum = Checksum.update32(innerIpCsum, p.innerSrcIp, innerSrcIp);
+            innerL4Delta = setAddress(b, il3, Ipv4.SRC_ADDR, p.innerSrcIp, innerSrcIp, pseudo, innerL4Delta);
             icmpDelta = Checksum.delta32(icmpDelta, p.innerSrcIp, innerSrcIp);
-            if (pseudo) {
-                innerL4Delta = Checksum.delta32(innerL4Delta, p.innerSrcIp, innerSrcIp);
-            }
-            Bytes.put32(b, il3 + Ipv4.SRC_ADDR, innerSrcIp);
             p.innerSrcIp = innerSrcIp;
         }
         if ((innerFlags & DST_IP) != 0 && innerDstIp != p.innerDstIp) {
-            innerIpCsum = Checksum.update32(innerIpCsum, p.innerDstIp, innerDstIp);
+            innerL4Delta = setAddress(b, il3, Ipv4.DST_ADDR, p.innerDstIp, innerDstIp, pseudo, innerL4Delta);
             icmpDelta = Checksum.delta32(icmpDelta, p.innerDstIp, innerDstIp);
-            if (pseudo) {
-                innerL4Delta = Checksum.delta32(innerL4Delta, p.innerDstIp, innerDstIp);
-            }
-            Bytes.put32(b, il3 + Ipv4.DST_ADDR, innerDstIp);
             p.innerDstIp = innerDstIp;
         }
+        int innerIpCsum = Bytes.u16(b, il3 + Ipv4.CHECKSUM);
         if (innerIpCsum != innerIpCsumBefore) {
             icmpDelta = Checksum.delta16(icmpDelta, innerIpCsumBefore, innerIpCsum);
-            Bytes.put16(b, il3 + Ipv4.CHECKSUM, innerIpCsum);
         }
 
         // Quoted L4 header: ports or echo id, and its checksum when it lies in the quoted bytes.
@@ -191,15 +167,13 @@ public final class NatRewriter {
         int innerCsumOff = -1;
         if (pseudo) {
             if ((innerFlags & SRC_PORT) != 0 && sport != p.innerSrcPort) {
-                innerL4Delta = Checksum.delta16(innerL4Delta, p.innerSrcPort, sport);
+                innerL4Delta = setPort(b, il4 + Tcp.SRC_PORT, p.innerSrcPort, sport, innerL4Delta);
                 icmpDelta = Checksum.delta16(icmpDelta, p.innerSrcPort, sport);
-                Bytes.put16(b, il4 + Tcp.SRC_PORT, sport);
                 p.innerSrcPort = sport;
             }
             if ((innerFlags & DST_PORT) != 0 && dport != p.innerDstPort) {
-                innerL4Delta = Checksum.delta16(innerL4Delta, p.innerDstPort, dport);
+                innerL4Delta = setPort(b, il4 + Tcp.DST_PORT, p.innerDstPort, dport, innerL4Delta);
                 icmpDelta = Checksum.delta16(icmpDelta, p.innerDstPort, dport);
-                Bytes.put16(b, il4 + Tcp.DST_PORT, dport);
                 p.innerDstPort = dport;
             }
             if (iproto == Ipv4.PROTO_UDP) {
@@ -238,23 +212,32 @@ public final class NatRewriter {
         }
 
         // Outer IPv4 addresses: only the IP header checksum covers them (ICMP has no pseudo-header).
-        int l3 = p.l3Offset;
-        int ipCsum = Bytes.u16(b, l3 + Ipv4.CHECKSUM);
-        int ipCsumBefore = ipCsum;
         if ((outerFlags & SRC_IP) != 0 && outerSrcIp != p.srcIp) {
-            ipCsum = Checksum.update32(ipCsum, p.srcIp, outerSrcIp);
-            Bytes.put32(b, l3 + Ipv4.SRC_ADDR, outerSrcIp);
+            setAddress(b, p.l3Offset, Ipv4.SRC_ADDR, p.srcIp, outerSrcIp, false, 0);
             p.srcIp = outerSrcIp;
         }
         if ((outerFlags & DST_IP) != 0 && outerDstIp != p.dstIp) {
-            ipCsum = Checksum.update32(ipCsum, p.dstIp, outerDstIp);
-            Bytes.put32(b, l3 + Ipv4.DST_ADDR, outerDstIp);
+            setAddress(b, p.l3Offset, Ipv4.DST_ADDR, p.dstIp, outerDstIp, false, 0);
             p.dstIp = outerDstIp;
         }
-        if (ipCsum != ipCsumBefore) {
-            Bytes.put16(b, l3 + Ipv4.CHECKSUM, ipCsum);
-        }
         return 0;
+    }
+
+    /**
+     * Writes address {@code now} (was {@code old}) at {@code l3 + field} and updates that IPv4
+     * header's checksum in place; returns {@code l4Delta} with the pseudo-header change added
+     * when the L4 checksum covers addresses ({@code pseudo}).
+     */
+    private static int setAddress(byte[] b, int l3, int field, int old, int now, boolean pseudo, int l4Delta) {
+        Bytes.put16(b, l3 + Ipv4.CHECKSUM, Checksum.update32(Bytes.u16(b, l3 + Ipv4.CHECKSUM), old, now));
+        Bytes.put32(b, l3 + field, now);
+        return pseudo ? Checksum.delta32(l4Delta, old, now) : l4Delta;
+    }
+
+    /** Writes port {@code now} (was {@code old}) at {@code off}; returns {@code l4Delta} with the change added. */
+    private static int setPort(byte[] b, int off, int old, int now, int l4Delta) {
+        Bytes.put16(b, off, now);
+        return Checksum.delta16(l4Delta, old, now);
     }
 
     /** Applies a delta to the L4 checksum at {@code off}, honouring UDP's "0 = none"; returns the value now stored. */

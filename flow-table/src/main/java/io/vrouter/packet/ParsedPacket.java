@@ -26,12 +26,15 @@ package io.vrouter.packet;
  * {@link NatRewriter#rewrite} as for any packet of it.
  */
 public final class ParsedPacket {
+    /** Every field at its "absent" value (the initializers below): what {@link #reset} copies. */
+    private static final ParsedPacket ABSENT = new ParsedPacket();
+
     boolean valid;
     int frameOffset;
     int frameLength;
-    int vlanTci;
+    int vlanTci = -1;
     int etherType;
-    int l3Offset;
+    int l3Offset = -1;
 
     int arpOperation;
     long arpSenderMac;
@@ -41,36 +44,35 @@ public final class ParsedPacket {
 
     int ipHeaderLength;
     int ipTotalLength;
-    int ipProtocol;
+    int ipProtocol = -1;
     int ipTtl;
     int ipFlagsFragment;
     int srcIp;
     int dstIp;
 
-    int l4Offset;
+    int l4Offset = -1;
     int l4Length;
     int l4HeaderLength;
     int srcPort;
     int dstPort;
     int tcpFlags;
-    int icmpType;
-    int icmpCode;
-    int icmpId;
+    int icmpType = -1;
+    int icmpCode = -1;
+    int icmpId = -1;
     boolean icmpError;
 
-    int innerL3Offset;
+    int innerL3Offset = -1;
     int innerIpHeaderLength;
-    int innerProtocol;
+    int innerProtocol = -1;
     int innerSrcIp;
     int innerDstIp;
-    int innerL4Offset;
+    int innerL4Offset = -1;
     int innerL4Available;
     int innerSrcPort;
     int innerDstPort;
-    int innerIcmpType;
+    int innerIcmpType = -1;
 
     public ParsedPacket() {
-        reset();
     }
 
     /**
@@ -118,46 +120,9 @@ public final class ParsedPacket {
         innerIcmpType = other.innerIcmpType;
     }
 
-    /** Clears every field to its "absent" value. */
+    /** Clears every field to its "absent" value (no allocation). */
     public void reset() {
-        valid = false;
-        frameOffset = 0;
-        frameLength = 0;
-        vlanTci = -1;
-        etherType = 0;
-        l3Offset = -1;
-        arpOperation = 0;
-        arpSenderMac = 0;
-        arpSenderIp = 0;
-        arpTargetMac = 0;
-        arpTargetIp = 0;
-        ipHeaderLength = 0;
-        ipTotalLength = 0;
-        ipProtocol = -1;
-        ipTtl = 0;
-        ipFlagsFragment = 0;
-        srcIp = 0;
-        dstIp = 0;
-        l4Offset = -1;
-        l4Length = 0;
-        l4HeaderLength = 0;
-        srcPort = 0;
-        dstPort = 0;
-        tcpFlags = 0;
-        icmpType = -1;
-        icmpCode = -1;
-        icmpId = -1;
-        icmpError = false;
-        innerL3Offset = -1;
-        innerIpHeaderLength = 0;
-        innerProtocol = -1;
-        innerSrcIp = 0;
-        innerDstIp = 0;
-        innerL4Offset = -1;
-        innerL4Available = 0;
-        innerSrcPort = 0;
-        innerDstPort = 0;
-        innerIcmpType = -1;
+        copyFrom(ABSENT);
     }
 
     /** True when the last {@link PacketParser#parse} into this holder returned 0. */
