@@ -209,8 +209,7 @@ final class FlowEntries {
             }
             out.index = index;
             out.generation = gen;
-            out.fill(FlowRecord.nh(protoNh), FlowRecord.proto(protoNh), sip, dip, FlowRecord.sport(ports),
-                    FlowRecord.dport(ports));
+            out.fillWords(sip, dip, ports, protoNh);
             out.action = action;
             out.tcpState = FlowRecord.tcpState(state);
             out.dropReason = FlowRecord.dropReason(state);

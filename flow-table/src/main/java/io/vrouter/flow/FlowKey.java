@@ -36,40 +36,27 @@ public final class FlowKey extends FlowKeyFields {
         if (dport < 0 || dport > 0xFFFF) {
             throw new IllegalArgumentException("destination port " + dport + " outside 0..65535");
         }
-        fill(nh, proto, sip, dip, sport, dport);
+        fillWords(sip, dip, FlowRecord.ports(sport, dport), FlowRecord.protoNh(proto, nh));
         return this;
     }
 
     /** Copies {@code other}; returns {@code this}. */
     public FlowKey set(FlowKey other) {
-        fill(other.nh, other.proto, other.sip, other.dip, other.sport, other.dport);
+        fillWords(other.sip, other.dip, other.ports, other.protoNh);
         return this;
-    }
-
-    /** The PORTS word of this key ({@link FlowRecord}). */
-    int portsWord() {
-        return FlowRecord.ports(sport, dport);
-    }
-
-    /** The PROTO_NH word of this key ({@link FlowRecord}). */
-    int protoNhWord() {
-        return FlowRecord.protoNh(proto, nh);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof FlowKey k && k.nh == nh && k.proto == proto && k.sip == sip && k.dip == dip
-                && k.sport == sport && k.dport == dport;
+        return o instanceof FlowKey k && sameKey(k);
     }
 
     @Override
     public int hashCode() {
-        int h = nh;
-        h = 31 * h + proto;
+        int h = protoNh;
         h = 31 * h + sip;
         h = 31 * h + dip;
-        h = 31 * h + sport;
-        return 31 * h + dport;
+        return 31 * h + ports;
     }
 
     @Override

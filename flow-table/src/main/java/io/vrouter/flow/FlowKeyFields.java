@@ -1,65 +1,63 @@
 package io.vrouter.flow;
 
 /**
- * The six fields of a flow key, shared by {@link FlowKey} (what a caller builds) and
- * {@link FlowSnapshot} (what a reader copies out of an entry): interface/next-hop id, IP
- * protocol, IPv4 source and destination, source and destination port. Addresses are {@code int}s
- * in network order value (192.0.2.1 is {@code 0xC0000201}).
+ * The key of a flow, shared by {@link FlowKey} (what a caller builds) and {@link FlowSnapshot}
+ * (what a reader copies out of an entry), held as the four key words of {@link FlowRecord} (SIP,
+ * DIP, PORTS, PROTO_NH) so it goes into and out of the record array without repacking. The
+ * accessors name the six fields: interface / next-hop id (0..{@link FlowRecord#MAX_INTERFACE_ID}),
+ * IP protocol (0-255), IPv4 source and destination (network order value: 192.0.2.1 is
+ * {@code 0xC0000201}), source and destination port (0-65535; for ICMP echo the identifier and
+ * the type).
  */
 abstract class FlowKeyFields {
-    int nh;
-    int proto;
     int sip;
     int dip;
-    int sport;
-    int dport;
+    int ports;
+    int protoNh;
 
     FlowKeyFields() {
     }
 
-    /** Stores already validated fields. */
-    final void fill(int nh, int proto, int sip, int dip, int sport, int dport) {
-        this.nh = nh;
-        this.proto = proto;
+    /** Stores the four key words of an entry (already in range). */
+    final void fillWords(int sip, int dip, int ports, int protoNh) {
         this.sip = sip;
         this.dip = dip;
-        this.sport = sport;
-        this.dport = dport;
+        this.ports = ports;
+        this.protoNh = protoNh;
     }
 
-    /** Interface / next-hop id, 0..{@link FlowRecord#MAX_INTERFACE_ID}. */
     public final int nh() {
-        return nh;
+        return FlowRecord.nh(protoNh);
     }
 
-    /** IP protocol, 0-255. */
     public final int proto() {
-        return proto;
+        return FlowRecord.proto(protoNh);
     }
 
-    /** IPv4 source address. */
     public final int sip() {
         return sip;
     }
 
-    /** IPv4 destination address. */
     public final int dip() {
         return dip;
     }
 
-    /** Source port (ICMP echo: the identifier). */
     public final int sport() {
-        return sport;
+        return FlowRecord.sport(ports);
     }
 
-    /** Destination port (ICMP echo: the type). */
     public final int dport() {
-        return dport;
+        return FlowRecord.dport(ports);
+    }
+
+    /** Whether both hold the same key. */
+    final boolean sameKey(FlowKeyFields o) {
+        return o.sip == sip && o.dip == dip && o.ports == ports && o.protoNh == protoNh;
     }
 
     /** {@code nh=1 proto=6 10.0.0.1:1024 -> 169.254.169.254:80}. */
     final String keyString() {
-        return "nh=" + nh + " proto=" + proto + " " + FlowKey.ip(sip) + ":" + sport + " -> " + FlowKey.ip(dip) + ":"
-                + dport;
+        return "nh=" + nh() + " proto=" + proto() + " " + FlowKey.ip(sip) + ":" + sport() + " -> " + FlowKey.ip(dip)
+                + ":" + dport();
     }
 }

@@ -79,8 +79,8 @@ final class FlowPairs<P> {
         }
         int sip = reverse.sip();
         int dip = reverse.dip();
-        int ports = reverse.portsWord();
-        int protoNh = reverse.protoNhWord();
+        int ports = reverse.ports;
+        int protoNh = reverse.protoNh;
         long h = index.hash(sip, dip, ports, protoNh);
         int pos = index.find(h, sip, dip, ports, protoNh);
         if (pos >= 0) {

@@ -34,7 +34,8 @@ public final class FlowSnapshot extends FlowKeyFields {
 
     /** Copies the key into {@code into}; returns it. */
     public FlowKey key(FlowKey into) {
-        return into.set(nh, proto, sip, dip, sport, dport);
+        into.fillWords(sip, dip, ports, protoNh);
+        return into;
     }
 
     /** A {@link FlowAction} code. */

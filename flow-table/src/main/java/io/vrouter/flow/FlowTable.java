@@ -103,15 +103,18 @@ public final class FlowTable<P> {
         if (!FlowRecord.packable(proto, sport, dport) || nh < 0 || nh > FlowRecord.MAX_INTERFACE_ID) {
             return FlowResult.NO_FLOW;
         }
-        int ports = FlowRecord.ports(sport, dport);
-        int protoNh = FlowRecord.protoNh(proto, nh);
-        int pos = index.find(index.hash(sip, dip, ports, protoNh), sip, dip, ports, protoNh);
-        return pos < 0 ? FlowResult.NO_FLOW : entries.handle(index.entryAt(pos));
+        return find(sip, dip, FlowRecord.ports(sport, dport), FlowRecord.protoNh(proto, nh));
     }
 
     /** {@link #lookup(int, int, int, int, int, int)} with a key object. */
     public long lookup(FlowKey k) {
-        return lookup(k.nh(), k.proto(), k.sip(), k.dip(), k.sport(), k.dport());
+        return find(k.sip, k.dip, k.ports, k.protoNh);
+    }
+
+    /** Handle of the flow with the packed key, or {@link FlowResult#NO_FLOW}. */
+    private long find(int sip, int dip, int ports, int protoNh) {
+        int pos = index.find(index.hash(sip, dip, ports, protoNh), sip, dip, ports, protoNh);
+        return pos < 0 ? FlowResult.NO_FLOW : entries.handle(index.entryAt(pos));
     }
 
     /**
