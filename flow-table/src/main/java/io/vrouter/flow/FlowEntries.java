@@ -203,21 +203,18 @@ final class FlowEntries {
             if (s1 != s2) {
                 continue;
             }
-            int action = FlowRecord.action(state);
-            if (action == FlowAction.FREE) {
+            if (FlowRecord.action(state) == FlowAction.FREE) {
                 return false;
             }
             out.index = index;
             out.generation = gen;
             out.fillWords(sip, dip, ports, protoNh);
-            out.action = action;
-            out.tcpState = FlowRecord.tcpState(state);
-            out.dropReason = FlowRecord.dropReason(state);
-            out.flags = FlowRecord.flags(state);
-            out.reverseIndex = action == FlowAction.HOLD ? NONE : link;
+            out.state = state;
+            out.link = link;
             out.lastSeenTick = last;
-            out.packets = FlowRecord.packets(pl, hi);
-            out.bytes = FlowRecord.bytes(bl, hi);
+            out.packetsLo = pl;
+            out.bytesLo = bl;
+            out.countersHi = hi;
             return true;
         }
     }

@@ -4,20 +4,19 @@ import io.vrouter.drop.DropReason;
 
 /**
  * A consistent copy of one flow entry, filled by {@link FlowTable#read(int, FlowSnapshot)} from any
- * thread (the seqlock guarantees every field comes from the same version of the entry). Mutable
- * and reusable: a reader keeps one and refills it while it walks the table.
+ * thread (the seqlock guarantees every word comes from the same version of the entry). Mutable
+ * and reusable: a reader keeps one and refills it while it walks the table. Holds the entry's
+ * words as the record has them; the accessors decode them through {@link FlowRecord}.
  */
 public final class FlowSnapshot extends FlowKeyFields {
     int index;
     int generation;
-    int action;
-    int flags;
-    int dropReason;
-    int tcpState;
-    int reverseIndex;
-    long packets;
-    long bytes;
+    int state;
+    int link;
     int lastSeenTick;
+    int packetsLo;
+    int bytesLo;
+    int countersHi;
 
     public int index() {
         return index;
@@ -40,35 +39,37 @@ public final class FlowSnapshot extends FlowKeyFields {
 
     /** A {@link FlowAction} code. */
     public int action() {
-        return action;
+        return FlowRecord.action(state);
     }
 
     /** {@link FlowFlags} bits. */
     public int flags() {
-        return flags;
+        return FlowRecord.flags(state);
     }
 
     /** The drop reason stored with a DROP flow, or {@code null}. */
     public DropReason dropReason() {
-        return DropReason.ofCode(dropReason);
+        return DropReason.ofCode(FlowRecord.dropReason(state));
     }
 
     /** TCP flags seen, as {@link FlowRecord#TCP_FIN}.. bits. */
     public int tcpState() {
-        return tcpState;
+        return FlowRecord.tcpState(state);
     }
 
-    /** Index of the partner flow, or -1. */
+    /** Index of the partner flow, or -1 (LINK holds a hold-queue slot while in HOLD). */
     public int reverseIndex() {
-        return reverseIndex;
+        return action() == FlowAction.HOLD ? FlowEntries.NONE : link;
     }
 
+    /** Packets counted (40 bits, wrapping). */
     public long packets() {
-        return packets;
+        return FlowRecord.packets(packetsLo, countersHi);
     }
 
+    /** Bytes counted (56 bits, wrapping). */
     public long bytes() {
-        return bytes;
+        return FlowRecord.bytes(bytesLo, countersHi);
     }
 
     /** Last-seen time in {@link FlowRecord#TICK_SHIFT ticks} (wrapping 32-bit). */
@@ -78,8 +79,9 @@ public final class FlowSnapshot extends FlowKeyFields {
 
     @Override
     public String toString() {
-        return "flow#" + index + "/gen" + generation + " " + keyString() + " " + FlowAction.name(action)
-                + (dropReason != 0 ? "(" + dropReason() + ")" : "") + " flags=" + FlowFlags.describe(flags)
-                + " rflow=" + reverseIndex + " packets=" + packets + " bytes=" + bytes;
+        DropReason reason = dropReason();
+        return "flow#" + index + "/gen" + generation + " " + keyString() + " " + FlowAction.name(action())
+                + (reason != null ? "(" + reason + ")" : "") + " flags=" + FlowFlags.describe(flags())
+                + " rflow=" + reverseIndex() + " packets=" + packets() + " bytes=" + bytes();
     }
 }
