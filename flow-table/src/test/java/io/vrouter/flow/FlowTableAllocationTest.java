@@ -1,0 +1,62 @@
+package io.vrouter.flow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.management.ManagementFactory;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The table's writer-thread operations (lookup, addHold, holdPacket, installReverse with NAT and
+ * released packets, account, NAT targets, delete, age) must not allocate: measured with the JVM's
+ * per-thread allocation counter over many pair life cycles.
+ */
+class FlowTableAllocationTest {
+    private static final int TCP = 6;
+    private static final int ROUNDS = 20_000;
+    /** Slack for the counter's own bookkeeping; one object per round would be ~320 KB. */
+    private static final long SLACK_BYTES = 16 * 1024;
+
+    private final FlowKey reverse = new FlowKey();
+    private final Object packet = new Object();
+    private long released;
+
+    @Test
+    void pairLifeCycleShouldNotAllocate() {
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        assumeTrue(mx instanceof com.sun.management.ThreadMXBean, "no per-thread allocation counter on this JVM");
+        com.sun.management.ThreadMXBean tmx = (com.sun.management.ThreadMXBean) mx;
+        assumeTrue(tmx.isThreadAllocatedMemorySupported() && tmx.isThreadAllocatedMemoryEnabled(),
+                "per-thread allocation counter disabled");
+        FlowTable<Object> t = new FlowTable<>(FlowTableConfig.builder().capacity(1024).hashSeed(5).build(),
+                (p, h, a) -> released++);
+        long[] sink = new long[1];
+
+        run(t, sink, 2_000); // warm up (class loading, JIT)
+        long tid = Thread.currentThread().getId();
+        long before = tmx.getThreadAllocatedBytes(tid);
+        run(t, sink, ROUNDS);
+        long allocated = tmx.getThreadAllocatedBytes(tid) - before;
+        assertTrue(allocated < SLACK_BYTES, "flow table allocated " + allocated + " bytes over " + ROUNDS + " pairs");
+        assertEquals(2_000 + ROUNDS, released, "each round released its held packet");
+        assertTrue(sink[0] != 0);
+    }
+
+    private void run(FlowTable<Object> t, long[] sink, int rounds) {
+        for (int i = 0; i < rounds; i++) {
+            int sport = 1024 + (i & 0x3FFF);
+            long h = t.lookup(3, TCP, 0x0A00_0003, 0xA9FE_A9FE, sport, 80);
+            if (h == FlowResult.NO_FLOW) {
+                h = t.addHold(3, TCP, 0x0A00_0003, 0xA9FE_A9FE, sport, 80, i);
+            }
+            t.holdPacket(h, packet);
+            t.installReverse(h, reverse.set(0, TCP, 0x0A0A_0A01, 0xA9FE_0003, 8097, sport), FlowAction.NAT,
+                    FlowFlags.LINK_LOCAL, i);
+            t.account(h, 60, 0x10, i);
+            sink[0] += t.natSourceIp(h) + t.natSourcePort(h) + t.natDestinationIp(h) + t.natDestinationPort(h);
+            t.delete(h);
+            sink[0] += t.age(i, 64);
+        }
+    }
+}
