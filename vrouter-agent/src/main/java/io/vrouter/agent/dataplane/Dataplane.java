@@ -65,11 +65,9 @@ import org.slf4j.LoggerFactory;
  * that owns the metadata IP. Anything else is dropped ({@link DropReason#POLICY}).
  *
  * <h2>Threads</h2>
- * The flow table, port table and service state are touched only by the dataplane thread. Other
- * threads talk to it through {@link #submit} (commands, answered with futures) and read
- * {@link #stats()} (counters and the table's concurrent-reader statistics). Without
- * {@link #start()}, a test drives the dataplane by calling {@link #doWork()} itself, with a clock
- * of its own: fully deterministic.
+ * Only the dataplane thread touches the flow table, port table and service state; other threads
+ * {@link #submit} commands (answered with futures) and read {@link #stats()}. Without
+ * {@link #start()}, a test calls {@link #doWork()} itself, with its own clock: deterministic.
  */
 public final class Dataplane implements Agent, AutoCloseable {
     /** Interface id of the vhost in flow keys (guest ports have 1-65534). */
@@ -193,7 +191,7 @@ public final class Dataplane implements Agent, AutoCloseable {
 
     @Override
     public String roleName() {
-        return ROLE_NAME;
+        return ROLE_NAME; // AgentRunner's thread name
     }
 
     /** A cycle that threw: a bug on one packet must not stop the node's dataplane. */
