@@ -2,6 +2,9 @@ package io.vrouter.agent;
 
 import io.netty.channel.EventLoopGroup;
 import io.vrouter.agent.config.AgentConfig;
+import io.vrouter.agent.dataplane.AgentDataplane;
+import io.vrouter.agent.dataplane.DataplaneContext;
+import io.vrouter.agent.dataplane.UserspaceDataplane;
 import io.vrouter.agent.introspect.IntrospectServer;
 import io.vrouter.agent.introspect.NettyTransport;
 import io.vrouter.agent.introspect.StatsRegistry;
@@ -47,8 +50,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -79,7 +82,7 @@ public final class ComputeNodeAgent implements AutoCloseable {
     public static final class Options {
         InterfaceChecker interfaces = InterfaceChecker.sysfs();
         String localHost = "127.0.0.1";
-        AgentDataplaneProvider dataplane;
+        Function<DataplaneContext, AgentDataplane> dataplane = UserspaceDataplane::new;
 
         /** How port IPC checks that a {@code system-name} exists (default: /sys/class/net). */
         public Options interfaces(InterfaceChecker v) {
@@ -87,9 +90,9 @@ public final class ComputeNodeAgent implements AutoCloseable {
             return this;
         }
 
-        /** The dataplane to use instead of looking one up with ServiceLoader. */
-        public Options dataplane(AgentDataplaneProvider v) {
-            dataplane = v;
+        /** How the dataplane is made (default: {@link UserspaceDataplane} on libpcap). */
+        public Options dataplane(Function<DataplaneContext, AgentDataplane> v) {
+            dataplane = Objects.requireNonNull(v);
             return this;
         }
     }
@@ -143,12 +146,15 @@ public final class ComputeNodeAgent implements AutoCloseable {
         ports = new PortRegistry(store, options.interfaces);
         ports.addObserver(directory);
         if (config.dataplane().enabled()) {
-            AgentDataplaneProvider provider = findDataplane();
-            dataplane = provider.create(new DataplaneContext(config, registry, ports, directory, stats));
+            dataplane = options.dataplane.apply(new DataplaneContext(config, registry, stats));
+            String cause = dataplane.unavailabilityCause();
+            if (cause != null) {
+                throw new IllegalStateException("the dataplane cannot run on this host: " + cause
+                        + " (set [DATAPLANE] enabled = false for proxy-only mode)");
+            }
             started.push(dataplane);
             dataplane.start(); // brings up the vhost address the proxy binds next
             ports.addObserver(dataplane);
-            LOG.info("dataplane: {}", provider.name());
         } else {
             LOG.warn("[DATAPLANE] enabled = false: proxy-only mode, no guest packets are captured");
         }
@@ -270,26 +276,6 @@ public final class ComputeNodeAgent implements AutoCloseable {
         ch.truncate(0);
         ch.write(java.nio.ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)));
         started.push(ch); // closing the channel releases the lock
-    }
-
-    private AgentDataplaneProvider findDataplane() {
-        AgentDataplaneProvider provider = options.dataplane;
-        if (provider == null) {
-            for (AgentDataplaneProvider p : ServiceLoader.load(AgentDataplaneProvider.class)) {
-                provider = p;
-                break;
-            }
-        }
-        if (provider == null) {
-            throw new IllegalStateException("[DATAPLANE] enabled = true, but this build has no dataplane"
-                    + " implementation; set [DATAPLANE] enabled = false for proxy-only mode");
-        }
-        String cause = provider.unavailabilityCause();
-        if (cause != null) {
-            throw new IllegalStateException("dataplane " + provider.name() + " cannot run on this host: " + cause
-                    + " (set [DATAPLANE] enabled = false for proxy-only mode)");
-        }
-        return provider;
     }
 
     private void registerStats() {

@@ -11,6 +11,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vrouter.agent.config.AgentConfig;
 import io.vrouter.agent.config.AgentConfigParser;
+import io.vrouter.agent.dataplane.AgentDataplane;
+import io.vrouter.agent.dataplane.DataplaneContext;
+import io.vrouter.agent.dataplane.UserspaceDataplane;
 import io.vrouter.agent.port.VmPort;
 import io.vrouter.linklocal.configclient.FakeConfigApi;
 import io.vrouter.linklocal.novastandin.NovaMetadataStandIn;
@@ -71,23 +74,17 @@ class ComputeNodeAgentTest {
     }
 
     /** A dataplane that records what the agent tells it. */
-    static final class FakeDataplane implements AgentDataplane, AgentDataplaneProvider {
+    static final class FakeDataplane implements AgentDataplane {
         final List<String> events = new CopyOnWriteArrayList<>();
         DataplaneContext context;
         String cause;
-
-        @Override
-        public String name() {
-            return "fake";
-        }
 
         @Override
         public String unavailabilityCause() {
             return cause;
         }
 
-        @Override
-        public AgentDataplane create(DataplaneContext ctx) {
+        AgentDataplane create(DataplaneContext ctx) {
             this.context = ctx;
             ctx.stats().register("dataplane", () -> Map.of("events", events.size()));
             events.add("create");
@@ -117,7 +114,7 @@ class ComputeNodeAgentTest {
 
     ComputeNodeAgent agent(AgentConfig c, FakeDataplane dp) {
         return new ComputeNodeAgent(c, new ComputeNodeAgent.Options().interfaces(name -> name.startsWith("tap"))
-                .dataplane(dp));
+                .dataplane(dp::create));
     }
 
     HttpResponse<String> send(String method, String url, String body) throws Exception {
@@ -203,12 +200,13 @@ class ComputeNodeAgentTest {
     }
 
     @Test
-    void serviceLoaderShouldFindThePcapDataplane() {
-        // The agent finds its dataplane through META-INF/services; without the registration a
-        // real node would refuse to start with dataplane enabled.
-        List<String> found = new java.util.ArrayList<>();
-        java.util.ServiceLoader.load(AgentDataplaneProvider.class).forEach(p -> found.add(p.name()));
-        assertEquals(List.of("pcap"), found);
+    void defaultDataplaneShouldBeTheUserspaceOneMadeFromAgentConfWithoutTouchingTheHost() throws Exception {
+        AgentConfig c = config("");
+        AgentDataplane dp = new ComputeNodeAgent.Options().dataplane.apply(
+                new DataplaneContext(c, io.vrouter.linklocal.registry.LinkLocalRegistry.builder().build(),
+                        new io.vrouter.agent.introspect.StatsRegistry()));
+        assertTrue(dp instanceof UserspaceDataplane, dp.getClass().getName());
+        dp.close(); // never started: nothing to undo
     }
 
     @Test

@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vrouter.agent.config.AgentConfig;
 import io.vrouter.agent.config.AgentConfigParser;
 import io.vrouter.agent.dataplane.EchoServers;
-import io.vrouter.agent.dataplane.PcapDataplaneProvider;
 import io.vrouter.agent.dataplane.host.HostCommand;
 import io.vrouter.agent.dataplane.io.PcapSupport;
 import io.vrouter.agent.netns.Guest;
@@ -117,8 +116,7 @@ class ProvisionedServiceEndToEndTest {
             Guest g = harness.guest(NetnsHarness.uniqueIfName("g"), "10.77.0.3/24", "10.77.0.1", "02:00:00:00:77:03");
 
             try (ComputeNodeAgent agent = new ComputeNodeAgent(agentConfig(vhost, api.baseUri()),
-                    new ComputeNodeAgent.Options().interfaces(InterfaceChecker.sysfs())
-                            .dataplane(new PcapDataplaneProvider()))) {
+                    new ComputeNodeAgent.Options().interfaces(InterfaceChecker.sysfs()))) {
                 agent.start();
                 assertTrue(NetnsHarness.linkExists(vhost), "vhost pair up");
                 plugIn(agent, g, instance, project);

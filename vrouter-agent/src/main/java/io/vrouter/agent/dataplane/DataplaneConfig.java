@@ -19,8 +19,10 @@ import java.util.Objects;
  * <tr><td>agentMac</td><td>{@code 00:00:5e:00:01:00}</td><td>vrouter's virtual MAC: answers ARP,
  * source of every injected frame</td></tr>
  * <tr><td>rxQueueCapacity</td><td>{@value #DEFAULT_RX_QUEUE_CAPACITY}</td><td>frames waiting per
- * interface between its capture thread and the dataplane thread; beyond it frames are dropped
- * and counted ({@code rx_queue_full}); a guest cannot fill another guest's queue</td></tr>
+ * interface between its capture thread and the dataplane thread (Agrona's
+ * {@code OneToOneConcurrentArrayQueue}: a power of two, 1 to 2^20, so the limit is exact); beyond
+ * it frames are dropped and counted ({@code rx_queue_full}); a guest cannot fill another guest's
+ * queue</td></tr>
  * <tr><td>rxBatch</td><td>{@value #DEFAULT_RX_BATCH}</td><td>frames taken from one interface per
  * cycle, so a busy guest cannot starve the others</td></tr>
  * <tr><td>ageBudget</td><td>{@value #DEFAULT_AGE_BUDGET}</td><td>flows visited by aging per
@@ -186,7 +188,11 @@ public final class DataplaneConfig {
         }
 
         public Builder rxQueueCapacity(int n) {
-            this.rxQueueCapacity = checkRange("rxQueueCapacity", n, 1, 1 << 20);
+            checkRange("rxQueueCapacity", n, 1, 1 << 20);
+            if (Integer.bitCount(n) != 1) {
+                throw new IllegalArgumentException("rxQueueCapacity must be a power of two, got " + n);
+            }
+            this.rxQueueCapacity = n;
             return this;
         }
 

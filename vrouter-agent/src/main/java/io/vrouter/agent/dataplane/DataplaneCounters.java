@@ -1,7 +1,6 @@
 package io.vrouter.agent.dataplane;
 
 import io.vrouter.drop.DropReason;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -44,6 +43,12 @@ public final class DataplaneCounters {
         totals.lazySet(total, totals.get(total) + 1);
     }
 
+    void add(int total, int n) {
+        if (n != 0) {
+            totals.lazySet(total, totals.get(total) + n);
+        }
+    }
+
     /** From capture threads: a frame found its port's queue full. */
     void rxQueueFull() {
         totals.incrementAndGet(RX_QUEUE_FULL);
@@ -54,27 +59,11 @@ public final class DataplaneCounters {
         return drops.get(reason.code());
     }
 
-    long total(int index) {
-        return totals.get(index);
-    }
-
     /** Named totals (rx/tx frames, ARP replies, flow set-ups, ...). Any thread. */
     public Map<String, Long> totals() {
         Map<String, Long> m = new java.util.LinkedHashMap<>();
         for (int i = 0; i < TOTAL_NAMES.length; i++) {
             m.put(TOTAL_NAMES[i], totals.get(i));
-        }
-        return m;
-    }
-
-    /** Non-zero drops by reason. Any thread. */
-    public Map<DropReason, Long> dropsByReason() {
-        Map<DropReason, Long> m = new EnumMap<>(DropReason.class);
-        for (DropReason r : DropReason.values()) {
-            long v = drops.get(r.code());
-            if (v != 0) {
-                m.put(r, v);
-            }
         }
         return m;
     }

@@ -1,8 +1,12 @@
 package io.vrouter.agent.dataplane;
 
 import io.vrouter.drop.DropReason;
+import io.vrouter.flow.FlowTable;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * A point-in-time copy of the dataplane's counters, for introspect and tests.
@@ -16,6 +20,27 @@ import java.util.Map;
  */
 public record DataplaneStats(Map<String, Long> totals, Map<DropReason, Long> drops, int flows, int holdFlows,
                              int linkLocalFlows, List<PortStats> ports) {
+
+    /** A snapshot of a dataplane's counters, its flow table's and its ports'. Any thread. */
+    static DataplaneStats of(DataplaneCounters counters, FlowTable<?> table, PortState[] ports, PortState vhost) {
+        Map<DropReason, Long> drops = new EnumMap<>(DropReason.class);
+        for (DropReason r : DropReason.values()) {
+            long v = counters.drops(r) + table.dropCount(r);
+            if (v != 0) {
+                drops.put(r, v);
+            }
+        }
+        List<PortStats> ps = new ArrayList<>(ports.length);
+        for (PortState p : ports) {
+            AtomicLongArray c = p.counters();
+            ps.add(new PortStats(p.port().id(), p.name(), p.nh(), c.get(PortState.RX), c.get(PortState.TX),
+                    c.get(PortState.DROPS), table.interfaceFlowCount(p.nh())));
+        }
+        Map<String, Long> totals = counters.totals();
+        totals.put("vhost_capture_drops", vhost.io().captureDrops());
+        return new DataplaneStats(totals, drops, table.size(), table.holdFlowCount(), table.linkLocalFlowCount(),
+                List.copyOf(ps));
+    }
 
     /** Drops for one reason (0 when none). */
     public long drops(DropReason reason) {

@@ -5,40 +5,31 @@ import io.vrouter.agent.port.VmPort;
 import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 
 /**
  * One interface the dataplane reads: a guest port (with its identity and addresses as primitives
  * for the packet path) or the vhost agent end ({@link #port} null). Its capture thread offers
  * frames to {@link #rx} (its only producer); the dataplane thread takes them (the only consumer).
+ *
+ * @param port       the guest port, null for the vhost
+ * @param io         its packet I/O
+ * @param nh         interface id in flow keys: the port's interface index, 0 for the vhost
+ * @param mac        the port's MAC (48 bits)
+ * @param ip         the port's IPv4 address
+ * @param metadataIp 169.254.0.0 + interface index, 0 when the port has none
+ * @param rx         frames from the capture thread (single producer, single consumer)
+ * @param counters   rx, tx, drops: written by the dataplane thread only, read by any
  */
-final class PortState {
+record PortState(VmPort port, PacketIo io, int nh, long mac, int ip, int metadataIp,
+                 OneToOneConcurrentArrayQueue<byte[]> rx, AtomicLongArray counters) {
     static final int RX = 0;
     static final int TX = 1;
     static final int DROPS = 2;
 
-    final VmPort port;
-    final PacketIo io;
-    final int nh;
-    final long mac;
-    final int ip;
-    final int metadataIp;
-    final SpscFrameQueue rx;
-    /** rx, tx, drops: written by the dataplane thread only, read by any. */
-    final AtomicLongArray counters = new AtomicLongArray(3);
-
-    private PortState(VmPort port, PacketIo io, int nh, long mac, int ip, int metadataIp, int queueCapacity) {
-        this.port = port;
-        this.io = io;
-        this.nh = nh;
-        this.mac = mac;
-        this.ip = ip;
-        this.metadataIp = metadataIp;
-        this.rx = new SpscFrameQueue(queueCapacity);
-    }
-
     /** The vhost agent end. */
     static PortState vhost(PacketIo io, int queueCapacity) {
-        return new PortState(null, io, Dataplane.VHOST_INTERFACE_ID, 0, 0, 0, queueCapacity);
+        return of(null, io, Dataplane.VHOST_INTERFACE_ID, 0, 0, 0, queueCapacity);
     }
 
     /**
@@ -47,9 +38,9 @@ final class PortState {
      * @throws IllegalArgumentException naming the bad field of {@code port}
      */
     static PortState guest(VmPort port, PacketIo io, int queueCapacity) {
-        if (port.interfaceIndex() < 1 || port.interfaceIndex() > Dataplane.MAX_INTERFACE_INDEX) {
+        if (port.interfaceIndex() < 1 || port.interfaceIndex() > PortTable.MAX_INTERFACE_INDEX) {
             throw new IllegalArgumentException("port " + port.id() + ": interfaceIndex must be 1-"
-                    + Dataplane.MAX_INTERFACE_INDEX + ", got " + port.interfaceIndex());
+                    + PortTable.MAX_INTERFACE_INDEX + ", got " + port.interfaceIndex());
         }
         if (port.ipAddress() == null) {
             throw new IllegalArgumentException("port " + port.id() + ": no IPv4 address");
@@ -58,13 +49,18 @@ final class PortState {
         int md = 0;
         if (port.metadataIp() != null) {
             md = ByteBuffer.wrap(port.metadataIp().getAddress()).getInt();
-            if ((md & 0xFFFF_0000) != Dataplane.LINK_LOCAL_NET || (md & 0xFFFF) != port.interfaceIndex()) {
+            if ((md & 0xFFFF_0000) != PortTable.LINK_LOCAL_NET || (md & 0xFFFF) != port.interfaceIndex()) {
                 throw new IllegalArgumentException("port " + port.id() + ": metadataIp " + port.metadataIp().getHostAddress()
                         + " is not 169.254.0.0 + interfaceIndex " + port.interfaceIndex());
             }
         }
-        return new PortState(port, io, port.interfaceIndex(), mac,
-                ByteBuffer.wrap(port.ipAddress().getAddress()).getInt(), md, queueCapacity);
+        return of(port, io, port.interfaceIndex(), mac, ByteBuffer.wrap(port.ipAddress().getAddress()).getInt(), md,
+                queueCapacity);
+    }
+
+    private static PortState of(VmPort port, PacketIo io, int nh, long mac, int ip, int metadataIp, int queueCapacity) {
+        return new PortState(port, io, nh, mac, ip, metadataIp, new OneToOneConcurrentArrayQueue<>(queueCapacity),
+                new AtomicLongArray(3));
     }
 
     private static long parseMac(String id, String text) {

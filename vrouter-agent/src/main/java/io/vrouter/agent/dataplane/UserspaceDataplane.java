@@ -1,12 +1,15 @@
 package io.vrouter.agent.dataplane;
 
+import io.vrouter.agent.config.AgentConfig;
 import io.vrouter.agent.dataplane.host.HostIsolation;
 import io.vrouter.agent.dataplane.host.VhostInterface;
 import io.vrouter.agent.dataplane.io.PacketIo;
 import io.vrouter.agent.dataplane.io.PacketIoFactory;
+import io.vrouter.agent.dataplane.io.PcapPacketIo;
 import io.vrouter.agent.dataplane.relay.RelayManager;
-import io.vrouter.agent.port.PortObserver;
+import io.vrouter.agent.introspect.StatsRegistry;
 import io.vrouter.agent.port.VmPort;
+import io.vrouter.flow.FlowTableConfig;
 import io.vrouter.linklocal.registry.LinkLocalRegistry;
 import io.vrouter.linklocal.registry.LinkLocalService;
 import io.vrouter.linklocal.registry.RegistryDiff;
@@ -21,25 +24,38 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's userspace dataplane on a real host: the vhost veth pair, host isolation, packet
- * I/O per interface, the {@link Dataplane} thread and the link-local service relays, wired to
- * the agent's port events ({@link PortObserver}) and the link-local registry.
+ * The agent's dataplane on a real host: the vhost veth pair, host isolation, packet I/O per
+ * interface, the {@link Dataplane} thread and the link-local service relays, wired to the agent's
+ * port events and the link-local registry. The agent makes it from agent.conf
+ * ({@link #UserspaceDataplane(DataplaneContext)}); tests give the host settings themselves.
+ *
+ * <table>
+ * <caption>agent.conf → dataplane</caption>
+ * <tr><td>VIRTUAL-HOST-INTERFACE.name / ip / prefix</td><td>the vhost pair and its address</td></tr>
+ * <tr><td>METADATA.metadata_proxy_port</td><td>DNAT port of metadata flows</td></tr>
+ * <tr><td>FLOWS.max_vm_flows, max_vm_linklocal_flows, max_system_linklocal_flows,
+ * flow_cache_timeout</td><td>flow table limits and idle timeout</td></tr>
+ * <tr><td>DATAPLANE.route_table</td><td>0: link-local route in main; else that table</td></tr>
+ * </table>
+ * The nft table is named {@code vrouter_<vhost name>} (one agent per vhost on a host).
  *
  * <h2>Start ({@link #start})</h2>
+ * Making one touches nothing on the host. Starting it:
  * <ol>
  *   <li>host isolation: the agent's nft table is (re)created, wiping a killed agent's leftovers
  *       (tc fallback when nft netdev is unavailable);</li>
  *   <li>the vhost pair is (re)created with its address and link-local route, and its agent end
  *       isolated and opened;</li>
- *   <li>the dataplane thread and the relays start.</li>
+ *   <li>the dataplane thread and the relays start; the registry is followed and the
+ *       {@code dataplane} stats section registered.</li>
  * </ol>
- * The metadata proxy is not started here: the agent binds it to {@link #vhostAddress()} once
- * this returns (the address exists from then on).
+ * The metadata proxy is not started here: the agent binds it to the vhost address once this
+ * returns (the address exists from then on). A failed start undoes what it did.
  *
  * <h2>Ports</h2>
  * Port events are handled on one control thread ({@code dataplane-control}) so the port-IPC
@@ -50,7 +66,7 @@ import org.slf4j.LoggerFactory;
  * closes the I/O and releases the isolation.
  *
  * <h2>Services</h2>
- * {@link #attach(LinkLocalRegistry)} subscribes to the registry: each diff updates the relays
+ * The dataplane subscribes to the registry at start: each diff updates the relays
  * on the control thread, then hands the new snapshot and the affected service addresses to the
  * dataplane thread, which deletes those flows.
  *
@@ -58,7 +74,7 @@ import org.slf4j.LoggerFactory;
  * relays, remove the isolation and the vhost pair. Idempotent; also run from a JVM shutdown hook
  * when the process exits without it (a SIGKILL leaves the state for the next start to replace).
  */
-public final class UserspaceDataplane implements PortObserver, AutoCloseable {
+public final class UserspaceDataplane implements AgentDataplane {
     /** Delay between attempts to open a port's interface. */
     public static final long ATTACH_RETRY_MS = 500;
     /** Attempts to open a port's interface before giving up (logged). */
@@ -84,31 +100,72 @@ public final class UserspaceDataplane implements PortObserver, AutoCloseable {
             Objects.requireNonNull(vhostName, "vhostName");
             Objects.requireNonNull(vhostIp, "vhostIp");
         }
+
+        /** The settings of agent.conf's {@code [VIRTUAL-HOST-INTERFACE]} and {@code [DATAPLANE]}. */
+        public static HostSettings of(AgentConfig config) {
+            AgentConfig.VirtualHostInterface vh = config.vhost();
+            return new HostSettings(UserspaceDataplane.agentName(vh.name()), vh.name(), vh.ip(), vh.prefixLength(),
+                    config.dataplane().routeTable());
+        }
+    }
+
+    /** The nft table name for a vhost interface name. */
+    static String agentName(String vhostName) {
+        return "vrouter_" + vhostName.replaceAll("[^A-Za-z0-9_]", "_");
+    }
+
+    /** The flow table settings of agent.conf's {@code [FLOWS]}. */
+    static FlowTableConfig flowTable(AgentConfig.Flows flows) {
+        int percent = (int) Math.max(1, Math.min(100, Math.round(flows.maxVmFlowsPercent())));
+        return FlowTableConfig.builder()
+                .maxVmFlowsPercent(percent)
+                .maxVmLinkLocalFlows(flows.maxVmLinkLocalFlows())
+                .maxSystemLinkLocalFlows(flows.maxSystemLinkLocalFlows())
+                .idleTimeoutNs(TimeUnit.SECONDS.toNanos(flows.flowCacheTimeoutSeconds()))
+                .build();
     }
 
     private final HostSettings host;
-    private final HostIsolation isolation;
-    private final VhostInterface vhost;
-    private final Dataplane dataplane;
-    private final RelayManager relays;
+    private final UnaryOperator<DataplaneConfig.Builder> tuning;
     private final PacketIoFactory ioFactory;
+    private final LinkLocalRegistry linklocal;
+    private final StatsRegistry stats;
     private final ScheduledExecutorService control;
     private final Map<String, VmPort> attached = new ConcurrentHashMap<>();
     /** The latest port event per port id: a retry only goes on while its port is still wanted. */
     private final Map<String, VmPort> wanted = new ConcurrentHashMap<>();
-    private final List<LinkLocalRegistry.Subscription> subscriptions = new ArrayList<>();
+    private final List<AutoCloseable> subscriptions = new ArrayList<>();
     /** Removes the host state if the JVM exits without {@link #close()} (SIGTERM, a leaked test). */
     private final Thread shutdownHook = new Thread(this::close, "dataplane-shutdown");
     private volatile boolean closed;
+    // Set by start(), before any port or service event can reach the control thread.
+    private HostIsolation isolation;
+    private VhostInterface vhost;
+    private Dataplane dataplane;
+    private RelayManager relays;
 
-    private UserspaceDataplane(HostSettings host, HostIsolation isolation, VhostInterface vhost, Dataplane dataplane,
-                               RelayManager relays, PacketIoFactory ioFactory) {
-        this.host = host;
-        this.isolation = isolation;
-        this.vhost = vhost;
-        this.dataplane = dataplane;
-        this.relays = relays;
-        this.ioFactory = ioFactory;
+    /** The agent's dataplane, from agent.conf, on libpcap. */
+    public UserspaceDataplane(DataplaneContext context) {
+        this(HostSettings.of(context.config()), b -> b.metadataProxyPort(context.config().metadata().proxyPort())
+                        .flowTable(flowTable(context.config().flows())),
+                PcapPacketIo.factory(), context.linklocal(), context.stats());
+    }
+
+    /**
+     * @param host      host settings
+     * @param tuning    dataplane settings on top of the vhost address and MAC (metadata proxy
+     *                  port, flow table, queues); receives the builder
+     * @param ioFactory packet I/O ({@code PcapPacketIo.factory()})
+     * @param linklocal the services to follow
+     * @param stats     where the {@code dataplane} section goes
+     */
+    public UserspaceDataplane(HostSettings host, UnaryOperator<DataplaneConfig.Builder> tuning,
+                              PacketIoFactory ioFactory, LinkLocalRegistry linklocal, StatsRegistry stats) {
+        this.host = Objects.requireNonNull(host, "host");
+        this.tuning = Objects.requireNonNull(tuning, "tuning");
+        this.ioFactory = Objects.requireNonNull(ioFactory, "ioFactory");
+        this.linklocal = Objects.requireNonNull(linklocal, "linklocal");
+        this.stats = Objects.requireNonNull(stats, "stats");
         this.control = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "dataplane-control");
             t.setDaemon(true);
@@ -116,52 +173,47 @@ public final class UserspaceDataplane implements PortObserver, AutoCloseable {
         });
     }
 
-    /**
-     * Sets up the host side and starts the dataplane thread.
-     *
-     * @param host      host settings
-     * @param tuning    dataplane settings on top of the vhost address and MAC (metadata proxy
-     *                  port, flow table, queues); receives the builder
-     * @param ioFactory packet I/O ({@code PcapPacketIo.factory()})
-     * @throws RuntimeException (with everything already done undone) when a host step fails
-     */
-    public static UserspaceDataplane start(HostSettings host, Function<DataplaneConfig.Builder, DataplaneConfig.Builder> tuning,
-                                           PacketIoFactory ioFactory) {
-        HostIsolation isolation = HostIsolation.detect(host.agentName());
-        VhostInterface vhost = null;
-        PacketIo vhostIo = null;
-        RelayManager relays = null;
-        try {
-            vhost = VhostInterface.create(host.vhostName(), host.vhostIp(), host.vhostPrefixLength(), host.routeTable());
-            isolation.isolate(vhost.agentEnd());
-            vhostIo = ioFactory.openVhost(vhost.agentEnd());
-            DataplaneConfig cfg = tuning.apply(DataplaneConfig.builder(host.vhostIp(), vhost.kernelMac())).build();
-            Dataplane dp = new Dataplane(cfg, vhostIo, System::nanoTime);
-            relays = new RelayManager(host.vhostIp());
-            UserspaceDataplane u = new UserspaceDataplane(host, isolation, vhost, dp, relays, ioFactory);
-            Runtime.getRuntime().addShutdownHook(u.shutdownHook);
-            dp.start();
-            LOG.info("userspace dataplane up: vhost {} ({}), isolation {}", vhost.name(),
-                    host.vhostIp().getHostAddress(), isolation.mechanism());
-            return u;
-        } catch (RuntimeException e) {
-            if (relays != null) {
-                relays.close();
-            }
-            if (vhostIo != null) {
-                vhostIo.close();
-            }
-            if (vhost != null) {
-                vhost.close();
-            }
-            isolation.close();
-            throw e;
-        }
+    @Override
+    public String unavailabilityCause() {
+        return ioFactory.unavailabilityCause();
     }
 
-    /** The vhost address, where the metadata proxy should listen. */
-    public Inet4Address vhostAddress() {
-        return host.vhostIp();
+    /**
+     * Sets up the host side and starts the dataplane thread; see the class comment.
+     *
+     * @throws RuntimeException (with everything already done undone) when a host step fails
+     */
+    @Override
+    public synchronized void start() {
+        if (dataplane != null || closed) {
+            throw new IllegalStateException(closed ? "dataplane closed" : "dataplane already started");
+        }
+        HostIsolation iso = HostIsolation.detect(host.agentName());
+        VhostInterface vh = null;
+        PacketIo vhostIo = null;
+        RelayManager rm = null;
+        try {
+            vh = VhostInterface.create(host.vhostName(), host.vhostIp(), host.vhostPrefixLength(), host.routeTable());
+            iso.isolate(vh.agentEnd());
+            vhostIo = ioFactory.openVhost(vh.agentEnd());
+            DataplaneConfig cfg = tuning.apply(DataplaneConfig.builder(host.vhostIp(), vh.kernelMac())).build();
+            Dataplane dp = new Dataplane(cfg, vhostIo, System::nanoTime);
+            rm = new RelayManager(host.vhostIp());
+            isolation = iso;
+            vhost = vh;
+            relays = rm;
+            dataplane = dp;
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+            dp.start();
+        } catch (RuntimeException e) {
+            dataplane = null;
+            closeAll(rm, vhostIo, vh, iso);
+            throw e;
+        }
+        subscriptions.add(linklocal.subscribe(this::onRegistryChange));
+        subscriptions.add(stats.register("dataplane", this::section));
+        LOG.info("userspace dataplane up: vhost {} ({}), isolation {}", vhost.name(),
+                host.vhostIp().getHostAddress(), isolation.mechanism());
     }
 
     public VhostInterface vhost() {
@@ -176,21 +228,17 @@ public final class UserspaceDataplane implements PortObserver, AutoCloseable {
         return relays;
     }
 
-    public HostIsolation isolation() {
-        return isolation;
-    }
-
-    /** Counters for introspect. */
+    /** Counters for tests and logs. */
     public DataplaneStats stats() {
         return dataplane.stats();
     }
 
-    // ------------------------------------------------------------------ services
-
-    /** Follows {@code registry}: relays and flows track every change (starting with the current set). */
-    public synchronized void attach(LinkLocalRegistry registry) {
-        subscriptions.add(registry.subscribe(this::onRegistryChange));
+    /** The {@code /stats/dataplane} section. */
+    DataplaneSection section() {
+        return DataplaneSection.of(dataplane.stats(), isolation.mechanism(), relays.services());
     }
+
+    // ------------------------------------------------------------------ services
 
     private void onRegistryChange(RegistryDiff diff) {
         if (closed) {
@@ -321,7 +369,8 @@ public final class UserspaceDataplane implements PortObserver, AutoCloseable {
                 return;
             }
             closed = true;
-            subscriptions.forEach(LinkLocalRegistry.Subscription::close);
+            closeAll(subscriptions.toArray(AutoCloseable[]::new));
+            subscriptions.clear();
         }
         if (Thread.currentThread() != shutdownHook) {
             try {
@@ -336,10 +385,24 @@ public final class UserspaceDataplane implements PortObserver, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        dataplane.close();
-        relays.close();
-        isolation.close();
-        vhost.close();
+        if (dataplane == null) {
+            return; // never started, or its start failed and undid itself
+        }
+        closeAll(dataplane, relays, isolation, vhost);
         LOG.info("userspace dataplane stopped");
+    }
+
+    /** Closes each non-null resource in order; one that throws does not stop the others. */
+    private static void closeAll(AutoCloseable... resources) {
+        for (AutoCloseable r : resources) {
+            if (r == null) {
+                continue;
+            }
+            try {
+                r.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed: {}", r, e.toString());
+            }
+        }
     }
 }

@@ -6,14 +6,19 @@
  *
  * <h2>Roles</h2>
  * <ul>
- *   <li>{@link io.vrouter.agent.dataplane.Dataplane}: the packet pipeline and flow set-up, one
- *       thread, testable cycle by cycle on in-memory packet I/O.</li>
- *   <li>{@link io.vrouter.agent.dataplane.UserspaceDataplane}: the same on a real host (vhost
- *       veth, nft/tc isolation, pcap, relays), driven by port events and the link-local
- *       registry.</li>
- *   <li>{@link io.vrouter.agent.dataplane.PcapDataplaneProvider}: what the agent's lifecycle
- *       loads ({@code AgentDataplaneProvider}), configured from agent.conf.</li>
+ *   <li>{@link io.vrouter.agent.dataplane.Dataplane}: the packet pipeline, one thread (an
+ *       Agrona agent), testable cycle by cycle on in-memory packet I/O. Its parts:
+ *       {@link io.vrouter.agent.dataplane.PortTable} (ports by interface index),
+ *       {@link io.vrouter.agent.dataplane.FlowSetup} (what a new flow becomes: registry lookup,
+ *       NAT pair), {@link io.vrouter.agent.dataplane.ControlQueue} (commands from other threads)
+ *       and {@link io.vrouter.agent.dataplane.DataplaneIdleStrategy} (sleep and wake-up).</li>
+ *   <li>{@link io.vrouter.agent.dataplane.UserspaceDataplane}: the agent's
+ *       {@link io.vrouter.agent.dataplane.AgentDataplane}, the same on a real host (vhost veth,
+ *       nft/tc isolation, pcap, relays), made from agent.conf and driven by port events and the
+ *       link-local registry. The agent creates it directly.</li>
  * </ul>
+ * Sub-packages: {@code host} (vhost pair, isolation), {@code io} (packet I/O), {@code relay}
+ * (service relays). None of them depends on this package.
  *
  * <h2>Thread model</h2>
  * One capture thread per interface ({@code pcap-rx-<if>}) queues frames into that interface's

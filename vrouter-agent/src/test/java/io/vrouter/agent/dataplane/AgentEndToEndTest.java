@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The agent as AgentMain runs it, with this dataplane ({@link PcapDataplaneProvider}) configured
+ * The agent as AgentMain runs it, with this dataplane ({@link UserspaceDataplane}) configured
  * from agent.conf and a port registered over the port IPC (what vrouter-port-control does):
  * the guest gets its metadata, introspect shows the dataplane, a deleted port is no longer
  * served, and stopping the agent removes the vhost pair and the nft table (root only).
@@ -65,7 +65,7 @@ class AgentEndToEndTest {
                     """.formatted(novaPort));
             String vhost = NetnsHarness.uniqueIfName("v");
             harness.deleteLinkOnClose(vhost);
-            harness.deleteNftTableOnClose("netdev", PcapDataplaneProvider.agentName(vhost));
+            harness.deleteNftTableOnClose("netdev", UserspaceDataplane.agentName(vhost));
             long pid = ProcessHandle.current().pid();
             String vhostIp = "198.19." + (pid >> 8 & 0xff) + "." + ((pid & 0x7f) | 0x81);
             var config = AgentConfigParser.parse(new StringReader("""
@@ -95,7 +95,7 @@ class AgentEndToEndTest {
                     """.formatted(portId, instance, UUID.randomUUID(), project, g.hostIf());
 
             try (ComputeNodeAgent agent = new ComputeNodeAgent(config, new ComputeNodeAgent.Options()
-                    .interfaces(InterfaceChecker.sysfs()).dataplane(new PcapDataplaneProvider()))) {
+                    .interfaces(InterfaceChecker.sysfs()))) {
                 agent.start();
                 assertTrue(NetnsHarness.linkExists(vhost), "vhost pair up");
                 String ipc = "http://127.0.0.1:" + agent.portIpcAddress().getPort();
@@ -116,7 +116,7 @@ class AgentEndToEndTest {
                 assertTrue(after.exitCode() != 0, "a deleted port is not served: " + after);
             }
             assertFalse(NetnsHarness.linkExists(vhost), "vhost pair removed at stop");
-            assertFalse(HostCommand.run("nft", "list", "table", "netdev", PcapDataplaneProvider.agentName(vhost)).ok(),
+            assertFalse(HostCommand.run("nft", "list", "table", "netdev", UserspaceDataplane.agentName(vhost)).ok(),
                     "nft table removed at stop");
         }
     }

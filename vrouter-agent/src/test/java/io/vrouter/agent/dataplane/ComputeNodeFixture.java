@@ -3,6 +3,7 @@ package io.vrouter.agent.dataplane;
 import io.vrouter.agent.dataplane.io.PcapPacketIo;
 import io.vrouter.agent.netns.Guest;
 import io.vrouter.agent.netns.NetnsHarness;
+import io.vrouter.agent.introspect.StatsRegistry;
 import io.vrouter.agent.port.InMemoryPortStore;
 import io.vrouter.agent.port.InterfaceChecker;
 import io.vrouter.agent.port.PortInstanceDirectory;
@@ -67,13 +68,13 @@ final class ComputeNodeFixture implements AutoCloseable {
             String agentName = NetnsHarness.uniqueAgentName();
             harness.deleteNftTableOnClose("netdev", agentName);
             int table = 5000 + (int) ((pid * 31 + n) % 20000);
-            dataplane = UserspaceDataplane.start(
+            dataplane = new UserspaceDataplane(
                     new UserspaceDataplane.HostSettings(agentName, vhostName, vhostIp, 32, table),
                     b -> b.metadataProxyPort(PROXY_PORT).flowTable(FlowTableConfig.builder().capacity(16384).build()),
-                    PcapPacketIo.factory());
+                    PcapPacketIo.factory(), registry, new StatsRegistry());
+            dataplane.start();
             ports.addObserver(directory);
             ports.addObserver(dataplane);
-            dataplane.attach(registry);
             proxy = new MetadataProxy(MetadataProxyConfig.builder().bindAddress(vhostIp).port(PROXY_PORT)
                     .sharedSecret(SECRET).build(), directory, this::metadataUpstreams);
             proxy.start();

@@ -34,6 +34,8 @@ class DataplaneConfigTest {
                 .contains("metadataProxyPort"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> b.rxQueueCapacity(0)).getMessage()
                 .contains("rxQueueCapacity"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> b.rxQueueCapacity(3)).getMessage()
+                .contains("power of two"), "Agrona's queue would silently hold 4");
         assertTrue(assertThrows(IllegalArgumentException.class, () -> b.agentMac(0x010000000001L)).getMessage()
                 .contains("unicast"));
         assertThrows(IllegalArgumentException.class, () -> b.idleParkNs(0));
@@ -45,18 +47,18 @@ class DataplaneConfigTest {
 
     @Test
     void agentConfFlowsShouldBecomeTheFlowTableLimits() {
-        FlowTableConfig f = PcapDataplaneProvider.flowTable(new AgentConfig.Flows(50.0, 100, 10, 60));
+        FlowTableConfig f = UserspaceDataplane.flowTable(new AgentConfig.Flows(50.0, 100, 10, 60));
         assertEquals(50, f.maxVmFlowsPercent());
         assertEquals(100, f.maxSystemLinkLocalFlows());
         assertEquals(10, f.maxVmLinkLocalFlows());
-        FlowTableConfig tiny = PcapDataplaneProvider.flowTable(new AgentConfig.Flows(0.2, 1, 1, 1));
+        FlowTableConfig tiny = UserspaceDataplane.flowTable(new AgentConfig.Flows(0.2, 1, 1, 1));
         assertEquals(1, tiny.maxVmFlowsPercent(), "a fraction of a percent still allows flows");
     }
 
     @Test
     void nftTableNameShouldBeSafeForAnyVhostName() {
-        assertEquals("vrouter_vhost0", PcapDataplaneProvider.agentName("vhost0"));
-        assertEquals("vrouter_vh_1_a", PcapDataplaneProvider.agentName("vh-1.a"));
+        assertEquals("vrouter_vhost0", UserspaceDataplane.agentName("vhost0"));
+        assertEquals("vrouter_vh_1_a", UserspaceDataplane.agentName("vh-1.a"));
     }
 
     @Test

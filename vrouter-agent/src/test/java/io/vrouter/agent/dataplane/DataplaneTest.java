@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vrouter.agent.dataplane.io.MemoryPacketIo;
 import io.vrouter.agent.dataplane.io.PacketIo;
+import io.vrouter.agent.dataplane.relay.RelayDirectory;
 import io.vrouter.agent.port.VmPort;
 import io.vrouter.drop.DropReason;
 import io.vrouter.flow.FlowTableConfig;
@@ -539,5 +540,34 @@ class DataplaneTest {
         dp.close();
         assertTrue(a.isClosed(), "ports' I/O closed with the dataplane");
         assertThrows(ExecutionException.class, () -> dp.removePort("a").get(1, TimeUnit.SECONDS));
+    }
+
+    /**
+     * The wake-up protocol ({@link DataplaneIdleStrategy}): with a 1 s park, every frame offered
+     * while the dataplane thread is parked must be handled at once, not when the park times out.
+     */
+    @Test
+    void aParkedDataplaneThreadShouldWakeForEveryFrame() throws Exception {
+        dp.close();
+        vhostIo = new MemoryPacketIo("vh-dp");
+        dp = new Dataplane(DataplaneConfig.builder((Inet4Address) InetAddress.getByName("198.18.0.5"), KERNEL_MAC)
+                .idleParkNs(1_000_000_000L).busyPollNs(0).build(), vhostIo, System::nanoTime);
+        dp.start();
+        MemoryPacketIo a = new MemoryPacketIo("tapa");
+        dp.addPort(port("a", 1, GUEST_MAC_A, GUEST_IP), a).get(5, TimeUnit.SECONDS);
+        Thread thread = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals(Dataplane.ROLE_NAME)).findFirst().orElseThrow();
+        for (int i = 0; i < 20; i++) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (thread.getState() != Thread.State.TIMED_WAITING) {
+                assertTrue(System.nanoTime() < deadline, "the dataplane thread never parked");
+                Thread.sleep(1);
+            }
+            long t0 = System.nanoTime();
+            a.receive(arp(1, GUEST_MAC_A, BROADCAST, GUEST_MAC_A, GUEST_IP, 0, GATEWAY));
+            assertNotNull(a.pollSent(2000), "ARP answered");
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertTrue(ms < 500, "frame " + i + " waited " + ms + " ms: the parked thread was not woken");
+        }
     }
 }

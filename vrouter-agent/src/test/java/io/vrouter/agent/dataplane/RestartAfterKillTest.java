@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.vrouter.agent.dataplane.host.HostCommand;
 import io.vrouter.agent.dataplane.io.PcapPacketIo;
 import io.vrouter.agent.dataplane.io.PcapSupport;
+import io.vrouter.agent.introspect.StatsRegistry;
 import io.vrouter.agent.netns.NetnsHarness;
+import io.vrouter.linklocal.registry.LinkLocalRegistry;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import org.junit.jupiter.api.Test;
@@ -34,12 +36,14 @@ class RestartAfterKillTest {
             int table = 7000 + (int) (pid % 5000);
             var settings = new UserspaceDataplane.HostSettings(agent, vhost, ip, 32, table);
 
-            UserspaceDataplane killed = UserspaceDataplane.start(settings, b -> b, PcapPacketIo.factory());
+            UserspaceDataplane killed = dataplane(settings);
+            killed.start();
             // "SIGKILL": nothing is cleaned up on the host. Only this JVM's threads are stopped.
             killed.dataplane().close();
             killed.relays().close();
 
-            try (UserspaceDataplane next = UserspaceDataplane.start(settings, b -> b, PcapPacketIo.factory())) {
+            try (UserspaceDataplane next = dataplane(settings)) {
+                next.start();
                 assertTrue(NetnsHarness.linkExists(next.vhost().agentEnd()));
                 String nft = HostCommand.runChecked("nft", "list", "table", "netdev", agent).stdout();
                 assertEquals(1, count(nft, "hook ingress"), "one chain (the new vhost's), not the dead one's too: " + nft);
@@ -50,6 +54,11 @@ class RestartAfterKillTest {
             assertFalse(HostCommand.run("nft", "list", "table", "netdev", agent).ok());
             assertFalse(HostCommand.runChecked("ip", "rule").stdout().contains("from " + ip.getHostAddress() + " "));
         }
+    }
+
+    private static UserspaceDataplane dataplane(UserspaceDataplane.HostSettings settings) {
+        return new UserspaceDataplane(settings, b -> b, PcapPacketIo.factory(), LinkLocalRegistry.builder().build(),
+                new StatsRegistry());
     }
 
     private static int count(String text, String what) {

@@ -18,4 +18,9 @@ public interface PacketIoFactory {
     default PacketIo openVhost(String interfaceName) {
         return open(interfaceName);
     }
+
+    /** Null when this packet I/O can work on this host; otherwise why not. Defaults to null. */
+    default String unavailabilityCause() {
+        return null;
+    }
 }

@@ -91,6 +91,11 @@ final class PcapNextEx {
         }
     }
 
+    /** {@code caplen} of the {@code struct pcap_pkthdr} that {@link #pcap_next_ex} pointed {@code header} at. */
+    static int caplen(Pointer header) {
+        return header.getInt(CAPLEN_OFFSET);
+    }
+
     /** libpcap: {@code int pcap_next_ex(pcap_t *, struct pcap_pkthdr **, const u_char **)}. */
     static native int pcap_next_ex(Pointer pcapT, PointerByReference header, PointerByReference data);
 

@@ -57,22 +57,30 @@ public final class PcapPacketIo implements PacketIo {
 
     /** The factory for production: guest ports with the defaults, the vhost with {@value #DEFAULT_VHOST_BUFFER_BYTES} bytes. */
     public static PacketIoFactory factory() {
-        return new PacketIoFactory() {
-            @Override
-            public PacketIo open(String interfaceName) {
-                return PcapPacketIo.open(interfaceName);
-            }
-
-            @Override
-            public PacketIo openVhost(String interfaceName) {
-                return PcapPacketIo.open(interfaceName, DEFAULT_VHOST_BUFFER_BYTES);
-            }
-        };
+        return new Factory(DEFAULT_BUFFER_BYTES, DEFAULT_VHOST_BUFFER_BYTES);
     }
 
     /** A factory opening interfaces with a kernel capture buffer of {@code bufferBytes}. */
     public static PacketIoFactory factory(int bufferBytes) {
-        return ifName -> open(ifName, bufferBytes);
+        return new Factory(bufferBytes, bufferBytes);
+    }
+
+    /** Opens pcap handles with the given kernel buffers; unavailable without libpcap. */
+    private record Factory(int bufferBytes, int vhostBufferBytes) implements PacketIoFactory {
+        @Override
+        public PacketIo open(String interfaceName) {
+            return PcapPacketIo.open(interfaceName, bufferBytes);
+        }
+
+        @Override
+        public PacketIo openVhost(String interfaceName) {
+            return PcapPacketIo.open(interfaceName, vhostBufferBytes);
+        }
+
+        @Override
+        public String unavailabilityCause() {
+            return PcapSupport.isAvailable() ? null : "libpcap unavailable: " + PcapSupport.unavailabilityCause();
+        }
     }
 
     /**
@@ -155,7 +163,7 @@ public final class PcapPacketIo implements PacketIo {
                 }
                 break;
             }
-            int caplen = header.getValue().getInt(PcapNextEx.CAPLEN_OFFSET);
+            int caplen = PcapNextEx.caplen(header.getValue());
             byte[] frame = data.getValue().getByteArray(0, caplen);
             deliver(receiver, frame);
         }

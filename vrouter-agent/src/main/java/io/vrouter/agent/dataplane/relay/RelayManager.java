@@ -3,7 +3,6 @@ package io.vrouter.agent.dataplane.relay;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.vrouter.agent.dataplane.RelayDirectory;
 import io.vrouter.linklocal.registry.LinkLocalService;
 import io.vrouter.linklocal.registry.RegistrySnapshot;
 import java.net.InetAddress;

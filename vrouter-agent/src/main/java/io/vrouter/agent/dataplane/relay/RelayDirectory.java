@@ -1,10 +1,9 @@
-package io.vrouter.agent.dataplane;
+package io.vrouter.agent.dataplane.relay;
 
 /**
  * Where the dataplane sends a non-metadata link-local service's flows: the port of the agent's
- * relay for that service on the vhost address. Implemented by
- * {@link io.vrouter.agent.dataplane.relay.RelayManager}. Read on the dataplane thread during flow
- * set-up: must not block.
+ * relay for that service on the vhost address. Implemented by {@link RelayManager}. Read on the
+ * dataplane thread during flow set-up: must not block.
  */
 @FunctionalInterface
 public interface RelayDirectory {

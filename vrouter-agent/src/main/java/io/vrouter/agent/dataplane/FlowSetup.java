@@ -1,0 +1,162 @@
+package io.vrouter.agent.dataplane;
+
+import io.vrouter.agent.dataplane.relay.RelayDirectory;
+import io.vrouter.drop.DropReason;
+import io.vrouter.flow.FlowAction;
+import io.vrouter.flow.FlowFlags;
+import io.vrouter.flow.FlowKey;
+import io.vrouter.flow.FlowResult;
+import io.vrouter.flow.FlowSnapshot;
+import io.vrouter.flow.FlowTable;
+import io.vrouter.linklocal.registry.LinkLocalService;
+import io.vrouter.linklocal.registry.RegistrySnapshot;
+import java.util.Arrays;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's flow set-up policy: what a new guest flow (a HOLD entry) becomes. Runs on the
+ * dataplane thread after the cycle's frames, which is why packets can queue in HOLD. It only
+ * reads in-memory state (the service snapshot, the relay directory, the port table), so it never
+ * blocks.
+ *
+ * <p>The service is looked up by (destination IP, destination port) in the registry snapshot:
+ * <ul>
+ *   <li>none: the flow becomes a DROP flow ({@link DropReason#NO_SERVICE}), so retries are
+ *       dropped in the fast path until it ages out;</li>
+ *   <li>{@code metadata}: reverse flow {@code (vhost, vhostIp:proxyPort -> metadataIp:sport)}, so
+ *       the forward flow SNATs the source to the port's metadata IP (port kept) and DNATs to
+ *       {@code vhostIp:metadata_proxy_port};</li>
+ *   <li>any other service: the same with the service's relay port (TCP or UDP) on the vhost
+ *       address ({@link RelayDirectory}); no relay: {@link DropReason#SERVICE_UNAVAILABLE}.</li>
+ * </ul>
+ * A port gone before set-up gives {@link DropReason#UNKNOWN_INTERFACE}, a port without a
+ * metadata IP {@link DropReason#NO_METADATA_IP}. Flows are marked LINK_LOCAL and counted against
+ * the link-local limits by the table. Installing the reverse flow releases the held packets
+ * through the table's held-packet sink (the {@link Dataplane}).
+ *
+ * <p>When its inputs change, the flows they decided are deleted ({@link #use}, {@link
+ * #forgetInterface}), so their next packet is set up again with the new state.
+ *
+ * <p>New flows are deferred ({@link #defer}) into a fixed array of the table's HOLD limit and set
+ * up together ({@link #runDeferred}): no allocation per flow. Dataplane thread only.
+ */
+final class FlowSetup {
+    private static final Logger LOG = LoggerFactory.getLogger(FlowSetup.class);
+
+    private final FlowTable<byte[]> table;
+    private final PortTable ports;
+    private final DataplaneCounters counters;
+    private final int vhostIp;
+    private final int metadataProxyPort;
+    private final FlowKey reverseKey = new FlowKey();
+    private final FlowSnapshot snap = new FlowSnapshot();
+    private final long[] deferred;
+    private int deferredCount;
+    private RegistrySnapshot services = RegistrySnapshot.EMPTY;
+    private RelayDirectory relays = RelayDirectory.none();
+
+    FlowSetup(DataplaneConfig config, FlowTable<byte[]> table, PortTable ports, DataplaneCounters counters) {
+        this.table = table;
+        this.ports = ports;
+        this.counters = counters;
+        this.vhostIp = config.vhostIpInt();
+        this.metadataProxyPort = config.metadataProxyPort();
+        this.deferred = new long[config.flowTable().maxHoldFlows()];
+    }
+
+    /**
+     * The services and relays new flows are set up with from now on; the flows towards the
+     * {@code affected} service addresses are deleted, so their next packet is set up again.
+     *
+     * @param affected sorted {@link Dataplane#serviceKey}s
+     * @return flows deleted
+     */
+    int use(RegistrySnapshot snapshot, RelayDirectory relayDirectory, long[] affected) {
+        this.services = snapshot;
+        this.relays = relayDirectory;
+        return deleteForwardFlows(s -> Arrays.binarySearch(affected, Dataplane.serviceKey(s.dip(), s.dport())) >= 0);
+    }
+
+    /** Deletes the flows of a guest interface (its port is gone). @return flows deleted */
+    int forgetInterface(int nh) {
+        return deleteForwardFlows(s -> s.nh() == nh);
+    }
+
+    /**
+     * Deletes every forward flow (with its reverse) matching {@code which}. Walks the table's
+     * active list from the end, so the cost is the number of flows, not the capacity (a port
+     * removal must not stall every guest's packets for a scan of 512K entries).
+     */
+    private int deleteForwardFlows(Predicate<FlowSnapshot> which) {
+        int deleted = 0;
+        for (int p = table.size() - 1; p >= 0; p = Math.min(p - 1, table.size() - 1)) {
+            int i = table.activeIndex(p);
+            if (table.read(i, snap) && (snap.flags() & FlowFlags.REVERSE) == 0 && which.test(snap)
+                    && table.delete(snap.handle())) {
+                deleted++;
+            }
+        }
+        return deleted;
+    }
+
+    /** Queues the new HOLD flow {@code h} for set-up; a full queue is set up first. */
+    void defer(long h, long now) {
+        if (deferredCount == deferred.length) {
+            runDeferred(now);
+        }
+        deferred[deferredCount++] = h;
+    }
+
+    /** Sets up every deferred flow. @return flows set up (or found gone) */
+    int runDeferred(long now) {
+        int n = deferredCount;
+        for (int i = 0; i < n; i++) {
+            setUp(deferred[i], now);
+        }
+        deferredCount = 0;
+        return n;
+    }
+
+    private void setUp(long h, long now) {
+        if (!table.read(h, snap) || snap.action() != FlowAction.HOLD) {
+            return; // deleted (port removed, service change) or aged before set-up
+        }
+        counters.count(DataplaneCounters.FLOW_SETUPS);
+        PortState p = ports.byIndex(snap.nh());
+        if (p == null) {
+            table.setDrop(h, DropReason.UNKNOWN_INTERFACE);
+            return;
+        }
+        if (p.metadataIp() == 0) {
+            table.setDrop(h, DropReason.NO_METADATA_IP);
+            return;
+        }
+        LinkLocalService svc = services.lookup(snap.dip(), snap.dport());
+        if (svc == null) {
+            table.setDrop(h, DropReason.NO_SERVICE);
+            return;
+        }
+        int targetPort = svc.isMetadata() ? metadataProxyPort : relays.relayPort(svc.name(), snap.proto());
+        if (targetPort == RelayDirectory.NONE) {
+            table.setDrop(h, DropReason.SERVICE_UNAVAILABLE);
+            return;
+        }
+        reverseKey.set(Dataplane.VHOST_INTERFACE_ID, snap.proto(), vhostIp, p.metadataIp(), targetPort, snap.sport());
+        long r = table.installReverse(h, reverseKey, FlowAction.NAT, FlowFlags.LINK_LOCAL, now);
+        if (r == FlowResult.EXISTS) {
+            // An older pair holds this reverse key (same guest port to another service that maps
+            // to the same target): the newer flow wins.
+            long old = table.lookup(reverseKey);
+            if (FlowResult.isHandle(old)) {
+                table.delete(old);
+            }
+            r = table.installReverse(h, reverseKey, FlowAction.NAT, FlowFlags.LINK_LOCAL, now);
+        }
+        if (!FlowResult.isHandle(r) && FlowResult.dropReason(r) == null && table.isLive(h)) {
+            LOG.warn("flow set-up for {} failed: {}", snap, FlowResult.describe(r));
+            table.setDrop(h, DropReason.POLICY);
+        }
+    }
+}

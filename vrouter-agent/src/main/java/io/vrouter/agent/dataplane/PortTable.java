@@ -1,0 +1,84 @@
+package io.vrouter.agent.dataplane;
+
+import java.util.Arrays;
+
+/**
+ * The dataplane's guest ports: by interface index (the flow key's interface id, also the low 16
+ * bits of the port's metadata IP) and in round-robin order for polling.
+ *
+ * <p>Written by the dataplane thread only. {@link #all()} may be read from any thread: the array
+ * is replaced on every change, never mutated, so a reader sees one consistent set.
+ */
+final class PortTable {
+    /** Highest interface index: metadata IPs are 169.254.0.0 + index, never .255.255. */
+    static final int MAX_INTERFACE_INDEX = 65534;
+    /** 169.254.0.0, the link-local network (as an int). */
+    static final int LINK_LOCAL_NET = 0xA9FE_0000;
+
+    private static final PortState[] NO_PORTS = new PortState[0];
+
+    private final PortState[] byIndex = new PortState[MAX_INTERFACE_INDEX + 1];
+    private volatile PortState[] ports = NO_PORTS;
+
+    /**
+     * Adds a port.
+     *
+     * @throws IllegalArgumentException when its interface index is taken by another port
+     */
+    void add(PortState p) {
+        PortState other = byIndex[p.nh()];
+        if (other != null) {
+            throw new IllegalArgumentException("port " + p.port().id() + ": interfaceIndex " + p.nh()
+                    + " is already used by port " + other.port().id());
+        }
+        byIndex[p.nh()] = p;
+        PortState[] next = Arrays.copyOf(ports, ports.length + 1);
+        next[next.length - 1] = p;
+        ports = next;
+    }
+
+    /** Removes the port with this id; returns it, or null when there is none. */
+    PortState remove(String portId) {
+        PortState[] current = ports;
+        for (int i = 0; i < current.length; i++) {
+            PortState p = current[i];
+            if (p.port().id().equals(portId)) {
+                byIndex[p.nh()] = null;
+                PortState[] next = new PortState[current.length - 1];
+                System.arraycopy(current, 0, next, 0, i);
+                System.arraycopy(current, i + 1, next, i, next.length - i);
+                ports = next;
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** The port with this interface index, or null. */
+    PortState byIndex(int interfaceIndex) {
+        return byIndex[interfaceIndex];
+    }
+
+    /** The port whose metadata IP is {@code ip}, or null (not link-local, or no such port). */
+    PortState byMetadataIp(int ip) {
+        int index = ip & 0xFFFF;
+        if ((ip & 0xFFFF_0000) != LINK_LOCAL_NET || index > MAX_INTERFACE_INDEX) {
+            return null;
+        }
+        PortState p = byIndex[index];
+        return p != null && p.metadataIp() == ip ? p : null;
+    }
+
+    /** Every port, in polling order. Any thread; the caller must not modify the array. */
+    PortState[] all() {
+        return ports;
+    }
+
+    /** Removes every port; returns them. */
+    PortState[] clear() {
+        PortState[] all = ports;
+        ports = NO_PORTS;
+        Arrays.fill(byIndex, null);
+        return all;
+    }
+}
