@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <table>
  *   <caption>Limits</caption>
  *   <tr><th>limit</th><th>default</th><th>when hit</th></tr>
- *   <tr><td>request body ({@link Builder#maxBodyBytes})</td><td>{@value #DEFAULT_MAX_BODY_BYTES} bytes</td>
+ *   <tr><td>request body ({@link #builder})</td><td>given; {@value #DEFAULT_MAX_BODY_BYTES} bytes is typical</td>
  *       <td>413 (the connection is kept when the client waits for 100-continue or keeps alive
  *       and the body has not been sent yet, else closed)</td></tr>
  *   <tr><td>request line / all headers</td><td>{@value #MAX_INITIAL_LINE_BYTES} / {@value #MAX_HEADER_BYTES}
@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
  *       a byte either way</td><td>closed; a long-poll server sets it above its longest hold</td></tr>
  *   <tr><td>listen backlog</td><td>{@value #BACKLOG}</td><td>the kernel refuses connections</td></tr>
  * </table>
+ *
+ * <p>Use: {@code JsonHttpServer.builder(name, bind, maxBodyBytes, router).eventLoop(group).start()}.
  *
  * <p>Threads: I/O (and TLS) on an event loop group, given or the server's own ({@link HttpTransport}:
  * epoll where available). The {@link HttpAuth} and the {@link Handler} run on that loop, or on the
@@ -66,104 +68,66 @@ public final class JsonHttpServer implements AutoCloseable {
 
     private final String name;
     private final Channel channel;
-    private final ChannelGroup connections;
-    private final EventExecutorGroup ownWorkers;
-    private final EventLoopGroup ownGroup;
+    private final Runnable stop;
 
-    private JsonHttpServer(String name, Channel channel, ChannelGroup connections, EventExecutorGroup ownWorkers,
-            EventLoopGroup ownGroup) {
+    private JsonHttpServer(String name, Channel channel, Runnable stop) {
         this.name = name;
         this.channel = channel;
-        this.connections = connections;
-        this.ownWorkers = ownWorkers;
-        this.ownGroup = ownGroup;
+        this.stop = stop;
     }
 
-    /** @param name for logs and thread names, e.g. {@code "port IPC"} */
-    public static Builder builder(String name, Handler handler) {
-        return new Builder(name, handler);
+    /**
+     * @param name         for logs and thread names, e.g. {@code "port IPC"}
+     * @param maxBodyBytes the request body limit (larger: 413)
+     */
+    public static Builder builder(String name, InetSocketAddress bind, int maxBodyBytes, Handler handler) {
+        return new Builder(name, bind, maxBodyBytes, handler);
     }
 
-    /** Options; only the bind address is required. */
+    /** The options of one server, each with its default. */
     public static final class Builder {
-        private final String name;
-        private final Handler handler;
-        private InetSocketAddress bind;
+        /** The four required settings; the others come from the fields below when the server starts. */
+        private final Settings base;
         private EventLoopGroup group;
         private int ioThreads = 1;
         private int blockingThreads;
         private String blockingThreadName;
-        private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private Duration idleTimeout = Duration.ofSeconds(DEFAULT_IDLE_SECONDS);
         private SslContext ssl;
         private HttpAuth auth;
         private ObjectMapper mapper = DEFAULT_MAPPER;
 
-        private Builder(String name, Handler handler) {
-            this.name = Objects.requireNonNull(name, "name");
-            this.handler = Objects.requireNonNull(handler, "handler");
+        private Builder(String name, InetSocketAddress bind, int maxBodyBytes, Handler handler) {
+            this.base = new Settings(name, bind, maxBodyBytes, handler, null, null, null, null);
         }
 
-        public Builder bind(InetSocketAddress address) {
-            this.bind = address;
-            return this;
-        }
-
-        /** Shares an event loop group (the caller shuts it down); else the server makes its own. */
-        public Builder eventLoop(EventLoopGroup shared) {
-            this.group = shared;
-            return this;
-        }
+        /** Shares an event loop group (the caller shuts it down); by default the server has its own. */
+        public Builder eventLoop(EventLoopGroup shared) { group = shared; return this; }
 
         /** Threads of the server's own event loop group (default 1). */
-        public Builder ioThreads(int threads) {
-            this.ioThreads = threads;
-            return this;
-        }
+        public Builder ioThreads(int threads) { ioThreads = threads; return this; }
 
         /** Runs auth and handler on an executor of this many threads named {@code threadName-N}. */
         public Builder blockingThreads(int threads, String threadName) {
-            this.blockingThreads = threads;
-            this.blockingThreadName = threadName;
+            blockingThreads = threads;
+            blockingThreadName = threadName;
             return this;
         }
 
-        public Builder maxBodyBytes(int bytes) {
-            this.maxBodyBytes = bytes;
-            return this;
-        }
-
-        public Builder idleTimeout(Duration timeout) {
-            this.idleTimeout = timeout;
-            return this;
-        }
+        /** Default {@value #DEFAULT_IDLE_SECONDS} s; a long-poll server sets it above its longest hold. */
+        public Builder idleTimeout(Duration timeout) { idleTimeout = timeout; return this; }
 
         /** Serves TLS with this context; null (the default) is plain HTTP. */
-        public Builder tls(SslContext context) {
-            this.ssl = context;
-            return this;
-        }
+        public Builder tls(SslContext context) { ssl = context; return this; }
 
-        public Builder auth(HttpAuth hook) {
-            this.auth = hook;
-            return this;
-        }
+        /** Authenticates every request before routing; by default none. */
+        public Builder auth(HttpAuth hook) { auth = hook; return this; }
 
-        public Builder mapper(ObjectMapper jsonMapper) {
-            this.mapper = jsonMapper;
-            return this;
-        }
+        /** How bodies are written; by default {@link #DEFAULT_MAPPER}. */
+        public Builder mapper(ObjectMapper jsonMapper) { mapper = jsonMapper; return this; }
 
-        /** The pipeline of one connection; package-private so tests run it on an {@code EmbeddedChannel}. */
-        void initPipeline(Channel ch, EventExecutorGroup workers) {
-            ChannelPipeline p = ch.pipeline();
-            if (ssl != null) {
-                p.addLast(ssl.newHandler(ch.alloc()));
-            }
-            p.addLast(new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
-            p.addLast(new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, 8192));
-            p.addLast(new JsonBodyAggregator(maxBodyBytes, mapper));
-            p.addLast(workers, "json", new JsonRequestHandler(name, handler, auth, mapper));
+        Settings settings() {
+            return new Settings(base.name(), base.bind(), base.maxBodyBytes(), base.handler(), idleTimeout, ssl, auth, mapper);
         }
 
         /**
@@ -173,14 +137,13 @@ public final class JsonHttpServer implements AutoCloseable {
          *         (in use, not a local address)
          */
         public JsonHttpServer start() throws IOException, InterruptedException {
-            Objects.requireNonNull(bind, "bind address");
-            EventLoopGroup ownGroup = group == null ? HttpTransport.newGroup(ioThreads, name.replace(' ', '-') + "-io") : null;
-            EventLoopGroup loops = group == null ? ownGroup : group;
+            Settings s = settings();
+            EventLoopGroup ownGroup = group == null ? HttpTransport.newGroup(ioThreads, s.name().replace(' ', '-') + "-io") : null;
             EventExecutorGroup workers = blockingThreads == 0 ? null
                     : new DefaultEventExecutorGroup(blockingThreads, new DefaultThreadFactory(blockingThreadName, true));
-            ChannelGroup connections = new DefaultChannelGroup(name, GlobalEventExecutor.INSTANCE);
+            ChannelGroup connections = new DefaultChannelGroup(s.name(), GlobalEventExecutor.INSTANCE);
             ServerBootstrap b = new ServerBootstrap()
-                    .group(loops)
+                    .group(group == null ? ownGroup : group)
                     .channel(HttpTransport.serverChannel())
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .option(ChannelOption.SO_BACKLOG, BACKLOG)
@@ -188,22 +151,47 @@ public final class JsonHttpServer implements AutoCloseable {
                         @Override
                         protected void initChannel(Channel ch) {
                             connections.add(ch);
-                            initPipeline(ch, workers);
+                            s.initPipeline(ch, workers);
                         }
                     });
             Channel ch;
             try {
-                ch = b.bind(bind).sync().channel();
+                ch = b.bind(s.bind()).sync().channel();
             } catch (Exception e) {
                 shutdown(workers, ownGroup);
                 if (e instanceof InterruptedException ie) {
                     throw ie;
                 }
                 // Netty's BindException says "Address already in use" but not which address or why.
-                throw new IOException(name + ": cannot listen on " + bind + ": " + e.getMessage(), e);
+                throw new IOException(s.name() + ": cannot listen on " + s.bind() + ": " + e.getMessage(), e);
             }
-            LOG.info("{} listening on {}{} ({})", name, ssl == null ? "" : "TLS ", ch.localAddress(), HttpTransport.describe());
-            return new JsonHttpServer(name, ch, connections, workers, ownGroup);
+            LOG.info("{} listening on {}{} ({})", s.name(), ssl == null ? "" : "TLS ", ch.localAddress(), HttpTransport.describe());
+            return new JsonHttpServer(s.name(), ch, () -> {
+                connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+                shutdown(workers, ownGroup);
+            });
+        }
+    }
+
+    /** Everything a connection's pipeline needs, fixed when the server starts. */
+    record Settings(String name, InetSocketAddress bind, int maxBodyBytes, Handler handler, Duration idleTimeout,
+            SslContext ssl, HttpAuth auth, ObjectMapper mapper) {
+        Settings {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(bind, "bind address");
+            Objects.requireNonNull(handler, "handler");
+        }
+
+        /** The pipeline of one connection; tests run it on an {@code EmbeddedChannel}. */
+        void initPipeline(Channel ch, EventExecutorGroup workers) {
+            ChannelPipeline p = ch.pipeline();
+            if (ssl != null) {
+                p.addLast(ssl.newHandler(ch.alloc()));
+            }
+            p.addLast(new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
+            p.addLast(new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, 8192));
+            p.addLast(new JsonBodyAggregator(maxBodyBytes, mapper));
+            p.addLast(workers, "json", new JsonRequestHandler(this));
         }
     }
 
@@ -215,8 +203,7 @@ public final class JsonHttpServer implements AutoCloseable {
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
-        connections.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
-        shutdown(ownWorkers, ownGroup);
+        stop.run();
         LOG.info("{} stopped", name);
     }
 

@@ -33,16 +33,10 @@ final class JsonRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private static final byte[] SERIALISATION_FAILED =
             "{\"status\":500,\"error\":\"cannot serialise the response\"}".getBytes(StandardCharsets.UTF_8);
 
-    private final String name;
-    private final Handler handler;
-    private final HttpAuth auth;
-    private final ObjectMapper mapper;
+    private final JsonHttpServer.Settings settings;
 
-    JsonRequestHandler(String name, Handler handler, HttpAuth auth, ObjectMapper mapper) {
-        this.name = name;
-        this.handler = handler;
-        this.auth = auth;
-        this.mapper = mapper;
+    JsonRequestHandler(JsonHttpServer.Settings settings) {
+        this.settings = settings;
     }
 
     @Override
@@ -58,16 +52,16 @@ final class JsonRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 ctx.channel().remoteAddress(), Map.of(), null, reply::take);
         Response resp;
         try {
-            resp = handler.handle(authenticate(req));
+            resp = settings.handler().handle(authenticate(req));
         } catch (HttpError e) {
             resp = e.toResponse();
         } catch (RuntimeException e) {
-            LOG.error("{}: {} {} failed", name, msg.method(), msg.uri(), e);
+            LOG.error("{}: {} {} failed", settings.name(), msg.method(), msg.uri(), e);
             resp = new HttpError(500, "internal error").toResponse();
         }
         if (resp == Response.DEFERRED) {
             if (!reply.taken.get()) {
-                LOG.error("{}: {} {}: the handler answered DEFERRED without deferring", name, msg.method(), msg.uri());
+                LOG.error("{}: {} {}: the handler answered DEFERRED without deferring", settings.name(), msg.method(), msg.uri());
                 write(ctx, new HttpError(500, "internal error").toResponse(), keepAlive);
             }
             return;
@@ -76,6 +70,7 @@ final class JsonRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     }
 
     private Request authenticate(Request req) throws HttpError {
+        HttpAuth auth = settings.auth();
         if (auth == null) {
             return req;
         }
@@ -88,7 +83,7 @@ final class JsonRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     }
 
     private void write(ChannelHandlerContext ctx, Response resp, boolean keepAlive) {
-        FullHttpResponse r = encode(mapper, resp);
+        FullHttpResponse r = encode(settings.mapper(), resp);
         if (keepAlive) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             ctx.writeAndFlush(r);
@@ -128,7 +123,7 @@ final class JsonRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof IdleStateEvent) {
-            LOG.debug("{}: closing idle connection {}", name, ctx.channel().remoteAddress());
+            LOG.debug("{}: closing idle connection {}", settings.name(), ctx.channel().remoteAddress());
             ctx.close();
         } else {
             super.userEventTriggered(ctx, evt);
@@ -137,7 +132,7 @@ final class JsonRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.debug("{}: connection {} failed: {}", name, ctx.channel().remoteAddress(), cause.toString());
+        LOG.debug("{}: connection {} failed: {}", settings.name(), ctx.channel().remoteAddress(), cause.toString());
         ctx.close();
     }
 

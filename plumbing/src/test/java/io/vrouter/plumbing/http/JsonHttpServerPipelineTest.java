@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(10)
 class JsonHttpServerPipelineTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final InetSocketAddress ANY = new InetSocketAddress(0);
 
     /** One parsed answer: status line, headers (lower-case names) and body. */
     record Answer(int status, Map<String, String> headers, String body) {
@@ -52,12 +53,12 @@ class JsonHttpServerPipelineTest {
 
     private EmbeddedChannel channel(JsonHttpServer.Builder b) {
         EmbeddedChannel ch = new EmbeddedChannel();
-        b.initPipeline(ch, null);
+        b.settings().initPipeline(ch, null);
         return ch;
     }
 
     private EmbeddedChannel channel() {
-        return channel(JsonHttpServer.builder("test", router).maxBodyBytes(64));
+        return channel(JsonHttpServer.builder("test", ANY, 64, router));
     }
 
     private static Answer exchange(EmbeddedChannel ch, String request) {
@@ -192,7 +193,7 @@ class JsonHttpServerPipelineTest {
                 return "Basic realm=\"test\"";
             }
         };
-        JsonHttpServer.Builder b = JsonHttpServer.builder("test", router).auth(auth);
+        JsonHttpServer.Builder b = JsonHttpServer.builder("test", ANY, 64, router).auth(auth);
         Answer refused = exchange(channel(b), get("/who"));
         assertEquals(401, refused.status());
         assertEquals("Basic realm=\"test\"", refused.headers().get("www-authenticate"));
@@ -234,7 +235,7 @@ class JsonHttpServerPipelineTest {
     void aPortInUseShouldBeAnIOExceptionNamingServerAndAddress() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             InetSocketAddress addr = new InetSocketAddress("127.0.0.1", taken.getLocalPort());
-            IOException e = assertThrows(IOException.class, () -> JsonHttpServer.builder("probe", router).bind(addr).start());
+            IOException e = assertThrows(IOException.class, () -> JsonHttpServer.builder("probe", addr, 64, router).start());
             assertTrue(e.getMessage().startsWith("probe: cannot listen on /127.0.0.1:" + taken.getLocalPort()), e.getMessage());
         }
     }

@@ -85,11 +85,9 @@ public final class ConfigApiServer implements AutoCloseable {
                 defaultHost.contains(":") ? "[" + defaultHost + "]:" + listen.getPort() : defaultHost + ":" + listen.getPort());
         JsonHttpServer http;
         try {
-            http = JsonHttpServer.builder("config-api", handler)
-                    .bind(listen)
+            http = JsonHttpServer.builder("config-api", listen, DEFAULT_MAX_BODY_BYTES, handler)
                     .ioThreads(IO_THREADS)
                     .blockingThreads(DEFAULT_WORKER_THREADS, "config-api-worker")
-                    .maxBodyBytes(DEFAULT_MAX_BODY_BYTES)
                     .idleTimeout(Duration.ofMillis(idleTimeoutMs))
                     .tls(sslContext)
                     .auth(basic(auth))

@@ -40,12 +40,12 @@ public final class IntrospectServer implements AutoCloseable {
     public static IntrospectServer start(InetSocketAddress bind, EventLoopGroup group, StatsRegistry stats,
             Map<String, Supplier<?>> pages) throws Exception {
         Router routes = routes(stats, pages);
-        return new IntrospectServer(JsonHttpServer.builder("introspect", req -> {
+        return new IntrospectServer(JsonHttpServer.builder("introspect", bind, MAX_BODY_BYTES, req -> {
             if (!HttpMethod.GET.equals(req.method())) {
                 throw new HttpError(405, "introspect is read-only: use GET").header("Allow", "GET");
             }
             return routes.handle(req);
-        }).bind(bind).eventLoop(group).maxBodyBytes(MAX_BODY_BYTES).start());
+        }).eventLoop(group).start());
     }
 
     public InetSocketAddress localAddress() {

@@ -48,8 +48,8 @@ public final class PortIpcServer implements AutoCloseable {
 
     public static PortIpcServer start(InetSocketAddress bind, EventLoopGroup group, PortRegistry registry)
             throws Exception {
-        return new PortIpcServer(JsonHttpServer.builder("port IPC", routes(registry))
-                .bind(bind).eventLoop(group).blockingThreads(1, "port-ipc").maxBodyBytes(MAX_BODY_BYTES).start());
+        return new PortIpcServer(JsonHttpServer.builder("port IPC", bind, MAX_BODY_BYTES, routes(registry))
+                .eventLoop(group).blockingThreads(1, "port-ipc").start());
     }
 
     public InetSocketAddress localAddress() {
