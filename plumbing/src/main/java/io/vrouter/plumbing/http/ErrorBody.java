@@ -3,6 +3,7 @@ package io.vrouter.plumbing.http;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,14 +18,13 @@ import java.util.Map;
  * @param fieldErrors message by field (a JSON path such as {@code linklocal_service_entry[0].linklocal_service_port}),
  *                    in the order found; never null
  */
-@JsonInclude(JsonInclude.Include.NON_EMPTY)
 public record ErrorBody(
         @JsonProperty("status") int status,
         @JsonProperty("error") String error,
-        @JsonProperty("field_errors") Map<String, String> fieldErrors) {
+        @JsonProperty("field_errors") @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> fieldErrors) {
 
     public ErrorBody {
-        fieldErrors = fieldErrors == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fieldErrors));
+        fieldErrors = fieldErrors == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(fieldErrors));
     }
 
     /**

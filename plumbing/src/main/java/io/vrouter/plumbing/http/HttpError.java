@@ -1,5 +1,6 @@
 package io.vrouter.plumbing.http;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -44,8 +45,9 @@ public final class HttpError extends Exception {
         return status;
     }
 
+    /** Message by field, in the order added. */
     public Map<String, String> fieldErrors() {
-        return Map.copyOf(fieldErrors);
+        return Collections.unmodifiableMap(fieldErrors);
     }
 
     /** The answer this error is written as. */
