@@ -6,7 +6,7 @@ import io.vrouter.agent.dataplane.AgentDataplane;
 import io.vrouter.agent.dataplane.DataplaneContext;
 import io.vrouter.agent.dataplane.UserspaceDataplane;
 import io.vrouter.agent.introspect.IntrospectServer;
-import io.vrouter.agent.introspect.NettyTransport;
+import io.vrouter.plumbing.http.HttpTransport;
 import io.vrouter.agent.introspect.StatsRegistry;
 import io.vrouter.agent.port.FilePortStore;
 import io.vrouter.agent.port.InterfaceChecker;
@@ -161,7 +161,7 @@ public final class ComputeNodeAgent implements AutoCloseable {
         startProxy();
         ports.replay();
 
-        EventLoopGroup group = NettyTransport.newGroup(1, "agent-local-http");
+        EventLoopGroup group = HttpTransport.newGroup(1, "agent-local-http");
         started.push(() -> group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly());
         portIpc = PortIpcServer.start(new InetSocketAddress(options.localHost, general.portIpcPort()), group, ports);
         started.push(portIpc);
@@ -281,7 +281,7 @@ public final class ComputeNodeAgent implements AutoCloseable {
     private void registerStats() {
         Map<String, Object> fixed = new LinkedHashMap<>();
         fixed.put("pid", ProcessHandle.current().pid());
-        fixed.put("transport", NettyTransport.epoll() ? "epoll" : "nio");
+        fixed.put("transport", HttpTransport.epoll() ? "epoll" : "nio");
         fixed.put("dataplane", dataplane != null);
         fixed.put("jvm", ManagementFactory.getRuntimeMXBean().getVmVersion());
         stats.register("agent", () -> {

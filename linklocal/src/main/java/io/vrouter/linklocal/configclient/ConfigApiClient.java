@@ -8,6 +8,7 @@ import io.vrouter.linklocal.config.ConfigValidationException;
 import io.vrouter.linklocal.config.FieldError;
 import io.vrouter.linklocal.config.GlobalVrouterConfig;
 import io.vrouter.linklocal.config.LinkLocalJson;
+import io.vrouter.plumbing.http.ErrorBody;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -245,8 +246,7 @@ public final class ConfigApiClient {
         if (status == 200) {
             return;
         }
-        JsonNode body = tryParse(rsp.body());
-        String error = body.path("error").isTextual() ? body.path("error").asText() : ("HTTP " + status);
+        ErrorBody body = ErrorBody.read(status, tryParse(rsp.body()));
         ConfigApiException.Kind kind = switch (status) {
             case 400 -> ConfigApiException.Kind.INVALID;
             case 401 -> ConfigApiException.Kind.UNAUTHORIZED;
@@ -256,10 +256,8 @@ public final class ConfigApiClient {
             default -> ConfigApiException.Kind.PROTOCOL;
         };
         List<FieldError> fieldErrors = new ArrayList<>();
-        for (JsonNode fe : body.path("field_errors")) {
-            fieldErrors.add(new FieldError(fe.path("field").asText("?"), fe.path("message").asText("?")));
-        }
-        throw new ConfigApiException(kind, status, "cannot " + what + ": " + status + " " + error, fieldErrors, null);
+        body.fieldErrors().forEach((field, message) -> fieldErrors.add(new FieldError(field, message)));
+        throw new ConfigApiException(kind, status, "cannot " + what + ": " + status + " " + body.error(), fieldErrors, null);
     }
 
     private static long etag(HttpResponse<String> rsp) throws ConfigApiException {
@@ -291,12 +289,12 @@ public final class ConfigApiClient {
         }
     }
 
+    /** The body as JSON, or null when it is not (an error page from a proxy in between). */
     private static JsonNode tryParse(String body) {
         try {
-            JsonNode n = LinkLocalJson.mapper().readTree(body);
-            return n == null ? LinkLocalJson.mapper().createObjectNode() : n;
+            return LinkLocalJson.mapper().readTree(body);
         } catch (IOException e) {
-            return LinkLocalJson.mapper().createObjectNode();
+            return null;
         }
     }
 

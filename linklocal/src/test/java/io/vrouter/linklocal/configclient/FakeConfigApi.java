@@ -2,7 +2,6 @@ package io.vrouter.linklocal.configclient;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -235,9 +234,9 @@ public final class FakeConfigApi implements ConfigApiTestServer {
             }
         } catch (ConfigValidationException e) {
             ObjectNode err = error("invalid linklocal_services");
-            ArrayNode fes = err.putArray("field_errors");
+            ObjectNode fes = err.putObject("field_errors");
             for (FieldError fe : e.errors()) {
-                fes.addObject().put("field", fe.field()).put("message", fe.message());
+                fes.put(fe.field(), fe.message());
             }
             send(ex, 400, err);
             return;
@@ -328,7 +327,11 @@ public final class FakeConfigApi implements ConfigApiTestServer {
         return M.createObjectNode().put("error", message);
     }
 
+    /** Errors in the plumbing's one shape: {@code {"status", "error", "field_errors"}}. */
     private static void send(HttpExchange ex, int status, JsonNode body) throws IOException {
+        if (status >= 400 && body instanceof ObjectNode err) {
+            body = M.createObjectNode().put("status", status).setAll(err);
+        }
         byte[] bytes = M.writeValueAsBytes(body);
         ex.getResponseHeaders().add("Content-Type", "application/json");
         ex.sendResponseHeaders(status, bytes.length);

@@ -1,5 +1,5 @@
 /**
- * The config API: a Netty HTTP server for the one {@code global-vrouter-config} object,
+ * The config API: an HTTP server for the one {@code global-vrouter-config} object,
  * VNC-API shaped, with revisions as ETags, compare-and-swap writes ({@code If-Match}), and a
  * long-poll watch for agents.
  *
@@ -19,11 +19,14 @@
  * since been rebuilt) is held like any other; agents ask for a snapshot ({@code since=0}) when
  * they reconnect, which brings them back in step.
  *
- * <p>Errors are {@code {"error": "..."}}; 401 carries {@code WWW-Authenticate: Basic realm="config-api"};
- * a {@code reader} writing gets 403; unknown path 404, wrong method 405 (with {@code Allow}).
+ * <p>Errors are the plumbing's one shape, {@code {"status": n, "error": "...", "field_errors":
+ * {"<field>": "<message>"}}} ({@code field_errors} on a 400 naming fields); 401 carries
+ * {@code WWW-Authenticate: Basic realm="config-api"}; a {@code reader} writing gets 403; unknown
+ * path 404, wrong method 405 (with {@code Allow}); store unavailable 503.
  *
- * <p>Thread model: one acceptor and two I/O event loops only move bytes (and TLS); request
- * handling runs on a small executor group because authentication and the store block. Held watches
- * use no thread: a set entry and a scheduled timeout each.
+ * <p>Thread model: the server ({@link io.vrouter.plumbing.http.JsonHttpServer}) has two I/O event
+ * loops that only move bytes (and TLS); authentication and request handling run on a small
+ * executor group because they block. Held watches use no thread: a set entry and a scheduled
+ * timeout each.
  */
 package io.vrouter.provision.api;

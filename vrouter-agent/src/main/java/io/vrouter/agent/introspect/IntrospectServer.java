@@ -2,8 +2,10 @@ package io.vrouter.agent.introspect;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpMethod;
-import io.vrouter.agent.introspect.JsonHttpServer.Request;
-import io.vrouter.agent.introspect.JsonHttpServer.Response;
+import io.vrouter.plumbing.http.HttpError;
+import io.vrouter.plumbing.http.JsonHttpServer;
+import io.vrouter.plumbing.http.Response;
+import io.vrouter.plumbing.http.Router;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,9 +21,11 @@ import java.util.function.Supplier;
  *   <tr><td>{@code /stats/<name>}</td><td>one section; 404 when none</td></tr>
  *   <tr><td>{@code /<page>}</td><td>each page given at start, e.g. {@code /ports}</td></tr>
  * </table>
+ * Errors are the plumbing's one shape, {@code {"status": n, "error": "..."}}.
  */
 public final class IntrospectServer implements AutoCloseable {
     public static final int DEFAULT_PORT = 8085;
+    private static final int MAX_BODY_BYTES = 1024;
 
     private final JsonHttpServer server;
 
@@ -35,8 +39,13 @@ public final class IntrospectServer implements AutoCloseable {
      */
     public static IntrospectServer start(InetSocketAddress bind, EventLoopGroup group, StatsRegistry stats,
             Map<String, Supplier<?>> pages) throws Exception {
-        return new IntrospectServer(JsonHttpServer.start("introspect", bind, group, null,
-                new Routes(stats, pages), 1024));
+        Router routes = routes(stats, pages);
+        return new IntrospectServer(JsonHttpServer.builder("introspect", bind, MAX_BODY_BYTES, req -> {
+            if (!HttpMethod.GET.equals(req.method())) {
+                throw new HttpError(405, "introspect is read-only: use GET").header("Allow", "GET");
+            }
+            return routes.handle(req);
+        }).eventLoop(group).start());
     }
 
     public InetSocketAddress localAddress() {
@@ -48,48 +57,31 @@ public final class IntrospectServer implements AutoCloseable {
         server.close();
     }
 
-    static final class Routes implements JsonHttpServer.Handler {
-        private final StatsRegistry stats;
-        private final Map<String, Supplier<?>> pages;
+    private static Router routes(StatsRegistry stats, Map<String, Supplier<?>> pages) {
+        Router r = new Router()
+                .get("/", req -> {
+                    Map<String, Object> index = new LinkedHashMap<>();
+                    index.put("stats", "/stats");
+                    index.put("stats_sections", stats.snapshot().keySet());
+                    index.put("pages", pages.keySet().stream().sorted().toList());
+                    return Response.ok(index);
+                })
+                .get("/stats", req -> Response.ok(stats.snapshot()))
+                .get("/stats/{name}", req -> {
+                    String name = req.pathParam("name");
+                    Object section = stats.snapshot(name);
+                    if (section == null) {
+                        throw new HttpError(404, "no stats section " + clip(name));
+                    }
+                    return Response.ok(section);
+                });
+        Map.copyOf(pages).forEach((path, page) -> r.get(path, req -> Response.ok(page.get())));
+        return r.otherwise(req -> {
+            throw new HttpError(404, "unknown path " + clip(req.path()) + ": try /, /stats or " + pages.keySet());
+        });
+    }
 
-        Routes(StatsRegistry stats, Map<String, Supplier<?>> pages) {
-            this.stats = stats;
-            this.pages = Map.copyOf(pages);
-        }
-
-        @Override
-        public Response handle(Request req) {
-            String path = req.path();
-            if (path.length() > 1 && path.endsWith("/")) {
-                path = path.substring(0, path.length() - 1);
-            }
-            if (!HttpMethod.GET.equals(req.method())) {
-                return Response.error(405, "introspect is read-only: use GET");
-            }
-            if ("/".equals(path)) {
-                Map<String, Object> index = new LinkedHashMap<>();
-                index.put("stats", "/stats");
-                index.put("stats_sections", stats.snapshot().keySet());
-                index.put("pages", pages.keySet().stream().sorted().toList());
-                return Response.ok(index);
-            }
-            if ("/stats".equals(path)) {
-                return Response.ok(stats.snapshot());
-            }
-            if (path.startsWith("/stats/")) {
-                String name = path.substring("/stats/".length());
-                Object section = stats.snapshot(name);
-                return section == null ? Response.error(404, "no stats section " + clip(name)) : Response.ok(section);
-            }
-            Supplier<?> page = pages.get(path);
-            if (page != null) {
-                return Response.ok(page.get());
-            }
-            return Response.error(404, "unknown path " + clip(path) + ": try /, /stats or " + pages.keySet());
-        }
-
-        private static String clip(String s) {
-            return s.length() <= 64 ? s : s.substring(0, 64) + "...";
-        }
+    private static String clip(String s) {
+        return s.length() <= 64 ? s : s.substring(0, 64) + "...";
     }
 }

@@ -1,5 +1,6 @@
 package io.vrouter.agent.introspect;
 
+import io.vrouter.plumbing.http.JsonHttpServer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -63,7 +64,7 @@ public final class StatsRegistry {
     private static Object snapshotOf(String name, StatsSource s) {
         try {
             Object v = s.snapshot();
-            return JsonHttpServer.mapper().valueToTree(v == null ? Map.of() : v);
+            return JsonHttpServer.DEFAULT_MAPPER.valueToTree(v == null ? Map.of() : v);
         } catch (RuntimeException ex) {
             LOG.warn("stats section {} failed: {}", name, ex.toString());
             return Map.of("error", String.valueOf(ex));

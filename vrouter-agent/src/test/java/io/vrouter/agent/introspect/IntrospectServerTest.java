@@ -37,7 +37,7 @@ class IntrospectServerTest {
 
     @BeforeEach
     void start() throws Exception {
-        group = NettyTransport.newGroup(1, "test-introspect");
+        group = io.vrouter.plumbing.http.HttpTransport.newGroup(1, "test-introspect");
         stats.register("proxy", () -> Map.of("requests", counter.get()));
         stats.register("dataplane", () -> new Drops(3, 4));
         stats.register("broken", () -> {

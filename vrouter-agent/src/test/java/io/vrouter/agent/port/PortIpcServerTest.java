@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.channel.EventLoopGroup;
-import io.vrouter.agent.introspect.NettyTransport;
+import io.vrouter.plumbing.http.HttpTransport;
 import io.vrouter.agent.port.PortFixtures.FakeInterfaces;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -42,7 +42,7 @@ class PortIpcServerTest {
 
     @BeforeAll
     static void startGroup() {
-        group = NettyTransport.newGroup(1, "test-ipc-io");
+        group = HttpTransport.newGroup(1, "test-ipc-io");
     }
 
     @AfterAll
@@ -155,6 +155,20 @@ class PortIpcServerTest {
         assertStateIs(1);
         Answer still = send("GET", "/port/" + PortFixtures.uuid(1, 1), null);
         assertEquals("02:00:00:00:00:01", still.body().get("mac-address").asText());
+    }
+
+    @Test
+    void fieldErrorsShouldBeNamedInTheOneErrorShape() throws Exception {
+        ObjectNode badIp = PortFixtures.json(2);
+        badIp.put("ip-address", "10.0.0.999");
+        Answer a = post(badIp);
+        assertEquals(400, a.status());
+        assertEquals(400, a.body().get("status").asInt());
+        assertEquals(1, a.body().get("field_errors").size(), a.body().toString());
+        assertTrue(a.body().get("field_errors").has("ip-address"), a.body().toString());
+        Answer wrongMethod = send("PUT", "/ports", "{}");
+        assertEquals(405, wrongMethod.status());
+        assertTrue(wrongMethod.body().get("error").asText().endsWith("(allowed: GET)"), wrongMethod.body().toString());
     }
 
     @Test

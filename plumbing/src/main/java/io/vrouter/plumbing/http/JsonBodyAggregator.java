@@ -1,5 +1,6 @@
-package io.vrouter.provision.api;
+package io.vrouter.plumbing.http;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpMessage;
@@ -8,27 +9,26 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import java.util.List;
 
 /**
- * {@link HttpObjectAggregator} whose "body too large" answer is the API's JSON error (413 with
- * {@code {"error": ...}}) instead of Netty's empty one.
+ * {@link HttpObjectAggregator} whose "body too large" answer is the one JSON error (413) instead
+ * of Netty's empty one.
  */
-final class JsonObjectAggregator extends HttpObjectAggregator {
+final class JsonBodyAggregator extends HttpObjectAggregator {
     private final int maxBytes;
+    private final ObjectMapper mapper;
 
-    JsonObjectAggregator(int maxBytes) {
+    JsonBodyAggregator(int maxBytes, ObjectMapper mapper) {
         super(maxBytes);
         this.maxBytes = maxBytes;
+        this.mapper = mapper;
     }
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-        FullHttpResponse r = ConfigApiHandler.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-                "request body exceeds " + maxBytes + " bytes", List.of());
-        HttpUtil.setContentLength(r, r.content().readableBytes());
+        FullHttpResponse r = JsonRequestHandler.encode(mapper,
+                new HttpError(413, "request body exceeds " + maxBytes + " bytes").toResponse());
         // As Netty does: close when the body is already here or nobody wants the connection kept;
         // otherwise the aggregator skips the rest of the body and the connection stays usable.
         if (oversized instanceof FullHttpMessage

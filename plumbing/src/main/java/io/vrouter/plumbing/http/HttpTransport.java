@@ -1,4 +1,4 @@
-package io.vrouter.agent.introspect;
+package io.vrouter.plumbing.http;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -10,17 +10,18 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
- * Netty's native epoll transport when it loads, else NIO (logged once by the caller through
- * {@link #describe()}): the agent's local HTTP servers work either way.
+ * Netty's native epoll transport when it loads, else NIO ({@link #describe()} says which and
+ * why): the servers work either way. Groups and server channels must come from the same probe.
  */
-public final class NettyTransport {
-    private NettyTransport() {
+public final class HttpTransport {
+    private HttpTransport() {
     }
 
     public static boolean epoll() {
         return Epoll.isAvailable();
     }
 
+    /** An event loop group of daemon threads named {@code name-N}. */
     public static EventLoopGroup newGroup(int threads, String name) {
         DefaultThreadFactory tf = new DefaultThreadFactory(name, true);
         return epoll() ? new EpollEventLoopGroup(threads, tf) : new NioEventLoopGroup(threads, tf);
