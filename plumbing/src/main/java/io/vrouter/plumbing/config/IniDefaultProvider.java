@@ -109,11 +109,10 @@ public final class IniDefaultProvider implements CommandLine.IDefaultValueProvid
         if (loaded) {
             return;
         }
-        loaded = true;
         OptionSpec conf = spec.findOption(confOption);
         Object path = conf == null ? null : conf.getValue();
         if (path == null) {
-            return;
+            return; // not given, or not parsed yet: picocli also asks while it handles a boolean flag
         }
         loadedFrom = Path.of(path.toString());
         IniFile ini;
@@ -149,6 +148,9 @@ public final class IniDefaultProvider implements CommandLine.IDefaultValueProvid
                         putValue(k, v);
                     }
                 }));
+        // Only now: picocli swallows what the provider throws while it handles a boolean flag,
+        // so a bad file must go on failing until a call that picocli reports.
+        loaded = true;
     }
 
     private void putValue(String key, String value) {

@@ -67,6 +67,14 @@ class IniDefaultProviderTest {
     }
 
     @Test
+    void aBooleanFlagBeforeTheConfFileShouldNotHideTheFile() throws IOException {
+        Path f = ini("[DEFAULTS]\nlisten_port = 9000\n");
+        assertEquals(9000, parse("--no-auth", "-c", f.toString()).port);
+        assertEquals(9000, parse("-c", f.toString(), "--no-auth").port);
+        assertFails(dir.resolve("absent.ini"), "does not exist", "--no-auth");
+    }
+
+    @Test
     void theOriginShouldNameTheFlagOrTheFileKey() throws IOException {
         Path f = ini("[DEFAULTS]\nlisten_port = 9000\n");
         Demo d = new Demo();
@@ -87,10 +95,12 @@ class IniDefaultProviderTest {
         assertFails(dir.resolve("absent.ini"), "does not exist");
     }
 
-    private void assertFails(Path file, String message) {
+    private void assertFails(Path file, String message, String... more) {
+        String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("-c", file.toString()),
+                java.util.Arrays.stream(more)).toArray(String[]::new);
         CommandLine.ParameterException e = assertThrows(CommandLine.ParameterException.class,
                 () -> new CommandLine(new Demo()).setDefaultValueProvider(
-                        new IniDefaultProvider("--conf-file", "DEFAULTS", Map.of(), false)).parseArgs("-c", file.toString()));
+                        new IniDefaultProvider("--conf-file", "DEFAULTS", Map.of(), false)).parseArgs(args));
         assertTrue(e.getMessage().contains(message), e.getMessage());
         assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());
