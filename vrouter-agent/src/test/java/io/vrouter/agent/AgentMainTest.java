@@ -119,19 +119,7 @@ class AgentMainTest {
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void killedAgentShouldRestartCleanlyWithItsPortsAndStopCleanlyOnSigterm() throws Exception {
-        Path conf = conf("""
-                [DEFAULT]
-                http_server_port = 0
-                port_ipc_port = 0
-                ports_dir = %s
-                [VIRTUAL-HOST-INTERFACE]
-                ip = 127.0.0.1/8
-                [METADATA]
-                metadata_proxy_secret = 0123456789abcdef0123456789abcdef
-                metadata_proxy_port = 0
-                [DATAPLANE]
-                enabled = false
-                """.formatted(dir.resolve("ports")));
+        Path conf = conf(TestAgentConf.text(dir.resolve("ports"), 0, "[DATAPLANE]\nenabled = false\n"));
         Path log = dir.resolve("agent.log");
         Files.writeString(log, "");
         String port = """

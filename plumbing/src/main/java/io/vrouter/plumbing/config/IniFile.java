@@ -57,10 +57,9 @@ public final class IniFile {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new IniException(file.toString(), List.of("does not exist"));
         } catch (IOException e) {
-            throw new IniException(file.toString(), List.of("cannot read the file: " + e));
+            throw new IniException(file.toString(), List.of("cannot read the file: "
+                    + (e instanceof NoSuchFileException ? "it does not exist" : e.toString())));
         }
         return parse(text, file.toString());
     }

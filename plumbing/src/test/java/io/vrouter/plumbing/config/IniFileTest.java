@@ -72,7 +72,7 @@ class IniFileTest {
     @Test
     void aMissingFileShouldSaySo(@TempDir Path dir) throws Exception {
         IniException e = assertThrows(IniException.class, () -> IniFile.read(dir.resolve("absent.ini")));
-        assertEquals(List.of("does not exist"), e.problems());
+        assertEquals(List.of("cannot read the file: it does not exist"), e.problems());
         Path f = Files.writeString(dir.resolve("ok.ini"), "[A]\nk = 1\n");
         assertEquals(f.toString(), IniFile.read(f).source());
     }

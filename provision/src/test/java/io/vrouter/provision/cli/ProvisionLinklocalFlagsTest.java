@@ -183,25 +183,19 @@ class ProvisionLinklocalFlagsTest {
         assertEquals(List.of("10.0.0.7"), flagged.fabricIps());
     }
 
-    @Test
-    void anUnknownKeyInDefaultsShouldBeAUsageErrorNamingIt() throws IOException {
-        Path conf = Files.writeString(dir.resolve("p.ini"), "[DEFAULTS]\napi_sever_port = 8082\n");
-        CliRun.run("-c", conf.toString(), "--oper", "list")
-                .assertFails(ExitStatus.USAGE, "unknown key 'api_sever_port'");
-    }
-
-    @Test
-    void aBadValueInTheConfFileShouldNameTheFileAndKey() throws IOException {
-        Path conf = Files.writeString(dir.resolve("p.ini"), "[DEFAULTS]\napi_server_port = eighty\n");
-        CliRun.run("--conf_file", conf.toString(), "--oper", "list")
-                .assertFails(ExitStatus.USAGE, "conf file " + conf + " key api_server_port 'eighty' is not a number");
-    }
-
-    @Test
-    void anUnknownOperInTheConfFileShouldNameTheKey() throws IOException {
-        Path conf = Files.writeString(dir.resolve("p.ini"), "[DEFAULTS]\noper = delete-all\n");
-        CliRun.run("-c", conf.toString(), "--linklocal_service_name", "metadata")
-                .assertFails(ExitStatus.USAGE, "key oper 'delete-all' is not one of add, del, list");
+    /** A bad conf file: one usage line naming the file's key (the flags alone would have been valid). */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "api_sever_port = 8082|unknown key 'api_sever_port'",
+        "api_server_port = eighty|key api_server_port 'eighty' is not a number",
+        "oper = delete-all|key oper 'delete-all' is not one of add, del, list",
+        "api_server_use_ssl = sometimes|key api_server_use_ssl 'sometimes' is not a boolean",
+    })
+    void aBadConfFileShouldBeAUsageErrorNamingFileAndKey(String line, String message) throws IOException {
+        Path conf = Files.writeString(dir.resolve("p.ini"), "[DEFAULTS]\n" + line + "\n");
+        CliRun.run("--conf_file", conf.toString(), "--linklocal_service_name", "metadata")
+                .assertFails(ExitStatus.USAGE, "conf file " + conf)
+                .assertFails(ExitStatus.USAGE, message);
     }
 
     @Test

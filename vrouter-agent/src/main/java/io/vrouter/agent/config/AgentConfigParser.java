@@ -10,12 +10,10 @@ import io.vrouter.plumbing.config.IniException;
 import io.vrouter.plumbing.config.IniFile;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.StringReader;
 import java.io.StringWriter;
 import java.net.Inet4Address;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -95,25 +93,23 @@ public final class AgentConfigParser {
     public record Result(AgentConfig config, List<String> warnings) {
     }
 
-    private final String source;
+    private final IniFile ini;
     private final List<String> errors = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
-    private IniFile ini;
     private final Set<String> consumed = new HashSet<>();
 
-    private AgentConfigParser(String source) {
-        this.source = source;
+    private AgentConfigParser(IniFile ini) {
+        this.ini = ini;
     }
 
     /** Parses a file; also warns when the file (it holds the secret) is readable by everyone. */
     public static Result parse(Path file) throws AgentConfigException {
-        String text;
+        Result r;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new AgentConfigException(file.toString(), List.of("cannot read the file: " + e));
+            r = parse(IniFile.read(file));
+        } catch (IniException e) {
+            throw new AgentConfigException(file.toString(), e.problems());
         }
-        Result r = parse(new StringReader(text), file.toString());
         try {
             if (Files.getPosixFilePermissions(file).contains(PosixFilePermission.OTHERS_READ)) {
                 List<String> w = new ArrayList<>(r.warnings());
@@ -128,29 +124,24 @@ public final class AgentConfigParser {
 
     /** Parses INI text; {@code source} names it in messages. */
     public static Result parse(Reader reader, String source) throws AgentConfigException {
-        AgentConfigParser p = new AgentConfigParser(source);
-        p.read(reader);
-        AgentConfig config = p.build();
-        if (!p.errors.isEmpty()) {
-            throw new AgentConfigException(source, p.errors);
-        }
-        return new Result(config, List.copyOf(p.warnings));
-    }
-
-    private void read(Reader reader) throws AgentConfigException {
-        String text;
         try {
-            StringWriter w = new StringWriter();
-            reader.transferTo(w);
-            text = w.toString();
+            StringWriter text = new StringWriter();
+            reader.transferTo(text);
+            return parse(IniFile.parse(text.toString(), source));
         } catch (IOException e) {
             throw new AgentConfigException(source, List.of("cannot read: " + e));
-        }
-        try {
-            ini = IniFile.parse(text, source);
         } catch (IniException e) {
             throw new AgentConfigException(source, e.problems());
         }
+    }
+
+    private static Result parse(IniFile ini) throws AgentConfigException {
+        AgentConfigParser p = new AgentConfigParser(ini);
+        AgentConfig config = p.build();
+        if (!p.errors.isEmpty()) {
+            throw new AgentConfigException(ini.source(), p.errors);
+        }
+        return new Result(config, List.copyOf(p.warnings));
     }
 
     private AgentConfig build() {
