@@ -5,6 +5,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.vrouter.linklocal.config.IpLiteral;
 import io.vrouter.plumbing.config.IniDefaultProvider;
+import io.vrouter.plumbing.config.ServerTlsOptions;
 import io.vrouter.provision.auth.Authenticator;
 import io.vrouter.provision.auth.BasicAuthenticator;
 import io.vrouter.provision.auth.CredentialsFile;
@@ -22,6 +23,7 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -62,11 +64,8 @@ public final class ConfigApiMain {
     @Option(names = "--no-auth", description = "serve without authentication: anyone who reaches the port may write (tests and demos only)")
     boolean noAuth;
 
-    @Option(names = "--tls-cert", description = "server certificate chain (PEM); with --tls-key switches on HTTPS")
-    Path tlsCert;
-
-    @Option(names = "--tls-key", description = "server private key (PEM, PKCS#8 or PKCS#1)")
-    Path tlsKey;
+    @Mixin
+    ServerTlsOptions tls;
 
     @Spec
     CommandSpec spec;
@@ -98,15 +97,11 @@ public final class ConfigApiMain {
         if (credentialsFile != null && noAuth) {
             throw new IllegalArgumentException("--no-auth and a credentials file exclude each other");
         }
-        if ((tlsCert == null) != (tlsKey == null)) {
-            throw new IllegalArgumentException("TLS needs both a certificate and a key (--tls-cert and --tls-key)");
+        tls.check();
+        if (credentialsFile != null && !Files.isReadable(credentialsFile)) {
+            throw new IllegalArgumentException("cannot read " + credentialsFile);
         }
-        for (Path p : new Path[] {credentialsFile, tlsCert, tlsKey}) {
-            if (p != null && !Files.isReadable(p)) {
-                throw new IllegalArgumentException("cannot read " + p);
-            }
-        }
-        return new Settings(new InetSocketAddress(addr, listenPort), store, credentialsFile, noAuth, tlsCert, tlsKey);
+        return new Settings(new InetSocketAddress(addr, listenPort), store, credentialsFile, noAuth, tls.cert(), tls.key());
     }
 
     private String origin(String option) {
