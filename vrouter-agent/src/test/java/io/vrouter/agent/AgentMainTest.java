@@ -9,17 +9,19 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ConnectException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,11 +48,12 @@ class AgentMainTest {
         return f;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    /** The ports one agent run bound, read from its start-up line. */
+    private record Bound(int portIpc, int introspect) {
     }
+
+    private static final Pattern STARTED =
+            Pattern.compile("agent started: .*port IPC /127\\.0\\.0\\.1:(\\d+), introspect /127\\.0\\.0\\.1:(\\d+)");
 
     @Test
     void badConfigShouldExit2NamingSectionKeyAndValue() throws Exception {
@@ -91,18 +94,22 @@ class AgentMainTest {
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private void awaitUp(String url, Process p, Path log) throws Exception {
+    /**
+     * Waits for the start-up line the agent logs once everything listens, in the part of the
+     * log written after {@code from}; the ports are the OS's choice (port 0), never picked here,
+     * so nothing else on the machine can hold them.
+     */
+    private static Bound awaitStarted(Process p, Path log, long from) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                throw new AssertionError("agent exited " + p.exitValue() + ":\n" + Files.readString(log));
+            byte[] bytes = Files.readAllBytes(log);
+            String text = new String(bytes, (int) from, bytes.length - (int) from, StandardCharsets.UTF_8);
+            Matcher m = STARTED.matcher(text);
+            if (m.find()) {
+                return new Bound(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
             }
-            try {
-                if (send("GET", url, null).statusCode() == 200) {
-                    return;
-                }
-            } catch (ConnectException e) {
-                // not yet listening
+            if (!p.isAlive()) {
+                throw new AssertionError("agent exited " + p.exitValue() + ":\n" + text);
             }
             Thread.sleep(50);
         }
@@ -112,23 +119,9 @@ class AgentMainTest {
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void killedAgentShouldRestartCleanlyWithItsPortsAndStopCleanlyOnSigterm() throws Exception {
-        int ipcPort = freePort();
-        int introPort = freePort();
-        Path conf = conf("""
-                [DEFAULT]
-                http_server_port = %d
-                port_ipc_port = %d
-                ports_dir = %s
-                [VIRTUAL-HOST-INTERFACE]
-                ip = 127.0.0.1/8
-                [METADATA]
-                metadata_proxy_secret = 0123456789abcdef0123456789abcdef
-                metadata_proxy_port = 0
-                [DATAPLANE]
-                enabled = false
-                """.formatted(introPort, ipcPort, dir.resolve("ports")));
+        Path conf = conf(TestAgentConf.text(dir.resolve("ports"), 0, "[DATAPLANE]\nenabled = false\n"));
         Path log = dir.resolve("agent.log");
-        String ipc = "http://127.0.0.1:" + ipcPort;
+        Files.writeString(log, "");
         String port = """
                 {"id": "11111111-2222-4333-8444-555555555555", "instance-id": "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee",
                  "vn-id": "00000003-0000-4000-8000-000000000001", "vm-project-id": "00000004-0000-4000-8000-000000000001",
@@ -137,7 +130,8 @@ class AgentMainTest {
         Process first = startAgent(conf, log);
         Process second = null;
         try {
-            awaitUp(ipc + "/ports", first, log);
+            String ipc = "http://127.0.0.1:" + awaitStarted(first, log, 0).portIpc();
+            assertEquals(200, send("GET", ipc + "/ports", null).statusCode());
             HttpResponse<String> added = send("POST", ipc + "/port", port);
             assertEquals(200, added.statusCode(), added.body());
             int index = JSON.readTree(added.body()).get("interface-index").asInt();
@@ -145,11 +139,13 @@ class AgentMainTest {
             first.destroyForcibly(); // SIGKILL: no shutdown hook, sockets and lock left to the kernel
             assertTrue(first.waitFor(20, TimeUnit.SECONDS));
 
+            long firstRunEnd = Files.size(log);
             second = startAgent(conf, log);
-            awaitUp(ipc + "/ports", second, log);
+            Bound bound = awaitStarted(second, log, firstRunEnd);
+            ipc = "http://127.0.0.1:" + bound.portIpc();
             JsonNode replayed = JSON.readTree(send("GET", ipc + "/port/11111111-2222-4333-8444-555555555555", null).body());
             assertEquals(index, replayed.get("interface-index").asInt());
-            assertEquals(200, send("GET", "http://127.0.0.1:" + introPort + "/stats", null).statusCode());
+            assertEquals(200, send("GET", "http://127.0.0.1:" + bound.introspect() + "/stats", null).statusCode());
 
             second.destroy(); // SIGTERM: shutdown hook closes everything
             assertTrue(second.waitFor(20, TimeUnit.SECONDS), "agent did not stop on SIGTERM");

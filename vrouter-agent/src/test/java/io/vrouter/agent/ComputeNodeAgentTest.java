@@ -54,17 +54,8 @@ class ComputeNodeAgentTest {
     }
 
     AgentConfig config(String extra) throws Exception {
-        return AgentConfigParser.parse(new StringReader("""
-                [DEFAULT]
-                http_server_port = 0
-                port_ipc_port = 0
-                ports_dir = %s
-                [VIRTUAL-HOST-INTERFACE]
-                ip = 127.0.0.1/8
-                [METADATA]
-                metadata_proxy_secret = 0123456789abcdef0123456789abcdef
-                metadata_proxy_port = %d
-                """.formatted(dir.resolve("ports"), freePort()) + extra), "test").config();
+        return AgentConfigParser.parse(new StringReader(TestAgentConf.text(dir.resolve("ports"), freePort(), extra)),
+                "test").config();
     }
 
     static int freePort() throws java.io.IOException {

@@ -7,15 +7,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vrouter.linklocal.config.ConfigValidationException;
 import io.vrouter.linklocal.config.GlobalVrouterConfig;
 import io.vrouter.linklocal.config.LinkLocalJson;
+import io.vrouter.plumbing.files.AtomicFile;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -24,9 +20,8 @@ import java.util.Optional;
  * serves what it served before.
  *
  * <p>File format (JSON): {@code {"revision": N, "saved_at": "<ISO-8601>", "global-vrouter-config": {...}}}.
- * Writes are atomic: a temporary file in the same directory is written and fsynced, renamed over
- * the cache, and the directory is fsynced, so a crash leaves either the old or the new file,
- * never a torn one. A file that is unreadable or fails validation is reported and ignored.
+ * Writes go through {@link AtomicFile}, so a crash leaves either the old or the new file, never
+ * a torn one. A file that is unreadable or fails validation is reported and ignored.
  */
 public final class ConfigCache {
     private final Path file;
@@ -74,36 +69,6 @@ public final class ConfigCache {
         root.put("revision", config.revision());
         root.put("saved_at", Instant.now().toString());
         root.set(ConfigApiClient.TYPE, LinkLocalJson.mapper().valueToTree(config.config()));
-        byte[] bytes = LinkLocalJson.write(root).getBytes(StandardCharsets.UTF_8);
-        Path dir = file.getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("cannot replace " + file + " atomically: " + e.getMessage(), e);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-        fsyncDirectory(dir);
-    }
-
-    private static void fsyncDirectory(Path dir) {
-        // Makes the rename itself durable. Linux allows opening a directory for reading and
-        // forcing it; other systems may refuse, and then the rename is as durable as they make it.
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // best effort, see above
-        }
+        AtomicFile.write(file, LinkLocalJson.write(root).getBytes(StandardCharsets.UTF_8));
     }
 }

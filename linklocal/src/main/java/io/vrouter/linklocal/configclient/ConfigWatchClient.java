@@ -3,6 +3,7 @@ package io.vrouter.linklocal.configclient;
 import io.vrouter.linklocal.config.VersionedConfig;
 
 import io.vrouter.linklocal.config.FieldError;
+import io.vrouter.plumbing.retry.Backoff;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.time.Duration;

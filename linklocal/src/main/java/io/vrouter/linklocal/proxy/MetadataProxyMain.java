@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 public final class MetadataProxyMain implements Callable<Integer> {
     @Option(names = "--listen", defaultValue = "127.0.0.1", description = "address to listen on (default ${DEFAULT-VALUE})")
     String listen;
-    @Option(names = "--port", defaultValue = "8097", description = "port (default ${DEFAULT-VALUE})")
+    @Option(names = "--port", defaultValue = "" + MetadataProxyConfig.DEFAULT_PORT, description = "port (default ${DEFAULT-VALUE})")
     int port;
     @Option(names = "--upstream", required = true, split = ",",
             description = "nova metadata host:port; repeat or comma-separate for several")

@@ -2,6 +2,7 @@ package io.vrouter.linklocal.novastandin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vrouter.plumbing.config.ServerTlsOptions;
 import java.io.File;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -9,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -27,10 +29,8 @@ public final class NovaMetadataStandInMain implements Callable<Integer> {
     String secret;
     @Option(names = "--instances", required = true, description = "JSON list of {uuid, project_id, hostname}")
     File instances;
-    @Option(names = "--tls-cert", description = "PEM certificate chain (enables TLS)")
-    File tlsCert;
-    @Option(names = "--tls-key", description = "PEM PKCS#8 key")
-    File tlsKey;
+    @Mixin
+    ServerTlsOptions tls;
     @Option(names = "--gzip", description = "gzip responses when the client accepts gzip")
     boolean gzip;
 
@@ -40,14 +40,16 @@ public final class NovaMetadataStandInMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if ((tlsCert == null) != (tlsKey == null)) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--tls-cert and --tls-key go together");
+        try {
+            tls.check();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
         }
         JsonNode list = new ObjectMapper().readTree(instances);
         if (!list.isArray()) {
             throw new IllegalArgumentException(instances + ": expected a JSON list of instances");
         }
-        NovaMetadataStandIn nova = tlsCert != null ? NovaMetadataStandIn.withTls(secret, tlsCert, tlsKey)
+        NovaMetadataStandIn nova = tls.enabled() ? NovaMetadataStandIn.withTls(secret, tls.cert().toFile(), tls.key().toFile())
                 : new NovaMetadataStandIn(secret);
         for (JsonNode n : list) {
             if (!n.hasNonNull("uuid") || !n.hasNonNull("project_id") || !n.hasNonNull("hostname")) {

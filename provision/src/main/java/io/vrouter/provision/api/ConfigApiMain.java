@@ -3,38 +3,38 @@ package io.vrouter.provision.api;
 import ch.qos.logback.classic.Level;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.vrouter.linklocal.config.IpLiteral;
+import io.vrouter.plumbing.config.IniDefaultProvider;
+import io.vrouter.plumbing.config.ServerTlsOptions;
 import io.vrouter.provision.auth.Authenticator;
 import io.vrouter.provision.auth.BasicAuthenticator;
 import io.vrouter.provision.auth.CredentialsFile;
 import io.vrouter.provision.store.ConfigStore;
 import io.vrouter.provision.store.ConfigStores;
 import io.vrouter.provision.store.StoreException;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.Reader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import org.apache.commons.configuration2.INIConfiguration;
-import org.apache.commons.configuration2.SubnodeConfiguration;
-import org.apache.commons.configuration2.ex.ConfigurationException;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code config-api}: serves {@code global-vrouter-config} over HTTP(S).
  *
  * <p>Settings come from flags or from an INI file ({@code -c}, section {@code [DEFAULTS]},
  * keys as the long flag names with {@code _} for {@code -}: {@code listen_ip},
- * {@code listen_port}, {@code store}, {@code credentials_file}, {@code tls_cert},
- * {@code tls_key}); a flag overrides the file. Once serving, prints one line
+ * {@code listen_port}, {@code store}, {@code credentials_file}, {@code no_auth},
+ * {@code tls_cert}, {@code tls_key}); a flag overrides the file ({@link IniDefaultProvider}). Once serving, prints one line
  * {@code config-api listening on <url>} to standard output (scripts and tests wait for it).
  */
 @Command(name = "config-api", mixinStandardHelpOptions = true,
@@ -42,19 +42,20 @@ import picocli.CommandLine.Option;
 public final class ConfigApiMain {
     static final String DEFAULT_STORE = "file:/var/lib/config-api";
     static final String SECTION = "DEFAULTS";
-    private static final Set<String> INI_KEYS =
-            Set.of("listen_ip", "listen_port", "store", "credentials_file", "no_auth", "tls_cert", "tls_key");
 
-    @Option(names = {"-c", "--conf-file"}, description = "INI file with a [DEFAULTS] section")
+    @Option(names = {"-c", "--conf-file"}, description = "INI file with a [" + SECTION + "] section")
     Path confFile;
 
-    @Option(names = "--listen-ip", description = "address to listen on (default " + ConfigApiServer.DEFAULT_LISTEN_ADDRESS + ")")
+    @Option(names = "--listen-ip", defaultValue = ConfigApiServer.DEFAULT_LISTEN_ADDRESS,
+            description = "address to listen on (default ${DEFAULT-VALUE})")
     String listenIp;
 
-    @Option(names = "--listen-port", description = "TCP port (default " + ConfigApiServer.DEFAULT_PORT + "; 0 picks a free one)")
-    Integer listenPort;
+    @Option(names = "--listen-port", defaultValue = "" + ConfigApiServer.DEFAULT_PORT,
+            description = "TCP port (default ${DEFAULT-VALUE}; 0 picks a free one)")
+    int listenPort;
 
-    @Option(names = "--store", description = "file:<dir> | etcd:<url>[,<url>...] | memory: (default " + DEFAULT_STORE + ")")
+    @Option(names = "--store", defaultValue = DEFAULT_STORE,
+            description = "file:<dir> | etcd:<url>[,<url>...] | memory: (default ${DEFAULT-VALUE})")
     String store;
 
     @Option(names = "--credentials-file", description = "users file made by config-api-passwd (required unless --no-auth)")
@@ -63,109 +64,48 @@ public final class ConfigApiMain {
     @Option(names = "--no-auth", description = "serve without authentication: anyone who reaches the port may write (tests and demos only)")
     boolean noAuth;
 
-    @Option(names = "--tls-cert", description = "server certificate chain (PEM); with --tls-key switches on HTTPS")
-    Path tlsCert;
+    @Mixin
+    ServerTlsOptions tls;
 
-    @Option(names = "--tls-key", description = "server private key (PEM, PKCS#8 or PKCS#1)")
-    Path tlsKey;
+    @Spec
+    CommandSpec spec;
+
+    private final IniDefaultProvider iniDefaults = new IniDefaultProvider("--conf-file", SECTION, Map.of(), false);
+
+    /** The command line for {@code cmd}: flags over the {@code -c} file over the defaults. */
+    static CommandLine commandLine(ConfigApiMain cmd) {
+        return new CommandLine(cmd).setDefaultValueProvider(cmd.iniDefaults);
+    }
 
     /** The fully resolved settings (flags over file over defaults). */
     record Settings(InetSocketAddress listen, String store, Path credentialsFile, boolean noAuth, Path tlsCert, Path tlsKey) {
     }
 
-    /** Resolves flags and the INI file; every problem is an {@link IllegalArgumentException} with one clear line. */
+    /** Checks what parsing left; every problem is an {@link IllegalArgumentException} with one clear line. */
     Settings resolve() {
-        SubnodeConfiguration ini = null;
-        if (confFile != null) {
-            ini = readIni(confFile);
+        if (listenPort < 0 || listenPort > 65535) {
+            throw new IllegalArgumentException(origin("--listen-port") + " " + listenPort + " is outside 0-65535");
         }
-        String ip = pick(listenIp, ini, "listen_ip", ConfigApiServer.DEFAULT_LISTEN_ADDRESS);
-        String portText = listenPort != null ? listenPort.toString()
-                : pick(null, ini, "listen_port", Integer.toString(ConfigApiServer.DEFAULT_PORT));
-        int port;
-        try {
-            port = Integer.parseInt(portText.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("listen port '" + portText + "' is not a number");
-        }
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("listen port " + port + " is outside 0-65535");
-        }
-        InetAddress addr = io.vrouter.linklocal.config.IpLiteral.parse(ip);
+        InetAddress addr = IpLiteral.parse(listenIp);
         if (addr == null) {
-            throw new IllegalArgumentException("listen address '" + ip + "' is not an IP address");
+            throw new IllegalArgumentException(origin("--listen-ip") + " '" + listenIp + "' is not an IP address");
         }
-        Path creds = credentialsFile != null ? credentialsFile : pathOrNull(pick(null, ini, "credentials_file", null));
-        boolean open = noAuth || parseBoolean(pick(null, ini, "no_auth", "false"), "no_auth");
-        if (creds == null && !open) {
+        if (credentialsFile == null && !noAuth) {
             throw new IllegalArgumentException("no credentials file: give --credentials-file (create users with"
                     + " config-api-passwd), or --no-auth to serve without authentication");
         }
-        if (creds != null && open) {
+        if (credentialsFile != null && noAuth) {
             throw new IllegalArgumentException("--no-auth and a credentials file exclude each other");
         }
-        Path cert = tlsCert != null ? tlsCert : pathOrNull(pick(null, ini, "tls_cert", null));
-        Path key = tlsKey != null ? tlsKey : pathOrNull(pick(null, ini, "tls_key", null));
-        if ((cert == null) != (key == null)) {
-            throw new IllegalArgumentException("TLS needs both a certificate and a key (--tls-cert and --tls-key)");
+        tls.check();
+        if (credentialsFile != null && !Files.isReadable(credentialsFile)) {
+            throw new IllegalArgumentException("cannot read " + credentialsFile);
         }
-        for (Path p : new Path[] {creds, cert, key}) {
-            if (p != null && !Files.isReadable(p)) {
-                throw new IllegalArgumentException("cannot read " + p);
-            }
-        }
-        return new Settings(new InetSocketAddress(addr, port), pick(store, ini, "store", DEFAULT_STORE), creds, open, cert, key);
+        return new Settings(new InetSocketAddress(addr, listenPort), store, credentialsFile, noAuth, tls.cert(), tls.key());
     }
 
-    private static SubnodeConfiguration readIni(Path path) {
-        INIConfiguration ini = new INIConfiguration();
-        try (Reader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
-            ini.read(r);
-        } catch (FileNotFoundException | java.nio.file.NoSuchFileException e) {
-            throw new IllegalArgumentException("config file " + path + " does not exist");
-        } catch (IOException | ConfigurationException e) {
-            throw new IllegalArgumentException("config file " + path + " cannot be read: " + e.getMessage());
-        }
-        for (String section : ini.getSections()) {
-            if (section != null && !SECTION.equals(section)) {
-                throw new IllegalArgumentException("config file " + path + ": unknown section [" + section
-                        + "] (expected [" + SECTION + "])");
-            }
-        }
-        SubnodeConfiguration s = ini.getSection(SECTION);
-        s.getKeys().forEachRemaining(k -> {
-            if (!INI_KEYS.contains(k)) {
-                throw new IllegalArgumentException("config file " + path + ": unknown key '" + k
-                        + "' in [" + SECTION + "] (expected one of " + INI_KEYS + ")");
-            }
-        });
-        return s;
-    }
-
-    private static String pick(String flag, SubnodeConfiguration ini, String key, String dflt) {
-        if (flag != null) {
-            return flag;
-        }
-        if (ini != null && ini.containsKey(key)) {
-            String v = ini.getString(key);
-            return v == null || v.isBlank() ? dflt : v.trim();
-        }
-        return dflt;
-    }
-
-    private static boolean parseBoolean(String value, String key) {
-        switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "true", "yes", "1", "on":
-                return true;
-            case "false", "no", "0", "off":
-                return false;
-            default:
-                throw new IllegalArgumentException(key + " = '" + value + "' is not a boolean (true/false)");
-        }
-    }
-
-    private static Path pathOrNull(String s) {
-        return s == null ? null : Path.of(s);
+    private String origin(String option) {
+        return iniDefaults.origin(spec.findOption(option));
     }
 
     /** Opens everything and serves; the caller closes the returned server, then the store. */
@@ -212,7 +152,7 @@ public final class ConfigApiMain {
     static int run(String[] args, PrintStream out, PrintStream err) {
         quietLibraryLogging();
         ConfigApiMain cmd = new ConfigApiMain();
-        CommandLine cl = new CommandLine(cmd);
+        CommandLine cl = commandLine(cmd);
         Running running;
         try {
             CommandLine.ParseResult pr = cl.parseArgs(args);

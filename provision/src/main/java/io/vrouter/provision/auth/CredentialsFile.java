@@ -1,10 +1,10 @@
 package io.vrouter.provision.auth;
 
+import io.vrouter.plumbing.files.AtomicFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -136,18 +136,9 @@ public final class CredentialsFile {
         return out;
     }
 
-    /** Writes atomically (temp file + rename), readable by the owner only. */
+    /** Writes atomically and durably ({@link AtomicFile}), readable by the owner only. */
     public void save(Path path) throws IOException {
-        Path abs = path.toAbsolutePath();
-        Path dir = abs.getParent();
-        Files.createDirectories(dir);
-        Path temp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp",
+        AtomicFile.write(path, (String.join("\n", lines()) + "\n").getBytes(StandardCharsets.UTF_8),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try {
-            Files.write(temp, lines(), StandardCharsets.UTF_8);
-            Files.move(temp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
     }
 }

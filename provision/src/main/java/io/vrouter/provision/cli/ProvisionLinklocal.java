@@ -8,6 +8,7 @@ import io.vrouter.linklocal.config.LinkLocalValidator;
 import io.vrouter.linklocal.configclient.ConfigApiClient;
 import io.vrouter.linklocal.configclient.ConfigApiEndpoint;
 import io.vrouter.linklocal.configclient.ConfigApiException;
+import io.vrouter.plumbing.config.IniDefaultProvider;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -16,10 +17,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code provision_linklocal}: adds, replaces, deletes or lists link-local services in the
@@ -43,13 +48,17 @@ import picocli.CommandLine.Option;
             "", ExitStatus.HELP_TABLE})
 public final class ProvisionLinklocal implements Callable<Integer> {
 
-    @Option(names = {"-c", "--conf_file"}, paramLabel = "FILE", description = "INI file with defaults for the flags")
+    private static final String CONF_FILE = "--conf_file";
+
+    @Option(names = {"-c", CONF_FILE}, paramLabel = "FILE", description = "INI file with defaults for the flags")
     Path confFile;
 
-    @Option(names = "--api_server_ip", paramLabel = "IP", description = "config API address (default 127.0.0.1)")
+    @Option(names = "--api_server_ip", paramLabel = "IP",
+            description = "config API address (default " + Settings.DEFAULT_API_SERVER_IP + ")")
     String apiServerIp;
 
-    @Option(names = "--api_server_port", paramLabel = "PORT", description = "config API port (default 8082)")
+    @Option(names = "--api_server_port", paramLabel = "PORT",
+            description = "config API port (default " + Settings.DEFAULT_API_SERVER_PORT + ")")
     String apiServerPort;
 
     @Option(names = "--api_server_use_ssl", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
@@ -105,6 +114,13 @@ public final class ProvisionLinklocal implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and the exit statuses")
     boolean help;
 
+    @Spec
+    CommandSpec spec;
+
+    /** [DEFAULTS]: any flag's key; [KEYSTONE]: the admin credentials only; other sections ignored. */
+    private final IniDefaultProvider iniDefaults = new IniDefaultProvider(CONF_FILE, "DEFAULTS",
+            Map.of("KEYSTONE", Set.of("admin_user", "admin_password", "admin_tenant_name")), true);
+
     private PrintStream out = System.out;
     private PrintStream err = System.err;
     private int maxAttempts = Provisioner.DEFAULT_MAX_ATTEMPTS;
@@ -123,8 +139,7 @@ public final class ProvisionLinklocal implements Callable<Integer> {
         cmd.out = out;
         cmd.err = err;
         cmd.maxAttempts = maxAttempts;
-        CommandLine cl = new CommandLine(cmd)
-                .setOverwrittenOptionsAllowed(true) // argparse semantics: the last value wins
+        CommandLine cl = commandLine(cmd)
                 .setOut(new PrintWriter(out, true))
                 .setErr(new PrintWriter(err, true))
                 .setParameterExceptionHandler((ex, a) -> {
@@ -138,11 +153,18 @@ public final class ProvisionLinklocal implements Callable<Integer> {
         return cl.execute(args);
     }
 
+    /** The command line for {@code cmd}: flags over the {@code -c} file over the defaults. */
+    static CommandLine commandLine(ProvisionLinklocal cmd) {
+        return new CommandLine(cmd)
+                .setOverwrittenOptionsAllowed(true) // argparse semantics: the last value wins
+                .setDefaultValueProvider(cmd.iniDefaults);
+    }
+
     @Override
     public Integer call() {
         Settings s;
         try {
-            s = Settings.resolve(flags(), fabricIps, confFile);
+            s = settings();
             List<String> missing = s.missingFor();
             if (!missing.isEmpty()) {
                 return fail(ExitStatus.USAGE, "--oper " + s.oper().name().toLowerCase(java.util.Locale.ROOT) + " needs "
@@ -246,23 +268,35 @@ public final class ProvisionLinklocal implements Callable<Integer> {
         return flag.isEmpty() ? fe.message() : flag + ": " + fe.message();
     }
 
-    private Map<String, String> flags() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("api_server_ip", apiServerIp);
-        m.put("api_server_port", apiServerPort);
-        m.put("api_server_use_ssl", apiServerUseSsl);
-        m.put("ca_cert", caCert);
-        m.put("insecure", insecure);
-        m.put("use_admin_api", useAdminApi);
-        m.put("oper", oper);
-        m.put("linklocal_service_name", serviceName);
-        m.put("linklocal_service_ip", serviceIp);
-        m.put("linklocal_service_port", servicePort);
-        m.put("ipfabric_dns_service_name", fabricDnsName);
-        m.put("ipfabric_service_port", fabricPort);
-        m.put("admin_user", adminUser);
-        m.put("admin_password", adminPassword);
-        m.put("admin_tenant_name", adminTenantName);
-        return m;
+    /**
+     * The settings the parsed options describe: every option is read through its key (the flag's
+     * name without dashes, also its conf-file key), so the flags are declared once, above.
+     */
+    Settings settings() throws UsageException {
+        Map<String, String> values = new LinkedHashMap<>();
+        Map<String, String> origins = new LinkedHashMap<>();
+        for (OptionSpec o : spec.options()) {
+            if (o.usageHelp() || o.versionHelp() || o.isMultiValue() || o.longestName().equals(CONF_FILE)) {
+                continue;
+            }
+            String key = IniDefaultProvider.key(o);
+            Object v = o.getValue();
+            if (v != null) {
+                values.put(key, v.toString());
+                origins.put(key, iniDefaults.origin(o));
+            }
+        }
+        return Settings.resolve(values, origins, fabricIps);
+    }
+
+    /** Parses {@code args} as the command does and resolves them (tests). */
+    static Settings settingsOf(String... args) throws UsageException {
+        ProvisionLinklocal cmd = new ProvisionLinklocal();
+        try {
+            commandLine(cmd).parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
+        return cmd.settings();
     }
 }

@@ -1,6 +1,8 @@
 package io.vrouter.provision.cli;
 
 import io.vrouter.linklocal.config.IpLiteral;
+import io.vrouter.plumbing.config.ConfigValues;
+import io.vrouter.provision.api.ConfigApiServer;
 import io.vrouter.linklocal.config.LinkLocalServiceEntry;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -8,16 +10,13 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
  * Everything one {@code provision_linklocal} run needs, resolved from the flags over the conf
- * file over the defaults, and typed. Parse errors name where the bad value came from (a flag or
+ * file (picocli's {@link io.vrouter.plumbing.config.IniDefaultProvider}) over the defaults, and typed. Parse errors name where the bad value came from (a flag or
  * a conf-file key). Range checks of the entry itself are left to the shared validator.
  */
 record Settings(Oper oper, String apiServerIp, int apiServerPort, boolean useSsl, boolean useAdminApi,
@@ -25,48 +24,27 @@ record Settings(Oper oper, String apiServerIp, int apiServerPort, boolean useSsl
                 String serviceName, String serviceIp, Integer servicePort, String fabricDnsName,
                 List<String> fabricIps, Integer fabricPort) {
 
-    static final String DEFAULT_API_SERVER_IP = "127.0.0.1";
-    static final int DEFAULT_API_SERVER_PORT = 8082;
-
-    /** The conf-file keys (= flag names without dashes). */
-    static final Set<String> KEYS = Set.of("api_server_ip", "api_server_port", "api_server_use_ssl",
-            "use_admin_api", "linklocal_service_name", "linklocal_service_ip", "linklocal_service_port",
-            "ipfabric_dns_service_name", "ipfabric_service_ip", "ipfabric_service_port", "oper",
-            "admin_user", "admin_password", "admin_tenant_name", "ca_cert", "insecure");
+    static final String DEFAULT_API_SERVER_IP = ConfigApiServer.DEFAULT_LISTEN_ADDRESS;
+    static final int DEFAULT_API_SERVER_PORT = ConfigApiServer.DEFAULT_PORT;
 
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})");
 
     /**
-     * @param flags     flag name (without dashes) to the value given on the command line
-     * @param fabricIps every --ipfabric_service_ip value given (each may be a comma list)
-     * @param confFile  the -c file, or null
+     * @param values    key (the flag's name without dashes) to its value from the command line or
+     *                  the conf file; absent when given in neither
+     * @param origin    key to where its value came from ("--key" or "conf file F key k")
+     * @param fabricIps every --ipfabric_service_ip value (each may be a comma list)
      */
-    static Settings resolve(Map<String, String> flags, List<String> fabricIps, Path confFile) throws UsageException {
-        Map<String, String> values = new LinkedHashMap<>();
-        Map<String, String> origin = new LinkedHashMap<>();
-        if (confFile != null) {
-            ConfFile.load(confFile, KEYS).forEach((k, v) -> {
-                if (v != null && !v.isBlank()) {
-                    values.put(k, v.trim());
-                    origin.put(k, "conf file " + confFile + " key " + k);
-                }
-            });
+    static Settings resolve(Map<String, String> values, Map<String, String> origin, List<String> fabricIps)
+            throws UsageException {
+        try {
+            return resolve(values, new Resolver(values, origin), splitList(fabricIps));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage(), e);
         }
-        flags.forEach((k, v) -> {
-            if (v != null) {
-                values.put(k, v);
-                origin.put(k, "--" + k);
-            }
-        });
-        List<String> ips;
-        if (!fabricIps.isEmpty()) {
-            ips = splitList(fabricIps);
-        } else if (values.containsKey("ipfabric_service_ip")) {
-            ips = splitList(List.of(values.get("ipfabric_service_ip")));
-        } else {
-            ips = List.of();
-        }
-        Resolver r = new Resolver(values, origin);
+    }
+
+    private static Settings resolve(Map<String, String> values, Resolver r, List<String> ips) throws UsageException {
         boolean useSsl = r.bool("api_server_use_ssl", false);
         Path ca = r.has("ca_cert") ? Path.of(values.get("ca_cert")) : null;
         boolean insecure = r.bool("insecure", false);
@@ -81,17 +59,16 @@ record Settings(Oper oper, String apiServerIp, int apiServerPort, boolean useSsl
         }
         String apiIp = values.getOrDefault("api_server_ip", DEFAULT_API_SERVER_IP);
         if (IpLiteral.parse(apiIp) == null && !HOST.matcher(apiIp).matches()) {
-            throw new UsageException(origin.get("api_server_ip") + " '" + apiIp + "' is not an IP address or host name");
+            throw new UsageException(r.origin("api_server_ip") + " '" + apiIp + "' is not an IP address or host name");
         }
         int apiPort = r.integer("api_server_port", DEFAULT_API_SERVER_PORT);
         if (apiPort < 1 || apiPort > 65535) {
-            throw new UsageException(origin.get("api_server_port") + " " + apiPort + " is outside 1-65535");
+            throw new UsageException(r.origin("api_server_port") + " " + apiPort + " is outside 1-65535");
         }
-        String password = values.get("admin_password");
         return new Settings(
-                Oper.parse(values.getOrDefault("oper", "add"), origin.getOrDefault("oper", "--oper")),
+                Oper.parse(values.getOrDefault("oper", "add"), r.origin("oper")),
                 apiIp, apiPort, useSsl, r.bool("use_admin_api", false),
-                values.get("admin_user"), password, values.get("admin_tenant_name"), ca, insecure,
+                values.get("admin_user"), values.get("admin_password"), values.get("admin_tenant_name"), ca, insecure,
                 values.get("linklocal_service_name"), values.get("linklocal_service_ip"),
                 r.integerOrNull("linklocal_service_port"), values.get("ipfabric_dns_service_name"),
                 ips, r.integerOrNull("ipfabric_service_port"));
@@ -147,39 +124,29 @@ record Settings(Oper oper, String apiServerIp, int apiServerPort, boolean useSsl
         return out;
     }
 
-    /** Typed reads with errors naming the origin of the value. */
-    private record Resolver(Map<String, String> values, Map<String, String> origin) {
+    /** Typed reads ({@link ConfigValues}) with errors naming the origin of the value. */
+    private record Resolver(Map<String, String> values, Map<String, String> origins) {
         boolean has(String key) {
             return values.containsKey(key);
         }
 
-        boolean bool(String key, boolean dflt) throws UsageException {
-            String v = values.get(key);
-            if (v == null) {
-                return dflt;
-            }
-            return switch (v.trim().toLowerCase(Locale.ROOT)) {
-                case "true", "yes", "1", "on" -> true;
-                case "false", "no", "0", "off" -> false;
-                default -> throw new UsageException(origin.get(key) + " '" + v + "' is not a boolean (true/false/yes/no/1/0)");
-            };
+        String origin(String key) {
+            return origins.getOrDefault(key, "--" + key);
         }
 
-        int integer(String key, int dflt) throws UsageException {
+        boolean bool(String key, boolean dflt) {
+            String v = values.get(key);
+            return v == null ? dflt : ConfigValues.bool(origin(key), v);
+        }
+
+        int integer(String key, int dflt) {
             Integer v = integerOrNull(key);
             return v == null ? dflt : v;
         }
 
-        Integer integerOrNull(String key) throws UsageException {
+        Integer integerOrNull(String key) {
             String v = values.get(key);
-            if (v == null) {
-                return null;
-            }
-            try {
-                return Integer.valueOf(v.trim());
-            } catch (NumberFormatException e) {
-                throw new UsageException(origin.get(key) + " '" + v + "' is not a number");
-            }
+            return v == null ? null : ConfigValues.integer(origin(key), v);
         }
     }
 }

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vrouter.linklocal.config.ConfigValidationException;
 import io.vrouter.linklocal.config.GlobalVrouterConfig;
 import io.vrouter.linklocal.config.LinkLocalJson;
+import io.vrouter.plumbing.files.AtomicFile;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,9 +24,9 @@ import org.slf4j.LoggerFactory;
  * The embedded default store: one JSON file in a directory, replaced atomically on every write.
  *
  * <h2>Crash safety</h2>
- * A write goes to a temporary file in the same directory, which is fsynced, renamed over
- * {@value #FILE_NAME} (an atomic replace on POSIX file systems) and followed by an fsync of the
- * directory, and only then is the write acknowledged. A SIGKILL or power loss at any moment
+ * A write goes through {@link AtomicFile} (a temporary file in the same directory, fsynced,
+ * renamed over {@value #FILE_NAME}, then an fsync of the directory), and only then is the write
+ * acknowledged. A SIGKILL or power loss at any moment
  * therefore leaves either the previous or the new complete file, never a half-written one; the
  * revision found after a crash is the last acknowledged one or, when the crash fell between the
  * rename and the acknowledgement, one more. Left-over temporary files are deleted on start.
@@ -42,8 +41,8 @@ public final class FileConfigStore extends AbstractLocalStore {
 
     public static final String FILE_NAME = "global-vrouter-config.json";
     public static final String LOCK_NAME = ".lock";
-    static final String TEMP_PREFIX = "." + FILE_NAME + ".";
-    static final String TEMP_SUFFIX = ".tmp";
+    static final String TEMP_PREFIX = AtomicFile.tempPrefix(Path.of(FILE_NAME));
+    static final String TEMP_SUFFIX = AtomicFile.TEMP_SUFFIX;
 
     private final Path dir;
     private final Path file;
@@ -133,26 +132,9 @@ public final class FileConfigStore extends AbstractLocalStore {
 
     @Override
     protected void persist(VersionedConfig next) throws StoreException {
-        Path temp = dir.resolve(TEMP_PREFIX + next.revision() + "-" + System.nanoTime() + TEMP_SUFFIX);
         try {
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.wrap(encode(next).getBytes(StandardCharsets.UTF_8));
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            // The rename is only durable once the directory entry is on disk.
-            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                d.force(true);
-            }
+            AtomicFile.write(file, encode(next).getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
             throw new StoreException("cannot write " + file + ": " + e.getMessage(), e);
         }
     }

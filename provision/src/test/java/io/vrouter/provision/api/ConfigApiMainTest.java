@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** Flags, the INI file, and one clear line for every bad setting. */
 @Timeout(60)
@@ -25,7 +24,7 @@ class ConfigApiMainTest {
 
     private static ConfigApiMain.Settings resolve(String... args) {
         ConfigApiMain m = new ConfigApiMain();
-        new CommandLine(m).parseArgs(args);
+        ConfigApiMain.commandLine(m).parseArgs(args);
         return m.resolve();
     }
 
@@ -59,7 +58,7 @@ class ConfigApiMainTest {
         assertTrue(resolve("-c", ini.toString()).noAuth());
         Path bad = tmp.resolve("bad-bool.conf");
         Files.writeString(bad, "[DEFAULTS]\nno_auth = maybe\n");
-        assertTrue(fail("-c", bad.toString())[1].contains("no_auth = 'maybe' is not a boolean"));
+        assertTrue(fail("-c", bad.toString())[1].contains("key no_auth 'maybe' is not a boolean"));
     }
 
     @Test

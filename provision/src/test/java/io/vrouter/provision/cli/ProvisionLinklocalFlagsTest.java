@@ -12,8 +12,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.HashMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -46,49 +44,24 @@ class ProvisionLinklocalFlagsTest {
                 "--ipfabric_service_port", "8775");
     }
 
-    private static Settings resolve(Map<String, String> flags, Path conf) throws UsageException {
-        return Settings.resolve(flags, List.of(), conf);
-    }
-
     @Test
     void aValidAddShouldGetAsFarAsTheNetwork() {
         CliRun.run(metadataAdd().toArray(String[]::new)).assertFails(ExitStatus.UNREACHABLE, "cannot connect");
     }
 
-    @Test
-    void anUnknownOperShouldBeAUsageErrorNotADelete() {
-        CliRun.run(CliRun.args(metadataAdd(), "--oper", "remove"))
-                .assertFails(ExitStatus.USAGE, "--oper 'remove' is not one of add, del, list");
-    }
-
-    @Test
-    void aPortThatIsNotANumberShouldBeAUsageError() {
-        CliRun.run(CliRun.args(metadataAdd(), "--linklocal_service_port", "http"))
-                .assertFails(ExitStatus.USAGE, "--linklocal_service_port 'http' is not a number");
-    }
-
-    @Test
-    void aPortOutOfRangeShouldFailValidationNamingTheFlag() {
-        CliRun.run(CliRun.args(metadataAdd(), "--ipfabric_service_port", "70000"))
-                .assertFails(ExitStatus.INVALID, "--ipfabric_service_port: 70000 is outside 1-65535");
-    }
-
-    @Test
-    void aBadServiceIpShouldFailValidation() {
-        CliRun.run(CliRun.args(metadataAdd(), "--linklocal_service_ip", "169.254.169"))
-                .assertFails(ExitStatus.INVALID, "--linklocal_service_ip: '169.254.169' is not an IPv4 or IPv6 address");
-    }
-
-    @Test
-    void aBadFabricIpInACommaListShouldFailValidation() {
-        CliRun.run(CliRun.args(metadataAdd(), "--ipfabric_service_ip", "10.0.0.6,nova.example"))
-                .assertFails(ExitStatus.INVALID, "--ipfabric_service_ip: 'nova.example' is not an IPv4 or IPv6 address");
-    }
-
-    @Test
-    void bothDnsNameAndFabricIpsShouldFailValidation() {
-        CliRun.run(CliRun.args(metadataAdd(), "--ipfabric_dns_service_name", "nova.example"))
-                .assertFails(ExitStatus.INVALID, "not both");
+    /** One bad flag on an otherwise valid add: the status and the one line that names it. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "--oper|remove|2|--oper 'remove' is not one of add, del, list",
+        "--linklocal_service_port|http|2|--linklocal_service_port 'http' is not a number",
+        "--ipfabric_service_port|70000|4|--ipfabric_service_port: 70000 is outside 1-65535",
+        "--linklocal_service_ip|169.254.169|4|--linklocal_service_ip: '169.254.169' is not an IPv4 or IPv6 address",
+        "--ipfabric_service_ip|10.0.0.6,nova.example|4|--ipfabric_service_ip: 'nova.example' is not an IPv4 or IPv6 address",
+        "--ipfabric_dns_service_name|nova.example|4|not both",
+        "--api_server_use_ssl|maybe|2|--api_server_use_ssl 'maybe' is not a boolean",
+    })
+    void aBadFlagValueShouldFailOnOneLineNamingTheFlag(String flag, String value, int status, String message) {
+        CliRun.run(CliRun.args(metadataAdd(), flag, value)).assertFails(status, message);
     }
 
     @Test
@@ -129,7 +102,7 @@ class ProvisionLinklocalFlagsTest {
     @CsvSource({"true,true", "True,true", "yes,true", "1,true", "on,true",
                 "false,false", "False,false", "NO,false", "0,false", "off,false"})
     void useSslShouldBeARealBoolean(String text, boolean expected) throws UsageException {
-        Settings s = resolve(Map.of("api_server_use_ssl", text), null);
+        Settings s = ProvisionLinklocal.settingsOf("--api_server_use_ssl", text);
         assertEquals(expected, s.useSsl());
         assertEquals(expected ? "https" : "http", s.baseUri().getScheme());
     }
@@ -141,12 +114,6 @@ class ProvisionLinklocalFlagsTest {
         r.assertFails(ExitStatus.UNREACHABLE, "https://127.0.0.1:" + closedPort);
         CliRun.run(CliRun.args(metadataAdd(), "--api_server_use_ssl", "False", "--insecure"))
                 .assertFails(ExitStatus.USAGE, "--insecure needs --api_server_use_ssl");
-    }
-
-    @Test
-    void aUseSslValueThatIsNotABooleanShouldBeAUsageError() {
-        CliRun.run(CliRun.args(metadataAdd(), "--api_server_use_ssl", "maybe"))
-                .assertFails(ExitStatus.USAGE, "--api_server_use_ssl 'maybe' is not a boolean");
     }
 
     @Test
@@ -167,7 +134,7 @@ class ProvisionLinklocalFlagsTest {
 
     @Test
     void defaultsShouldBeContrails() throws UsageException {
-        Settings s = resolve(Map.of(), null);
+        Settings s = ProvisionLinklocal.settingsOf();
         assertEquals(URI.create("http://127.0.0.1:8082"), s.baseUri());
         assertEquals(Oper.ADD, s.oper());
         assertFalse(s.insecure());
@@ -176,15 +143,15 @@ class ProvisionLinklocalFlagsTest {
 
     @Test
     void fabricIpsShouldComeFromRepeatedFlagsAndCommaLists() throws UsageException {
-        Settings s = Settings.resolve(Map.of(), List.of("10.0.0.5, 10.0.0.6", "fd00::7"), null);
+        Settings s = ProvisionLinklocal.settingsOf("--ipfabric_service_ip", "10.0.0.5, 10.0.0.6", "--ipfabric_service_ip", "fd00::7");
         assertEquals(List.of("10.0.0.5", "10.0.0.6", "fd00::7"), s.fabricIps());
     }
 
     @Test
     void anIpv6ApiServerShouldBeBracketedInTheUri() throws UsageException {
-        assertEquals(URI.create("http://[::1]:8082"), resolve(Map.of("api_server_ip", "::1"), null).baseUri());
-        assertThrows(UsageException.class, () -> resolve(Map.of("api_server_ip", "bad host!"), null));
-        assertThrows(UsageException.class, () -> resolve(Map.of("api_server_port", "0"), null));
+        assertEquals(URI.create("http://[::1]:8082"), ProvisionLinklocal.settingsOf("--api_server_ip", "::1").baseUri());
+        assertThrows(UsageException.class, () -> ProvisionLinklocal.settingsOf("--api_server_ip", "bad host!"));
+        assertThrows(UsageException.class, () -> ProvisionLinklocal.settingsOf("--api_server_port", "0"));
     }
 
     @Test
@@ -205,39 +172,30 @@ class ProvisionLinklocalFlagsTest {
                 auth_host = 10.0.0.9
                 insecure = True
                 """);
-        Map<String, String> flags = new HashMap<>();
-        flags.put("api_server_port", "9001");
-        flags.put("oper", null);
-        Settings s = resolve(flags, conf);
+        Settings s = ProvisionLinklocal.settingsOf("-c", conf.toString(), "--api_server_port", "9001");
         assertEquals(URI.create("http://127.0.0.2:9001"), s.baseUri());
         assertEquals(Oper.DEL, s.oper());
         assertEquals("admin", s.adminUser());
         assertEquals("s3cret;with=specials", s.adminPassword());
         assertEquals(List.of("10.0.0.5", "10.0.0.6"), s.fabricIps());
         assertFalse(s.insecure(), "[KEYSTONE] insecure concerns Keystone, not the config API");
-        Settings flagged = Settings.resolve(Map.of(), List.of("10.0.0.7"), conf);
+        Settings flagged = ProvisionLinklocal.settingsOf("-c", conf.toString(), "--ipfabric_service_ip", "10.0.0.7");
         assertEquals(List.of("10.0.0.7"), flagged.fabricIps());
     }
 
-    @Test
-    void anUnknownKeyInDefaultsShouldBeAUsageErrorNamingIt() throws IOException {
-        Path conf = Files.writeString(dir.resolve("p.ini"), "[DEFAULTS]\napi_sever_port = 8082\n");
-        CliRun.run("-c", conf.toString(), "--oper", "list")
-                .assertFails(ExitStatus.USAGE, "unknown key 'api_sever_port'");
-    }
-
-    @Test
-    void aBadValueInTheConfFileShouldNameTheFileAndKey() throws IOException {
-        Path conf = Files.writeString(dir.resolve("p.ini"), "[DEFAULTS]\napi_server_port = eighty\n");
-        CliRun.run("--conf_file", conf.toString(), "--oper", "list")
-                .assertFails(ExitStatus.USAGE, "conf file " + conf + " key api_server_port 'eighty' is not a number");
-    }
-
-    @Test
-    void anUnknownOperInTheConfFileShouldNameTheKey() throws IOException {
-        Path conf = Files.writeString(dir.resolve("p.ini"), "[DEFAULTS]\noper = delete-all\n");
-        CliRun.run("-c", conf.toString(), "--linklocal_service_name", "metadata")
-                .assertFails(ExitStatus.USAGE, "key oper 'delete-all' is not one of add, del, list");
+    /** A bad conf file: one usage line naming the file's key (the flags alone would have been valid). */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "api_sever_port = 8082|unknown key 'api_sever_port'",
+        "api_server_port = eighty|key api_server_port 'eighty' is not a number",
+        "oper = delete-all|key oper 'delete-all' is not one of add, del, list",
+        "api_server_use_ssl = sometimes|key api_server_use_ssl 'sometimes' is not a boolean",
+    })
+    void aBadConfFileShouldBeAUsageErrorNamingFileAndKey(String line, String message) throws IOException {
+        Path conf = Files.writeString(dir.resolve("p.ini"), "[DEFAULTS]\n" + line + "\n");
+        CliRun.run("--conf_file", conf.toString(), "--linklocal_service_name", "metadata")
+                .assertFails(ExitStatus.USAGE, "conf file " + conf)
+                .assertFails(ExitStatus.USAGE, message);
     }
 
     @Test

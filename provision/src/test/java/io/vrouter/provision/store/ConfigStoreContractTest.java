@@ -117,7 +117,6 @@ abstract class ConfigStoreContractTest {
         VersionedConfig v = s.createIfAbsent(empty());
         BlockingQueue<VersionedConfig> seen = new LinkedBlockingQueue<>();
         try (AutoCloseable w = s.watch(seen::add)) {
-            awaitQuiet(seen, v.revision());
             long rev = v.revision();
             List<Long> written = new ArrayList<>();
             for (int i = 1; i <= 5; i++) {
@@ -128,6 +127,9 @@ abstract class ConfigStoreContractTest {
             while (last < rev) {
                 VersionedConfig got = seen.poll(10, TimeUnit.SECONDS);
                 assertNotNull(got, "watch did not deliver revision " + rev);
+                if (got.revision() <= v.revision() && last == 0) {
+                    continue; // the revision current when the watch began, which stores may replay
+                }
                 assertTrue(got.revision() > last, "out of order: " + got.revision() + " after " + last);
                 assertTrue(written.contains(got.revision()), "unexpected revision " + got.revision());
                 assertEquals(written.indexOf(got.revision()) + 1, counter(got.config()));
@@ -145,15 +147,16 @@ abstract class ConfigStoreContractTest {
         AutoCloseable w1 = s.watch(closedOne::add);
         try (AutoCloseable w2 = s.watch(openOne::add)) {
             w1.close();
-            awaitQuiet(closedOne, v.revision());
-            closedOne.clear();
             long r = s.replace(v.revision(), withCounter(v.config(), 1));
             VersionedConfig got;
             do {
                 got = openOne.poll(10, TimeUnit.SECONDS);
                 assertNotNull(got, "the open watch did not see revision " + r);
             } while (got.revision() < r);
-            assertNull(closedOne.poll(200, TimeUnit.MILLISECONDS), "a closed watch was notified");
+            // Only the replay of the revision current at watch time may reach the closed watch.
+            for (VersionedConfig late; (late = closedOne.poll(200, TimeUnit.MILLISECONDS)) != null; ) {
+                assertTrue(late.revision() <= v.revision(), "a closed watch was notified of revision " + late.revision());
+            }
         }
     }
 
@@ -191,11 +194,5 @@ abstract class ConfigStoreContractTest {
             pool.shutdownNow();
         }
         assertEquals(writers * each, counter(s.current().config()));
-    }
-
-    /** Drops notifications up to {@code revision} (stores may replay the current one on watch). */
-    private static void awaitQuiet(BlockingQueue<VersionedConfig> q, long revision) throws InterruptedException {
-        Thread.sleep(100);
-        q.removeIf(x -> x.revision() <= revision);
     }
 }

@@ -1,39 +1,40 @@
 package io.vrouter.agent.config;
 
+import io.vrouter.agent.introspect.IntrospectServer;
+import io.vrouter.agent.port.PortIpcServer;
+import io.vrouter.flow.FlowTableConfig;
 import io.vrouter.linklocal.config.IpLiteral;
+import io.vrouter.linklocal.proxy.MetadataProxyConfig;
+import io.vrouter.plumbing.config.ConfigValues;
+import io.vrouter.plumbing.config.IniException;
+import io.vrouter.plumbing.config.IniFile;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.StringReader;
 import java.io.StringWriter;
 import java.net.Inet4Address;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
-import org.apache.commons.configuration2.INIConfiguration;
-import org.apache.commons.configuration2.SubnodeConfiguration;
-import org.apache.commons.configuration2.ex.ConfigurationException;
 
 /**
- * Parses {@code agent.conf} (Contrail's INI format) into an {@link AgentConfig}.
+ * Parses {@code agent.conf} (Contrail's INI format, read by the shared {@link IniFile}) into an
+ * {@link AgentConfig}.
  *
  * <p>Rules: a bad value is an error naming section, key, value and what is expected; a
  * required key that is missing is an error; a key given twice is an error (Contrail's boost
  * parser refuses it too); an unknown section or key is a warning naming it, so a Contrail
  * {@code contrail-vrouter-agent.conf} with its many other keys still loads. All errors are
- * reported at once. A value is cut at an inline {@code " ;"} or {@code " #"} (with whitespace before) unless quoted.
+ * reported at once. Line syntax and value quoting are {@link IniFile}'s.
  *
  * <table>
  *   <caption>Keys and defaults</caption>
@@ -46,15 +47,15 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
  *   <tr><td>VIRTUAL-HOST-INTERFACE.gateway / physical_interface / compute_node_address</td><td>none / none / ip</td></tr>
  *   <tr><td>METADATA.metadata_proxy_secret</td><td>required</td></tr>
  *   <tr><td>METADATA.metadata_proxy_port</td><td>{@value #DEFAULT_METADATA_PROXY_PORT}; 0 = any free port (proxy-only mode)</td></tr>
- *   <tr><td>METADATA.metadata_use_ssl</td><td>false</td></tr>
+ *   <tr><td>METADATA.metadata_use_ssl</td><td>false (booleans: {@value ConfigValues#BOOLEAN_WORDS})</td></tr>
  *   <tr><td>METADATA.metadata_client_cert / _cert_type / _key, metadata_ca_cert</td><td>none / PEM / none / none</td></tr>
  *   <tr><td>METADATA.metadata_ssl_insecure</td><td>false</td></tr>
  *   <tr><td>METADATA.metadata_rate_limit</td><td>{@value #DEFAULT_METADATA_RATE_LIMIT} req/s per VM (0 = off)</td></tr>
  *   <tr><td>METADATA.metadata_rate_burst</td><td>{@value #DEFAULT_METADATA_RATE_BURST} requests</td></tr>
  *   <tr><td>METADATA.metadata_max_connections</td><td>{@value #DEFAULT_METADATA_MAX_CONNECTIONS} per VM</td></tr>
  *   <tr><td>FLOWS.max_vm_flows</td><td>{@value #DEFAULT_MAX_VM_FLOWS} (%)</td></tr>
- *   <tr><td>FLOWS.max_system_linklocal_flows / max_vm_linklocal_flows</td><td>{@value #DEFAULT_MAX_LINKLOCAL_FLOWS}</td></tr>
- *   <tr><td>FLOWS.flow_cache_timeout</td><td>{@value #DEFAULT_FLOW_CACHE_TIMEOUT} s</td></tr>
+ *   <tr><td>FLOWS.max_system_linklocal_flows / max_vm_linklocal_flows</td><td>{@value #DEFAULT_MAX_SYSTEM_LINKLOCAL_FLOWS} / {@value #DEFAULT_MAX_VM_LINKLOCAL_FLOWS}</td></tr>
+ *   <tr><td>FLOWS.flow_cache_timeout</td><td>{@link #DEFAULT_FLOW_CACHE_TIMEOUT}: the flow table's idle timeout, 180 s</td></tr>
  *   <tr><td>LINKLOCAL.services_file</td><td>built-in default (metadata → 127.0.0.1:8775)</td></tr>
  *   <tr><td>LINKLOCAL.config_api_url / _user / _password / _ca_cert</td><td>none</td></tr>
  *   <tr><td>LINKLOCAL.cache_file</td><td>{@value #DEFAULT_LINKLOCAL_CACHE_FILE}</td></tr>
@@ -63,17 +64,20 @@ import org.apache.commons.configuration2.ex.ConfigurationException;
  * </table>
  */
 public final class AgentConfigParser {
-    public static final int DEFAULT_HTTP_SERVER_PORT = 8085;
-    public static final int DEFAULT_PORT_IPC_PORT = 9091;
+    // Defaults owned by a component are referenced, not repeated: one number, one place.
+    public static final int DEFAULT_HTTP_SERVER_PORT = IntrospectServer.DEFAULT_PORT;
+    public static final int DEFAULT_PORT_IPC_PORT = PortIpcServer.DEFAULT_PORT;
     public static final String DEFAULT_PORTS_DIR = "/var/lib/contrail/ports";
     public static final String DEFAULT_VHOST_NAME = "vhost0";
-    public static final int DEFAULT_METADATA_PROXY_PORT = 8097;
-    public static final int DEFAULT_METADATA_RATE_LIMIT = 20;
-    public static final int DEFAULT_METADATA_RATE_BURST = 50;
-    public static final int DEFAULT_METADATA_MAX_CONNECTIONS = 16;
-    public static final int DEFAULT_MAX_VM_FLOWS = 100;
-    public static final int DEFAULT_MAX_LINKLOCAL_FLOWS = 16384;
-    public static final int DEFAULT_FLOW_CACHE_TIMEOUT = 180;
+    public static final int DEFAULT_METADATA_PROXY_PORT = MetadataProxyConfig.DEFAULT_PORT;
+    /** Whole requests per second: the key takes an integer, the proxy a rate. */
+    public static final int DEFAULT_METADATA_RATE_LIMIT = (int) MetadataProxyConfig.DEFAULT_RATE_LIMIT_PER_SECOND;
+    public static final int DEFAULT_METADATA_RATE_BURST = MetadataProxyConfig.DEFAULT_RATE_LIMIT_BURST;
+    public static final int DEFAULT_METADATA_MAX_CONNECTIONS = MetadataProxyConfig.DEFAULT_MAX_CONNECTIONS_PER_VM;
+    public static final int DEFAULT_MAX_VM_FLOWS = FlowTableConfig.DEFAULT_MAX_VM_FLOWS_PERCENT;
+    public static final int DEFAULT_MAX_SYSTEM_LINKLOCAL_FLOWS = FlowTableConfig.DEFAULT_MAX_SYSTEM_LINKLOCAL_FLOWS;
+    public static final int DEFAULT_MAX_VM_LINKLOCAL_FLOWS = FlowTableConfig.DEFAULT_MAX_VM_LINKLOCAL_FLOWS;
+    public static final int DEFAULT_FLOW_CACHE_TIMEOUT = (int) (FlowTableConfig.DEFAULT_IDLE_TIMEOUT_NS / 1_000_000_000L);
     public static final String DEFAULT_LINKLOCAL_CACHE_FILE = "/var/lib/contrail/linklocal-services.json";
 
     static final String DEFAULT = "DEFAULT";
@@ -83,33 +87,29 @@ public final class AgentConfigParser {
     static final String LINKLOCAL = "LINKLOCAL";
     static final String DATAPLANE = "DATAPLANE";
 
-    private static final Pattern SECTION_LINE = Pattern.compile("\\[[A-Za-z0-9_.\\-]+\\]\\s*([#;].*)?");
-    private static final Pattern KEY_LINE = Pattern.compile("[A-Za-z0-9_.\\-]+\\s*[=:].*");
     private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,15}");
 
     /** A successful parse: the config and the warnings (unknown keys, risky settings) to log. */
     public record Result(AgentConfig config, List<String> warnings) {
     }
 
-    private final String source;
+    private final IniFile ini;
     private final List<String> errors = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
-    private final Map<String, Map<String, String>> values = new LinkedHashMap<>();
     private final Set<String> consumed = new HashSet<>();
 
-    private AgentConfigParser(String source) {
-        this.source = source;
+    private AgentConfigParser(IniFile ini) {
+        this.ini = ini;
     }
 
     /** Parses a file; also warns when the file (it holds the secret) is readable by everyone. */
     public static Result parse(Path file) throws AgentConfigException {
-        String text;
+        Result r;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new AgentConfigException(file.toString(), List.of("cannot read the file: " + e));
+            r = parse(IniFile.read(file));
+        } catch (IniException e) {
+            throw new AgentConfigException(file.toString(), e.problems());
         }
-        Result r = parse(new StringReader(text), file.toString());
         try {
             if (Files.getPosixFilePermissions(file).contains(PosixFilePermission.OTHERS_READ)) {
                 List<String> w = new ArrayList<>(r.warnings());
@@ -124,77 +124,24 @@ public final class AgentConfigParser {
 
     /** Parses INI text; {@code source} names it in messages. */
     public static Result parse(Reader reader, String source) throws AgentConfigException {
-        AgentConfigParser p = new AgentConfigParser(source);
-        p.read(reader);
-        AgentConfig config = p.build();
-        if (!p.errors.isEmpty()) {
-            throw new AgentConfigException(source, p.errors);
-        }
-        return new Result(config, List.copyOf(p.warnings));
-    }
-
-    private void read(Reader reader) throws AgentConfigException {
-        String text;
         try {
-            StringWriter w = new StringWriter();
-            reader.transferTo(w);
-            text = w.toString();
+            StringWriter text = new StringWriter();
+            reader.transferTo(text);
+            return parse(IniFile.parse(text.toString(), source));
         } catch (IOException e) {
             throw new AgentConfigException(source, List.of("cannot read: " + e));
-        }
-        if (text.startsWith("\uFEFF")) {
-            text = text.substring(1); // a UTF-8 byte-order mark some editors write
-        }
-        checkSyntax(text);
-        if (!errors.isEmpty()) {
-            throw new AgentConfigException(source, errors);
-        }
-        INIConfiguration ini = new INIConfiguration();
-        try {
-            ini.read(new StringReader(text));
-        } catch (ConfigurationException | IOException e) {
-            throw new AgentConfigException(source, List.of("not a valid INI file: " + e.getMessage()));
-        }
-        for (String section : ini.getSections()) {
-            SubnodeConfiguration sub = ini.getSection(section);
-            String name = section == null ? "(no section)" : section;
-            Map<String, String> keys = values.computeIfAbsent(name, k -> new LinkedHashMap<>());
-            for (Iterator<String> it = sub.getKeys(); it.hasNext(); ) {
-                String key = it.next();
-                String shown = key.replace("..", "."); // the expression engine escapes dots
-                List<Object> all = sub.getList(key);
-                if (all.size() > 1) {
-                    errors.add("[" + name + "] " + shown + " is given " + all.size() + " times: give it once");
-                }
-                Object v = all.isEmpty() ? "" : all.get(all.size() - 1);
-                keys.put(shown, v == null ? "" : v.toString().trim());
-            }
+        } catch (IniException e) {
+            throw new AgentConfigException(source, e.problems());
         }
     }
 
-    /**
-     * INIConfiguration reads almost anything (a line without '=' becomes a key, "[FLOWS" a key
-     * of the previous section); a typo there must not pass silently, so each line must be blank,
-     * a comment, a {@code [SECTION]} header or {@code key = value}.
-     */
-    private void checkSyntax(String text) {
-        String[] lines = text.split("\r?\n", -1);
-        for (int i = 0; i < lines.length; i++) {
-            String line = lines[i].strip();
-            String where = "line " + (i + 1) + ": \"" + (line.length() > 64 ? line.substring(0, 64) + "..." : line) + "\": ";
-            if (line.isEmpty() || line.startsWith("#") || line.startsWith(";")) {
-                continue;
-            }
-            if (line.chars().anyMatch(c -> c < 0x20 && c != '\t')) {
-                errors.add(where.replaceAll("\\p{Cntrl}", "?") + "contains control characters");
-            } else if (line.startsWith("[")) {
-                if (!SECTION_LINE.matcher(line).matches()) {
-                    errors.add(where + "expected a section header such as [METADATA]");
-                }
-            } else if (!KEY_LINE.matcher(line).matches()) {
-                errors.add(where + "expected key = value");
-            }
+    private static Result parse(IniFile ini) throws AgentConfigException {
+        AgentConfigParser p = new AgentConfigParser(ini);
+        AgentConfig config = p.build();
+        if (!p.errors.isEmpty()) {
+            throw new AgentConfigException(ini.source(), p.errors);
         }
+        return new Result(config, List.copyOf(p.warnings));
     }
 
     private AgentConfig build() {
@@ -234,8 +181,8 @@ public final class AgentConfigParser {
 
         AgentConfig.Flows flows = new AgentConfig.Flows(
                 percent(FLOWS, "max_vm_flows", DEFAULT_MAX_VM_FLOWS),
-                integer(FLOWS, "max_system_linklocal_flows", DEFAULT_MAX_LINKLOCAL_FLOWS, 0, 1 << 22),
-                integer(FLOWS, "max_vm_linklocal_flows", DEFAULT_MAX_LINKLOCAL_FLOWS, 0, 1 << 22),
+                integer(FLOWS, "max_system_linklocal_flows", DEFAULT_MAX_SYSTEM_LINKLOCAL_FLOWS, 0, 1 << 22),
+                integer(FLOWS, "max_vm_linklocal_flows", DEFAULT_MAX_VM_LINKLOCAL_FLOWS, 0, 1 << 22),
                 integer(FLOWS, "flow_cache_timeout", DEFAULT_FLOW_CACHE_TIMEOUT, 1, 86_400));
 
         AgentConfig.LinkLocal linklocal = linklocal();
@@ -339,8 +286,7 @@ public final class AgentConfigParser {
 
     private String get(String section, String key) {
         consumed.add(section + "\u0000" + key);
-        Map<String, String> s = values.get(section);
-        return s == null ? null : s.get(key);
+        return ini.value(section, key);
     }
 
     private void bad(String section, String key, String value, String expected) {
@@ -398,15 +344,12 @@ public final class AgentConfigParser {
         if (v == null || v.isEmpty()) {
             return dflt;
         }
-        switch (v.toLowerCase(Locale.ROOT)) {
-            case "true", "yes", "on", "1":
-                return true;
-            case "false", "no", "off", "0":
-                return false;
-            default:
-                bad(section, key, v, "true or false");
-                return dflt;
+        Boolean b = ConfigValues.parseBoolean(v);
+        if (b == null) {
+            bad(section, key, v, "a boolean: " + ConfigValues.BOOLEAN_WORDS);
+            return dflt;
         }
+        return b;
     }
 
     private String string(String section, String key, String dflt, Predicate<String> valid, String expected) {
@@ -450,15 +393,12 @@ public final class AgentConfigParser {
     }
 
     private static Integer intLiteral(String s) {
-        if (!s.matches("-?[0-9]{1,9}")) {
-            return null;
-        }
-        return Integer.parseInt(s);
+        return ConfigValues.parseInteger(s);
     }
 
     private void warnUnknown() {
         Set<String> known = Set.of(DEFAULT, VHOST, METADATA, FLOWS, LINKLOCAL, DATAPLANE);
-        for (Map.Entry<String, Map<String, String>> s : values.entrySet()) {
+        for (Map.Entry<String, Map<String, String>> s : ini.sections().entrySet()) {
             if (!known.contains(s.getKey())) {
                 warnings.add("unknown section [" + s.getKey() + "] (" + s.getValue().size() + " key(s)) ignored");
                 continue;

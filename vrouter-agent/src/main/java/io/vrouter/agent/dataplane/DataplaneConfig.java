@@ -47,7 +47,7 @@ import java.util.Objects;
  * </table>
  */
 public final class DataplaneConfig {
-    public static final int DEFAULT_METADATA_PROXY_PORT = 8097;
+    public static final int DEFAULT_METADATA_PROXY_PORT = io.vrouter.linklocal.proxy.MetadataProxyConfig.DEFAULT_PORT;
     public static final long DEFAULT_AGENT_MAC = 0x00005e000100L;
     public static final int DEFAULT_RX_QUEUE_CAPACITY = 1024;
     public static final int DEFAULT_RX_BATCH = 64;

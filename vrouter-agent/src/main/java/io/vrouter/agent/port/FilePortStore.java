@@ -1,19 +1,16 @@
 package io.vrouter.agent.port;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import io.vrouter.plumbing.files.AtomicFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,16 +18,15 @@ import org.slf4j.LoggerFactory;
  * One JSON file per port under a state directory (Contrail: {@code /var/lib/contrail/ports}),
  * named {@code <port-uuid>.json}.
  *
- * <p>A write goes to {@code .<uuid>.json.tmp}, is fsync'd, renamed over the final name and the
- * directory fsync'd, so after a crash (even SIGKILL or power loss mid-write) the file is either
- * the old or the new port, never half of one. Left-over temp files are deleted at load. A file
+ * <p>Writes go through {@link AtomicFile} (temp file, fsync, rename, fsync of the directory),
+ * so after a crash (even SIGKILL or power loss mid-write) the file is either the old or the new
+ * port, never half of one. Left-over temp files are deleted at load. A file
  * that does not parse, or whose {@code id} differs from its name, is logged and renamed to
  * {@code <name>.corrupt-<UTC time>} so it is kept for inspection and never blocks a start.
  */
 public final class FilePortStore implements PortStore {
     private static final Logger LOG = LoggerFactory.getLogger(FilePortStore.class);
     private static final String SUFFIX = ".json";
-    private static final String TMP_SUFFIX = ".json.tmp";
     private static final DateTimeFormatter STAMP =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -64,7 +60,7 @@ public final class FilePortStore implements PortStore {
         files.sort(null); // deterministic replay order
         for (Path p : files) {
             String name = p.getFileName().toString();
-            if (name.endsWith(TMP_SUFFIX)) {
+            if (AtomicFile.isTemporary(p)) {
                 deleteQuietly(p, "left-over temp file of an interrupted write");
             } else if (name.endsWith(SUFFIX) && Files.isRegularFile(p)) {
                 VmPort port = read(p, name.substring(0, name.length() - SUFFIX.length()));
@@ -118,34 +114,12 @@ public final class FilePortStore implements PortStore {
 
     @Override
     public void save(VmPort port) throws IOException {
-        Path target = fileOf(port.id());
-        Path tmp = dir.resolve("." + port.id() + TMP_SUFFIX);
-        byte[] bytes = PortJson.toBytes(PortJson.toJson(port));
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buf = ByteBuffer.wrap(bytes);
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
-            ch.force(true);
-        } catch (IOException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        syncDirectory();
+        AtomicFile.write(fileOf(port.id()), PortJson.toBytes(PortJson.toJson(port)));
     }
 
     @Override
     public void delete(String portId) throws IOException {
-        if (Files.deleteIfExists(fileOf(portId))) {
-            syncDirectory();
-        }
+        AtomicFile.delete(fileOf(portId));
     }
 
     private Path fileOf(String portId) {
@@ -154,12 +128,5 @@ public final class FilePortStore implements PortStore {
             throw new IllegalArgumentException("not a port UUID: " + portId);
         }
         return dir.resolve(portId + SUFFIX);
-    }
-
-    /** Makes the rename itself durable (POSIX: the directory entry lives in the directory). */
-    private void syncDirectory() throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
     }
 }

@@ -110,7 +110,7 @@ class AgentConfigParserTest {
         "VIRTUAL-HOST-INTERFACE|compute_node_address|node1|a dotted-quad IPv4 address",
         "METADATA|metadata_proxy_port|-1|an integer 0-65535",
         "METADATA|metadata_proxy_port|8097x|an integer 0-65535",
-        "METADATA|metadata_use_ssl|maybe|true or false",
+        "METADATA|metadata_use_ssl|maybe|a boolean: true/false",
         "METADATA|metadata_client_cert_type|DER|PEM",
         "METADATA|metadata_rate_limit|-5|an integer 0-100000",
         "METADATA|metadata_max_connections|0|an integer 1-10000",
@@ -123,7 +123,7 @@ class AgentConfigParserTest {
         "LINKLOCAL|services_file|/nonexistent/services.json|a readable link-local services JSON file",
         "LINKLOCAL|config_api_url|ftp://cfg|an http:// or https:// URL",
         "LINKLOCAL|config_api_url|http://|an http:// or https:// URL",
-        "DATAPLANE|enabled|sometimes|true or false",
+        "DATAPLANE|enabled|sometimes|a boolean: true/false",
         "DATAPLANE|route_table|-1|an integer 0-2147483647",
     })
     void badValueShouldNameSectionKeyValueAndExpectation(String section, String key, String value, String expected) {

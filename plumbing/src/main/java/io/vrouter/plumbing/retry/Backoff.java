@@ -1,4 +1,4 @@
-package io.vrouter.linklocal.configclient;
+package io.vrouter.plumbing.retry;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;

@@ -1,4 +1,4 @@
-package io.vrouter.linklocal.configclient;
+package io.vrouter.plumbing.retry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
