@@ -10,10 +10,25 @@ import java.util.Objects;
  * <table>
  * <caption>Limits and what the guest sees when one is hit</caption>
  * <tr><th>setting</th><th>default</th><th>when exceeded</th></tr>
- * <tr><td>{@code maxInitialLineLength}</td><td>{@value #DEFAULT_MAX_INITIAL_LINE_LENGTH} B</td><td>414</td></tr>
- * <tr><td>{@code maxHeaderSize}</td><td>{@value #DEFAULT_MAX_HEADER_SIZE} B</td><td>431</td></tr>
- * <tr><td>{@code maxRequestBodyBytes}</td><td>{@value #DEFAULT_MAX_REQUEST_BODY_BYTES} B</td><td>413</td></tr>
- * <tr><td>{@code maxResponseBodyBytes}</td><td>{@value #DEFAULT_MAX_RESPONSE_BODY_BYTES} B</td><td>502</td></tr>
+ * <tr><td colspan="3">guest request decoder ({@code HttpRequestDecoder} + {@code HttpObjectAggregator})</td></tr>
+ * <tr><td>{@code maxInitialLineLength}</td><td>{@value #DEFAULT_MAX_INITIAL_LINE_LENGTH} B</td>
+ *     <td>{@code TooLongHttpLineException}: 414, close</td></tr>
+ * <tr><td>{@code maxHeaderSize}</td><td>{@value #DEFAULT_MAX_HEADER_SIZE} B</td>
+ *     <td>{@code TooLongHttpHeaderException}: 431, close</td></tr>
+ * <tr><td>{@code maxRequestBodyBytes}</td><td>{@value #DEFAULT_MAX_REQUEST_BODY_BYTES} B</td>
+ *     <td>413 (by Content-Length, or while a chunked body streams in), close</td></tr>
+ * <tr><td>{@link #GUEST_DECODER_CHUNK_SIZE}</td><td>{@value #GUEST_DECODER_CHUNK_SIZE} B</td>
+ *     <td>not a limit: the piece size a body is decoded in before aggregation</td></tr>
+ * <tr><td colspan="3">nova response decoder ({@code HttpResponseDecoder} + {@code HttpObjectAggregator})</td></tr>
+ * <tr><td>{@code maxResponseInitialLineLength}</td><td>{@value #DEFAULT_MAX_RESPONSE_INITIAL_LINE_LENGTH} B</td>
+ *     <td>502, upstream connection discarded</td></tr>
+ * <tr><td>{@code maxResponseHeaderSize}</td><td>{@value #DEFAULT_MAX_RESPONSE_HEADER_SIZE} B</td>
+ *     <td>502, upstream connection discarded</td></tr>
+ * <tr><td>{@code maxResponseBodyBytes}</td><td>{@value #DEFAULT_MAX_RESPONSE_BODY_BYTES} B</td>
+ *     <td>502, upstream connection discarded</td></tr>
+ * <tr><td>{@link #UPSTREAM_DECODER_CHUNK_SIZE}</td><td>{@value #UPSTREAM_DECODER_CHUNK_SIZE} B</td>
+ *     <td>not a limit, as above</td></tr>
+ * <tr><td colspan="3">time, connections and rate</td></tr>
  * <tr><td>{@code connectTimeoutMs}</td><td>{@value #DEFAULT_CONNECT_TIMEOUT_MS} ms</td><td>next address, else 503</td></tr>
  * <tr><td>{@code responseTimeoutMs}</td><td>{@value #DEFAULT_RESPONSE_TIMEOUT_MS} ms</td><td>504</td></tr>
  * <tr><td>{@code requestReadTimeoutMs}</td><td>{@value #DEFAULT_REQUEST_READ_TIMEOUT_MS} ms</td><td>408, close (slowloris)</td></tr>
@@ -45,6 +60,14 @@ public final class MetadataProxyConfig {
     public static final int DEFAULT_MAX_HEADER_SIZE = 8192;
     public static final int DEFAULT_MAX_REQUEST_BODY_BYTES = 16 * 1024;
     public static final int DEFAULT_MAX_RESPONSE_BODY_BYTES = 16 * 1024 * 1024;
+    /** Nova's status line: "HTTP/1.1 200 OK" and the like; generous. */
+    public static final int DEFAULT_MAX_RESPONSE_INITIAL_LINE_LENGTH = 4096;
+    /** Nova's response headers (a dozen short ones); twice the guest's limit, as nova may add more. */
+    public static final int DEFAULT_MAX_RESPONSE_HEADER_SIZE = 16 * 1024;
+    /** Netty's default piece size for the guest's (small) request bodies. */
+    public static final int GUEST_DECODER_CHUNK_SIZE = 8192;
+    /** Larger pieces for nova's bodies (vendor data, user-data): fewer pieces to aggregate. */
+    public static final int UPSTREAM_DECODER_CHUNK_SIZE = 16 * 1024;
     public static final int DEFAULT_CONNECT_TIMEOUT_MS = 1000;
     public static final int DEFAULT_RESPONSE_TIMEOUT_MS = 10_000;
     public static final int DEFAULT_UPSTREAM_DOWN_MS = 10_000;
@@ -66,6 +89,8 @@ public final class MetadataProxyConfig {
     private final int maxHeaderSize;
     private final int maxRequestBodyBytes;
     private final int maxResponseBodyBytes;
+    private final int maxResponseInitialLineLength;
+    private final int maxResponseHeaderSize;
     private final int connectTimeoutMs;
     private final int responseTimeoutMs;
     private final int upstreamDownMs;
@@ -89,6 +114,8 @@ public final class MetadataProxyConfig {
         this.maxHeaderSize = b.maxHeaderSize;
         this.maxRequestBodyBytes = b.maxRequestBodyBytes;
         this.maxResponseBodyBytes = b.maxResponseBodyBytes;
+        this.maxResponseInitialLineLength = b.maxResponseInitialLineLength;
+        this.maxResponseHeaderSize = b.maxResponseHeaderSize;
         this.connectTimeoutMs = b.connectTimeoutMs;
         this.responseTimeoutMs = b.responseTimeoutMs;
         this.upstreamDownMs = b.upstreamDownMs;
@@ -110,6 +137,8 @@ public final class MetadataProxyConfig {
         requireRange("maxHeaderSize", maxHeaderSize, 256, 1 << 20);
         requireRange("maxRequestBodyBytes", maxRequestBodyBytes, 0, 1 << 30);
         requireRange("maxResponseBodyBytes", maxResponseBodyBytes, 1024, 1 << 30);
+        requireRange("maxResponseInitialLineLength", maxResponseInitialLineLength, 64, 1 << 20);
+        requireRange("maxResponseHeaderSize", maxResponseHeaderSize, 256, 1 << 20);
         requireRange("connectTimeoutMs", connectTimeoutMs, 1, 600_000);
         requireRange("responseTimeoutMs", responseTimeoutMs, 1, 3_600_000);
         requireRange("upstreamDownMs", upstreamDownMs, 0, 3_600_000);
@@ -145,6 +174,8 @@ public final class MetadataProxyConfig {
     public int maxHeaderSize() { return maxHeaderSize; }
     public int maxRequestBodyBytes() { return maxRequestBodyBytes; }
     public int maxResponseBodyBytes() { return maxResponseBodyBytes; }
+    public int maxResponseInitialLineLength() { return maxResponseInitialLineLength; }
+    public int maxResponseHeaderSize() { return maxResponseHeaderSize; }
     public int connectTimeoutMs() { return connectTimeoutMs; }
     public int responseTimeoutMs() { return responseTimeoutMs; }
     public int upstreamDownMs() { return upstreamDownMs; }
@@ -171,6 +202,8 @@ public final class MetadataProxyConfig {
         private int maxHeaderSize = DEFAULT_MAX_HEADER_SIZE;
         private int maxRequestBodyBytes = DEFAULT_MAX_REQUEST_BODY_BYTES;
         private int maxResponseBodyBytes = DEFAULT_MAX_RESPONSE_BODY_BYTES;
+        private int maxResponseInitialLineLength = DEFAULT_MAX_RESPONSE_INITIAL_LINE_LENGTH;
+        private int maxResponseHeaderSize = DEFAULT_MAX_RESPONSE_HEADER_SIZE;
         private int connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
         private int responseTimeoutMs = DEFAULT_RESPONSE_TIMEOUT_MS;
         private int upstreamDownMs = DEFAULT_UPSTREAM_DOWN_MS;
@@ -198,6 +231,8 @@ public final class MetadataProxyConfig {
         public Builder maxHeaderSize(int v) { maxHeaderSize = v; return this; }
         public Builder maxRequestBodyBytes(int v) { maxRequestBodyBytes = v; return this; }
         public Builder maxResponseBodyBytes(int v) { maxResponseBodyBytes = v; return this; }
+        public Builder maxResponseInitialLineLength(int v) { maxResponseInitialLineLength = v; return this; }
+        public Builder maxResponseHeaderSize(int v) { maxResponseHeaderSize = v; return this; }
         public Builder connectTimeoutMs(int v) { connectTimeoutMs = v; return this; }
         public Builder responseTimeoutMs(int v) { responseTimeoutMs = v; return this; }
         public Builder upstreamDownMs(int v) { upstreamDownMs = v; return this; }

@@ -90,7 +90,7 @@ final class UpstreamClient {
                         // Requests go out already encoded (RequestRewriter.encode): a decoder only.
                         ChannelPipeline p = ch.pipeline();
                         ResponseHandler h = new ResponseHandler();
-                        p.addLast("codec", new ResponseDecoder(h));
+                        p.addLast("codec", new ResponseDecoder(config, h));
                         p.addLast("aggregator", new HttpObjectAggregator(config.maxResponseBodyBytes()));
                         p.addLast("idle", new IdleStateHandler(0, 0, config.idleTimeoutMs(), TimeUnit.MILLISECONDS));
                         ch.attr(HANDLER).set(h);
@@ -320,8 +320,9 @@ final class UpstreamClient {
     private static final class ResponseDecoder extends HttpResponseDecoder {
         private final ResponseHandler handler;
 
-        ResponseDecoder(ResponseHandler handler) {
-            super(4096, 16 * 1024, 16 * 1024);
+        ResponseDecoder(MetadataProxyConfig config, ResponseHandler handler) {
+            super(config.maxResponseInitialLineLength(), config.maxResponseHeaderSize(),
+                    MetadataProxyConfig.UPSTREAM_DECODER_CHUNK_SIZE);
             this.handler = handler;
         }
 

@@ -33,4 +33,17 @@ class MetadataProxyConfigTest {
                 () -> MetadataProxyConfig.builder().sharedSecret("s").responseTimeoutMs(0).build());
         assertTrue(e.getMessage().contains("responseTimeoutMs"), e.getMessage());
     }
+
+    @Test
+    void shouldValidateTheNovaResponseDecoderLimitsLikeTheGuestOnes() {
+        MetadataProxyConfig c = MetadataProxyConfig.builder().sharedSecret("s").build();
+        assertEquals(MetadataProxyConfig.DEFAULT_MAX_RESPONSE_INITIAL_LINE_LENGTH, c.maxResponseInitialLineLength());
+        assertEquals(MetadataProxyConfig.DEFAULT_MAX_RESPONSE_HEADER_SIZE, c.maxResponseHeaderSize());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> MetadataProxyConfig.builder().sharedSecret("s").maxResponseHeaderSize(10).build());
+        assertEquals("maxResponseHeaderSize must be in [256, 1048576], got 10", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> MetadataProxyConfig.builder().sharedSecret("s").maxResponseInitialLineLength(0).build());
+        assertEquals("maxResponseInitialLineLength must be in [64, 1048576], got 0", e.getMessage());
+    }
 }
