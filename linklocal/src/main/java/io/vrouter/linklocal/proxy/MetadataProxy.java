@@ -56,7 +56,6 @@ public final class MetadataProxy implements AutoCloseable {
     private final VmAdmission admission;
     private final ProxyCounters counters = new ProxyCounters();
     private final UpstreamBalancer balancer;
-    private final RequestRewriter rewriter;
     private final Map<EventLoop, UpstreamClient> clients = new IdentityHashMap<>();
     private EventLoopGroup group;
     private Channel serverChannel;
@@ -68,7 +67,6 @@ public final class MetadataProxy implements AutoCloseable {
         this.admission = new VmAdmission(config, Objects.requireNonNull(directory, "directory"));
         this.balancer = new UpstreamBalancer(Objects.requireNonNull(upstreams, "upstreams"),
                 TimeUnit.MILLISECONDS.toNanos(config.upstreamDownMs()));
-        this.rewriter = new RequestRewriter(new InstanceSigner(config.sharedSecret()), config.stripProjectIdDashes());
     }
 
     /**
@@ -101,6 +99,9 @@ public final class MetadataProxy implements AutoCloseable {
                     config.preferNativeTransport() ? "epoll unavailable: " + Epoll.unavailabilityCause()
                             : "native transport disabled by configuration");
         }
+        // Shared by the loops' clients: its caches (signed identity headers, Host values) are concurrent.
+        RequestRewriter rewriter = new RequestRewriter(new InstanceSigner(config.sharedSecret()),
+                config.stripProjectIdDashes());
         for (EventExecutor e : group) {
             EventLoop loop = (EventLoop) e;
             clients.put(loop, new UpstreamClient(loop, clientClass, config, balancer, rewriter, counters, ssl));

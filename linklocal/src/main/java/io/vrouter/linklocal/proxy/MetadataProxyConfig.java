@@ -62,7 +62,7 @@ public final class MetadataProxyConfig {
     public static final int DEFAULT_MAX_RESPONSE_BODY_BYTES = 16 * 1024 * 1024;
     /** Nova's status line: "HTTP/1.1 200 OK" and the like; generous. */
     public static final int DEFAULT_MAX_RESPONSE_INITIAL_LINE_LENGTH = 4096;
-    /** Nova's response headers (a dozen short ones); twice the guest's limit, as nova may add more. */
+    /** Nova sends a dozen short headers; 16 KiB leaves room for what a load balancer in front adds. */
     public static final int DEFAULT_MAX_RESPONSE_HEADER_SIZE = 16 * 1024;
     /** Netty's default piece size for the guest's (small) request bodies. */
     public static final int GUEST_DECODER_CHUNK_SIZE = 8192;

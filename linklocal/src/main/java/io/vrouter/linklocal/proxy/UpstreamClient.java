@@ -75,11 +75,6 @@ final class UpstreamClient {
                    UpstreamBalancer balancer, RequestRewriter rewriter, ProxyCounters counters,
                    SslContext sslContext) {
         this.loop = loop;
-        this.config = config;
-        this.balancer = balancer;
-        this.rewriter = rewriter;
-        this.counters = counters;
-        this.sslContext = sslContext;
         this.bootstrap = new Bootstrap().group(loop).channel(channelClass)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, config.connectTimeoutMs())
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -97,6 +92,11 @@ final class UpstreamClient {
                         p.addLast("response", h);
                     }
                 });
+        this.config = config;
+        this.balancer = balancer;
+        this.rewriter = rewriter;
+        this.counters = counters;
+        this.sslContext = sslContext;
     }
 
     /**

@@ -25,19 +25,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * different loops). A {@link Guest} belongs to one connection and is used on its loop only.
  */
 final class VmAdmission {
+    private final MetadataProxyConfig config;
     private final InstanceDirectory directory;
-    private final int maxConnectionsPerVm;
-    private final double rateLimitPerSecond;
-    private final int rateLimitBurst;
     private final ConcurrentHashMap<InetAddress, Integer> connectionsPerSource = new ConcurrentHashMap<>();
     /** Bounded by the number of VM interfaces: only identified sources get a bucket. */
     private final ConcurrentHashMap<InetAddress, TokenBucket> buckets = new ConcurrentHashMap<>();
 
     VmAdmission(MetadataProxyConfig config, InstanceDirectory directory) {
+        this.config = config;
         this.directory = directory;
-        this.maxConnectionsPerVm = config.maxConnectionsPerVm();
-        this.rateLimitPerSecond = config.rateLimitPerSecond();
-        this.rateLimitBurst = config.rateLimitBurst();
     }
 
     /**
@@ -47,7 +43,7 @@ final class VmAdmission {
      */
     Guest open(InetAddress source) {
         boolean overCap = source != null
-                && connectionsPerSource.merge(source, 1, Integer::sum) > maxConnectionsPerVm;
+                && connectionsPerSource.merge(source, 1, Integer::sum) > config.maxConnectionsPerVm();
         return new Guest(source, overCap);
     }
 
@@ -97,14 +93,14 @@ final class VmAdmission {
 
         /** 0 when a token was taken, else nanoseconds until one will be available. */
         private long rateLimit(long nowNanos) {
-            if (rateLimitPerSecond <= 0) {
+            if (config.rateLimitPerSecond() <= 0) {
                 return 0;
             }
             TokenBucket b = bucket;
             if (b == null) {
                 // Once per connection: the bucket outlives it (it is the VM's, not the connection's).
                 b = buckets.computeIfAbsent(source,
-                        k -> new TokenBucket(rateLimitPerSecond, rateLimitBurst, nowNanos));
+                        k -> new TokenBucket(config.rateLimitPerSecond(), config.rateLimitBurst(), nowNanos));
                 bucket = b;
             }
             return b.tryAcquire(nowNanos);
@@ -128,7 +124,8 @@ final class VmAdmission {
         /** The guest-facing text of a refusal {@link #admit} returned. */
         String refusal(RejectReason reason) {
             return switch (reason) {
-                case TOO_MANY_CONNECTIONS -> "Too many connections from this VM (limit " + maxConnectionsPerVm + ").";
+                case TOO_MANY_CONNECTIONS -> "Too many connections from this VM (limit " + config.maxConnectionsPerVm()
+                        + ").";
                 case INTERNAL_ERROR -> "The proxy could not look up this VM or the metadata service.";
                 case UNKNOWN_SOURCE -> "No VM interface owns source address " + sourceText()
                         + "; request not forwarded.";
