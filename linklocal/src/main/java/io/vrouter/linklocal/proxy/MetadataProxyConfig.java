@@ -4,7 +4,8 @@ import java.net.InetAddress;
 import java.util.Objects;
 
 /**
- * Everything the metadata proxy is configured with. Immutable; build with {@link #builder()}.
+ * Everything the metadata proxy is configured with. Immutable; build with {@link #builder()}
+ * (the canonical constructor validates the same way, and names the first bad setting).
  *
  * <h2>Limits</h2>
  * <table>
@@ -52,7 +53,30 @@ import java.util.Objects;
  * for one request in five). Connections are reused LIFO, so those above the steady concurrency
  * stay unused and close after {@code idleTimeoutMs}.
  */
-public final class MetadataProxyConfig {
+public record MetadataProxyConfig(
+        InetAddress bindAddress,
+        int port,
+        String sharedSecret,
+        boolean stripProjectIdDashes,
+        int ioThreads,
+        boolean preferNativeTransport,
+        int maxInitialLineLength,
+        int maxHeaderSize,
+        int maxRequestBodyBytes,
+        int maxResponseBodyBytes,
+        int maxResponseInitialLineLength,
+        int maxResponseHeaderSize,
+        int connectTimeoutMs,
+        int responseTimeoutMs,
+        int upstreamDownMs,
+        int requestReadTimeoutMs,
+        int idleTimeoutMs,
+        int maxPipelinedRequests,
+        double rateLimitPerSecond,
+        int rateLimitBurst,
+        int maxConnectionsPerVm,
+        int maxIdleUpstreamConnections,
+        TlsSettings tls) {
     /** {@code METADATA.metadata_proxy_port}. */
     public static final int DEFAULT_PORT = 8097;
     public static final int DEFAULT_IO_THREADS = 2;
@@ -79,54 +103,9 @@ public final class MetadataProxyConfig {
     public static final int DEFAULT_MAX_CONNECTIONS_PER_VM = 16;
     public static final int DEFAULT_MAX_IDLE_UPSTREAM_CONNECTIONS = 32;
 
-    private final InetAddress bindAddress;
-    private final int port;
-    private final String sharedSecret;
-    private final boolean stripProjectIdDashes;
-    private final int ioThreads;
-    private final boolean preferNativeTransport;
-    private final int maxInitialLineLength;
-    private final int maxHeaderSize;
-    private final int maxRequestBodyBytes;
-    private final int maxResponseBodyBytes;
-    private final int maxResponseInitialLineLength;
-    private final int maxResponseHeaderSize;
-    private final int connectTimeoutMs;
-    private final int responseTimeoutMs;
-    private final int upstreamDownMs;
-    private final int requestReadTimeoutMs;
-    private final int idleTimeoutMs;
-    private final int maxPipelinedRequests;
-    private final double rateLimitPerSecond;
-    private final int rateLimitBurst;
-    private final int maxConnectionsPerVm;
-    private final int maxIdleUpstreamConnections;
-    private final TlsSettings tls;
-
-    private MetadataProxyConfig(Builder b) {
-        this.bindAddress = Objects.requireNonNull(b.bindAddress, "bindAddress");
-        this.port = b.port;
-        this.sharedSecret = b.sharedSecret;
-        this.stripProjectIdDashes = b.stripProjectIdDashes;
-        this.ioThreads = b.ioThreads;
-        this.preferNativeTransport = b.preferNativeTransport;
-        this.maxInitialLineLength = b.maxInitialLineLength;
-        this.maxHeaderSize = b.maxHeaderSize;
-        this.maxRequestBodyBytes = b.maxRequestBodyBytes;
-        this.maxResponseBodyBytes = b.maxResponseBodyBytes;
-        this.maxResponseInitialLineLength = b.maxResponseInitialLineLength;
-        this.maxResponseHeaderSize = b.maxResponseHeaderSize;
-        this.connectTimeoutMs = b.connectTimeoutMs;
-        this.responseTimeoutMs = b.responseTimeoutMs;
-        this.upstreamDownMs = b.upstreamDownMs;
-        this.requestReadTimeoutMs = b.requestReadTimeoutMs;
-        this.idleTimeoutMs = b.idleTimeoutMs;
-        this.maxPipelinedRequests = b.maxPipelinedRequests;
-        this.rateLimitPerSecond = b.rateLimitPerSecond;
-        this.rateLimitBurst = b.rateLimitBurst;
-        this.maxConnectionsPerVm = b.maxConnectionsPerVm;
-        this.maxIdleUpstreamConnections = b.maxIdleUpstreamConnections;
-        this.tls = Objects.requireNonNull(b.tls, "tls");
+    public MetadataProxyConfig {
+        Objects.requireNonNull(bindAddress, "bindAddress");
+        Objects.requireNonNull(tls, "tls");
         if (sharedSecret == null || sharedSecret.isEmpty()) {
             throw new IllegalArgumentException(
                     "metadata_proxy_secret is required (it must equal nova's metadata_proxy_shared_secret)");
@@ -164,31 +143,20 @@ public final class MetadataProxyConfig {
         return new Builder();
     }
 
-    public InetAddress bindAddress() { return bindAddress; }
-    public int port() { return port; }
-    public String sharedSecret() { return sharedSecret; }
-    public boolean stripProjectIdDashes() { return stripProjectIdDashes; }
-    public int ioThreads() { return ioThreads; }
-    public boolean preferNativeTransport() { return preferNativeTransport; }
-    public int maxInitialLineLength() { return maxInitialLineLength; }
-    public int maxHeaderSize() { return maxHeaderSize; }
-    public int maxRequestBodyBytes() { return maxRequestBodyBytes; }
-    public int maxResponseBodyBytes() { return maxResponseBodyBytes; }
-    public int maxResponseInitialLineLength() { return maxResponseInitialLineLength; }
-    public int maxResponseHeaderSize() { return maxResponseHeaderSize; }
-    public int connectTimeoutMs() { return connectTimeoutMs; }
-    public int responseTimeoutMs() { return responseTimeoutMs; }
-    public int upstreamDownMs() { return upstreamDownMs; }
-    public int requestReadTimeoutMs() { return requestReadTimeoutMs; }
-    public int idleTimeoutMs() { return idleTimeoutMs; }
-    public int maxPipelinedRequests() { return maxPipelinedRequests; }
     /** Token refill rate per VM; 0 disables rate limiting. */
+    @Override
     public double rateLimitPerSecond() { return rateLimitPerSecond; }
-    public int rateLimitBurst() { return rateLimitBurst; }
-    public int maxConnectionsPerVm() { return maxConnectionsPerVm; }
+
     /** Idle keep-alive connections kept per fabric address and event-loop thread. */
+    @Override
     public int maxIdleUpstreamConnections() { return maxIdleUpstreamConnections; }
-    public TlsSettings tls() { return tls; }
+
+    /** Where the proxy listens and whether it uses TLS; never the shared secret (it must not reach a log). */
+    @Override
+    public String toString() {
+        return "MetadataProxyConfig[" + bindAddress.getHostAddress() + ":" + port + ", tls=" + tls.enabled()
+                + ", sharedSecret=(redacted)]";
+    }
 
     /** Mutable builder; every setter validates in {@link #build()}. */
     public static final class Builder {
@@ -247,7 +215,11 @@ public final class MetadataProxyConfig {
 
         /** @throws IllegalArgumentException naming the first bad setting */
         public MetadataProxyConfig build() {
-            return new MetadataProxyConfig(this);
+            return new MetadataProxyConfig(bindAddress, port, sharedSecret, stripProjectIdDashes, ioThreads,
+                    preferNativeTransport, maxInitialLineLength, maxHeaderSize, maxRequestBodyBytes,
+                    maxResponseBodyBytes, maxResponseInitialLineLength, maxResponseHeaderSize, connectTimeoutMs,
+                    responseTimeoutMs, upstreamDownMs, requestReadTimeoutMs, idleTimeoutMs, maxPipelinedRequests,
+                    rateLimitPerSecond, rateLimitBurst, maxConnectionsPerVm, maxIdleUpstreamConnections, tls);
         }
     }
 }
