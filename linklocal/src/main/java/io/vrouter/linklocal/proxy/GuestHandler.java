@@ -20,10 +20,11 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,30 +34,40 @@ import org.slf4j.LoggerFactory;
  * small bounded queue, so pipelined requests are answered in order and a guest cannot make the
  * proxy buffer without bound (over the bound: 429 after the queued ones, then close).
  *
- * <p>Checks, in order: decode errors (400/414/431), method (501), the VM's connection cap
- * (429), the source address's identity (403), the VM's rate limit (429), a configured
- * metadata service (503); then the request goes to nova through this loop's
+ * <p>Checks, in order: decode errors (400/414/431), method (501), target (400), the VM's
+ * admission ({@link VmAdmission}: connection cap 429, identity 403, rate limit 429), a
+ * configured metadata service (503); then the request goes to nova through this loop's
  * {@link UpstreamClient}. Runs on the connection's event loop only.
  */
 final class GuestHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(GuestHandler.class);
     private static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, DELETE";
 
-    private final MetadataProxy proxy;
+    private final MetadataProxyConfig config;
+    private final ProxyCounters counters;
+    private final VmAdmission admission;
+    private final UpstreamBalancer balancer;
+    private final UpstreamClient client;
+    /** Requests decoded while one is being answered, at most {@code maxPipelinedRequests}. */
     private final ArrayDeque<FullHttpRequest> queue = new ArrayDeque<>();
-    private RequestReadTimer readTimer;
-    private GuestResponseEncoder encoder;
-    /** The request being answered is a HEAD: its response goes out without a body. */
-    private boolean answeringHead;
-    private InetAddress source;
-    private boolean counted;
-    private boolean overCap;
+    /** Set when the connection becomes active, before any request is read. */
+    private VmAdmission.Guest vm;
     private boolean busy;
     private boolean closing;
     private boolean overflowPending;
+    /** The request being answered is a HEAD: its response goes out without a body. */
+    private boolean answeringHead;
+    private RequestReadTimer readTimer;
+    private GuestResponseEncoder encoder;
 
-    GuestHandler(MetadataProxy proxy) {
-        this.proxy = proxy;
+    /** @param client the connection's event loop's; null only where nothing is forwarded (handler tests) */
+    GuestHandler(MetadataProxyConfig config, ProxyCounters counters, VmAdmission admission, UpstreamBalancer balancer,
+                 UpstreamClient client) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.counters = Objects.requireNonNull(counters, "counters");
+        this.admission = Objects.requireNonNull(admission, "admission");
+        this.balancer = Objects.requireNonNull(balancer, "balancer");
+        this.client = client;
     }
 
     @Override
@@ -75,18 +86,16 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void connected(ChannelHandlerContext ctx) {
-        if (!counted && ctx.channel().remoteAddress() instanceof InetSocketAddress isa) {
-            source = isa.getAddress();
-            overCap = proxy.connectionOpened(source) > proxy.config().maxConnectionsPerVm();
-            counted = true;
+        if (vm == null) {
+            vm = admission.open(ctx.channel().remoteAddress() instanceof InetSocketAddress isa
+                    ? isa.getAddress() : null);
         }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (counted) {
-            counted = false;
-            proxy.connectionClosed(source);
+        if (vm != null) {
+            vm.close();
         }
         FullHttpRequest r;
         while ((r = queue.poll()) != null) {
@@ -108,7 +117,7 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
             req.release();
             return;
         }
-        if (queue.size() >= proxy.config().maxPipelinedRequests()) {
+        if (queue.size() >= config.maxPipelinedRequests()) {
             // The queued requests are still answered, in order; then 429 and close.
             req.release();
             overflowPending = true;
@@ -130,117 +139,131 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
                 answeringHead = false;
                 reject(ctx, null, "-", System.nanoTime(), RejectReason.PIPELINE_OVERFLOW,
                         "Too many pipelined requests on one connection (limit "
-                                + proxy.config().maxPipelinedRequests() + ").", false, null, -1);
+                                + config.maxPipelinedRequests() + ").", false, null, -1);
             }
         }
     }
 
-    /** Takes ownership of {@code req}. */
+    /** Takes ownership of {@code req}: decode, method, target, admission, upstreams, then nova. */
     private void handle(ChannelHandlerContext ctx, FullHttpRequest req) {
         busy = true;
         answeringHead = req.method() == HttpMethod.HEAD;
         long start = System.nanoTime();
-        MetadataProxy p = proxy;
-        p.counters0().request();
+        counters.request();
         try {
-            String uri = req.uri();
             if (!req.decoderResult().isSuccess()) {
-                Throwable cause = req.decoderResult().cause();
-                RejectReason reason = cause instanceof TooLongHttpLineException ? RejectReason.URI_TOO_LONG
-                        : cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException
-                        ? RejectReason.HEADERS_TOO_LARGE : RejectReason.MALFORMED_REQUEST;
-                String message = switch (reason) {
-                    case URI_TOO_LONG -> "Request line longer than " + p.config().maxInitialLineLength() + " bytes.";
-                    case HEADERS_TOO_LARGE -> "Request headers larger than " + p.config().maxHeaderSize() + " bytes.";
-                    default -> "Malformed HTTP request: " + cause.getMessage();
-                };
-                closing = true;
-                reject(ctx, null, truncate(uri), start, reason, message, false, cause, -1);
+                rejectUndecodable(ctx, req, start);
                 return;
             }
             boolean keepAlive = HttpUtil.isKeepAlive(req) && !closing;
-            HttpMethod m = req.method();
-            if (!(m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.POST || m == HttpMethod.PUT
-                    || m == HttpMethod.DELETE)) {
-                // 501, as Contrail: the method is not one this proxy implements for any path
-                // (405 would claim the resource exists and supports others).
-                reject(ctx, null, truncate(uri), start, RejectReason.METHOD_NOT_IMPLEMENTED,
-                        "Method " + truncate(m.name()) + " is not implemented; allowed: " + ALLOWED_METHODS + ".",
-                        keepAlive, null, -1);
-                return;
-            }
-            String target = RequestRewriter.originForm(uri);
+            String target = target(ctx, req, start, keepAlive);
             if (target == null) {
-                reject(ctx, null, truncate(uri), start, RejectReason.MALFORMED_REQUEST,
-                        "Request target must be a path (/...) or an http:// URL.", keepAlive, null, -1);
                 return;
             }
-            if (overCap) {
-                closing = true;
-                reject(ctx, null, target, start, RejectReason.TOO_MANY_CONNECTIONS,
-                        "Too many connections from this VM (limit " + p.config().maxConnectionsPerVm() + ").",
-                        false, null, 1);
+            RejectReason refused = vm.admit(start);
+            if (refused != null) {
+                if (refused == RejectReason.TOO_MANY_CONNECTIONS) {
+                    closing = true;
+                    keepAlive = false;
+                }
+                reject(ctx, vm.identity(), target, start, refused, vm.refusal(refused), keepAlive, vm.failure(),
+                        vm.retryAfterSeconds());
                 return;
             }
-            VmIdentity id;
-            java.util.List<InetSocketAddress> order;
-            try {
-                id = source == null ? null : p.directory().lookup(source);
-                order = id == null ? null : p.balancer().order(start);
-            } catch (RuntimeException e) {
-                reject(ctx, null, target, start, RejectReason.INTERNAL_ERROR,
-                        "The proxy could not look up this VM or the metadata service.", keepAlive, e, -1);
-                return;
-            }
-            if (id == null) {
-                reject(ctx, null, target, start, RejectReason.UNKNOWN_SOURCE,
-                        "No VM interface owns source address "
-                                + (source == null ? "?" : source.getHostAddress()) + "; request not forwarded.",
-                        keepAlive, null, -1);
-                return;
-            }
-            long waitNanos = p.rateLimit(source, start);
-            if (waitNanos > 0) {
-                long retryAfter = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
-                reject(ctx, id, target, start, RejectReason.RATE_LIMITED,
-                        "Rate limit exceeded for this VM; retry after " + retryAfter + " s.", keepAlive, null,
-                        retryAfter);
-                return;
-            }
-            UpstreamClient client = p.client(ctx.channel().eventLoop());
-            if (order.isEmpty()) {
-                reject(ctx, id, target, start, RejectReason.NO_METADATA_SERVICE,
-                        "No metadata service is configured (global-vrouter-config has no 'metadata' link-local service).",
-                        keepAlive, null, -1);
+            VmIdentity id = vm.identity();
+            List<InetSocketAddress> order = upstreams(ctx, target, id, start, keepAlive);
+            if (order == null) {
                 return;
             }
             FullHttpRequest held = req;
-            req = null; // the callback releases it
-            client.exchange(held, target, id, order, new UpstreamClient.Callback() {
-                @Override
-                public void onResponse(FullHttpResponse response, InetSocketAddress from) {
-                    HttpMethod method = held.method();
-                    held.release();
-                    passThrough(ctx, response, method, keepAlive, start, id, target, from);
-                }
-
-                @Override
-                public void onFailure(RejectReason reason, InetSocketAddress last, Throwable cause) {
-                    held.release();
-                    String msg = switch (reason) {
-                        case UPSTREAM_TIMEOUT -> "The metadata service did not answer within "
-                                + p.config().responseTimeoutMs() + " ms.";
-                        case UPSTREAM_UNREACHABLE -> "The metadata service is unreachable.";
-                        default -> "Bad answer from the metadata service.";
-                    };
-                    reject(ctx, id, target, start, reason, msg, keepAlive, cause, -1);
-                }
-            });
+            req = null; // the exchange's callback releases it
+            forward(ctx, held, target, id, order, keepAlive, start);
         } finally {
             if (req != null) {
                 req.release();
             }
         }
+    }
+
+    /** 400/414/431 for a request the decoder could not read; the connection closes after it. */
+    private void rejectUndecodable(ChannelHandlerContext ctx, FullHttpRequest req, long start) {
+        Throwable cause = req.decoderResult().cause();
+        RejectReason reason = cause instanceof TooLongHttpLineException ? RejectReason.URI_TOO_LONG
+                : cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException
+                ? RejectReason.HEADERS_TOO_LARGE : RejectReason.MALFORMED_REQUEST;
+        String message = switch (reason) {
+            case URI_TOO_LONG -> "Request line longer than " + config.maxInitialLineLength() + " bytes.";
+            case HEADERS_TOO_LARGE -> "Request headers larger than " + config.maxHeaderSize() + " bytes.";
+            default -> "Malformed HTTP request: " + cause.getMessage();
+        };
+        closing = true;
+        reject(ctx, null, truncate(req.uri()), start, reason, message, false, cause, -1);
+    }
+
+    /** The origin-form target of a request this proxy forwards, or null after answering 501/400. */
+    private String target(ChannelHandlerContext ctx, FullHttpRequest req, long start, boolean keepAlive) {
+        String uri = req.uri();
+        HttpMethod m = req.method();
+        if (!(m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.POST || m == HttpMethod.PUT
+                || m == HttpMethod.DELETE)) {
+            // 501, as Contrail: the method is not one this proxy implements for any path
+            // (405 would claim the resource exists and supports others).
+            reject(ctx, null, truncate(uri), start, RejectReason.METHOD_NOT_IMPLEMENTED,
+                    "Method " + truncate(m.name()) + " is not implemented; allowed: " + ALLOWED_METHODS + ".",
+                    keepAlive, null, -1);
+            return null;
+        }
+        String target = RequestRewriter.originForm(uri);
+        if (target == null) {
+            reject(ctx, null, truncate(uri), start, RejectReason.MALFORMED_REQUEST,
+                    "Request target must be a path (/...) or an http:// URL.", keepAlive, null, -1);
+        }
+        return target;
+    }
+
+    /** The fabric addresses to try, in order, or null after answering 500/503. */
+    private List<InetSocketAddress> upstreams(ChannelHandlerContext ctx, String target, VmIdentity id, long start,
+                                              boolean keepAlive) {
+        List<InetSocketAddress> order;
+        try {
+            order = balancer.order(start);
+        } catch (RuntimeException e) {
+            reject(ctx, null, target, start, RejectReason.INTERNAL_ERROR, vm.refusal(RejectReason.INTERNAL_ERROR),
+                    keepAlive, e, -1);
+            return null;
+        }
+        if (order.isEmpty()) {
+            reject(ctx, id, target, start, RejectReason.NO_METADATA_SERVICE,
+                    "No metadata service is configured (global-vrouter-config has no 'metadata' link-local service).",
+                    keepAlive, null, -1);
+            return null;
+        }
+        return order;
+    }
+
+    /** Sends {@code req} (ownership passes to the exchange) to nova through this loop's client. */
+    private void forward(ChannelHandlerContext ctx, FullHttpRequest req, String target, VmIdentity id,
+                         List<InetSocketAddress> order, boolean keepAlive, long start) {
+        client.exchange(req, target, id, order, new UpstreamClient.Callback() {
+            @Override
+            public void onResponse(FullHttpResponse response, InetSocketAddress from) {
+                HttpMethod method = req.method();
+                req.release();
+                passThrough(ctx, response, method, keepAlive, start, id, target, from);
+            }
+
+            @Override
+            public void onFailure(RejectReason reason, InetSocketAddress last, Throwable cause) {
+                req.release();
+                String msg = switch (reason) {
+                    case UPSTREAM_TIMEOUT -> "The metadata service did not answer within "
+                            + config.responseTimeoutMs() + " ms.";
+                    case UPSTREAM_UNREACHABLE -> "The metadata service is unreachable.";
+                    default -> "Bad answer from the metadata service.";
+                };
+                reject(ctx, id, target, start, reason, msg, keepAlive, cause, -1);
+            }
+        });
     }
 
     private void passThrough(ChannelHandlerContext ctx, FullHttpResponse r, HttpMethod method, boolean keepAlive,
@@ -272,14 +295,14 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
 
     private void reject(ChannelHandlerContext ctx, VmIdentity id, String target, long start, RejectReason reason,
                         String message, boolean keepAlive, Throwable cause, long retryAfterSeconds) {
-        proxy.counters0().rejected(reason);
-        String vm = id != null ? id.instanceId() : "unknown(" + (source == null ? "?" : source.getHostAddress()) + ")";
+        counters.rejected(reason);
+        String who = id != null ? id.instanceId() : "unknown(" + vm.sourceText() + ")";
         if (reason == RejectReason.RATE_LIMITED || reason == RejectReason.TOO_MANY_CONNECTIONS
                 || reason == RejectReason.PIPELINE_OVERFLOW) {
             // Logged at debug: an abusive guest must not be able to flood the log (it is counted).
-            LOG.debug("metadata: vm={} path={} status={} cause={}", vm, target, reason.status(), reason);
+            LOG.debug("metadata: vm={} path={} status={} cause={}", who, target, reason.status(), reason);
         } else {
-            LOG.warn("metadata: vm={} path={} status={} cause={}{}", vm, target, reason.status(), reason,
+            LOG.warn("metadata: vm={} path={} status={} cause={}{}", who, target, reason.status(), reason,
                     cause == null ? "" : ": " + cause);
         }
         ByteBuf body = Unpooled.copiedBuffer(message + "\n", StandardCharsets.UTF_8);
@@ -306,7 +329,7 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
             encoder.answering(answeringHead);
         }
         ctx.writeAndFlush(r).addListener((ChannelFutureListener) f -> {
-            proxy.counters0().responded(status, System.nanoTime() - start);
+            counters.responded(status, System.nanoTime() - start);
             busy = false;
             if (!keepAlive || !f.isSuccess() || closing) {
                 f.channel().close();
@@ -328,7 +351,7 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
         busy = true;
         answeringHead = false;
         reject(ctx, null, "-", System.nanoTime(), RejectReason.SLOW_REQUEST,
-                "Request not received within " + proxy.config().requestReadTimeoutMs() + " ms.", false, null, -1);
+                "Request not received within " + config.requestReadTimeoutMs() + " ms.", false, null, -1);
     }
 
     @Override
@@ -344,7 +367,8 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.debug("metadata: connection from {} failed: {}", source, cause.toString());
+        LOG.debug("metadata: connection from {} failed: {}", vm == null ? null : vm.source(),
+                cause.toString());
         ctx.close();
     }
 

@@ -24,12 +24,10 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -55,12 +53,9 @@ public final class MetadataProxy implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetadataProxy.class);
 
     private final MetadataProxyConfig config;
-    private final InstanceDirectory directory;
+    private final VmAdmission admission;
     private final ProxyCounters counters = new ProxyCounters();
     private final UpstreamBalancer balancer;
-    private final RequestRewriter rewriter;
-    private final ConcurrentHashMap<InetAddress, Integer> connectionsPerSource = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<InetAddress, TokenBucket> buckets = new ConcurrentHashMap<>();
     private final Map<EventLoop, UpstreamClient> clients = new IdentityHashMap<>();
     private EventLoopGroup group;
     private Channel serverChannel;
@@ -69,10 +64,9 @@ public final class MetadataProxy implements AutoCloseable {
 
     public MetadataProxy(MetadataProxyConfig config, InstanceDirectory directory, MetadataUpstreams upstreams) {
         this.config = Objects.requireNonNull(config, "config");
-        this.directory = Objects.requireNonNull(directory, "directory");
+        this.admission = new VmAdmission(config, Objects.requireNonNull(directory, "directory"));
         this.balancer = new UpstreamBalancer(Objects.requireNonNull(upstreams, "upstreams"),
                 TimeUnit.MILLISECONDS.toNanos(config.upstreamDownMs()));
-        this.rewriter = new RequestRewriter(new InstanceSigner(config.sharedSecret()), config.stripProjectIdDashes());
     }
 
     /**
@@ -105,6 +99,9 @@ public final class MetadataProxy implements AutoCloseable {
                     config.preferNativeTransport() ? "epoll unavailable: " + Epoll.unavailabilityCause()
                             : "native transport disabled by configuration");
         }
+        // Shared by the loops' clients: its caches (signed identity headers, Host values) are concurrent.
+        RequestRewriter rewriter = new RequestRewriter(new InstanceSigner(config.sharedSecret()),
+                config.stripProjectIdDashes());
         for (EventExecutor e : group) {
             EventLoop loop = (EventLoop) e;
             clients.put(loop, new UpstreamClient(loop, clientClass, config, balancer, rewriter, counters, ssl));
@@ -133,12 +130,14 @@ public final class MetadataProxy implements AutoCloseable {
 
     /** The guest-side pipeline; package-private so handler tests build the same one. */
     void initGuestPipeline(ChannelPipeline p) {
-        GuestHandler guest = new GuestHandler(this);
+        GuestHandler guest = new GuestHandler(config, counters, admission, balancer,
+                clients.get(p.channel().eventLoop()));
         p.addLast("readTimer", new RequestReadTimer(config.requestReadTimeoutMs(),
                 () -> guest.slowRequest(p.context(guest))));
         p.addLast("idle", new IdleStateHandler(0, 0, config.idleTimeoutMs(), TimeUnit.MILLISECONDS));
         // HttpServerCodec's two halves, the encoder told by GuestHandler when it answers HEAD.
-        p.addLast("codec", new HttpRequestDecoder(config.maxInitialLineLength(), config.maxHeaderSize(), 8192));
+        p.addLast("codec", new HttpRequestDecoder(config.maxInitialLineLength(), config.maxHeaderSize(),
+                MetadataProxyConfig.GUEST_DECODER_CHUNK_SIZE));
         p.addLast("encoder", new GuestResponseEncoder());
         p.addLast("aggregator", new GuestAggregator(config.maxRequestBodyBytes(), counters));
         p.addLast("guest", guest);
@@ -200,47 +199,5 @@ public final class MetadataProxy implements AutoCloseable {
         if (group != null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
-    }
-
-    // ---- for GuestHandler (event-loop threads) ----
-
-    MetadataProxyConfig config() {
-        return config;
-    }
-
-    InstanceDirectory directory() {
-        return directory;
-    }
-
-    ProxyCounters counters0() {
-        return counters;
-    }
-
-    UpstreamBalancer balancer() {
-        return balancer;
-    }
-
-    UpstreamClient client(EventLoop loop) {
-        return clients.get(loop);
-    }
-
-    /** @return the number of open connections from {@code source}, this one included */
-    int connectionOpened(InetAddress source) {
-        return connectionsPerSource.merge(source, 1, Integer::sum);
-    }
-
-    void connectionClosed(InetAddress source) {
-        connectionsPerSource.computeIfPresent(source, (k, v) -> v <= 1 ? null : v - 1);
-    }
-
-    /** 0 when {@code source} may send a request now, else nanoseconds until it may. */
-    long rateLimit(InetAddress source, long nowNanos) {
-        if (config.rateLimitPerSecond() <= 0) {
-            return 0;
-        }
-        // Bounded by the number of VM interfaces: only identified sources get here.
-        return buckets.computeIfAbsent(source,
-                k -> new TokenBucket(config.rateLimitPerSecond(), config.rateLimitBurst(), nowNanos))
-                .tryAcquire(nowNanos);
     }
 }

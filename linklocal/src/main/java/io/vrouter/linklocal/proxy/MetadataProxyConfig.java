@@ -4,16 +4,32 @@ import java.net.InetAddress;
 import java.util.Objects;
 
 /**
- * Everything the metadata proxy is configured with. Immutable; build with {@link #builder()}.
+ * Everything the metadata proxy is configured with. Immutable; build with {@link #builder()}
+ * (the canonical constructor validates the same way, and names the first bad setting).
  *
  * <h2>Limits</h2>
  * <table>
  * <caption>Limits and what the guest sees when one is hit</caption>
  * <tr><th>setting</th><th>default</th><th>when exceeded</th></tr>
- * <tr><td>{@code maxInitialLineLength}</td><td>{@value #DEFAULT_MAX_INITIAL_LINE_LENGTH} B</td><td>414</td></tr>
- * <tr><td>{@code maxHeaderSize}</td><td>{@value #DEFAULT_MAX_HEADER_SIZE} B</td><td>431</td></tr>
- * <tr><td>{@code maxRequestBodyBytes}</td><td>{@value #DEFAULT_MAX_REQUEST_BODY_BYTES} B</td><td>413</td></tr>
- * <tr><td>{@code maxResponseBodyBytes}</td><td>{@value #DEFAULT_MAX_RESPONSE_BODY_BYTES} B</td><td>502</td></tr>
+ * <tr><td colspan="3">guest request decoder ({@code HttpRequestDecoder} + {@code HttpObjectAggregator})</td></tr>
+ * <tr><td>{@code maxInitialLineLength}</td><td>{@value #DEFAULT_MAX_INITIAL_LINE_LENGTH} B</td>
+ *     <td>{@code TooLongHttpLineException}: 414, close</td></tr>
+ * <tr><td>{@code maxHeaderSize}</td><td>{@value #DEFAULT_MAX_HEADER_SIZE} B</td>
+ *     <td>{@code TooLongHttpHeaderException}: 431, close</td></tr>
+ * <tr><td>{@code maxRequestBodyBytes}</td><td>{@value #DEFAULT_MAX_REQUEST_BODY_BYTES} B</td>
+ *     <td>413 (by Content-Length, or while a chunked body streams in), close</td></tr>
+ * <tr><td>{@link #GUEST_DECODER_CHUNK_SIZE}</td><td>{@value #GUEST_DECODER_CHUNK_SIZE} B</td>
+ *     <td>not a limit: the piece size a body is decoded in before aggregation</td></tr>
+ * <tr><td colspan="3">nova response decoder ({@code HttpResponseDecoder} + {@code HttpObjectAggregator})</td></tr>
+ * <tr><td>{@code maxResponseInitialLineLength}</td><td>{@value #DEFAULT_MAX_RESPONSE_INITIAL_LINE_LENGTH} B</td>
+ *     <td>502, upstream connection discarded</td></tr>
+ * <tr><td>{@code maxResponseHeaderSize}</td><td>{@value #DEFAULT_MAX_RESPONSE_HEADER_SIZE} B</td>
+ *     <td>502, upstream connection discarded</td></tr>
+ * <tr><td>{@code maxResponseBodyBytes}</td><td>{@value #DEFAULT_MAX_RESPONSE_BODY_BYTES} B</td>
+ *     <td>502, upstream connection discarded</td></tr>
+ * <tr><td>{@link #UPSTREAM_DECODER_CHUNK_SIZE}</td><td>{@value #UPSTREAM_DECODER_CHUNK_SIZE} B</td>
+ *     <td>not a limit, as above</td></tr>
+ * <tr><td colspan="3">time, connections and rate</td></tr>
  * <tr><td>{@code connectTimeoutMs}</td><td>{@value #DEFAULT_CONNECT_TIMEOUT_MS} ms</td><td>next address, else 503</td></tr>
  * <tr><td>{@code responseTimeoutMs}</td><td>{@value #DEFAULT_RESPONSE_TIMEOUT_MS} ms</td><td>504</td></tr>
  * <tr><td>{@code requestReadTimeoutMs}</td><td>{@value #DEFAULT_REQUEST_READ_TIMEOUT_MS} ms</td><td>408, close (slowloris)</td></tr>
@@ -37,7 +53,30 @@ import java.util.Objects;
  * for one request in five). Connections are reused LIFO, so those above the steady concurrency
  * stay unused and close after {@code idleTimeoutMs}.
  */
-public final class MetadataProxyConfig {
+public record MetadataProxyConfig(
+        InetAddress bindAddress,
+        int port,
+        String sharedSecret,
+        boolean stripProjectIdDashes,
+        int ioThreads,
+        boolean preferNativeTransport,
+        int maxInitialLineLength,
+        int maxHeaderSize,
+        int maxRequestBodyBytes,
+        int maxResponseBodyBytes,
+        int maxResponseInitialLineLength,
+        int maxResponseHeaderSize,
+        int connectTimeoutMs,
+        int responseTimeoutMs,
+        int upstreamDownMs,
+        int requestReadTimeoutMs,
+        int idleTimeoutMs,
+        int maxPipelinedRequests,
+        double rateLimitPerSecond,
+        int rateLimitBurst,
+        int maxConnectionsPerVm,
+        int maxIdleUpstreamConnections,
+        TlsSettings tls) {
     /** {@code METADATA.metadata_proxy_port}. */
     public static final int DEFAULT_PORT = 8097;
     public static final int DEFAULT_IO_THREADS = 2;
@@ -45,6 +84,14 @@ public final class MetadataProxyConfig {
     public static final int DEFAULT_MAX_HEADER_SIZE = 8192;
     public static final int DEFAULT_MAX_REQUEST_BODY_BYTES = 16 * 1024;
     public static final int DEFAULT_MAX_RESPONSE_BODY_BYTES = 16 * 1024 * 1024;
+    /** Nova's status line: "HTTP/1.1 200 OK" and the like; generous. */
+    public static final int DEFAULT_MAX_RESPONSE_INITIAL_LINE_LENGTH = 4096;
+    /** Nova sends a dozen short headers; 16 KiB leaves room for what a load balancer in front adds. */
+    public static final int DEFAULT_MAX_RESPONSE_HEADER_SIZE = 16 * 1024;
+    /** Netty's default piece size for the guest's (small) request bodies. */
+    public static final int GUEST_DECODER_CHUNK_SIZE = 8192;
+    /** Larger pieces for nova's bodies (vendor data, user-data): fewer pieces to aggregate. */
+    public static final int UPSTREAM_DECODER_CHUNK_SIZE = 16 * 1024;
     public static final int DEFAULT_CONNECT_TIMEOUT_MS = 1000;
     public static final int DEFAULT_RESPONSE_TIMEOUT_MS = 10_000;
     public static final int DEFAULT_UPSTREAM_DOWN_MS = 10_000;
@@ -56,50 +103,9 @@ public final class MetadataProxyConfig {
     public static final int DEFAULT_MAX_CONNECTIONS_PER_VM = 16;
     public static final int DEFAULT_MAX_IDLE_UPSTREAM_CONNECTIONS = 32;
 
-    private final InetAddress bindAddress;
-    private final int port;
-    private final String sharedSecret;
-    private final boolean stripProjectIdDashes;
-    private final int ioThreads;
-    private final boolean preferNativeTransport;
-    private final int maxInitialLineLength;
-    private final int maxHeaderSize;
-    private final int maxRequestBodyBytes;
-    private final int maxResponseBodyBytes;
-    private final int connectTimeoutMs;
-    private final int responseTimeoutMs;
-    private final int upstreamDownMs;
-    private final int requestReadTimeoutMs;
-    private final int idleTimeoutMs;
-    private final int maxPipelinedRequests;
-    private final double rateLimitPerSecond;
-    private final int rateLimitBurst;
-    private final int maxConnectionsPerVm;
-    private final int maxIdleUpstreamConnections;
-    private final TlsSettings tls;
-
-    private MetadataProxyConfig(Builder b) {
-        this.bindAddress = Objects.requireNonNull(b.bindAddress, "bindAddress");
-        this.port = b.port;
-        this.sharedSecret = b.sharedSecret;
-        this.stripProjectIdDashes = b.stripProjectIdDashes;
-        this.ioThreads = b.ioThreads;
-        this.preferNativeTransport = b.preferNativeTransport;
-        this.maxInitialLineLength = b.maxInitialLineLength;
-        this.maxHeaderSize = b.maxHeaderSize;
-        this.maxRequestBodyBytes = b.maxRequestBodyBytes;
-        this.maxResponseBodyBytes = b.maxResponseBodyBytes;
-        this.connectTimeoutMs = b.connectTimeoutMs;
-        this.responseTimeoutMs = b.responseTimeoutMs;
-        this.upstreamDownMs = b.upstreamDownMs;
-        this.requestReadTimeoutMs = b.requestReadTimeoutMs;
-        this.idleTimeoutMs = b.idleTimeoutMs;
-        this.maxPipelinedRequests = b.maxPipelinedRequests;
-        this.rateLimitPerSecond = b.rateLimitPerSecond;
-        this.rateLimitBurst = b.rateLimitBurst;
-        this.maxConnectionsPerVm = b.maxConnectionsPerVm;
-        this.maxIdleUpstreamConnections = b.maxIdleUpstreamConnections;
-        this.tls = Objects.requireNonNull(b.tls, "tls");
+    public MetadataProxyConfig {
+        Objects.requireNonNull(bindAddress, "bindAddress");
+        Objects.requireNonNull(tls, "tls");
         if (sharedSecret == null || sharedSecret.isEmpty()) {
             throw new IllegalArgumentException(
                     "metadata_proxy_secret is required (it must equal nova's metadata_proxy_shared_secret)");
@@ -110,6 +116,8 @@ public final class MetadataProxyConfig {
         requireRange("maxHeaderSize", maxHeaderSize, 256, 1 << 20);
         requireRange("maxRequestBodyBytes", maxRequestBodyBytes, 0, 1 << 30);
         requireRange("maxResponseBodyBytes", maxResponseBodyBytes, 1024, 1 << 30);
+        requireRange("maxResponseInitialLineLength", maxResponseInitialLineLength, 64, 1 << 20);
+        requireRange("maxResponseHeaderSize", maxResponseHeaderSize, 256, 1 << 20);
         requireRange("connectTimeoutMs", connectTimeoutMs, 1, 600_000);
         requireRange("responseTimeoutMs", responseTimeoutMs, 1, 3_600_000);
         requireRange("upstreamDownMs", upstreamDownMs, 0, 3_600_000);
@@ -135,29 +143,20 @@ public final class MetadataProxyConfig {
         return new Builder();
     }
 
-    public InetAddress bindAddress() { return bindAddress; }
-    public int port() { return port; }
-    public String sharedSecret() { return sharedSecret; }
-    public boolean stripProjectIdDashes() { return stripProjectIdDashes; }
-    public int ioThreads() { return ioThreads; }
-    public boolean preferNativeTransport() { return preferNativeTransport; }
-    public int maxInitialLineLength() { return maxInitialLineLength; }
-    public int maxHeaderSize() { return maxHeaderSize; }
-    public int maxRequestBodyBytes() { return maxRequestBodyBytes; }
-    public int maxResponseBodyBytes() { return maxResponseBodyBytes; }
-    public int connectTimeoutMs() { return connectTimeoutMs; }
-    public int responseTimeoutMs() { return responseTimeoutMs; }
-    public int upstreamDownMs() { return upstreamDownMs; }
-    public int requestReadTimeoutMs() { return requestReadTimeoutMs; }
-    public int idleTimeoutMs() { return idleTimeoutMs; }
-    public int maxPipelinedRequests() { return maxPipelinedRequests; }
     /** Token refill rate per VM; 0 disables rate limiting. */
+    @Override
     public double rateLimitPerSecond() { return rateLimitPerSecond; }
-    public int rateLimitBurst() { return rateLimitBurst; }
-    public int maxConnectionsPerVm() { return maxConnectionsPerVm; }
+
     /** Idle keep-alive connections kept per fabric address and event-loop thread. */
+    @Override
     public int maxIdleUpstreamConnections() { return maxIdleUpstreamConnections; }
-    public TlsSettings tls() { return tls; }
+
+    /** Where the proxy listens and whether it uses TLS; never the shared secret (it must not reach a log). */
+    @Override
+    public String toString() {
+        return "MetadataProxyConfig[" + bindAddress.getHostAddress() + ":" + port + ", tls=" + tls.enabled()
+                + ", sharedSecret=(redacted)]";
+    }
 
     /** Mutable builder; every setter validates in {@link #build()}. */
     public static final class Builder {
@@ -171,6 +170,8 @@ public final class MetadataProxyConfig {
         private int maxHeaderSize = DEFAULT_MAX_HEADER_SIZE;
         private int maxRequestBodyBytes = DEFAULT_MAX_REQUEST_BODY_BYTES;
         private int maxResponseBodyBytes = DEFAULT_MAX_RESPONSE_BODY_BYTES;
+        private int maxResponseInitialLineLength = DEFAULT_MAX_RESPONSE_INITIAL_LINE_LENGTH;
+        private int maxResponseHeaderSize = DEFAULT_MAX_RESPONSE_HEADER_SIZE;
         private int connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
         private int responseTimeoutMs = DEFAULT_RESPONSE_TIMEOUT_MS;
         private int upstreamDownMs = DEFAULT_UPSTREAM_DOWN_MS;
@@ -198,6 +199,8 @@ public final class MetadataProxyConfig {
         public Builder maxHeaderSize(int v) { maxHeaderSize = v; return this; }
         public Builder maxRequestBodyBytes(int v) { maxRequestBodyBytes = v; return this; }
         public Builder maxResponseBodyBytes(int v) { maxResponseBodyBytes = v; return this; }
+        public Builder maxResponseInitialLineLength(int v) { maxResponseInitialLineLength = v; return this; }
+        public Builder maxResponseHeaderSize(int v) { maxResponseHeaderSize = v; return this; }
         public Builder connectTimeoutMs(int v) { connectTimeoutMs = v; return this; }
         public Builder responseTimeoutMs(int v) { responseTimeoutMs = v; return this; }
         public Builder upstreamDownMs(int v) { upstreamDownMs = v; return this; }
@@ -212,7 +215,11 @@ public final class MetadataProxyConfig {
 
         /** @throws IllegalArgumentException naming the first bad setting */
         public MetadataProxyConfig build() {
-            return new MetadataProxyConfig(this);
+            return new MetadataProxyConfig(bindAddress, port, sharedSecret, stripProjectIdDashes, ioThreads,
+                    preferNativeTransport, maxInitialLineLength, maxHeaderSize, maxRequestBodyBytes,
+                    maxResponseBodyBytes, maxResponseInitialLineLength, maxResponseHeaderSize, connectTimeoutMs,
+                    responseTimeoutMs, upstreamDownMs, requestReadTimeoutMs, idleTimeoutMs, maxPipelinedRequests,
+                    rateLimitPerSecond, rateLimitBurst, maxConnectionsPerVm, maxIdleUpstreamConnections, tls);
         }
     }
 }

@@ -2,14 +2,10 @@ package io.vrouter.linklocal.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
-import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.util.AsciiString;
 import io.netty.util.NetUtil;
 import java.net.Inet6Address;
@@ -46,9 +42,6 @@ public final class RequestRewriter {
     private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
     private static final AsciiString X_INSTANCE_ID_SIGNATURE = AsciiString.cached("X-Instance-ID-Signature");
     private static final AsciiString ZERO = AsciiString.cached("0");
-    /** Outgoing headers are not re-validated: see {@link #rewrite}. */
-    private static final HttpHeadersFactory OUT_HEADERS = DefaultHttpHeadersFactory.headersFactory()
-            .withNameValidation(false).withValidation(false);
     private static final byte[] SP_HTTP_1_1_CRLF = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final int CRLF = ('\r' << 8) | '\n';
     private static final int COLON_SP = (':' << 8) | ' ';
@@ -132,55 +125,14 @@ public final class RequestRewriter {
     }
 
     /**
-     * The upstream request. The body is a retained duplicate of the guest's: the caller still
-     * owns {@code guest}, and the returned request must be written (or released) once.
-     *
-     * <p>Per request this only copies the guest's surviving headers: the proxy's own values
-     * (signature, tenant, Host) come from per-VM and per-address caches, and the headers are
-     * built without re-validation (the guest's were validated by the decoder, ours are known
-     * to be valid).
-     *
-     * @param target origin-form target from {@link #originForm(String)}
-     */
-    public FullHttpRequest rewrite(FullHttpRequest guest, String target, VmIdentity id,
-                                   InetSocketAddress upstream) {
-        HttpMethod method = guest.method();
-        DefaultFullHttpRequest out = new DefaultFullHttpRequest(
-                HttpVersion.HTTP_1_1, method, target, guest.content().retainedDuplicate(),
-                OUT_HEADERS, OUT_HEADERS);
-        HttpHeaders in = guest.headers();
-        Set<String> connectionTokens = in.contains(HttpHeaderNames.CONNECTION) ? connectionTokens(in) : null;
-        HttpHeaders h = out.headers();
-        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence(); it.hasNext(); ) {
-            Map.Entry<CharSequence, CharSequence> e = it.next();
-            CharSequence name = e.getKey();
-            if (isStripped(name) || (connectionTokens != null
-                    && connectionTokens.contains(name.toString().toLowerCase(Locale.ROOT)))) {
-                continue;
-            }
-            h.add(name, e.getValue());
-        }
-        Signed s = signed(id);
-        h.add(HttpHeaderNames.HOST, host(upstream));
-        h.add(X_INSTANCE_ID, s.instanceId);
-        h.add(X_TENANT_ID, s.tenant);
-        if (s.vmIp != null) {
-            h.add(X_FORWARDED_FOR, s.vmIp);
-        }
-        h.add(X_INSTANCE_ID_SIGNATURE, s.signature);
-        int len = out.content().readableBytes();
-        if (len > 0 || method == HttpMethod.POST || method == HttpMethod.PUT) {
-            h.add(HttpHeaderNames.CONTENT_LENGTH, len == 0 ? ZERO : Integer.toString(len));
-        }
-        return out;
-    }
-
-    /**
-     * {@link #rewrite} already encoded: the bytes {@code HttpRequestEncoder} would write for the
-     * rewritten request (same request line, headers in the same order, same body), built in one
-     * buffer from {@code alloc} without an intermediate request object, so the upstream write is
-     * one buffer and one syscall. The caller still owns {@code guest}; the returned buffer must be
-     * written (or released) once.
+     * The request nova gets, encoded: the bytes {@code HttpRequestEncoder} would write for the
+     * rewritten request (HTTP/1.1, the guest's method and {@code target}, the guest's surviving
+     * headers in their order, then Host, X-Instance-ID, X-Tenant-ID, X-Forwarded-For when the VM
+     * has an IP, X-Instance-ID-Signature, and Content-Length when there is a body or the method is
+     * POST/PUT; the guest's body). Built in one buffer from {@code alloc} without an intermediate
+     * request object, so the upstream write is one buffer and one syscall; the proxy's own values
+     * come from per-VM and per-address caches. The caller still owns {@code guest}; the returned
+     * buffer must be written (or released) once.
      *
      * @param target origin-form target from {@link #originForm(String)}
      */

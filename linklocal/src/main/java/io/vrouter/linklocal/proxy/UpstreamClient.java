@@ -75,11 +75,6 @@ final class UpstreamClient {
                    UpstreamBalancer balancer, RequestRewriter rewriter, ProxyCounters counters,
                    SslContext sslContext) {
         this.loop = loop;
-        this.config = config;
-        this.balancer = balancer;
-        this.rewriter = rewriter;
-        this.counters = counters;
-        this.sslContext = sslContext;
         this.bootstrap = new Bootstrap().group(loop).channel(channelClass)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, config.connectTimeoutMs())
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -90,13 +85,18 @@ final class UpstreamClient {
                         // Requests go out already encoded (RequestRewriter.encode): a decoder only.
                         ChannelPipeline p = ch.pipeline();
                         ResponseHandler h = new ResponseHandler();
-                        p.addLast("codec", new ResponseDecoder(h));
+                        p.addLast("codec", new ResponseDecoder(config, h));
                         p.addLast("aggregator", new HttpObjectAggregator(config.maxResponseBodyBytes()));
                         p.addLast("idle", new IdleStateHandler(0, 0, config.idleTimeoutMs(), TimeUnit.MILLISECONDS));
                         ch.attr(HANDLER).set(h);
                         p.addLast("response", h);
                     }
                 });
+        this.config = config;
+        this.balancer = balancer;
+        this.rewriter = rewriter;
+        this.counters = counters;
+        this.sslContext = sslContext;
     }
 
     /**
@@ -320,8 +320,9 @@ final class UpstreamClient {
     private static final class ResponseDecoder extends HttpResponseDecoder {
         private final ResponseHandler handler;
 
-        ResponseDecoder(ResponseHandler handler) {
-            super(4096, 16 * 1024, 16 * 1024);
+        ResponseDecoder(MetadataProxyConfig config, ResponseHandler handler) {
+            super(config.maxResponseInitialLineLength(), config.maxResponseHeaderSize(),
+                    MetadataProxyConfig.UPSTREAM_DECODER_CHUNK_SIZE);
             this.handler = handler;
         }
 

@@ -10,7 +10,13 @@
  * the upstream connections serving it live on the same event loop, so per-connection and pool
  * state is single-threaded. State shared across loops is lock-free or per-VM: counters
  * ({@code LongAdder}, HdrHistogram {@code Recorder}), the per-VM connection counts and token
- * buckets, and the fabric addresses' down marks. {@link io.vrouter.linklocal.proxy.MetadataProxy}
- * start/close/counters may be called from any thread.
+ * buckets ({@code VmAdmission}), and the fabric addresses' down marks.
+ * {@link io.vrouter.linklocal.proxy.MetadataProxy} start/close/counters may be called from any thread.
+ *
+ * <p>A guest connection's pipeline: {@code RequestReadTimer} (slowloris 408),
+ * {@code IdleStateHandler}, {@code HttpRequestDecoder}, {@code GuestResponseEncoder},
+ * {@code GuestAggregator} (413), {@code GuestHandler}: decode errors, method and target, then
+ * {@code VmAdmission} (cap, identity, rate), then nova through the loop's {@code UpstreamClient}.
+ * Every limit is in {@link io.vrouter.linklocal.proxy.MetadataProxyConfig}.
  */
 package io.vrouter.linklocal.proxy;
