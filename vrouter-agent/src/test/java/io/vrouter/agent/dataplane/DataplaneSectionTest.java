@@ -3,7 +3,7 @@ package io.vrouter.agent.dataplane;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vrouter.agent.introspect.JsonHttpServer;
+import io.vrouter.plumbing.http.JsonHttpServer;
 import io.vrouter.drop.DropReason;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -23,7 +23,7 @@ class DataplaneSectionTest {
         DataplaneStats s = new DataplaneStats(totals, drops, 4, 1, 2,
                 List.of(new PortStats("p1", "tap1", 1, 5, 3, 2, 4)));
 
-        JsonNode json = JsonHttpServer.mapper().valueToTree(DataplaneSection.of(s, "nft", Set.of("ntp")));
+        JsonNode json = JsonHttpServer.DEFAULT_MAPPER.valueToTree(DataplaneSection.of(s, "nft", Set.of("ntp")));
 
         List<String> names = new ArrayList<>();
         json.fieldNames().forEachRemaining(names::add);
