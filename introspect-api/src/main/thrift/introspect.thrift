@@ -19,6 +19,9 @@
  * something else here.
  *
  * Types: Thrift has no unsigned integers; Contrail's u16/u32 become i32 and its u64 counters i64.
+ * Where a field is Contrail's, the XML keeps Contrail's type name (SandeshXml.CONTRAIL_FIELD_ATTRIBUTES
+ * overrides the type attribute, e.g. u16); counters Contrail declares i32 (which overflow) and its
+ * signed byte proto are widened here, so only their type attribute differs from Contrail's page.
  * Times are milliseconds since the Unix epoch (…_ms) or durations in milliseconds (…_ms) unless
  * the name says otherwise. An IPv4 address is dotted-quad text; "" means "none".
  *
@@ -341,6 +344,13 @@ struct NodeStatus {
 /** The UVE carrying NodeStatus, as Contrail's SandeshUVECacheReq lists it. */
 struct NodeStatusUVE {
     1: NodeStatus data
+}
+
+/** Closes a SandeshUVECacheReq page after the UVEs (tf-sandesh sandesh_uve.sandesh): how many. */
+struct SandeshUVECacheResp {
+    /** Contrail's type is u32 (the XML says so, see SandeshXml.CONTRAIL_FIELD_ATTRIBUTES). */
+    1: i32 returned
+    2: optional i32 period
 }
 
 // ---------------------------------------------------------------------------------------------
