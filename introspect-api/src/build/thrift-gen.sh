@@ -16,7 +16,7 @@ fi
 version=$(thrift --version | sed -n 's/^Thrift version \([0-9.]*\).*/\1/p')
 if [ "$version" != "$expected" ]; then
   echo "introspect-api: thrift $version found at $(command -v thrift), but the build pins libthrift $expected;" >&2
-  echo "introspect-api: install thrift-compiler $expected (Debian 12), or move libthrift.version in the parent pom to the compiler's release." >&2
+  echo "introspect-api: install thrift-compiler $expected, or set libthrift.version in the parent pom to $version (the compiler and libthrift must be the same release)." >&2
   exit 1
 fi
 rm -rf "$out"
