@@ -11,6 +11,7 @@ PACKAGES=(
   curl           # guests in namespaces fetch their metadata with it
   procps         # sysctl
   ethtool        # the agent turns checksum/segmentation offload off on the interfaces it captures
+  thrift-compiler # introspect-api generates its Java from introspect.thrift at build time (0.17.0 = libthrift)
 )
 
 missing=()
