@@ -28,6 +28,7 @@ import io.vrouter.linklocal.config.ConfigValidationException;
 import io.vrouter.linklocal.config.FieldError;
 import io.vrouter.linklocal.config.GlobalVrouterConfig;
 import io.vrouter.linklocal.config.LinkLocalJson;
+import io.vrouter.provision.auth.AuthUnavailableException;
 import io.vrouter.provision.auth.Authenticator;
 import io.vrouter.provision.auth.Principal;
 import io.vrouter.provision.store.ConfigStore;
@@ -103,10 +104,11 @@ final class ConfigApiHandler extends SimpleChannelInboundHandler<FullHttpRequest
                 throw new ApiException(HttpResponseStatus.BAD_REQUEST,
                         "malformed HTTP request: " + req.decoderResult().cause());
             }
-            Principal who = auth.authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION));
+            Principal who = auth.authenticate(req.headers().get(HttpHeaderNames.AUTHORIZATION),
+                    req.headers().get("X-Auth-Token"));
             if (who == null) {
                 FullHttpResponse r = error(HttpResponseStatus.UNAUTHORIZED, "authentication required", List.of());
-                r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"config-api\"");
+                r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, auth.challenge());
                 send(ctx, r, keepAlive);
                 return;
             }
@@ -117,6 +119,8 @@ final class ConfigApiHandler extends SimpleChannelInboundHandler<FullHttpRequest
             LOG.warn("store failure on {} {}: {}", req.method(), req.uri(), e.getMessage());
             send(ctx, error(HttpResponseStatus.SERVICE_UNAVAILABLE, "store unavailable: " + e.getMessage(),
                     List.of()), keepAlive);
+        } catch (AuthUnavailableException e) {
+            send(ctx, error(HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage(), List.of()), keepAlive);
         } catch (RuntimeException e) {
             LOG.error("internal error on {} {}", req.method(), req.uri(), e);
             send(ctx, error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error", List.of()), keepAlive);

@@ -6,6 +6,8 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.vrouter.provision.auth.Authenticator;
 import io.vrouter.provision.auth.BasicAuthenticator;
 import io.vrouter.provision.auth.CredentialsFile;
+import io.vrouter.provision.auth.KeystoneAuthenticator;
+import io.vrouter.provision.keystone.KeystoneSettings;
 import io.vrouter.provision.store.ConfigStore;
 import io.vrouter.provision.store.ConfigStores;
 import io.vrouter.provision.store.StoreException;
@@ -34,7 +36,9 @@ import picocli.CommandLine.Option;
  * <p>Settings come from flags or from an INI file ({@code -c}, section {@code [DEFAULTS]},
  * keys as the long flag names with {@code _} for {@code -}: {@code listen_ip},
  * {@code listen_port}, {@code store}, {@code credentials_file}, {@code tls_cert},
- * {@code tls_key}); a flag overrides the file. Once serving, prints one line
+ * {@code tls_key}); a flag overrides the file. {@code auth_strategy = keystone} in {@code [DEFAULTS]}
+ * validates clients' {@code X-Auth-Token} with Keystone, configured by the file's {@code [KEYSTONE]}
+ * section as Contrail's {@code contrail-api.conf} ({@link KeystoneSettings}). Once serving, prints one line
  * {@code config-api listening on <url>} to standard output (scripts and tests wait for it).
  */
 @Command(name = "config-api", mixinStandardHelpOptions = true,
@@ -43,7 +47,8 @@ public final class ConfigApiMain {
     static final String DEFAULT_STORE = "file:/var/lib/config-api";
     static final String SECTION = "DEFAULTS";
     private static final Set<String> INI_KEYS =
-            Set.of("listen_ip", "listen_port", "store", "credentials_file", "no_auth", "tls_cert", "tls_key");
+            Set.of("listen_ip", "listen_port", "store", "credentials_file", "no_auth", "tls_cert", "tls_key",
+                    "auth_strategy");
 
     @Option(names = {"-c", "--conf-file"}, description = "INI file with a [DEFAULTS] section")
     Path confFile;
@@ -70,7 +75,8 @@ public final class ConfigApiMain {
     Path tlsKey;
 
     /** The fully resolved settings (flags over file over defaults). */
-    record Settings(InetSocketAddress listen, String store, Path credentialsFile, boolean noAuth, Path tlsCert, Path tlsKey) {
+    record Settings(InetSocketAddress listen, String store, Path credentialsFile, boolean noAuth, Path tlsCert, Path tlsKey,
+                    KeystoneSettings keystone) {
     }
 
     /** Resolves flags and the INI file; every problem is an {@link IllegalArgumentException} with one clear line. */
@@ -97,7 +103,8 @@ public final class ConfigApiMain {
         }
         Path creds = credentialsFile != null ? credentialsFile : pathOrNull(pick(null, ini, "credentials_file", null));
         boolean open = noAuth || parseBoolean(pick(null, ini, "no_auth", "false"), "no_auth");
-        if (creds == null && !open) {
+        KeystoneSettings keystone = keystoneOrNull(pick(null, ini, "auth_strategy", "basic"), creds, open);
+        if (creds == null && !open && keystone == null) {
             throw new IllegalArgumentException("no credentials file: give --credentials-file (create users with"
                     + " config-api-passwd), or --no-auth to serve without authentication");
         }
@@ -114,7 +121,24 @@ public final class ConfigApiMain {
                 throw new IllegalArgumentException("cannot read " + p);
             }
         }
-        return new Settings(new InetSocketAddress(addr, port), pick(store, ini, "store", DEFAULT_STORE), creds, open, cert, key);
+        return new Settings(new InetSocketAddress(addr, port), pick(store, ini, "store", DEFAULT_STORE), creds, open, cert, key,
+                keystone);
+    }
+
+    /** {@code auth_strategy}: basic (default) or keystone; keystone reads the -c file's [KEYSTONE]. */
+    private KeystoneSettings keystoneOrNull(String strategy, Path creds, boolean open) {
+        switch (strategy.toLowerCase(java.util.Locale.ROOT)) {
+            case "basic":
+                return null;
+            case "keystone":
+                if (creds != null || open) {
+                    throw new IllegalArgumentException("auth_strategy = keystone excludes "
+                            + (open ? "--no-auth" : "a credentials file"));
+                }
+                return KeystoneSettings.forService(confFile);
+            default:
+                throw new IllegalArgumentException("auth_strategy = '" + strategy + "' is not basic or keystone");
+        }
     }
 
     private static SubnodeConfiguration readIni(Path path) {
@@ -127,7 +151,7 @@ public final class ConfigApiMain {
             throw new IllegalArgumentException("config file " + path + " cannot be read: " + e.getMessage());
         }
         for (String section : ini.getSections()) {
-            if (section != null && !SECTION.equals(section)) {
+            if (section != null && !SECTION.equals(section) && !KeystoneSettings.SECTION.equals(section)) {
                 throw new IllegalArgumentException("config file " + path + ": unknown section [" + section
                         + "] (expected [" + SECTION + "])");
             }
@@ -174,6 +198,8 @@ public final class ConfigApiMain {
         if (s.noAuth()) {
             LoggerFactory.getLogger(ConfigApiMain.class).warn(
                     "authentication is OFF (--no-auth): anyone who can reach {} may change link-local services", s.listen());
+        } else if (s.keystone() != null) {
+            auth = KeystoneAuthenticator.start(s.keystone());
         } else {
             CredentialsFile creds = CredentialsFile.load(s.credentialsFile());
             if (creds.users().isEmpty()) {
