@@ -11,6 +11,7 @@ PACKAGES=(
   curl           # guests in namespaces fetch their metadata with it
   procps         # sysctl
   ethtool        # the agent turns checksum/segmentation offload off on the interfaces it captures
+  keystone       # auth_strategy = keystone is tested against a real Keystone (SQLite, started by the test)
 )
 
 missing=()
