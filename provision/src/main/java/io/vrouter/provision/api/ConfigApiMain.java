@@ -129,6 +129,10 @@ public final class ConfigApiMain {
     private KeystoneSettings keystoneOrNull(String strategy, Path creds, boolean open) {
         switch (strategy.toLowerCase(java.util.Locale.ROOT)) {
             case "basic":
+                if (confFile != null && KeystoneSettings.hasSection(confFile)) {
+                    throw new IllegalArgumentException("config file " + confFile + ": [KEYSTONE] is only used with"
+                            + " auth_strategy = keystone in [DEFAULTS]");
+                }
                 return null;
             case "keystone":
                 if (creds != null || open) {

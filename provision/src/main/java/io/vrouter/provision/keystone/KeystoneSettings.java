@@ -214,6 +214,17 @@ public record KeystoneSettings(URI v3Url, PasswordCredentials credentials, Path 
         return parsed;
     }
 
+    /** True when {@code iniFile} has a {@code [KEYSTONE]} section. */
+    public static boolean hasSection(Path iniFile) {
+        INIConfiguration ini = new INIConfiguration();
+        try (Reader r = Files.newBufferedReader(iniFile, StandardCharsets.UTF_8)) {
+            ini.read(r);
+        } catch (IOException | ConfigurationException | RuntimeException e) {
+            return false;
+        }
+        return ini.getSections().contains(SECTION);
+    }
+
     /** The keys of {@code [KEYSTONE]} with non-blank values (empty when there is no such section). */
     static Map<String, String> readSection(Path iniFile) {
         INIConfiguration ini = new INIConfiguration();
