@@ -12,6 +12,7 @@ PACKAGES=(
   procps         # sysctl
   ethtool        # the agent turns checksum/segmentation offload off on the interfaces it captures
   thrift-compiler # introspect-api generates its Java from introspect.thrift at build time (0.17.0 = libthrift)
+  keystone       # auth_strategy = keystone is tested against a real Keystone (SQLite, started by the test)
 )
 
 missing=()

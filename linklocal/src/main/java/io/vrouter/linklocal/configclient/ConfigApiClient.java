@@ -54,6 +54,7 @@ public final class ConfigApiClient {
 
     private final ConfigApiEndpoint endpoint;
     private final HttpClient http;
+    private final String authHeader;
     private final String authorization;
 
     /** A client with its own {@link HttpClient}. */
@@ -63,11 +64,24 @@ public final class ConfigApiClient {
 
     /** A client on a shared {@link HttpClient} built by {@link #newHttpClient} for the same TLS settings. */
     public ConfigApiClient(ConfigApiEndpoint endpoint, HttpClient http) {
+        this(endpoint, http, "Authorization", endpoint.user() == null ? null : "Basic " + Base64.getEncoder().encodeToString(
+                (endpoint.user() + ":" + (endpoint.password() == null ? "" : endpoint.password()))
+                        .getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private ConfigApiClient(ConfigApiEndpoint endpoint, HttpClient http, String authHeader, String authorization) {
         this.endpoint = endpoint;
         this.http = http;
-        this.authorization = endpoint.user() == null ? null : "Basic " + Base64.getEncoder().encodeToString(
-                (endpoint.user() + ":" + (endpoint.password() == null ? "" : endpoint.password()))
-                        .getBytes(StandardCharsets.UTF_8));
+        this.authHeader = authHeader;
+        this.authorization = authorization;
+    }
+
+    /**
+     * A client that sends a Keystone token as {@code X-Auth-Token} instead of HTTP Basic (the
+     * endpoint's user and password are then not sent; the user still names the caller in messages).
+     */
+    public static ConfigApiClient withAuthToken(ConfigApiEndpoint endpoint, String token) throws IOException {
+        return new ConfigApiClient(endpoint, newHttpClient(endpoint, null), "X-Auth-Token", token);
     }
 
     /**
@@ -202,7 +216,7 @@ public final class ConfigApiClient {
                 .timeout(timeout)
                 .header("Accept", "application/json");
         if (authorization != null) {
-            b.header("Authorization", authorization);
+            b.header(authHeader, authorization);
         }
         return b;
     }

@@ -9,6 +9,8 @@ import io.vrouter.plumbing.config.ServerTlsOptions;
 import io.vrouter.provision.auth.Authenticator;
 import io.vrouter.provision.auth.BasicAuthenticator;
 import io.vrouter.provision.auth.CredentialsFile;
+import io.vrouter.provision.auth.KeystoneAuthenticator;
+import io.vrouter.provision.keystone.KeystoneSettings;
 import io.vrouter.provision.store.ConfigStore;
 import io.vrouter.provision.store.ConfigStores;
 import io.vrouter.provision.store.StoreException;
@@ -18,7 +20,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -34,7 +38,10 @@ import picocli.CommandLine.Spec;
  * <p>Settings come from flags or from an INI file ({@code -c}, section {@code [DEFAULTS]},
  * keys as the long flag names with {@code _} for {@code -}: {@code listen_ip},
  * {@code listen_port}, {@code store}, {@code credentials_file}, {@code no_auth},
- * {@code tls_cert}, {@code tls_key}); a flag overrides the file ({@link IniDefaultProvider}). Once serving, prints one line
+ * {@code tls_cert}, {@code tls_key}, {@code auth_strategy}); a flag overrides the file ({@link IniDefaultProvider}).
+ * {@code auth_strategy = keystone} validates clients' {@code X-Auth-Token} with Keystone, configured by
+ * the file's {@code [KEYSTONE]} section as in Contrail's {@code contrail-api.conf} ({@link KeystoneSettings}).
+ * Once serving, prints one line
  * {@code config-api listening on <url>} to standard output (scripts and tests wait for it).
  */
 @Command(name = "config-api", mixinStandardHelpOptions = true,
@@ -64,13 +71,17 @@ public final class ConfigApiMain {
     @Option(names = "--no-auth", description = "serve without authentication: anyone who reaches the port may write (tests and demos only)")
     boolean noAuth;
 
+    @Option(names = "--auth-strategy", defaultValue = "basic",
+            description = "basic (a credentials file) or keystone (validate X-Auth-Token with the -c file's [KEYSTONE])")
+    String authStrategy;
+
     @Mixin
     ServerTlsOptions tls;
 
     @Spec
     CommandSpec spec;
 
-    private final IniDefaultProvider iniDefaults = new IniDefaultProvider("--conf-file", SECTION, Map.of(), false);
+    private final IniDefaultProvider iniDefaults = new IniDefaultProvider("--conf-file", SECTION, Map.of(KeystoneSettings.SECTION, Set.of()), false);
 
     /** The command line for {@code cmd}: flags over the {@code -c} file over the defaults. */
     static CommandLine commandLine(ConfigApiMain cmd) {
@@ -78,7 +89,8 @@ public final class ConfigApiMain {
     }
 
     /** The fully resolved settings (flags over file over defaults). */
-    record Settings(InetSocketAddress listen, String store, Path credentialsFile, boolean noAuth, Path tlsCert, Path tlsKey) {
+    record Settings(InetSocketAddress listen, String store, Path credentialsFile, boolean noAuth, Path tlsCert, Path tlsKey,
+                    KeystoneSettings keystone) {
     }
 
     /** Checks what parsing left; every problem is an {@link IllegalArgumentException} with one clear line. */
@@ -90,7 +102,8 @@ public final class ConfigApiMain {
         if (addr == null) {
             throw new IllegalArgumentException(origin("--listen-ip") + " '" + listenIp + "' is not an IP address");
         }
-        if (credentialsFile == null && !noAuth) {
+        KeystoneSettings keystone = keystoneOrNull();
+        if (credentialsFile == null && !noAuth && keystone == null) {
             throw new IllegalArgumentException("no credentials file: give --credentials-file (create users with"
                     + " config-api-passwd), or --no-auth to serve without authentication");
         }
@@ -101,7 +114,29 @@ public final class ConfigApiMain {
         if (credentialsFile != null && !Files.isReadable(credentialsFile)) {
             throw new IllegalArgumentException("cannot read " + credentialsFile);
         }
-        return new Settings(new InetSocketAddress(addr, listenPort), store, credentialsFile, noAuth, tls.cert(), tls.key());
+        return new Settings(new InetSocketAddress(addr, listenPort), store, credentialsFile, noAuth, tls.cert(), tls.key(),
+                keystone);
+    }
+
+    /** {@code auth_strategy}: basic (default) or keystone, which reads the -c file's [KEYSTONE]. */
+    private KeystoneSettings keystoneOrNull() {
+        switch (authStrategy.toLowerCase(Locale.ROOT)) {
+            case "basic":
+                if (confFile != null && KeystoneSettings.hasSection(confFile)) {
+                    throw new IllegalArgumentException("config file " + confFile + ": [KEYSTONE] is only used with"
+                            + " auth_strategy = keystone in [" + SECTION + "]");
+                }
+                return null;
+            case "keystone":
+                if (credentialsFile != null || noAuth) {
+                    throw new IllegalArgumentException("auth_strategy = keystone excludes "
+                            + (noAuth ? "--no-auth" : "a credentials file"));
+                }
+                return KeystoneSettings.forService(confFile);
+            default:
+                throw new IllegalArgumentException(origin("--auth-strategy") + " '" + authStrategy
+                        + "' is not basic or keystone");
+        }
     }
 
     private String origin(String option) {
@@ -114,6 +149,8 @@ public final class ConfigApiMain {
         if (s.noAuth()) {
             LoggerFactory.getLogger(ConfigApiMain.class).warn(
                     "authentication is OFF (--no-auth): anyone who can reach {} may change link-local services", s.listen());
+        } else if (s.keystone() != null) {
+            auth = KeystoneAuthenticator.start(s.keystone());
         } else {
             CredentialsFile creds = CredentialsFile.load(s.credentialsFile());
             if (creds.users().isEmpty()) {

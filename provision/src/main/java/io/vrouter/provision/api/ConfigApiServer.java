@@ -4,8 +4,12 @@ import io.netty.handler.ssl.SslContext;
 import io.vrouter.linklocal.config.GlobalVrouterConfig;
 import io.vrouter.linklocal.config.LinkLocalServices;
 import io.vrouter.linklocal.config.VersionedConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.vrouter.plumbing.http.HttpAuth;
+import io.vrouter.plumbing.http.HttpError;
 import io.vrouter.plumbing.http.JsonHttpServer;
+import io.vrouter.plumbing.http.Request;
+import io.vrouter.provision.auth.AuthUnavailableException;
 import io.vrouter.provision.auth.Authenticator;
 import io.vrouter.provision.store.ConfigStore;
 import io.vrouter.provision.store.StoreException;
@@ -40,12 +44,13 @@ public final class ConfigApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ConfigApiServer.class);
 
     public static final int DEFAULT_PORT = 8082;
+    /** Keystone's token header, as Contrail's clients send it. */
+    static final String X_AUTH_TOKEN = "X-Auth-Token";
     public static final String DEFAULT_LISTEN_ADDRESS = "127.0.0.1";
     public static final int DEFAULT_MAX_BODY_BYTES = 1 << 20;
     public static final int DEFAULT_WORKER_THREADS = 4;
     /** Longer than the longest watch (300 s), so only abandoned or stalled connections are cut. */
     public static final long DEFAULT_IDLE_TIMEOUT_MS = 330_000;
-    static final String CHALLENGE = "Basic realm=\"config-api\"";
     private static final int IO_THREADS = 2;
 
     private final JsonHttpServer http;
@@ -90,7 +95,7 @@ public final class ConfigApiServer implements AutoCloseable {
                     .blockingThreads(DEFAULT_WORKER_THREADS, "config-api-worker")
                     .idleTimeout(Duration.ofMillis(idleTimeoutMs))
                     .tls(sslContext)
-                    .auth(basic(auth))
+                    .auth(hook(auth))
                     .mapper(ConfigApiHandler.JSON)
                     .start();
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -108,16 +113,20 @@ public final class ConfigApiServer implements AutoCloseable {
         return s;
     }
 
-    private static HttpAuth basic(Authenticator auth) {
+    private static HttpAuth hook(Authenticator auth) {
         return new HttpAuth() {
             @Override
-            public Object authenticate(String authorization) {
-                return auth.authenticate(authorization);
+            public Object authenticate(Request req) throws HttpError {
+                try {
+                    return auth.authenticate(req.header(HttpHeaderNames.AUTHORIZATION), req.header(X_AUTH_TOKEN));
+                } catch (AuthUnavailableException e) {
+                    throw new HttpError(503, e.getMessage());
+                }
             }
 
             @Override
             public String challenge() {
-                return CHALLENGE;
+                return auth.challenge();
             }
         };
     }

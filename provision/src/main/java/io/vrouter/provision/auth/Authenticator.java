@@ -1,8 +1,11 @@
 package io.vrouter.provision.auth;
 
 /**
- * Checks the {@code Authorization} header of a request. Implementations may block (a password
- * hash costs tens of milliseconds by design), so callers run them off I/O threads.
+ * Checks the credentials of a request: the {@code Authorization} header (HTTP Basic) or the
+ * {@code X-Auth-Token} header (Keystone). Implementations may block (a password hash costs tens
+ * of milliseconds by design, a Keystone validation one round trip), so callers run them off I/O
+ * threads. An implementation that cannot decide (Keystone unreachable) throws
+ * {@link AuthUnavailableException}, which the server answers with 503, not 401.
  */
 public interface Authenticator {
 
@@ -24,6 +27,23 @@ public interface Authenticator {
      * @return the caller, or {@code null} when the credentials are missing, malformed or wrong
      */
     Principal authenticate(String authorization);
+
+    /**
+     * Both credential headers of a request; the server calls this one. By default only
+     * {@code Authorization} counts.
+     *
+     * @param authorization the {@code Authorization} header value, or {@code null} when absent
+     * @param authToken     the {@code X-Auth-Token} header value, or {@code null} when absent
+     * @return the caller, or {@code null} when the credentials are missing, malformed or wrong
+     */
+    default Principal authenticate(String authorization, String authToken) {
+        return authenticate(authorization);
+    }
+
+    /** The {@code WWW-Authenticate} value of a 401 answer. */
+    default String challenge() {
+        return "Basic realm=\"config-api\"";
+    }
 
     /** False when every request is let through (no credentials file configured). */
     boolean enabled();

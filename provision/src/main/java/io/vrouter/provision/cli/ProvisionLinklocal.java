@@ -40,7 +40,10 @@ import picocli.CommandLine.Spec;
             "Entries match by name: add replaces an existing entry of that name in place, else appends;"
                     + " del removes it. Concurrent runs are safe (If-Match with retries).",
             "Values come from the flags, then the -c conf file ([DEFAULTS]: keys named like the flags;"
-                    + " [KEYSTONE]: admin_user, admin_password, admin_tenant_name), then the defaults."},
+                    + " [KEYSTONE]: admin_user, admin_password, admin_tenant_name), then the defaults.",
+            "Auth: HTTP Basic with --admin_user/--admin_password, or, when the conf file's [KEYSTONE] names"
+                    + " auth_url or auth_host (auth_protocol, auth_port), a Keystone token for"
+                    + " --admin_user/--admin_password/--admin_tenant_name sent as X-Auth-Token."},
         footer = {"", "Example:",
             "  provision_linklocal --oper add --linklocal_service_name metadata --linklocal_service_ip 169.254.169.254"
                     + " --linklocal_service_port 80 --ipfabric_service_ip 10.0.0.5 --ipfabric_service_port 8775"
@@ -100,7 +103,7 @@ public final class ProvisionLinklocal implements Callable<Integer> {
     @Option(names = "--ipfabric_service_port", paramLabel = "PORT", description = "fabric port, 1-65535")
     String fabricPort;
 
-    @Option(names = "--admin_user", paramLabel = "USER", description = "config API user (HTTP Basic)")
+    @Option(names = "--admin_user", paramLabel = "USER", description = "config API user (HTTP Basic), or Keystone user (see Auth above)")
     String adminUser;
 
     @Option(names = "--admin_password", paramLabel = "PASSWORD",
@@ -108,7 +111,7 @@ public final class ProvisionLinklocal implements Callable<Integer> {
     String adminPassword;
 
     @Option(names = "--admin_tenant_name", paramLabel = "TENANT",
-            description = "accepted for Contrail compatibility (Keystone); HTTP Basic auth does not use it")
+            description = "Keystone project the token is scoped to (HTTP Basic auth does not use it)")
     String adminTenantName;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and the exit statuses")
@@ -184,7 +187,7 @@ public final class ProvisionLinklocal implements Callable<Integer> {
         ConfigApiEndpoint endpoint = new ConfigApiEndpoint(s.baseUri(), s.adminUser(), s.adminPassword(),
                 s.caCert(), s.insecure(), null);
         try {
-            ConfigApiClient api = new ConfigApiClient(endpoint);
+            ConfigApiClient api = KeystoneLogin.client(endpoint, confFile, s);
             Provisioner p = new Provisioner(api, maxAttempts);
             return switch (s.oper()) {
                 case LIST -> list(p);
