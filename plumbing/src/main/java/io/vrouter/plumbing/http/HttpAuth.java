@@ -6,11 +6,13 @@ package io.vrouter.plumbing.http;
  */
 public interface HttpAuth {
     /**
-     * @param authorization the {@code Authorization} header, or null when absent
+     * @param req the request as received (its credential headers: {@code Authorization},
+     *            {@code X-Auth-Token}, ...)
      * @return who sent the request (handed to the handler as {@link Request#principal()}), or
      *         null to answer 401 with {@link #challenge()}
+     * @throws HttpError when the hook cannot decide (e.g. 503: the identity service is down)
      */
-    Object authenticate(String authorization);
+    Object authenticate(Request req) throws HttpError;
 
     /** The {@code WWW-Authenticate} value of a 401, e.g. {@code Basic realm="config-api"}. */
     String challenge();

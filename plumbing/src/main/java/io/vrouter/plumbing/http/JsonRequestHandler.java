@@ -74,7 +74,7 @@ final class JsonRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         if (auth == null) {
             return req;
         }
-        Object who = auth.authenticate(req.header(HttpHeaderNames.AUTHORIZATION));
+        Object who = auth.authenticate(req);
         if (who == null) {
             throw new HttpError(401, "authentication required")
                     .header(HttpHeaderNames.WWW_AUTHENTICATE.toString(), auth.challenge());

@@ -184,8 +184,8 @@ class JsonHttpServerPipelineTest {
     void theAuthHookShouldRefuseWithTheChallengeOrHandThePrincipalOn() throws Exception {
         HttpAuth auth = new HttpAuth() {
             @Override
-            public Object authenticate(String authorization) {
-                return "Basic good".equals(authorization) ? "alice" : null;
+            public Object authenticate(Request req) {
+                return "Basic good".equals(req.header("Authorization")) ? "alice" : null;
             }
 
             @Override
@@ -202,6 +202,25 @@ class JsonHttpServerPipelineTest {
         assertEquals(401, unknown.status(), "authentication comes before routing");
         Answer ok = exchange(channel(b), "GET /who HTTP/1.1\r\nHost: x\r\nAuthorization: Basic good\r\n\r\n");
         assertEquals("alice", ok.json().get("who").asText());
+    }
+
+    @Test
+    void anAuthHookThatCannotDecideShouldAnswerItsOwnStatusNot401() throws Exception {
+        HttpAuth down = new HttpAuth() {
+            @Override
+            public Object authenticate(Request req) throws HttpError {
+                throw new HttpError(503, "identity service unreachable");
+            }
+
+            @Override
+            public String challenge() {
+                return "Keystone uri=\"http://127.0.0.1:5000/v3\"";
+            }
+        };
+        Answer a = exchange(channel(JsonHttpServer.builder("test", ANY, 64, router).auth(down)), get("/who"));
+        assertEquals(503, a.status());
+        assertEquals("identity service unreachable", a.json().get("error").asText());
+        assertNull(a.headers().get("www-authenticate"));
     }
 
     @Test

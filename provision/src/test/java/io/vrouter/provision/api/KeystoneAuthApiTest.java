@@ -32,7 +32,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code auth_strategy = keystone} against a REAL Keystone ({@link KeystoneFixture}: Debian's
@@ -95,7 +94,7 @@ class KeystoneAuthApiTest {
 
     private static ConfigApiMain.Settings resolve(String... args) {
         ConfigApiMain m = new ConfigApiMain();
-        new CommandLine(m).parseArgs(args);
+        ConfigApiMain.commandLine(m).parseArgs(args);
         return m.resolve();
     }
 

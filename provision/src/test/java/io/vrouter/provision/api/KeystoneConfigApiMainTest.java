@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** auth_strategy in config-api's INI file, resolved without a Keystone. */
 class KeystoneConfigApiMainTest {
@@ -24,7 +23,7 @@ class KeystoneConfigApiMainTest {
         args[1] = p.toString();
         System.arraycopy(more, 0, args, 2, more.length);
         ConfigApiMain m = new ConfigApiMain();
-        new CommandLine(m).parseArgs(args);
+        ConfigApiMain.commandLine(m).parseArgs(args);
         return m.resolve();
     }
 
