@@ -5,9 +5,15 @@ import io.vrouter.agent.config.AgentConfig;
 import io.vrouter.agent.dataplane.AgentDataplane;
 import io.vrouter.agent.dataplane.DataplaneContext;
 import io.vrouter.agent.dataplane.UserspaceDataplane;
+import io.vrouter.agent.introspect.AgentSection;
 import io.vrouter.agent.introspect.IntrospectServer;
+import io.vrouter.agent.introspect.LinkLocalPage;
+import io.vrouter.agent.introspect.LinkLocalSection;
+import io.vrouter.agent.introspect.ProxySection;
 import io.vrouter.plumbing.http.HttpTransport;
 import io.vrouter.agent.introspect.StatsRegistry;
+import io.vrouter.agent.linklocal.LinkLocalSource;
+import io.vrouter.agent.linklocal.RegistryUpstreams;
 import io.vrouter.agent.port.FilePortStore;
 import io.vrouter.agent.port.InterfaceChecker;
 import io.vrouter.agent.port.PortInstanceDirectory;
@@ -15,27 +21,14 @@ import io.vrouter.agent.port.PortIpcServer;
 import io.vrouter.agent.port.PortJson;
 import io.vrouter.agent.port.PortRegistry;
 import io.vrouter.agent.port.VmPort;
-import io.vrouter.linklocal.config.ConfigValidationException;
-import io.vrouter.linklocal.config.LinkLocalServiceEntry;
-import io.vrouter.linklocal.config.LinkLocalServices;
-import io.vrouter.linklocal.configclient.ConfigApiEndpoint;
-import io.vrouter.linklocal.configclient.ConfigWatchClient;
 import io.vrouter.linklocal.proxy.MetadataProxy;
 import io.vrouter.linklocal.proxy.MetadataProxyConfig;
-import io.vrouter.linklocal.proxy.MetadataUpstreams;
-import io.vrouter.linklocal.proxy.ProxyCountersSnapshot;
 import io.vrouter.linklocal.proxy.TlsSettings;
-import io.vrouter.linklocal.registry.LinkLocalFileSource;
 import io.vrouter.linklocal.registry.LinkLocalRegistry;
-import io.vrouter.linklocal.registry.LinkLocalService;
-import io.vrouter.linklocal.registry.RegistrySnapshot;
-import org.HdrHistogram.Histogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -75,7 +68,6 @@ import java.util.function.Supplier;
  */
 public final class ComputeNodeAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ComputeNodeAgent.class);
-    static final String BUILT_IN_SERVICES = "/io/vrouter/agent/config/linklocal-services.json";
     static final String LOCK_FILE = ".agent.lock";
 
     /** Seams for tests and for embedding; the defaults are what a real node uses. */
@@ -103,9 +95,8 @@ public final class ComputeNodeAgent implements AutoCloseable {
     private final StatsRegistry stats = new StatsRegistry();
     private final PortInstanceDirectory directory = new PortInstanceDirectory();
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
-    private volatile String servicesSource = "(none)";
     private LinkLocalRegistry registry;
-    private ConfigWatchClient watch;
+    private LinkLocalSource linkLocalSource;
     private MetadataProxy proxy;
     private PortRegistry ports;
     private PortIpcServer portIpc;
@@ -169,68 +160,21 @@ public final class ComputeNodeAgent implements AutoCloseable {
         registerStats();
         Map<String, Supplier<?>> pages = new LinkedHashMap<>();
         pages.put("/ports", () -> ports.list().stream().map(PortJson::toJson).toList());
-        pages.put("/linklocal", this::linkLocalPage);
+        pages.put("/linklocal", () -> LinkLocalPage.of(registry.snapshot()));
         introspect = IntrospectServer.start(new InetSocketAddress(options.localHost, general.introspectPort()),
                 group, stats, pages);
         started.push(introspect);
         LOG.info("agent started: metadata proxy {}, port IPC {}, introspect {}, {} port(s), link-local services from {}",
-                proxy.localAddress(), portIpc.localAddress(), introspect.localAddress(), ports.size(), servicesSource);
+                proxy.localAddress(), portIpc.localAddress(), introspect.localAddress(), ports.size(), linkLocalSource.describe());
     }
 
-    /**
-     * The link-local registry, fed by the config API (watch + on-disk cache), or by a services
-     * file (watched for changes), or by the built-in default. A file that is invalid at start
-     * stops the start: there is no last good config yet to fall back on.
-     */
+    /** The link-local registry, fed by the one source agent.conf names (see {@link LinkLocalSource}). */
     private void startLinkLocal() throws Exception {
         registry = LinkLocalRegistry.builder().build();
         started.push(registry);
-        AgentConfig.LinkLocal ll = config.linklocal();
-        if (ll.usesConfigApi()) {
-            ConfigApiEndpoint endpoint = new ConfigApiEndpoint(ll.configApiUrl(), ll.configApiUser(),
-                    ll.configApiPassword(), ll.configApiCaCert(), false, null);
-            if (ll.cacheFile().getParent() != null) {
-                Files.createDirectories(ll.cacheFile().getParent());
-            }
-            ConfigWatchClient watch = ConfigWatchClient.builder(endpoint,
-                    update -> registry.apply(update.services(), update.source())).cacheFile(ll.cacheFile()).build();
-            this.watch = watch;
-            watch.start();
-            started.push(watch);
-            servicesSource = "config-api " + endpoint;
-            return;
-        }
-        LinkLocalServices initial;
-        if (ll.servicesFile() != null) {
-            servicesSource = "file:" + ll.servicesFile();
-            initial = parseServices(Files.readString(ll.servicesFile(), StandardCharsets.UTF_8),
-                    "[LINKLOCAL] services_file " + ll.servicesFile());
-        } else {
-            servicesSource = "built-in default";
-            try (InputStream in = ComputeNodeAgent.class.getResourceAsStream(BUILT_IN_SERVICES)) {
-                if (in == null) {
-                    throw new IOException("built-in link-local services " + BUILT_IN_SERVICES + " missing from the classpath");
-                }
-                initial = parseServices(new String(in.readAllBytes(), StandardCharsets.UTF_8), "built-in " + BUILT_IN_SERVICES);
-            }
-        }
-        registry.apply(initial, servicesSource).get(10, TimeUnit.SECONDS);
-        for (LinkLocalServiceEntry entry : initial.entries()) {
-            LOG.info("link-local service {}", entry);
-        }
-        if (ll.servicesFile() != null) {
-            LinkLocalFileSource source = new LinkLocalFileSource(registry, ll.servicesFile());
-            source.start();
-            started.push(source);
-        }
-    }
-
-    private static LinkLocalServices parseServices(String json, String what) throws IOException {
-        try {
-            return LinkLocalFileSource.parse(json);
-        } catch (ConfigValidationException e) {
-            throw new IOException(what + " is invalid: " + e.getMessage(), e);
-        }
+        linkLocalSource = LinkLocalSource.forConfig(config.linklocal());
+        started.push(linkLocalSource);
+        linkLocalSource.start(registry);
     }
 
     /** The metadata proxy on the vhost address, forwarding to the registry's metadata service. */
@@ -279,90 +223,16 @@ public final class ComputeNodeAgent implements AutoCloseable {
     }
 
     private void registerStats() {
-        Map<String, Object> fixed = new LinkedHashMap<>();
-        fixed.put("pid", ProcessHandle.current().pid());
-        fixed.put("transport", HttpTransport.epoll() ? "epoll" : "nio");
-        fixed.put("dataplane", dataplane != null);
-        fixed.put("jvm", ManagementFactory.getRuntimeMXBean().getVmVersion());
-        stats.register("agent", () -> {
-            Map<String, Object> m = new LinkedHashMap<>(fixed);
-            m.put("uptime_seconds", (System.currentTimeMillis() - startedAtMs) / 1000);
-            return m;
-        });
+        long pid = ProcessHandle.current().pid();
+        String transport = HttpTransport.epoll() ? "epoll" : "nio";
+        String jvm = ManagementFactory.getRuntimeMXBean().getVmVersion();
+        boolean withDataplane = dataplane != null;
+        stats.register("agent", () -> new AgentSection(pid, transport, withDataplane, jvm,
+                (System.currentTimeMillis() - startedAtMs) / 1000));
         stats.register("ports", ports::stats);
-        stats.register("linklocal", () -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("source", servicesSource);
-            m.put("registry", registry.stats());
-            if (watch != null) {
-                m.put("config_api", watch.stats());
-            }
-            return m;
-        });
-        stats.register("proxy", () -> proxyStats(proxy.counters()));
-    }
-
-    /** The proxy's counters as JSON (the latency histogram as percentiles). */
-    static Map<String, Object> proxyStats(ProxyCountersSnapshot c) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("requests", c.requests());
-        m.put("forwarded", c.forwarded());
-        m.put("status_2xx", c.status2xx());
-        m.put("status_3xx", c.status3xx());
-        m.put("status_4xx", c.status4xx());
-        m.put("status_5xx", c.status5xx());
-        m.put("upstream_connections_opened", c.upstreamConnectionsOpened());
-        m.put("retries", c.retries());
-        Map<String, Long> rejected = new LinkedHashMap<>();
-        c.rejections().forEach((reason, n) -> rejected.put(reason.name(), n));
-        m.put("rejected", rejected);
-        Histogram h = c.latencyMicros();
-        Map<String, Object> lat = new LinkedHashMap<>();
-        lat.put("count", h.getTotalCount());
-        lat.put("p50_us", h.getValueAtPercentile(50));
-        lat.put("p99_us", h.getValueAtPercentile(99));
-        lat.put("max_us", h.getMaxValue());
-        m.put("latency", lat);
-        return m;
-    }
-
-    private Map<String, Object> linkLocalPage() {
-        RegistrySnapshot snap = registry.snapshot();
-        Map<String, Object> page = new LinkedHashMap<>();
-        page.put("version", snap.version());
-        page.put("source", snap.source());
-        page.put("linklocal_services", snap.config());
-        page.put("services", snap.services().stream().map(svc -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", svc.name());
-            m.put("service", svc.serviceAddress().getHostAddress() + ":" + svc.servicePort());
-            m.put("fabric", svc.fabricAddresses().stream().map(InetAddress::getHostAddress).toList());
-            m.put("fabric_port", svc.fabricPort());
-            m.put("dns_name", svc.fabricDnsName());
-            m.put("resolved", svc.isResolved());
-            m.put("metadata", svc.isMetadata());
-            return m;
-        }).toList());
-        return page;
-    }
-
-    /**
-     * The proxy's upstreams: the fabric addresses of the registry's {@code metadata} service in
-     * the snapshot in force. One volatile read; the list is built once per snapshot by the
-     * registry, as the proxy asks on every request from its event loops.
-     */
-    static final class RegistryUpstreams implements MetadataUpstreams {
-        private final LinkLocalRegistry registry;
-
-        RegistryUpstreams(LinkLocalRegistry registry) {
-            this.registry = registry;
-        }
-
-        @Override
-        public List<InetSocketAddress> current() {
-            LinkLocalService metadata = registry.snapshot().metadataService();
-            return metadata == null ? List.of() : metadata.fabricSocketAddresses();
-        }
+        stats.register("linklocal", () ->
+                new LinkLocalSection(linkLocalSource.describe(), registry.stats(), linkLocalSource.stats()));
+        stats.register("proxy", () -> ProxySection.of(proxy.counters()));
     }
 
     /** Stops everything started, in reverse order. Idempotent; never throws. */

@@ -215,7 +215,7 @@ class ComputeNodeAgentTest {
             a.start();
             assertEquals(2, a.linkLocal().snapshot().size());
             assertEquals(List.of(new InetSocketAddress("10.1.1.1", 8775), new InetSocketAddress("10.1.1.2", 8775)),
-                    new ComputeNodeAgent.RegistryUpstreams(a.linkLocal()).current());
+                    new io.vrouter.agent.linklocal.RegistryUpstreams(a.linkLocal()).current());
         }
         Path bad = Files.writeString(dir.resolve("bad.json"),
                 "{\"linklocal_service_entry\": [{\"linklocal_service_name\": \"metadata\", \"linklocal_service_port\": 99999}]}");
@@ -236,7 +236,7 @@ class ComputeNodeAgentTest {
             try (ComputeNodeAgent a = agent(config("[LINKLOCAL]\nservices_file = " + services + "\n"),
                     new FakeDataplane())) {
                 a.start();
-                assertEquals(List.of(novaAddr), new ComputeNodeAgent.RegistryUpstreams(a.linkLocal()).current());
+                assertEquals(List.of(novaAddr), new io.vrouter.agent.linklocal.RegistryUpstreams(a.linkLocal()).current());
                 // 127.0.0.1 is no VM's metadata IP: the proxy must refuse without asking nova.
                 HttpResponse<String> r = send("GET", "http://127.0.0.1:" + a.metadataProxyAddress().getPort()
                         + "/latest/meta-data/instance-id", null);
@@ -268,7 +268,7 @@ class ComputeNodeAgentTest {
                     Thread.sleep(20);
                 }
                 assertEquals(List.of(new InetSocketAddress("10.9.9.9", 8775)),
-                        new ComputeNodeAgent.RegistryUpstreams(a.linkLocal()).current());
+                        new io.vrouter.agent.linklocal.RegistryUpstreams(a.linkLocal()).current());
                 while (!Files.exists(cache) && System.nanoTime() < deadline) {
                     Thread.sleep(20);
                 }
@@ -301,7 +301,7 @@ class ComputeNodeAgentTest {
 
     @Test
     void builtInServicesShouldBeTheShippedDefault() throws Exception {
-        try (InputStream in = ComputeNodeAgent.class.getResourceAsStream(ComputeNodeAgent.BUILT_IN_SERVICES)) {
+        try (InputStream in = ComputeNodeAgent.class.getResourceAsStream(io.vrouter.agent.linklocal.BuiltInServices.RESOURCE)) {
             assertNotNull(in);
             assertArrayEquals(Files.readAllBytes(Path.of("..", "conf", "linklocal-services.json")), in.readAllBytes(),
                     "conf/linklocal-services.json and the embedded copy must not drift apart");

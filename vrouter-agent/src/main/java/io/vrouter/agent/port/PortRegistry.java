@@ -4,7 +4,6 @@ import io.vrouter.linklocal.config.FieldError;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -209,15 +208,9 @@ public final class PortRegistry {
     }
 
     /** Counters for introspect. */
-    public Map<String, Object> stats() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("ports", byId.size());
-        m.put("index_capacity", allocator.capacity());
-        m.put("added", added.get());
-        m.put("removed", removed.get());
-        m.put("rejected", rejected.get());
-        m.put("store_failures", storeFailures.get());
-        return m;
+    public PortsSection stats() {
+        return new PortsSection(byId.size(), allocator.capacity(), added.get(), removed.get(), rejected.get(),
+                storeFailures.get());
     }
 
     private void notifyAdded(VmPort port) {
