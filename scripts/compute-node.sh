@@ -12,7 +12,7 @@
 #      http://169.254.169.254 and prints what each retrieved
 #   6. tears everything down on exit (also on Ctrl-C or failure)
 #
-# Usage: sudo scripts/compute-node.sh [--keep]    (--keep: stay up until Ctrl-C)
+# Usage (as root): bash scripts/compute-node.sh [--keep]    (--keep: stay up until Ctrl-C)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -20,7 +20,7 @@ ROOT=$PWD
 KEEP=false
 [ "${1:-}" = "--keep" ] && KEEP=true
 if [ "$(id -u)" -ne 0 ]; then
-  echo "compute-node: needs root (network namespaces, veth pairs, packet capture): run with sudo" >&2
+  echo "compute-node: needs root (network namespaces, veth pairs, packet capture): run it as root" >&2
   exit 1
 fi
 

@@ -558,7 +558,7 @@ busy share of the machine's 2 cores during the point (everything running, not on
   cat "$RUN/all"
   echo '```'
   echo
-  echo "Reproduce: \`sudo benchmarks/dataplane/run.sh\` (env DURATION, WARMUP, ROUNDS, GUESTS, CONNECTIONS, MODES)."
+  echo "Reproduce (as root): \`bash benchmarks/dataplane/run.sh\` (env DURATION, WARMUP, ROUNDS, GUESTS, CONNECTIONS, MODES)."
 } > "$OUT"
 cat "$OUT"
 [ ! -s "$RUN/failed" ] || die "some points had wrong or missing answers: $(tr '\n' ' ' < "$RUN/failed")"
