@@ -57,16 +57,8 @@ die() { log "$*"; exit 1; }
 exec 9>/run/lock/vrouter-dpbench.lock
 flock -n 9 || die "another run of this benchmark holds /run/lock/vrouter-dpbench.lock"
 
-need=()
-command -v wrk >/dev/null || need+=(wrk)
-command -v nft >/dev/null || need+=(nftables)
-command -v jq >/dev/null || need+=(jq)
-command -v openssl >/dev/null || need+=(openssl)
-if [ ${#need[@]} -gt 0 ]; then
-  log "installing ${need[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q && apt-get install -y -q --no-install-recommends "${need[@]}"
-fi
+. benchmarks/lib.sh
+install_missing wrk:wrk nft:nftables jq:jq openssl:openssl
 bash scripts/install-deps.sh >/dev/null
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   log "building (mvn package -DskipTests) ..."

@@ -37,16 +37,8 @@ OUT="$ROOT/benchmarks/results/proxy.md"
 JVM_FLAGS=${JVM_FLAGS:-"-Xms256m -Xmx256m -XX:+UseParallelGC"}
 BASELINE_REF=${BASELINE_REF:-}
 
-need=()
-command -v wrk >/dev/null || need+=(wrk)
-command -v nginx >/dev/null || need+=(nginx-light)
-command -v haproxy >/dev/null || need+=(haproxy)
-command -v openssl >/dev/null || need+=(openssl)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "installing ${need[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q && apt-get install -y -q --no-install-recommends "${need[@]}"
-fi
+. benchmarks/lib.sh
+install_missing wrk:wrk nginx:nginx-light haproxy:haproxy openssl:openssl
 HAPROXY_VERSION=$(haproxy -v | awk 'NR==1 {print $3}')
 case "$HAPROXY_VERSION" in
   1.*|2.[0-5]|2.[0-5].*) echo "haproxy $HAPROXY_VERSION has no hmac converter (needs >= 2.6)" >&2; exit 1 ;;

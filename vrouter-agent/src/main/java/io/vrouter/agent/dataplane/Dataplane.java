@@ -353,13 +353,18 @@ public final class Dataplane implements Agent, AutoCloseable {
             // wrong) as it finds it, and a guest using offload hands over only a partial one.
             PacketChecksums.completePartialTransportChecksum(f, p);
         }
+        rewrite(h, action, f, p, config.vhostKernelMac());
+        send(vhost, f, p.frameLength());
+    }
+
+    /** The flow's NAT (when its action is NAT), then the Ethernet addresses of the way out. */
+    private void rewrite(long h, int action, byte[] f, ParsedPacket p, long dstMac) {
         if (action == FlowAction.NAT) {
             NatRewriter.rewrite(f, p, NatRewriter.ALL, table.natSourceIp(h), table.natSourcePort(h),
                     table.natDestinationIp(h), table.natDestinationPort(h));
         }
-        Ethernet.setDstMac(f, 0, config.vhostKernelMac());
+        Ethernet.setDstMac(f, 0, dstMac);
         Ethernet.setSrcMac(f, 0, config.agentMac());
-        send(vhost, f, p.frameLength());
     }
 
     /** Held packets released by {@link FlowTable#installReverse}: re-parse and forward. */
@@ -420,12 +425,7 @@ public final class Dataplane implements Agent, AutoCloseable {
             counters.drop(DropReason.UNKNOWN_INTERFACE);
             return;
         }
-        if (action == FlowAction.NAT) {
-            NatRewriter.rewrite(f, pkt, NatRewriter.ALL, table.natSourceIp(h), table.natSourcePort(h),
-                    table.natDestinationIp(h), table.natDestinationPort(h));
-        }
-        Ethernet.setDstMac(f, 0, p.mac());
-        Ethernet.setSrcMac(f, 0, config.agentMac());
+        rewrite(h, action, f, pkt, p.mac());
         send(p, f, pkt.frameLength());
     }
 

@@ -26,6 +26,14 @@ class LinkLocalSourceTest {
         return new AgentConfig.LinkLocal(file, api, null, null, null, Path.of("/nonexistent/cache.json"));
     }
 
+    /** A services file with one metadata entry to 10.1.2.3:{@code fabricPort}. */
+    private static String metadataTo(int fabricPort) {
+        return """
+                {"linklocal_service_entry": [{"linklocal_service_name": "metadata",
+                  "linklocal_service_ip": "169.254.169.254", "linklocal_service_port": 80,
+                  "ip_fabric_service_ip": ["10.1.2.3"], "ip_fabric_service_port": %d}]}""".formatted(fabricPort);
+    }
+
     @Test
     void agentConfShouldChooseExactlyOneSource() {
         Path file = Path.of("/etc/contrail/linklocal.json");
@@ -54,10 +62,7 @@ class LinkLocalSourceTest {
     @Test
     void aServicesFileShouldBeInForceWhenStartReturns() throws Exception {
         Path file = tmp.resolve("ll.json");
-        Files.writeString(file, """
-                {"linklocal_service_entry": [{"linklocal_service_name": "metadata",
-                  "linklocal_service_ip": "169.254.169.254", "linklocal_service_port": 80,
-                  "ip_fabric_service_ip": ["10.1.2.3"], "ip_fabric_service_port": 8775}]}""");
+        Files.writeString(file, metadataTo(8775));
         try (LinkLocalRegistry registry = LinkLocalRegistry.builder().build();
              ServicesFileSource source = new ServicesFileSource(file)) {
             source.start(registry);
@@ -69,10 +74,7 @@ class LinkLocalSourceTest {
     @Test
     void anInvalidServicesFileAtStartShouldFailNamingTheKeyTheFileAndTheField() throws Exception {
         Path file = tmp.resolve("bad.json");
-        Files.writeString(file, """
-                {"linklocal_service_entry": [{"linklocal_service_name": "metadata",
-                  "linklocal_service_ip": "169.254.169.254", "linklocal_service_port": 80,
-                  "ip_fabric_service_ip": ["10.1.2.3"], "ip_fabric_service_port": 70000}]}""");
+        Files.writeString(file, metadataTo(70000));
         try (LinkLocalRegistry registry = LinkLocalRegistry.builder().build();
              ServicesFileSource source = new ServicesFileSource(file)) {
             IOException e = assertThrows(IOException.class, () -> source.start(registry));

@@ -5,11 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vrouter.agent.dataplane.io.PcapPacketIo;
-import io.vrouter.agent.dataplane.io.PcapSupport;
 import io.vrouter.agent.netns.Guest;
+import io.vrouter.agent.netns.NetnsExtension;
 import io.vrouter.agent.netns.NetnsHarness;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -22,10 +21,9 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The ingress drop keeps the host kernel from a guest's frames while pcap still captures them.
@@ -34,32 +32,21 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(90)
 class HostIsolationTest {
-    private NetnsHarness harness;
+    @RegisterExtension
+    static final NetnsExtension NETNS = NetnsExtension.withPcap();
     private ServerSocket server;
     private final AtomicInteger accepted = new AtomicInteger();
-
-    @BeforeAll
-    static void requireRoot() {
-        NetnsHarness.assumeAvailable();
-        assumeTrue(PcapSupport.isAvailable(), "libpcap unavailable");
-    }
-
-    @BeforeEach
-    void setUp() {
-        harness = NetnsHarness.create();
-    }
 
     @AfterEach
     void tearDown() throws IOException {
         if (server != null) {
             server.close();
         }
-        harness.close();
     }
 
     /** A guest in 198.19.77.0/24 whose host end holds 198.19.77.1 with a tiny HTTP server on it. */
     private Guest guestWithHostServer() throws IOException {
-        Guest g = harness.guest(NetnsHarness.uniqueIfName("h"), "198.19.77.3/24", "198.19.77.1", "02:00:00:00:00:03");
+        Guest g = NETNS.harness().guest(NetnsHarness.uniqueIfName("h"), "198.19.77.3/24", "198.19.77.1", "02:00:00:00:00:03");
         HostCommand.runChecked("ip", "addr", "add", "198.19.77.1/24", "dev", g.hostIf());
         server = new ServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getByName("198.19.77.1"), 0));
@@ -119,7 +106,7 @@ class HostIsolationTest {
     void nftShouldDropGuestFramesBeforeTheKernelButAfterCapture() throws Exception {
         assertIsolates(ifName -> {
             String name = NetnsHarness.uniqueAgentName();
-            harness.deleteNftTableOnClose("netdev", name);
+            NETNS.harness().deleteNftTableOnClose("netdev", name);
             return NftHostIsolation.start(name);
         });
     }
@@ -131,9 +118,9 @@ class HostIsolationTest {
 
     @Test
     void nftStartShouldWipeLeftoversOfAKilledAgent() {
-        Guest g = harness.guest(NetnsHarness.uniqueIfName("h"), "10.0.0.3/24", "10.0.0.1", "02:00:00:00:00:03");
+        Guest g = NETNS.harness().guest(NetnsHarness.uniqueIfName("h"), "10.0.0.3/24", "10.0.0.1", "02:00:00:00:00:03");
         String name = NetnsHarness.uniqueAgentName();
-        harness.deleteNftTableOnClose("netdev", name);
+        NETNS.harness().deleteNftTableOnClose("netdev", name);
         NftHostIsolation first = NftHostIsolation.start(name);
         first.isolate(g.hostIf());
         // "killed": never closed. The next start must succeed and own an empty table.
@@ -149,7 +136,7 @@ class HostIsolationTest {
     @Test
     void nftShouldRejectNamesThatAreNotInterfaceOrTableNames() {
         String name = NetnsHarness.uniqueAgentName();
-        harness.deleteNftTableOnClose("netdev", name);
+        NETNS.harness().deleteNftTableOnClose("netdev", name);
         try (NftHostIsolation iso = NftHostIsolation.start(name)) {
             assertThrows(IllegalArgumentException.class, () -> iso.isolate("bad\"name"));
             assertThrows(IllegalArgumentException.class, () -> iso.isolate("much-too-long-name0"));

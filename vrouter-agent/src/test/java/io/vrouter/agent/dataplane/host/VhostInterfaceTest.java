@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vrouter.agent.dataplane.io.PcapPacketIo;
-import io.vrouter.agent.dataplane.io.PcapSupport;
+import io.vrouter.agent.netns.NetnsExtension;
 import io.vrouter.agent.netns.NetnsHarness;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -19,36 +18,19 @@ import java.net.Socket;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @Timeout(60)
 class VhostInterfaceTest {
-    private NetnsHarness harness;
-
-    @BeforeAll
-    static void requireRoot() {
-        NetnsHarness.assumeAvailable();
-        assumeTrue(PcapSupport.isAvailable(), "libpcap unavailable");
-    }
-
-    @BeforeEach
-    void setUp() {
-        harness = NetnsHarness.create();
-    }
-
-    @AfterEach
-    void tearDown() {
-        harness.close();
-    }
+    @RegisterExtension
+    static final NetnsExtension NETNS = NetnsExtension.withPcap();
 
     @Test
     void shouldRouteLinkLocalTrafficFromTheVhostAddressToTheAgentEnd() throws Exception {
         String name = NetnsHarness.uniqueIfName("v");
-        harness.deleteLinkOnClose(name);
+        NETNS.harness().deleteLinkOnClose(name);
         Inet4Address vhostIp = (Inet4Address) InetAddress.getByName("198.18.31.7");
         int table = 4000 + (int) (ProcessHandle.current().pid() % 1000);
         try (VhostInterface v = VhostInterface.create(name, vhostIp, 32, table)) {
@@ -89,14 +71,14 @@ class VhostInterfaceTest {
     @Test
     void shouldReplaceItsOwnLeftoverButNeverAForeignInterface() throws Exception {
         String name = NetnsHarness.uniqueIfName("v");
-        harness.deleteLinkOnClose(name);
+        NETNS.harness().deleteLinkOnClose(name);
         Inet4Address ip = (Inet4Address) InetAddress.getByName("198.18.31.8");
         VhostInterface.create(name, ip, 32, 0); // "killed": never closed
         try (VhostInterface again = VhostInterface.create(name, ip, 32, 0)) {
             assertTrue(NetnsHarness.linkExists(again.agentEnd()));
         }
         String dummy = NetnsHarness.uniqueIfName("d");
-        harness.deleteLinkOnClose(dummy);
+        NETNS.harness().deleteLinkOnClose(dummy);
         HostCommand.runChecked("ip", "link", "add", dummy, "type", "bridge");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> VhostInterface.create(dummy, ip, 32, 0));
@@ -108,7 +90,7 @@ class VhostInterfaceTest {
     void shouldRefuseAddressesThatWouldTakeOverHostRoutes() throws Exception {
         for (String bad : new String[] {"127.0.0.1", "169.254.1.1", "0.0.0.0", "224.0.0.1", "255.255.255.255"}) {
             String name = NetnsHarness.uniqueIfName("v");
-            harness.deleteLinkOnClose(name);
+            NETNS.harness().deleteLinkOnClose(name);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> VhostInterface.create(name, (Inet4Address) InetAddress.getByName(bad), 8, 0), bad);
             assertTrue(e.getMessage().contains(bad), e.getMessage());

@@ -5,45 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vrouter.agent.dataplane.host.HostCommand;
 import io.vrouter.agent.netns.Guest;
+import io.vrouter.agent.netns.NetnsExtension;
 import io.vrouter.agent.netns.NetnsHarness;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** libpcap capture and injection on a real veth pair (root only). */
 @Timeout(60)
 class PcapPacketIoTest {
-    private NetnsHarness harness;
-
-    @BeforeAll
-    static void requireRootAndLibpcap() {
-        NetnsHarness.assumeAvailable();
-        if (!PcapSupport.isAvailable()) {
-            System.err.println("WARNING: libpcap unavailable, pcap test SKIPPED: " + PcapSupport.unavailabilityCause());
-        }
-        assumeTrue(PcapSupport.isAvailable(), "libpcap unavailable");
-    }
-
-    @BeforeEach
-    void setUp() {
-        harness = NetnsHarness.create();
-    }
-
-    @AfterEach
-    void tearDown() {
-        harness.close();
-    }
+    @RegisterExtension
+    static final NetnsExtension NETNS = NetnsExtension.withPcap();
 
     /** Takes frames until one matches, or fails after the timeout. */
     private static byte[] await(BlockingQueue<byte[]> q, java.util.function.Predicate<byte[]> p) throws InterruptedException {
@@ -64,7 +44,7 @@ class PcapPacketIoTest {
 
     @Test
     void shouldCaptureGuestArpAndDeliverInjectedReplyToGuest() throws Exception {
-        Guest g = harness.guest(NetnsHarness.uniqueIfName("h"), "10.0.0.3/24", "10.0.0.1", "02:00:00:00:00:03");
+        Guest g = NETNS.harness().guest(NetnsHarness.uniqueIfName("h"), "10.0.0.3/24", "10.0.0.1", "02:00:00:00:00:03");
         BlockingQueue<byte[]> rx = new LinkedBlockingQueue<>();
         try (PcapPacketIo io = PcapPacketIo.open(g.hostIf())) {
             io.start((f, len) -> rx.add(f));
@@ -90,7 +70,7 @@ class PcapPacketIoTest {
 
     @Test
     void shouldNotCaptureFramesItSentItself() throws Exception {
-        Guest g = harness.guest(NetnsHarness.uniqueIfName("h"), "10.0.0.3/24", "10.0.0.1", "02:00:00:00:00:03");
+        Guest g = NETNS.harness().guest(NetnsHarness.uniqueIfName("h"), "10.0.0.3/24", "10.0.0.1", "02:00:00:00:00:03");
         BlockingQueue<byte[]> rx = new LinkedBlockingQueue<>();
         try (PcapPacketIo io = PcapPacketIo.open(g.hostIf())) {
             io.start((f, len) -> rx.add(f));
@@ -111,7 +91,7 @@ class PcapPacketIoTest {
 
     @Test
     void shouldReportSendFailureAfterClose() {
-        Guest g = harness.guest(NetnsHarness.uniqueIfName("h"), "10.0.0.3/24", "10.0.0.1", "02:00:00:00:00:03");
+        Guest g = NETNS.harness().guest(NetnsHarness.uniqueIfName("h"), "10.0.0.3/24", "10.0.0.1", "02:00:00:00:00:03");
         PcapPacketIo io = PcapPacketIo.open(g.hostIf());
         io.start((f, len) -> { });
         io.close();
