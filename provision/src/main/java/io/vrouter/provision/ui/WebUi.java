@@ -19,6 +19,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The web UI's routes on the config API's own server (same port, TLS, users and roles). The
@@ -51,28 +52,24 @@ public final class WebUi implements Handler {
             + " connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
     private static final Principal ASSET_READER = new Principal("(web UI page)", Role.READER);
 
-    private final Map<String, byte[]> files = new LinkedHashMap<>();
+    private final Map<String, byte[]> files = loadAll();
     private final ConfigStore store;
+    private final Router router = new Router()
+            .get(PREFIX + "/", req -> asset("index.html"))
+            .get(PREFIX + "/auth.json", req -> page(Response.ok(Map.of("strategy", strategy()))))
+            .get(PREFIX + "/api/session", this::session)
+            .get(PREFIX + "/api/agents", this::agentsView)
+            .get(PREFIX + "/{asset}", req -> asset(req.pathParam("asset")));
     private final AgentRegistry agents;
     private final String strategy;
-    private final Router router;
 
     /**
      * @param strategy the login the page offers: {@code basic}, {@code keystone} or {@code none}
      */
     public WebUi(ConfigStore store, AgentRegistry agents, String strategy) {
-        this.store = store;
-        this.agents = agents;
-        this.strategy = strategy;
-        for (String name : ASSETS.keySet()) {
-            files.put(name, load(name));
-        }
-        this.router = new Router()
-                .get(PREFIX + "/", req -> asset("index.html"))
-                .get(PREFIX + "/auth.json", req -> page(Response.ok(Map.of("strategy", strategy))))
-                .get(PREFIX + "/api/session", this::session)
-                .get(PREFIX + "/api/agents", this::agentsView)
-                .get(PREFIX + "/{asset}", req -> asset(req.pathParam("asset")));
+        this.store = Objects.requireNonNull(store, "store");
+        this.agents = Objects.requireNonNull(agents, "agents");
+        this.strategy = Objects.requireNonNull(strategy, "strategy");
     }
 
     /** True for paths this handler serves. */
@@ -166,6 +163,12 @@ public final class WebUi implements Handler {
             n.put("stale", agents.isStale(a));
         }
         return page(Response.ok(out));
+    }
+
+    private static Map<String, byte[]> loadAll() {
+        Map<String, byte[]> m = new LinkedHashMap<>();
+        ASSETS.keySet().forEach(name -> m.put(name, load(name)));
+        return m;
     }
 
     private static byte[] load(String name) {

@@ -162,12 +162,17 @@ class WebUiBrowserTest {
         assertEquals(List.of(), storedNames());
     }
 
+    /** A metadata entry written by provision_linklocal, then the page signed in as {@code user}. */
+    private void signInOverMetadata(String user, String password) throws Exception {
+        addMetadataThroughApi();
+        browser.signIn(base, user, password);
+        browser.visible("tr[data-name='metadata']");
+    }
+
     @Test
     void badPortAndDuplicateMetadataShowFieldErrorsAndWriteNothing() throws Exception {
-        addMetadataThroughApi();
+        signInOverMetadata(RealServerFixture.ADMIN, RealServerFixture.ADMIN_PASSWORD);
         long before = admin().read(admin().uuid()).revision();
-        browser.signIn(base, RealServerFixture.ADMIN, RealServerFixture.ADMIN_PASSWORD);
-        browser.visible("tr[data-name='metadata']");
 
         browser.click("#create");
         fill("ntp", "169.254.169.123", "70000", "123", "10.0.0.9");
@@ -188,8 +193,7 @@ class WebUiBrowserTest {
 
     @Test
     void aWriteRacingAnotherClientShowsWhatChangedAndReappliesOnlyWhenAsked() throws Exception {
-        addMetadataThroughApi();
-        browser.signIn(base, RealServerFixture.ADMIN, RealServerFixture.ADMIN_PASSWORD);
+        signInOverMetadata(RealServerFixture.ADMIN, RealServerFixture.ADMIN_PASSWORD);
         browser.click("tr[data-name='metadata'] button.edit");
         browser.visible("#entry-dialog");
         browser.type("#f-fport", "8776");
@@ -228,9 +232,7 @@ class WebUiBrowserTest {
 
     @Test
     void readerSeesServicesButNoEditControlsAndTheServerRefusesItsWrites() throws Exception {
-        addMetadataThroughApi();
-        browser.signIn(base, RealServerFixture.READER, RealServerFixture.READER_PASSWORD);
-        browser.visible("tr[data-name='metadata']");
+        signInOverMetadata(RealServerFixture.READER, RealServerFixture.READER_PASSWORD);
         assertTrue(browser.visible("#who").getText().contains("read-only"));
         for (String css : List.of("#create", "#delete-selected", "#select-all", "input.row-select", "button.edit", "button.delete")) {
             assertEquals(0, browser.all(css).size(), css + " is shown to a reader");

@@ -7,7 +7,6 @@ export class ConflictDialog {
   constructor(doc) {
     this.doc = doc;
     this.dialog = doc.getElementById('conflict-dialog');
-    this.error = doc.getElementById('conflict-error');
     doc.getElementById('conflict-discard').addEventListener('click', () => this.finish('discard'));
     doc.getElementById('conflict-reapply').addEventListener('click', () => this.finish('reapply'));
     this.dialog.addEventListener('cancel', ev => { ev.preventDefault(); this.finish('discard'); });
@@ -23,7 +22,6 @@ export class ConflictDialog {
     d.getElementById('conflict-changes').replaceChildren(...(changes.length ? changes : [{ kind: 'changed', text: 'no entry differs (only the revision moved)' }])
       .map(c => el('li', { class: 'chg-' + c.kind, text: c.text })));
     d.getElementById('conflict-yours').textContent = describeOp(op);
-    this.error.textContent = '';
     if (!this.dialog.open) this.dialog.showModal();
     d.getElementById('conflict-reapply').focus();
     return new Promise(resolve => { this.resolve = resolve; });
