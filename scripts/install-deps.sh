@@ -13,6 +13,8 @@ PACKAGES=(
   ethtool        # the agent turns checksum/segmentation offload off on the interfaces it captures
   thrift-compiler # introspect-api generates its Java from introspect.thrift at build time (0.17.0 = libthrift)
   keystone       # auth_strategy = keystone is tested against a real Keystone (SQLite, started by the test)
+  chromium       # the config API's web UI is tested end to end in a real browser (headless)
+  chromium-driver # ... driven through WebDriver by Selenium
 )
 
 missing=()

@@ -50,6 +50,10 @@ import javax.net.ssl.SSLException;
 public final class ConfigApiClient {
     public static final String TYPE = "global-vrouter-config";
     public static final int MAX_WATCH_SECONDS = 300;
+    /** Sent on an agent's watch: the compute node's name, so the API can show who follows it. */
+    public static final String AGENT_NODE_HEADER = "X-Agent-Node";
+    /** Sent with {@link #AGENT_NODE_HEADER}: the revision the agent has applied (0: none yet). */
+    public static final String AGENT_REVISION_HEADER = "X-Agent-Revision";
     static final int WATCH_GRACE_SECONDS = 10;
 
     private final ConfigApiEndpoint endpoint;
@@ -163,9 +167,21 @@ public final class ConfigApiClient {
      * exceptionally with a {@link ConfigApiException} (possibly wrapped in a CompletionException).
      */
     public CompletableFuture<Optional<WatchEvent>> watchAsync(long since, Duration hold) {
+        return watchAsync(since, hold, null, 0);
+    }
+
+    /**
+     * {@link #watchAsync(long, Duration)} as an agent: names the node ({@code null}: anonymous) and
+     * the revision it has applied, which the API shows as the config's propagation.
+     */
+    public CompletableFuture<Optional<WatchEvent>> watchAsync(long since, Duration hold, String node, long applied) {
         long seconds = Math.max(1, Math.min(MAX_WATCH_SECONDS, hold.toSeconds()));
-        HttpRequest req = request("/watch/" + TYPE + "?since=" + Math.max(0, since) + "&timeout=" + seconds,
-                Duration.ofSeconds(seconds + WATCH_GRACE_SECONDS)).GET().build();
+        HttpRequest.Builder b = request("/watch/" + TYPE + "?since=" + Math.max(0, since) + "&timeout=" + seconds,
+                Duration.ofSeconds(seconds + WATCH_GRACE_SECONDS));
+        if (node != null) {
+            b.header(AGENT_NODE_HEADER, node).header(AGENT_REVISION_HEADER, Long.toString(Math.max(0, applied)));
+        }
+        HttpRequest req = b.GET().build();
         return http.sendAsync(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
                 .handle((rsp, err) -> {
                     if (err != null) {

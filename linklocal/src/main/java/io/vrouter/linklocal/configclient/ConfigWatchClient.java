@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * Keeps an agent's link-local config in step with the config API: loads the on-disk cache first
  * (so a node keeps serving its last known config while the API is unreachable), then long-polls
  * the watch endpoint from the highest revision seen, hands every new valid config to a
- * {@link LinkLocalConfigListener} and caches it atomically.
+ * {@link LinkLocalConfigListener} and caches it atomically. Each watch names the node and the
+ * revision it has applied (its listener took), so the API can show how far a change has spread.
  *
  * <p>Consistency: the master copy lies with the config API; the agent holds a cached copy that
  * may lag by one poll. Because the watch returns the whole object, catching up after an outage
@@ -67,6 +68,7 @@ public final class ConfigWatchClient implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final boolean ownScheduler;
     private final String apiSource;
+    private final String nodeName;
 
     private final AtomicLong polls = new AtomicLong();
     private final AtomicLong updates = new AtomicLong();
@@ -99,6 +101,22 @@ public final class ConfigWatchClient implements AutoCloseable {
             return t;
         }) : b.scheduler;
         this.apiSource = "config-api " + b.endpoint;
+        this.nodeName = b.nodeName != null ? b.nodeName : localNodeName();
+    }
+
+    /** The host name, as Contrail names a compute node; {@code HOSTNAME} when the resolver cannot say. */
+    static String localNodeName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            String env = System.getenv("HOSTNAME");
+            return env == null || env.isBlank() ? "unknown-node" : env;
+        }
+    }
+
+    /** The name this client gives the config API on its watch ({@link ConfigApiClient#AGENT_NODE_HEADER}). */
+    public String nodeName() {
+        return nodeName;
     }
 
     public static Builder builder(ConfigApiEndpoint endpoint, LinkLocalConfigListener listener) {
@@ -172,7 +190,7 @@ public final class ConfigWatchClient implements AutoCloseable {
         }
         polls.incrementAndGet();
         long from = wantSnapshot ? 0 : since;
-        CompletableFuture<Optional<WatchEvent>> f = api.watchAsync(from, hold);
+        CompletableFuture<Optional<WatchEvent>> f = api.watchAsync(from, hold, nodeName, revision);
         inFlight = f;
         f.whenCompleteAsync(this::onAnswer, scheduler);
     }
@@ -272,6 +290,7 @@ public final class ConfigWatchClient implements AutoCloseable {
         private Duration backoffCap = DEFAULT_BACKOFF_CAP;
         private HttpClient httpClient;
         private ScheduledExecutorService scheduler;
+        private String nodeName;
 
         private Builder(ConfigApiEndpoint endpoint, LinkLocalConfigListener listener) {
             this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
@@ -299,6 +318,12 @@ public final class ConfigWatchClient implements AutoCloseable {
         /** A shared client (see {@link ConfigApiClient#newHttpClient}); by default one of its own. */
         public Builder httpClient(HttpClient client) {
             this.httpClient = client;
+            return this;
+        }
+
+        /** The compute node's name sent on every watch; by default the host name. */
+        public Builder nodeName(String name) {
+            this.nodeName = Objects.requireNonNull(name, "node name");
             return this;
         }
 

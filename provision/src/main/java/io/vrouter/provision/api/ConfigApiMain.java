@@ -231,7 +231,7 @@ public final class ConfigApiMain {
         String host = srv.address().getAddress().getHostAddress();
         out.println("config-api listening on " + (srv.tls() ? "https" : "http") + "://"
                 + (host.contains(":") ? "[" + host + "]" : host) + ":" + srv.port()
-                + " (store " + running.store().describe() + ")");
+                + " (store " + running.store().describe() + "; web UI at /ui/)");
         out.flush();
         try {
             stopped.await();

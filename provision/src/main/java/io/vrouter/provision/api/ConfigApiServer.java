@@ -5,24 +5,30 @@ import io.vrouter.linklocal.config.GlobalVrouterConfig;
 import io.vrouter.linklocal.config.LinkLocalServices;
 import io.vrouter.linklocal.config.VersionedConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.vrouter.plumbing.http.Handler;
 import io.vrouter.plumbing.http.HttpAuth;
 import io.vrouter.plumbing.http.HttpError;
 import io.vrouter.plumbing.http.JsonHttpServer;
 import io.vrouter.plumbing.http.Request;
 import io.vrouter.provision.auth.AuthUnavailableException;
 import io.vrouter.provision.auth.Authenticator;
+import io.vrouter.provision.auth.Principal;
 import io.vrouter.provision.store.ConfigStore;
 import io.vrouter.provision.store.StoreException;
+import io.vrouter.provision.ui.AgentRegistry;
+import io.vrouter.provision.ui.WebUi;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The config API HTTP server: the plumbing's {@link JsonHttpServer} with the
- * {@link ConfigApiHandler} routes, HTTP Basic through the {@link Authenticator}, optional TLS.
+ * {@link ConfigApiHandler} routes and the {@link WebUi} under {@code /ui/}, HTTP Basic (or Keystone)
+ * through the {@link Authenticator}, optional TLS.
  * Serves the one {@code global-vrouter-config} object of a {@link ConfigStore}; creates it
  * (random UUID, no link-local services) when the store is empty.
  *
@@ -88,9 +94,11 @@ public final class ConfigApiServer implements AutoCloseable {
         String defaultHost = listen.getAddress().isAnyLocalAddress() ? "127.0.0.1" : listen.getHostString();
         ConfigApiHandler handler = new ConfigApiHandler(store, hub, sslContext != null,
                 defaultHost.contains(":") ? "[" + defaultHost + "]:" + listen.getPort() : defaultHost + ":" + listen.getPort());
+        AgentRegistry agents = new AgentRegistry();
+        WebUi ui = new WebUi(store, agents, WebUi.strategyOf(auth.enabled(), auth.challenge()));
         JsonHttpServer http;
         try {
-            http = JsonHttpServer.builder("config-api", listen, DEFAULT_MAX_BODY_BYTES, handler)
+            http = JsonHttpServer.builder("config-api", listen, DEFAULT_MAX_BODY_BYTES, withUi(handler, ui, agents))
                     .ioThreads(IO_THREADS)
                     .blockingThreads(DEFAULT_WORKER_THREADS, "config-api-worker")
                     .idleTimeout(Duration.ofMillis(idleTimeoutMs))
@@ -113,15 +121,40 @@ public final class ConfigApiServer implements AutoCloseable {
         return s;
     }
 
+    /** The web UI's paths go to the UI; an agent's watch is recorded (who holds what) before it is served. */
+    private static Handler withUi(Handler api, WebUi ui, AgentRegistry agents) {
+        return req -> {
+            if (WebUi.owns(req.path())) {
+                return ui.handle(req);
+            }
+            if (req.path().equals(ConfigApiHandler.WATCH_PATH)) {
+                List<String> t = req.query().get("timeout");
+                agents.heard(req, t != null && t.size() == 1 && t.get(0).matches("[0-9]{1,3}")
+                        ? Long.parseLong(t.get(0)) : ConfigApiHandler.DEFAULT_WATCH_TIMEOUT_S);
+            }
+            return api.handle(req);
+        };
+    }
+
     private static HttpAuth hook(Authenticator auth) {
         return new HttpAuth() {
             @Override
             public Object authenticate(Request req) throws HttpError {
+                Principal page = WebUi.publicPrincipal(req.path());
+                if (page != null) {
+                    return page;
+                }
+                Principal who;
                 try {
-                    return auth.authenticate(req.header(HttpHeaderNames.AUTHORIZATION), req.header(X_AUTH_TOKEN));
+                    who = auth.authenticate(req.header(HttpHeaderNames.AUTHORIZATION), req.header(X_AUTH_TOKEN));
                 } catch (AuthUnavailableException e) {
                     throw new HttpError(503, e.getMessage());
                 }
+                if (who == null && WebUi.fromPage(req)) {
+                    // No WWW-Authenticate: the page shows its own login, not the browser's box.
+                    throw new HttpError(401, "user name, password or token not accepted");
+                }
+                return who;
             }
 
             @Override

@@ -12,7 +12,9 @@
  *       400 naming each bad field; properties absent from the body are kept</td></tr>
  *   <tr><td>GET /watch/global-vrouter-config?since=N&amp;timeout=S</td><td>200 with {@code revision} and the
  *       object once the revision passes N (at once when it already has, or N is 0); 204 after S seconds
- *       (default 30, at most 300)</td></tr>
+ *       (default 30, at most 300). An agent names itself with {@code X-Agent-Node} and the revision it has
+ *       applied with {@code X-Agent-Revision} (a malformed one: 400); the web UI shows them</td></tr>
+ *   <tr><td>/ui/...</td><td>the web UI ({@link io.vrouter.provision.ui.WebUi})</td></tr>
  * </table>
  *
  * <p>A watch whose {@code since} is above the current revision (the agent saw a store that has

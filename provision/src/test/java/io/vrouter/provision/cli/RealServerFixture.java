@@ -16,18 +16,18 @@ import java.net.URI;
  * {@link ConfigApiFixture} on the real config API server (Netty, memory store, HTTP Basic with
  * PBKDF2 credentials at the minimum iteration count, to keep tests fast), in-process on loopback.
  */
-final class RealServerFixture implements ConfigApiFixture {
-    static final String ADMIN = "admin";
-    static final String ADMIN_PASSWORD = "admin-pw-1";
-    static final String READER = "reader";
-    static final String READER_PASSWORD = "reader-pw-1";
+public final class RealServerFixture implements ConfigApiFixture {
+    public static final String ADMIN = "admin";
+    public static final String ADMIN_PASSWORD = "admin-pw-1";
+    public static final String READER = "reader";
+    public static final String READER_PASSWORD = "reader-pw-1";
 
     private final MemoryConfigStore store = new MemoryConfigStore();
     private final BasicAuthenticator auth;
     private ConfigApiServer server;
     private int port;
 
-    RealServerFixture() throws Exception {
+    public RealServerFixture() throws Exception {
         CredentialsFile users = CredentialsFile.empty();
         users.put(ADMIN, Role.ADMIN, ADMIN_PASSWORD.toCharArray(), PasswordHasher.MIN_ITERATIONS);
         users.put(READER, Role.READER, READER_PASSWORD.toCharArray(), PasswordHasher.MIN_ITERATIONS);
