@@ -306,7 +306,7 @@ public final class Dataplane implements Agent, AutoCloseable {
         }
         long h = table.lookup(p.nh(), proto, pkt.srcIp(), pkt.dstIp(), pkt.srcPort(), pkt.dstPort());
         if (h == FlowResult.NO_FLOW) {
-            h = table.addHold(p.nh(), proto, pkt.srcIp(), pkt.dstIp(), pkt.srcPort(), pkt.dstPort(), now);
+            h = table.addHold(p.nh(), proto, pkt.srcIp(), pkt.dstIp(), pkt.srcPort(), pkt.dstPort(), pkt.tcpFlags(), now);
             if (!FlowResult.isHandle(h)) {
                 p.count(PortState.DROPS); // refused by a limit: counted by the table
                 return;
