@@ -256,11 +256,7 @@ public final class FlowTableConfig {
         }
 
         public Builder holdQueueLength(int packets) {
-            if (packets < 0 || packets > MAX_HOLD_QUEUE_LENGTH) {
-                throw new IllegalArgumentException("hold queue length " + packets + " must be in 0.."
-                        + MAX_HOLD_QUEUE_LENGTH);
-            }
-            this.holdQueueLength = packets;
+            this.holdQueueLength = checkRange("hold queue length", packets, 0, MAX_HOLD_QUEUE_LENGTH);
             return this;
         }
 
@@ -291,14 +287,12 @@ public final class FlowTableConfig {
         }
 
         public Builder holdTimeoutNs(long ns) {
-            checkTimeout("hold timeout", ns, 1_000_000L);
-            this.holdTimeoutNs = ns;
+            this.holdTimeoutNs = checkTimeout("hold timeout", ns, 1_000_000L);
             return this;
         }
 
         public Builder tcpCloseLingerNs(long ns) {
-            checkTimeout("TCP close linger", ns, 0);
-            this.tcpCloseLingerNs = ns;
+            this.tcpCloseLingerNs = checkTimeout("TCP close linger", ns, 0);
             return this;
         }
 
@@ -313,35 +307,25 @@ public final class FlowTableConfig {
 
         /** Idle timeout of a pair that never completed: TCP without SYN-ACK and ACK, other protocols without a reply. */
         public Builder embryonicTimeoutNs(long ns) {
-            checkTimeout("embryonic flow timeout", ns, 1_000_000L);
-            this.embryonicTimeoutNs = ns;
+            this.embryonicTimeoutNs = checkTimeout("embryonic flow timeout", ns, 1_000_000L);
             return this;
         }
 
         /** Idle timeout of a DROP flow (no service, a limit, policy). */
         public Builder dropTimeoutNs(long ns) {
-            checkTimeout("drop flow timeout", ns, 1_000_000L);
-            this.dropTimeoutNs = ns;
+            this.dropTimeoutNs = checkTimeout("drop flow timeout", ns, 1_000_000L);
             return this;
         }
 
         /** New flows one interface may start per second (token bucket refill); 0 turns the limit off. */
         public Builder newFlowsPerSecond(int flows) {
-            if (flows < 0 || flows > MAX_NEW_FLOWS_PER_SECOND) {
-                throw new IllegalArgumentException("new flows per second " + flows + " must be in 0.."
-                        + MAX_NEW_FLOWS_PER_SECOND + " (0: unlimited)");
-            }
-            this.newFlowsPerSecond = flows;
+            this.newFlowsPerSecond = checkRange("new flows per second (0: unlimited)", flows, 0, MAX_NEW_FLOWS_PER_SECOND);
             return this;
         }
 
         /** New flows one interface may start at once after a quiet period (token bucket depth). */
         public Builder newFlowBurst(int flows) {
-            if (flows < 1 || flows > MAX_NEW_FLOWS_PER_SECOND) {
-                throw new IllegalArgumentException("new flow burst " + flows + " must be in 1.."
-                        + MAX_NEW_FLOWS_PER_SECOND);
-            }
-            this.newFlowBurst = flows;
+            this.newFlowBurst = checkRange("new flow burst", flows, 1, MAX_NEW_FLOWS_PER_SECOND);
             return this;
         }
 
@@ -355,11 +339,21 @@ public final class FlowTableConfig {
             return new FlowTableConfig(this);
         }
 
-        private static void checkTimeout(String what, long ns, long min) {
+        /** {@code v}, when within {@code min..max}. */
+        private static int checkRange(String what, int v, int min, int max) {
+            if (v < min || v > max) {
+                throw new IllegalArgumentException(what + " " + v + " must be in " + min + ".." + max);
+            }
+            return v;
+        }
+
+        /** {@code ns}, when within {@code min..MAX_TIMEOUT_NS}. */
+        private static long checkTimeout(String what, long ns, long min) {
             if (ns < min || ns > MAX_TIMEOUT_NS) {
                 throw new IllegalArgumentException(what + " " + ns + " ns must be in " + min + ".." + MAX_TIMEOUT_NS
                         + " ns");
             }
+            return ns;
         }
     }
 }

@@ -1,5 +1,12 @@
 package io.vrouter.flow;
 
+import static io.vrouter.flow.FlowAgingTest.ACK;
+import static io.vrouter.flow.FlowAgingTest.FIN;
+import static io.vrouter.flow.FlowAgingTest.RST;
+import static io.vrouter.flow.FlowAgingTest.SEC;
+import static io.vrouter.flow.FlowAgingTest.TCP;
+import static io.vrouter.flow.FlowAgingTest.UDP;
+import static io.vrouter.flow.FlowAgingTest.table;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,15 +22,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * leave room for every other guest.
  */
 class FlowGuardTest {
-    static final int TCP = 6;
-    static final int UDP = 17;
-    static final long SEC = 1_000_000_000L;
     static final long MS = 1_000_000L;
-    static final int FIN = 0x01;
-    static final int SYN = 0x02;
-    static final int RST = 0x04;
+    static final int SYN = TestPairs.SYN;
     static final int PSH = 0x08;
-    static final int ACK = 0x10;
     static final int URG = 0x20;
     static final int ECE = 0x40;
     static final int CWR = 0x80;
@@ -32,10 +33,6 @@ class FlowGuardTest {
 
     final FlowKey fwd = new FlowKey();
     final FlowKey rev = new FlowKey();
-
-    static FlowTable<Object> table(FlowTableConfig.Builder b) {
-        return new FlowTable<>(b.hashSeed(11).build());
-    }
 
     /** A metadata NAT pair of guest interface {@code nh} from source port {@code sport}, as the agent installs it. */
     long metadataPair(FlowTable<Object> t, int nh, int proto, int sport, long nowNs) {
