@@ -27,6 +27,8 @@ public enum DropReason {
     LINKLOCAL_FLOW_LIMIT(36, "link-local flow limit reached"),
     DROP_FLOW(37, "flow action is DROP"),
     FLOW_EVICTED(38, "flow deleted while packets were held"),
+    TCP_NOT_SYN(39, "TCP packet without a flow is not a connection start (a SYN without ACK, FIN or RST)"),
+    NEW_FLOW_RATE_LIMIT(40, "interface exceeded its new-flow rate"),
 
     // --- agent policy (64-95) ---
     NO_SERVICE(64, "destination is not a link-local service"),

@@ -12,6 +12,20 @@ import java.util.function.IntUnaryOperator;
  * TCP close tracking (FIN both ways or RST marks the pair TCP_CLOSED and queues it in a FIFO).
  * Times are {@link FlowRecord} ticks.
  *
+ * <p>Which timeout applies to a pair, first match:
+ * <table>
+ *   <caption>Timeouts</caption>
+ *   <tr><th>pair</th><th>timeout, from</th></tr>
+ *   <tr><td>HOLD</td><td>hold timeout, from creation</td></tr>
+ *   <tr><td>DROP</td><td>drop timeout, idle</td></tr>
+ *   <tr><td>TCP_CLOSED</td><td>close linger, idle</td></tr>
+ *   <tr><td>never completed: TCP whose reverse saw no SYN or forward no ACK (SYN-only, a
+ *       half-open handshake); another protocol whose reverse saw no packet</td>
+ *       <td>embryonic timeout, idle</td></tr>
+ *   <tr><td>otherwise (and an unpaired flow)</td><td>the protocol's idle timeout</td></tr>
+ * </table>
+ * The drop and embryonic timeouts never exceed the protocol's idle timeout.
+ *
  * <p>{@link #age} visits at most {@code maxVisits} flows. Closed TCP pairs are taken first from
  * the FIFO, as soon as their linger has passed; then a cursor walks the dense active list, so one
  * full round costs O(flows), not O(capacity). A pair expires when both halves were idle for the
@@ -24,6 +38,7 @@ import java.util.function.IntUnaryOperator;
  * <p>Writer thread only, except {@link #lastTick()} (any thread).
  */
 final class FlowAging {
+    private static final int TCP = 6;
     private final FlowEntries entries;
     private final int[] rec;
     /** Deletes an entry and its partner, returning the number of entries removed. */
@@ -31,6 +46,8 @@ final class FlowAging {
     private final int[] idleTicks = new int[256];
     private final int holdTicks;
     private final int lingerTicks;
+    private final int embryonicTicks;
+    private final int dropTicks;
     private final long[] closeRing;
     private final int closeMask;
     private int closeHead;
@@ -48,6 +65,8 @@ final class FlowAging {
         }
         holdTicks = FlowRecord.durationTicks(config.holdTimeoutNs);
         lingerTicks = FlowRecord.durationTicks(config.tcpCloseLingerNs);
+        embryonicTicks = FlowRecord.durationTicks(config.embryonicTimeoutNs);
+        dropTicks = FlowRecord.durationTicks(config.dropTimeoutNs);
         closeRing = new long[config.closeQueueLength];
         closeMask = closeRing.length - 1;
     }
@@ -131,8 +150,36 @@ final class FlowAging {
         if (FlowRecord.action(state) == FlowAction.HOLD) {
             return now - rec[b + LAST_SEEN] >= holdTicks;
         }
-        int timeout = FlowRecord.hasFlag(state, FlowFlags.TCP_CLOSED) ? lingerTicks : idleTicks[FlowRecord.proto(rec, b)];
+        int timeout = idleTicks[FlowRecord.proto(rec, b)];
+        if (FlowRecord.action(state) == FlowAction.DROP) {
+            timeout = Math.min(timeout, dropTicks);
+        } else if (FlowRecord.hasFlag(state, FlowFlags.TCP_CLOSED)) {
+            timeout = lingerTicks;
+        } else if (!completed(e)) {
+            timeout = Math.min(timeout, embryonicTicks);
+        }
         return now - pairLastSeen(e) >= timeout;
+    }
+
+    /**
+     * Whether entry e's pair completed: TCP once the reverse sent a SYN (the SYN-ACK) and the
+     * forward an ACK; other protocols once the reverse sent a packet. An unpaired flow counts as
+     * completed (it has no other half to wait for).
+     */
+    private boolean completed(int e) {
+        int b = e * STRIDE;
+        int p = FlowRecord.partner(rec, b);
+        if (p == FlowEntries.NONE) {
+            return true;
+        }
+        boolean reverse = FlowRecord.hasFlag(rec[b + STATE], FlowFlags.REVERSE);
+        int fb = reverse ? p * STRIDE : b;
+        int rb = reverse ? b : p * STRIDE;
+        if (FlowRecord.proto(rec, b) == TCP) {
+            return (FlowRecord.tcpState(rec[fb + STATE]) & FlowRecord.TCP_ACK) != 0
+                    && (FlowRecord.tcpState(rec[rb + STATE]) & FlowRecord.TCP_SYN) != 0;
+        }
+        return (rec[rb + FlowRecord.PACKETS_LO] | (rec[rb + FlowRecord.COUNTERS_HI] >>> 24)) != 0;
     }
 
     /** The later last-seen tick of a flow and its partner (wrapping compare). */

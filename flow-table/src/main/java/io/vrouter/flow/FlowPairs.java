@@ -18,6 +18,7 @@ import java.util.Objects;
  */
 final class FlowPairs<P> {
     private static final int NONE = FlowEntries.NONE;
+    private static final int TCP = 6;
 
     private final FlowEntries entries;
     private final int[] rec;
@@ -35,13 +36,19 @@ final class FlowPairs<P> {
         this.drops = drops;
     }
 
-    /** See {@link FlowTable#addHold(int, int, int, int, int, int, long)}. */
-    long addHold(int nh, int proto, int sip, int dip, int sport, int dport, long nowNs) {
+    /** See {@link FlowTable#addHold(int, int, int, int, int, int, int, long)}. */
+    long addHold(int nh, int proto, int sip, int dip, int sport, int dport, int tcpFlags, long nowNs) {
         if (!FlowRecord.packable(proto, sport, dport) || nh < 0) {
             return FlowResult.BAD_KEY;
         }
         if (!limits.knownInterface(nh)) {
             return refuse(DropReason.UNKNOWN_INTERFACE);
+        }
+        if (proto == TCP && !FlowRecord.startsConnection(tcpFlags)) {
+            return refuse(DropReason.TCP_NOT_SYN);
+        }
+        if (!limits.admitsNewFlow(nh, nowNs)) {
+            return refuse(DropReason.NEW_FLOW_RATE_LIMIT);
         }
         if (hold.full()) {
             return refuse(DropReason.HOLD_LIMIT);
@@ -62,6 +69,7 @@ final class FlowPairs<P> {
         int g = hold.acquire();
         int e = insert(h, ~pos, sip, dip, ports, protoNh, FlowRecord.state(0, 0, 0, FlowAction.HOLD), g, nowNs);
         limits.charge(nh, 1, false);
+        limits.newFlowStarted(nh, nowNs);
         return entries.handle(e);
     }
     /** See {@link FlowTable#installReverse}. */

@@ -137,6 +137,15 @@ public final class FlowRecord {
         return (wireFlags & 0x07) | ((wireFlags & 0x10) >>> 1);
     }
 
+    /**
+     * Whether wire TCP flags can start a connection: SYN without ACK, FIN or RST (ECE, CWR, PSH,
+     * URG are allowed: an ECN set-up SYN carries ECE and CWR). SYN+FIN, XMAS, NULL, a bare ACK
+     * or RST cannot.
+     */
+    public static boolean startsConnection(int wireFlags) {
+        return (wireFlags & 0x17) == 0x02;
+    }
+
     /** Ticks of a nanosecond time. */
     public static int tick(long nowNs) {
         return (int) (nowNs >>> TICK_SHIFT);

@@ -36,6 +36,10 @@ import java.util.Objects;
  *   <tr><td>flows in HOLD</td><td>addHold</td><td>HOLD_LIMIT</td></tr>
  *   <tr><td>packets per HOLD queue</td><td>holdPacket</td><td>HOLD_QUEUE_FULL</td></tr>
  *   <tr><td>interface id &ge; maxInterfaces</td><td>addHold</td><td>UNKNOWN_INTERFACE</td></tr>
+ *   <tr><td>TCP first packet not a SYN (SYN+FIN, XMAS, NULL, ACK, RST)</td><td>addHold</td>
+ *       <td>TCP_NOT_SYN</td></tr>
+ *   <tr><td>new flows per interface per second (token bucket)</td><td>addHold</td>
+ *       <td>NEW_FLOW_RATE_LIMIT</td></tr>
  * </table>
  * A refused {@code installReverse} turns the HOLD flow into a DROP flow carrying the reason (so
  * the guest's retries are dropped in the fast path instead of trapping to the agent again); a
@@ -179,19 +183,25 @@ public final class FlowTable<P> {
 
     /**
      * Creates a HOLD flow for the first packet of a new flow (which the caller then hands to the
-     * agent; later packets go to {@link #holdPacket}).
+     * agent; later packets go to {@link #holdPacket}). Only a packet that can start a connection
+     * creates a flow: for TCP a SYN without ACK, FIN or RST ({@link FlowRecord#startsConnection});
+     * and an interface starts at most {@code newFlowBurst} flows at once, then
+     * {@code newFlowsPerSecond}. A refusal creates nothing, and the guest's next packet is judged
+     * again.
      *
+     * @param tcpFlags the packet's TCP flags byte for TCP (FIN 0x01, SYN 0x02, RST 0x04, ACK 0x10);
+     *                 ignored for other protocols
      * @return the new flow's handle; {@link FlowResult#EXISTS}; {@link FlowResult#BAD_KEY};
-     *         or a drop result (UNKNOWN_INTERFACE, HOLD_LIMIT, VM_FLOW_LIMIT, FLOW_TABLE_FULL),
-     *         counted
+     *         or a drop result (UNKNOWN_INTERFACE, TCP_NOT_SYN, NEW_FLOW_RATE_LIMIT, HOLD_LIMIT,
+     *         VM_FLOW_LIMIT, FLOW_TABLE_FULL), counted
      */
-    public long addHold(int nh, int proto, int sip, int dip, int sport, int dport, long nowNs) {
-        return pairs.addHold(nh, proto, sip, dip, sport, dport, nowNs);
+    public long addHold(int nh, int proto, int sip, int dip, int sport, int dport, int tcpFlags, long nowNs) {
+        return pairs.addHold(nh, proto, sip, dip, sport, dport, tcpFlags, nowNs);
     }
 
-    /** {@link #addHold(int, int, int, int, int, int, long)} with a key object. */
-    public long addHold(FlowKey k, long nowNs) {
-        return addHold(k.nh(), k.proto(), k.sip(), k.dip(), k.sport(), k.dport(), nowNs);
+    /** {@link #addHold(int, int, int, int, int, int, int, long)} with a key object. */
+    public long addHold(FlowKey k, int tcpFlags, long nowNs) {
+        return addHold(k.nh(), k.proto(), k.sip(), k.dip(), k.sport(), k.dport(), tcpFlags, nowNs);
     }
 
     /**

@@ -14,9 +14,12 @@ import java.util.concurrent.TimeUnit;
  *   <tr><td>capacity</td><td>{@value #DEFAULT_CAPACITY}</td><td>power of two, 16..2^26</td>
  *       <td>vrouter's default table (512K)</td></tr>
  *   <tr><td>maxVmFlowsPercent</td><td>{@value #DEFAULT_MAX_VM_FLOWS_PERCENT}</td><td>1..100</td>
- *       <td>agent.conf FLOWS.max_vm_flows: entries per interface, % of capacity</td></tr>
+ *       <td>agent.conf FLOWS.max_vm_flows: entries per interface, % of capacity. Contrail's
+ *       default is 100, so one guest could fill the node's table; 5 % needs 20 flooding guests</td></tr>
  *   <tr><td>maxVmLinkLocalFlows</td><td>{@value #DEFAULT_MAX_VM_LINKLOCAL_FLOWS}</td><td>&ge; 0</td>
- *       <td>FLOWS.max_vm_linklocal_flows: link-local pairs per interface</td></tr>
+ *       <td>FLOWS.max_vm_linklocal_flows: link-local pairs per interface. Contrail's default equals
+ *       the node's (16384), so one guest could take every guest's metadata; a VM needs a few
+ *       (cloud-init: one keep-alive connection)</td></tr>
  *   <tr><td>maxSystemLinkLocalFlows</td><td>{@value #DEFAULT_MAX_SYSTEM_LINKLOCAL_FLOWS}</td>
  *       <td>&ge; 0</td><td>FLOWS.max_system_linklocal_flows: link-local pairs in total</td></tr>
  *   <tr><td>maxHoldFlows</td><td>{@value #DEFAULT_MAX_HOLD_FLOWS}</td><td>1..65535</td>
@@ -34,6 +37,17 @@ import java.util.concurrent.TimeUnit;
  *   <tr><td>closeQueueLength</td><td>{@value #DEFAULT_CLOSE_QUEUE_LENGTH}</td><td>power of two, 16..2^20</td>
  *       <td>closed TCP flows removed without waiting for the aging cursor; overflow falls
  *       back to the cursor</td></tr>
+ *   <tr><td>embryonicTimeoutNs</td><td>5 s</td><td>1 ms..24 days</td>
+ *       <td>idle timeout of a pair that never completed (TCP: no SYN-ACK or no ACK; UDP: no
+ *       reply): a SYN flood's flows go in seconds, not after the idle timeout</td></tr>
+ *   <tr><td>dropTimeoutNs</td><td>5 s</td><td>1 ms..24 days</td>
+ *       <td>idle timeout of a DROP flow (NO_SERVICE, a limit): long enough that retries are
+ *       dropped in the fast path, short enough that a flood's drop flows do not pile up</td></tr>
+ *   <tr><td>newFlowsPerSecond</td><td>{@value #DEFAULT_NEW_FLOWS_PER_SECOND}</td><td>0..10^6 (0: off)</td>
+ *       <td>per-interface token bucket on new flows, as vrouter throttles flow traps to the agent:
+ *       refused flows are counted as NEW_FLOW_RATE_LIMIT and create nothing</td></tr>
+ *   <tr><td>newFlowBurst</td><td>{@value #DEFAULT_NEW_FLOW_BURST}</td><td>1..10^6</td>
+ *       <td>bucket depth: a booting guest's burst of connections passes untouched</td></tr>
  *   <tr><td>hashSeed</td><td>random</td><td>any</td><td>guests choose ports: a secret seed keeps
  *       them from aiming collisions at one bucket</td></tr>
  * </table>
@@ -42,8 +56,8 @@ public final class FlowTableConfig {
     public static final int DEFAULT_CAPACITY = 512 * 1024;
     public static final int MIN_CAPACITY = 16;
     public static final int MAX_CAPACITY = 1 << 26;
-    public static final int DEFAULT_MAX_VM_FLOWS_PERCENT = 100;
-    public static final int DEFAULT_MAX_VM_LINKLOCAL_FLOWS = 16384;
+    public static final int DEFAULT_MAX_VM_FLOWS_PERCENT = 5;
+    public static final int DEFAULT_MAX_VM_LINKLOCAL_FLOWS = 1024;
     public static final int DEFAULT_MAX_SYSTEM_LINKLOCAL_FLOWS = 16384;
     public static final int DEFAULT_MAX_HOLD_FLOWS = 8192;
     public static final int MAX_HOLD_FLOWS_LIMIT = 65535;
@@ -54,6 +68,11 @@ public final class FlowTableConfig {
     public static final long DEFAULT_HOLD_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
     public static final long DEFAULT_TCP_CLOSE_LINGER_NS = TimeUnit.SECONDS.toNanos(1);
     public static final int DEFAULT_CLOSE_QUEUE_LENGTH = 4096;
+    public static final long DEFAULT_EMBRYONIC_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+    public static final long DEFAULT_DROP_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+    public static final int DEFAULT_NEW_FLOWS_PER_SECOND = 100;
+    public static final int DEFAULT_NEW_FLOW_BURST = 200;
+    public static final int MAX_NEW_FLOWS_PER_SECOND = 1_000_000;
     /** Longest timeout: half the 32-bit tick range, so wrapping comparisons stay correct. */
     public static final long MAX_TIMEOUT_NS = (1L << 31) << FlowRecord.TICK_SHIFT;
 
@@ -68,6 +87,10 @@ public final class FlowTableConfig {
     final long holdTimeoutNs;
     final long tcpCloseLingerNs;
     final int closeQueueLength;
+    final long embryonicTimeoutNs;
+    final long dropTimeoutNs;
+    final int newFlowsPerSecond;
+    final int newFlowBurst;
     final long hashSeed;
 
     private FlowTableConfig(Builder b) {
@@ -82,6 +105,10 @@ public final class FlowTableConfig {
         holdTimeoutNs = b.holdTimeoutNs;
         tcpCloseLingerNs = b.tcpCloseLingerNs;
         closeQueueLength = b.closeQueueLength;
+        embryonicTimeoutNs = b.embryonicTimeoutNs;
+        dropTimeoutNs = b.dropTimeoutNs;
+        newFlowsPerSecond = b.newFlowsPerSecond;
+        newFlowBurst = b.newFlowBurst;
         hashSeed = b.hashSeed;
     }
 
@@ -143,6 +170,23 @@ public final class FlowTableConfig {
         return closeQueueLength;
     }
 
+    public long embryonicTimeoutNs() {
+        return embryonicTimeoutNs;
+    }
+
+    public long dropTimeoutNs() {
+        return dropTimeoutNs;
+    }
+
+    /** New flows per second one interface may start; 0: unlimited. */
+    public int newFlowsPerSecond() {
+        return newFlowsPerSecond;
+    }
+
+    public int newFlowBurst() {
+        return newFlowBurst;
+    }
+
     public long hashSeed() {
         return hashSeed;
     }
@@ -160,6 +204,10 @@ public final class FlowTableConfig {
         private long holdTimeoutNs = DEFAULT_HOLD_TIMEOUT_NS;
         private long tcpCloseLingerNs = DEFAULT_TCP_CLOSE_LINGER_NS;
         private int closeQueueLength = DEFAULT_CLOSE_QUEUE_LENGTH;
+        private long embryonicTimeoutNs = DEFAULT_EMBRYONIC_TIMEOUT_NS;
+        private long dropTimeoutNs = DEFAULT_DROP_TIMEOUT_NS;
+        private int newFlowsPerSecond = DEFAULT_NEW_FLOWS_PER_SECOND;
+        private int newFlowBurst = DEFAULT_NEW_FLOW_BURST;
         private long hashSeed = new java.security.SecureRandom().nextLong();
 
         private Builder() {
@@ -208,11 +256,7 @@ public final class FlowTableConfig {
         }
 
         public Builder holdQueueLength(int packets) {
-            if (packets < 0 || packets > MAX_HOLD_QUEUE_LENGTH) {
-                throw new IllegalArgumentException("hold queue length " + packets + " must be in 0.."
-                        + MAX_HOLD_QUEUE_LENGTH);
-            }
-            this.holdQueueLength = packets;
+            this.holdQueueLength = checkRange("hold queue length", packets, 0, MAX_HOLD_QUEUE_LENGTH);
             return this;
         }
 
@@ -243,14 +287,12 @@ public final class FlowTableConfig {
         }
 
         public Builder holdTimeoutNs(long ns) {
-            checkTimeout("hold timeout", ns, 1_000_000L);
-            this.holdTimeoutNs = ns;
+            this.holdTimeoutNs = checkTimeout("hold timeout", ns, 1_000_000L);
             return this;
         }
 
         public Builder tcpCloseLingerNs(long ns) {
-            checkTimeout("TCP close linger", ns, 0);
-            this.tcpCloseLingerNs = ns;
+            this.tcpCloseLingerNs = checkTimeout("TCP close linger", ns, 0);
             return this;
         }
 
@@ -260,6 +302,30 @@ public final class FlowTableConfig {
                         + " must be a power of two in 16..1048576");
             }
             this.closeQueueLength = handles;
+            return this;
+        }
+
+        /** Idle timeout of a pair that never completed: TCP without SYN-ACK and ACK, other protocols without a reply. */
+        public Builder embryonicTimeoutNs(long ns) {
+            this.embryonicTimeoutNs = checkTimeout("embryonic flow timeout", ns, 1_000_000L);
+            return this;
+        }
+
+        /** Idle timeout of a DROP flow (no service, a limit, policy). */
+        public Builder dropTimeoutNs(long ns) {
+            this.dropTimeoutNs = checkTimeout("drop flow timeout", ns, 1_000_000L);
+            return this;
+        }
+
+        /** New flows one interface may start per second (token bucket refill); 0 turns the limit off. */
+        public Builder newFlowsPerSecond(int flows) {
+            this.newFlowsPerSecond = checkRange("new flows per second (0: unlimited)", flows, 0, MAX_NEW_FLOWS_PER_SECOND);
+            return this;
+        }
+
+        /** New flows one interface may start at once after a quiet period (token bucket depth). */
+        public Builder newFlowBurst(int flows) {
+            this.newFlowBurst = checkRange("new flow burst", flows, 1, MAX_NEW_FLOWS_PER_SECOND);
             return this;
         }
 
@@ -273,11 +339,21 @@ public final class FlowTableConfig {
             return new FlowTableConfig(this);
         }
 
-        private static void checkTimeout(String what, long ns, long min) {
+        /** {@code v}, when within {@code min..max}. */
+        private static int checkRange(String what, int v, int min, int max) {
+            if (v < min || v > max) {
+                throw new IllegalArgumentException(what + " " + v + " must be in " + min + ".." + max);
+            }
+            return v;
+        }
+
+        /** {@code ns}, when within {@code min..MAX_TIMEOUT_NS}. */
+        private static long checkTimeout(String what, long ns, long min) {
             if (ns < min || ns > MAX_TIMEOUT_NS) {
                 throw new IllegalArgumentException(what + " " + ns + " ns must be in " + min + ".." + MAX_TIMEOUT_NS
                         + " ns");
             }
+            return ns;
         }
     }
 }

@@ -33,7 +33,7 @@
  * long now = System.nanoTime();                       // once per cycle
  * long h = table.lookup(nh, proto, sip, dip, sport, dport);
  * if (h == FlowResult.NO_FLOW) {
- *     h = table.addHold(nh, proto, sip, dip, sport, dport, now);
+ *     h = table.addHold(nh, proto, sip, dip, sport, dport, tcpFlags, now);
  *     if (FlowResult.isHandle(h)) { table.holdPacket(h, pkt); trapToAgent(h); }  // else dropped, counted
  * } else switch (table.account(h, frameLength, tcpFlags, now)) {
  *     case FlowAction.NAT -> rewrite(pkt, table.natSourceIp(h), table.natSourcePort(h),
@@ -57,7 +57,8 @@
  * {@code FlowHashIndex} (hash, probe, backward-shift delete: vrouter's {@code vr_htable.c}),
  * {@code HoldQueues} (bounded per-flow packet queues and their one release loop),
  * {@code FlowPairs} (HOLD, install reverse, DROP, delete), {@code FlowLimits} (per-interface and
- * link-local counts), {@code FlowAging} (timeouts, TCP close, the aging cursor), {@code FlowNat}
+ * link-local counts, the per-interface new-flow rate), {@code FlowAging} (timeouts, embryonic and
+ * drop flows, TCP close, the aging cursor), {@code FlowNat}
  * (NAT flags and targets from the partner's key), {@code DropCounters}.
  * {@link io.vrouter.flow.FlowRecord} is the record layout and its named accessors.
  */

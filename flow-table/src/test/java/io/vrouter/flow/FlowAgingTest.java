@@ -32,7 +32,7 @@ class FlowAgingTest {
 
     @Test
     void idlePairShouldBeRemovedWithBothHalvesAfterTimeout() {
-        FlowTable<Object> t = table(FlowTableConfig.builder().capacity(64).idleTimeoutNs(10 * SEC));
+        FlowTable<Object> t = table(TestPairs.unguarded().capacity(64).idleTimeoutNs(10 * SEC));
         long f = pair(t, UDP, 1000, 0);
         long r = t.reverse(f);
         assertEquals(0, t.age(9 * SEC, Integer.MAX_VALUE));
@@ -46,7 +46,7 @@ class FlowAgingTest {
 
     @Test
     void trafficOnEitherHalfShouldKeepPairAlive() {
-        FlowTable<Object> t = table(FlowTableConfig.builder().capacity(64).idleTimeoutNs(10 * SEC));
+        FlowTable<Object> t = table(TestPairs.unguarded().capacity(64).idleTimeoutNs(10 * SEC));
         long f = pair(t, UDP, 1000, 0);
         t.account(t.reverse(f), 100, 0, 8 * SEC);
         assertEquals(0, t.age(15 * SEC, Integer.MAX_VALUE));
@@ -56,7 +56,7 @@ class FlowAgingTest {
 
     @Test
     void idleTimeoutShouldBePerProtocol() {
-        FlowTable<Object> t = table(FlowTableConfig.builder().capacity(64).idleTimeoutNs(100 * SEC)
+        FlowTable<Object> t = table(TestPairs.unguarded().capacity(64).idleTimeoutNs(100 * SEC)
                 .idleTimeoutNs(UDP, 5 * SEC));
         long udp = pair(t, UDP, 1000, 0);
         long tcp = pair(t, TCP, 1000, 0);
@@ -67,8 +67,8 @@ class FlowAgingTest {
 
     @Test
     void holdFlowShouldExpireFromCreationEvenWhilePacketsArrive() {
-        FlowTable<Object> t = table(FlowTableConfig.builder().capacity(64).holdTimeoutNs(2 * SEC));
-        long h = t.addHold(5, TCP, 1, 2, 3, 4, 0);
+        FlowTable<Object> t = table(TestPairs.unguarded().capacity(64).holdTimeoutNs(2 * SEC));
+        long h = t.addHold(5, TCP, 1, 2, 3, 4, TestPairs.SYN, 0);
         t.holdPacket(h, "p");
         t.account(h, 60, 0, SEC);
         t.account(h, 60, 0, 2 * SEC);
@@ -80,7 +80,7 @@ class FlowAgingTest {
 
     @Test
     void tcpPairShouldBeRemovedPromptlyAfterFinInBothDirections() {
-        FlowTable<Object> t = table(FlowTableConfig.builder().capacity(64).tcpCloseLingerNs(SEC));
+        FlowTable<Object> t = table(TestPairs.unguarded().capacity(64).tcpCloseLingerNs(SEC));
         long f = pair(t, TCP, 1000, 0);
         long r = t.reverse(f);
         t.account(f, 60, FIN | ACK, 10 * SEC);
@@ -97,7 +97,7 @@ class FlowAgingTest {
 
     @Test
     void tcpFinOnOneSideOnlyShouldWaitForIdleTimeout() {
-        FlowTable<Object> t = table(FlowTableConfig.builder().capacity(64).idleTimeoutNs(100 * SEC));
+        FlowTable<Object> t = table(TestPairs.unguarded().capacity(64).idleTimeoutNs(100 * SEC));
         long f = pair(t, TCP, 1000, 0);
         t.account(f, 60, FIN, SEC);
         t.account(f, 60, FIN, SEC);
@@ -107,7 +107,7 @@ class FlowAgingTest {
 
     @Test
     void tcpRstShouldCloseThePair() {
-        FlowTable<Object> t = table(FlowTableConfig.builder().capacity(64).tcpCloseLingerNs(0));
+        FlowTable<Object> t = table(TestPairs.unguarded().capacity(64).tcpCloseLingerNs(0));
         long f = pair(t, TCP, 1000, 0);
         t.account(t.reverse(f), 40, RST, SEC);
         assertEquals(2, t.age(SEC, 1));
@@ -116,7 +116,7 @@ class FlowAgingTest {
 
     @Test
     void tcpFlagsOnUdpFlowShouldBeIgnored() {
-        FlowTable<Object> t = table(FlowTableConfig.builder().capacity(64).tcpCloseLingerNs(0));
+        FlowTable<Object> t = table(TestPairs.unguarded().capacity(64).tcpCloseLingerNs(0));
         long f = pair(t, UDP, 1000, 0);
         t.account(f, 40, RST, SEC);
         assertEquals(0, t.flags(f) & FlowFlags.TCP_CLOSED);
@@ -125,7 +125,7 @@ class FlowAgingTest {
 
     @Test
     void closedFlowsBeyondCloseQueueShouldStillBeRemovedByCursor() {
-        FlowTable<Object> t = table(FlowTableConfig.builder().capacity(256).closeQueueLength(16).tcpCloseLingerNs(0));
+        FlowTable<Object> t = table(TestPairs.unguarded().capacity(256).closeQueueLength(16).tcpCloseLingerNs(0));
         for (int i = 0; i < 40; i++) {
             t.account(pair(t, TCP, 1000 + i, 0), 40, RST, SEC);
         }
@@ -136,7 +136,7 @@ class FlowAgingTest {
 
     @Test
     void agingWorkPerCallShouldBeBoundedByMaxVisits() {
-        FlowTable<Object> t = table(FlowTableConfig.builder().capacity(1024).idleTimeoutNs(SEC));
+        FlowTable<Object> t = table(TestPairs.unguarded().capacity(1024).idleTimeoutNs(SEC));
         for (int i = 0; i < 100; i++) {
             pair(t, UDP, 1000 + i, 0);
         }
@@ -154,14 +154,14 @@ class FlowAgingTest {
 
     @Test
     void singleFlowInLargeTableShouldAgeInOneVisit() {
-        FlowTable<Object> t = table(FlowTableConfig.builder().capacity(1 << 16).idleTimeoutNs(SEC));
+        FlowTable<Object> t = table(TestPairs.unguarded().capacity(1 << 16).idleTimeoutNs(SEC));
         pair(t, UDP, 1000, 0);
         assertEquals(2, t.age(2 * SEC, 1), "cost follows flows, not capacity");
     }
 
     @Test
     void everyExpiredFlowShouldBeRemovedWithinTwoRoundsDespiteDeletionsBehindTheCursor() {
-        FlowTable<Object> t = table(FlowTableConfig.builder().capacity(1024).idleTimeoutNs(10 * SEC));
+        FlowTable<Object> t = table(TestPairs.unguarded().capacity(1024).idleTimeoutNs(10 * SEC));
         long[] h = new long[200];
         for (int i = 0; i < 200; i++) {
             h[i] = pair(t, UDP, 1000 + i, 0);
@@ -181,7 +181,7 @@ class FlowAgingTest {
     @Test
     void agingShouldWorkAcrossClockValuesNearTickWrapAndNegativeNanoTime() {
         long start = -3 * SEC;   // System.nanoTime may be negative
-        FlowTable<Object> t = table(FlowTableConfig.builder().capacity(64).idleTimeoutNs(10 * SEC));
+        FlowTable<Object> t = table(TestPairs.unguarded().capacity(64).idleTimeoutNs(10 * SEC));
         long f = pair(t, UDP, 1000, start);
         assertEquals(0, t.age(start + 9 * SEC, Integer.MAX_VALUE));
         assertEquals(2, t.age(start + 11 * SEC, Integer.MAX_VALUE));
@@ -194,7 +194,7 @@ class FlowAgingTest {
 
     @Test
     void clockGoingBackwardsShouldNotExpireFlows() {
-        FlowTable<Object> t = table(FlowTableConfig.builder().capacity(64).idleTimeoutNs(10 * SEC).tcpCloseLingerNs(0));
+        FlowTable<Object> t = table(TestPairs.unguarded().capacity(64).idleTimeoutNs(10 * SEC).tcpCloseLingerNs(0));
         long f = pair(t, UDP, 1000, 100 * SEC);
         assertEquals(0, t.age(50 * SEC, Integer.MAX_VALUE));
         assertTrue(t.isLive(f));

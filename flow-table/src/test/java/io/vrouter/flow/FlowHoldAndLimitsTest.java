@@ -24,8 +24,8 @@ class FlowHoldAndLimitsTest {
 
     @Test
     void shouldDropPacketWhenHoldQueueIsFull() {
-        FlowTable<String> t = table(FlowTableConfig.builder().capacity(64));
-        long f = t.addHold(3, TCP, 1, 2, 1000, 80, 0);
+        FlowTable<String> t = table(TestPairs.unguarded().capacity(64));
+        long f = t.addHold(3, TCP, 1, 2, 1000, 80, TestPairs.SYN, 0);
         assertTrue(t.holdPacket(f, "p2"));
         assertTrue(t.holdPacket(f, "p3"));
         assertTrue(t.holdPacket(f, "p4"));
@@ -35,8 +35,8 @@ class FlowHoldAndLimitsTest {
 
     @Test
     void shouldReleaseHeldPacketsInOrderThroughTheActionOnceInstalled() {
-        FlowTable<String> t = table(FlowTableConfig.builder().capacity(64));
-        long f = t.addHold(3, TCP, 1, 2, 1000, 80, 0);
+        FlowTable<String> t = table(TestPairs.unguarded().capacity(64));
+        long f = t.addHold(3, TCP, 1, 2, 1000, 80, TestPairs.SYN, 0);
         t.holdPacket(f, "p2");
         t.holdPacket(f, "p3");
         assertEquals(List.of(), released);
@@ -52,10 +52,10 @@ class FlowHoldAndLimitsTest {
     void sinkShouldSeeFinalStateAndMayAccountThePacket() {
         List<Integer> actionsSeen = new ArrayList<>();
         java.util.concurrent.atomic.AtomicReference<FlowTable<String>> holder = new java.util.concurrent.atomic.AtomicReference<>();
-        FlowTable<String> t = new FlowTable<>(FlowTableConfig.builder().capacity(64).hashSeed(1).build(),
+        FlowTable<String> t = new FlowTable<>(TestPairs.unguarded().capacity(64).hashSeed(1).build(),
                 (p, h, a) -> actionsSeen.add(holder.get().account(h, 100, 0, 0)));
         holder.set(t);
-        long f = t.addHold(3, TCP, 1, 2, 1000, 80, 0);
+        long f = t.addHold(3, TCP, 1, 2, 1000, 80, TestPairs.SYN, 0);
         t.holdPacket(f, "p2");
         t.installReverse(f, rev.set(1, TCP, 2, 1, 80, 1000), FlowAction.FORWARD, 0, 0);
         assertEquals(List.of(FlowAction.FORWARD), actionsSeen);
@@ -66,8 +66,8 @@ class FlowHoldAndLimitsTest {
 
     @Test
     void heldPacketsShouldBeDroppedAndCountedWhenAgentSetsDrop() {
-        FlowTable<String> t = table(FlowTableConfig.builder().capacity(64));
-        long f = t.addHold(3, TCP, 1, 2, 1000, 80, 0);
+        FlowTable<String> t = table(TestPairs.unguarded().capacity(64));
+        long f = t.addHold(3, TCP, 1, 2, 1000, 80, TestPairs.SYN, 0);
         t.holdPacket(f, "p2");
         t.holdPacket(f, "p3");
         assertTrue(t.setDrop(f, DropReason.NO_SERVICE));
@@ -79,8 +79,8 @@ class FlowHoldAndLimitsTest {
 
     @Test
     void heldPacketsShouldBeCountedAsEvictedWhenHoldFlowIsDeleted() {
-        FlowTable<String> t = table(FlowTableConfig.builder().capacity(64));
-        long f = t.addHold(3, TCP, 1, 2, 1000, 80, 0);
+        FlowTable<String> t = table(TestPairs.unguarded().capacity(64));
+        long f = t.addHold(3, TCP, 1, 2, 1000, 80, TestPairs.SYN, 0);
         t.holdPacket(f, "p2");
         assertTrue(t.delete(f));
         assertEquals(1, t.dropCount(DropReason.FLOW_EVICTED));
@@ -89,23 +89,23 @@ class FlowHoldAndLimitsTest {
 
     @Test
     void shouldRefuseNewHoldFlowsBeyondHoldLimitUntilOneIsResolved() {
-        FlowTable<String> t = table(FlowTableConfig.builder().capacity(64).maxHoldFlows(2));
-        long a = t.addHold(3, TCP, 1, 2, 1, 80, 0);
-        long b = t.addHold(3, TCP, 1, 2, 2, 80, 0);
-        long c = t.addHold(3, TCP, 1, 2, 3, 80, 0);
+        FlowTable<String> t = table(TestPairs.unguarded().capacity(64).maxHoldFlows(2));
+        long a = t.addHold(3, TCP, 1, 2, 1, 80, TestPairs.SYN, 0);
+        long b = t.addHold(3, TCP, 1, 2, 2, 80, TestPairs.SYN, 0);
+        long c = t.addHold(3, TCP, 1, 2, 3, 80, TestPairs.SYN, 0);
         assertTrue(FlowResult.isHandle(a) && FlowResult.isHandle(b));
         assertEquals(DropReason.HOLD_LIMIT, FlowResult.dropReason(c));
         assertEquals(1, t.dropCount(DropReason.HOLD_LIMIT));
         assertEquals(FlowResult.NO_FLOW, t.lookup(3, TCP, 1, 2, 3, 80), "nothing installed");
         t.installReverse(a, rev.set(1, TCP, 2, 1, 80, 1), FlowAction.FORWARD, 0, 0);
-        assertTrue(FlowResult.isHandle(t.addHold(3, TCP, 1, 2, 3, 80, 0)));
+        assertTrue(FlowResult.isHandle(t.addHold(3, TCP, 1, 2, 3, 80, TestPairs.SYN, 0)));
     }
 
     @Test
     void holdSlotsShouldBeRecycledAcrossManyFlows() {
-        FlowTable<String> t = table(FlowTableConfig.builder().capacity(64).maxHoldFlows(2));
+        FlowTable<String> t = table(TestPairs.unguarded().capacity(64).maxHoldFlows(2));
         for (int i = 0; i < 1000; i++) {
-            long f = t.addHold(3, TCP, 1, 2, i, 80, 0);
+            long f = t.addHold(3, TCP, 1, 2, i, 80, TestPairs.SYN, 0);
             assertTrue(FlowResult.isHandle(f), FlowResult.describe(f));
             t.holdPacket(f, "p" + i);
             if (i % 2 == 0) {
@@ -121,8 +121,8 @@ class FlowHoldAndLimitsTest {
 
     @Test
     void zeroLengthHoldQueueShouldDropEveryFollowingPacket() {
-        FlowTable<String> t = table(FlowTableConfig.builder().capacity(64).holdQueueLength(0));
-        long f = t.addHold(3, TCP, 1, 2, 1000, 80, 0);
+        FlowTable<String> t = table(TestPairs.unguarded().capacity(64).holdQueueLength(0));
+        long f = t.addHold(3, TCP, 1, 2, 1000, 80, TestPairs.SYN, 0);
         assertFalse(t.holdPacket(f, "p2"));
         assertEquals(1, t.dropCount(DropReason.HOLD_QUEUE_FULL));
     }
@@ -130,22 +130,22 @@ class FlowHoldAndLimitsTest {
     @Test
     void shouldRefuseFlowsBeyondPerInterfaceLimit() {
         // 25% of 16 entries = 4 entries per interface
-        FlowTable<String> t = table(FlowTableConfig.builder().capacity(16).maxVmFlowsPercent(25));
+        FlowTable<String> t = table(TestPairs.unguarded().capacity(16).maxVmFlowsPercent(25));
         for (int i = 0; i < 4; i++) {
-            assertTrue(FlowResult.isHandle(t.addHold(3, TCP, 1, 2, i, 80, 0)));
+            assertTrue(FlowResult.isHandle(t.addHold(3, TCP, 1, 2, i, 80, TestPairs.SYN, 0)));
         }
-        assertEquals(DropReason.VM_FLOW_LIMIT, FlowResult.dropReason(t.addHold(3, TCP, 1, 2, 9, 80, 0)));
-        assertTrue(FlowResult.isHandle(t.addHold(4, TCP, 1, 2, 9, 80, 0)), "other interfaces unaffected");
+        assertEquals(DropReason.VM_FLOW_LIMIT, FlowResult.dropReason(t.addHold(3, TCP, 1, 2, 9, 80, TestPairs.SYN, 0)));
+        assertTrue(FlowResult.isHandle(t.addHold(4, TCP, 1, 2, 9, 80, TestPairs.SYN, 0)), "other interfaces unaffected");
         assertEquals(1, t.dropCount(DropReason.VM_FLOW_LIMIT));
         assertEquals(4, t.interfaceFlowCount(3));
     }
 
     @Test
     void reverseFlowOverInterfaceLimitShouldTurnForwardIntoDropFlow() {
-        FlowTable<String> t = table(FlowTableConfig.builder().capacity(16).maxVmFlowsPercent(25));
+        FlowTable<String> t = table(TestPairs.unguarded().capacity(16).maxVmFlowsPercent(25));
         long[] h = new long[4];
         for (int i = 0; i < 4; i++) {
-            h[i] = t.addHold(3, TCP, 1, 2, i, 80, 0);
+            h[i] = t.addHold(3, TCP, 1, 2, i, 80, TestPairs.SYN, 0);
         }
         t.holdPacket(h[0], "p");
         long r = t.installReverse(h[0], rev.set(1, TCP, 2, 1, 80, 0), FlowAction.FORWARD, 0, 0);
@@ -160,10 +160,10 @@ class FlowHoldAndLimitsTest {
 
     @Test
     void shouldRefuseLinkLocalFlowsBeyondPerVmLimitAndAllowAgainAfterDelete() {
-        FlowTable<String> t = table(FlowTableConfig.builder().capacity(64).maxVmLinkLocalFlows(2));
+        FlowTable<String> t = table(TestPairs.unguarded().capacity(64).maxVmLinkLocalFlows(2));
         long[] f = new long[3];
         for (int i = 0; i < 3; i++) {
-            f[i] = t.addHold(3, TCP, 1, 2, i, 80, 0);
+            f[i] = t.addHold(3, TCP, 1, 2, i, 80, TestPairs.SYN, 0);
         }
         assertTrue(FlowResult.isHandle(t.installReverse(f[0], rev.set(1, TCP, 2, 1, 80, 0), FlowAction.NAT,
                 FlowFlags.LINK_LOCAL, 0)));
@@ -176,19 +176,19 @@ class FlowHoldAndLimitsTest {
         assertEquals(2, t.interfaceLinkLocalCount(3));
         assertEquals(2, t.linkLocalFlowCount());
         // a non-link-local flow of the same VM is not affected
-        long other = t.addHold(3, TCP, 1, 7, 5, 80, 0);
+        long other = t.addHold(3, TCP, 1, 7, 5, 80, TestPairs.SYN, 0);
         assertTrue(FlowResult.isHandle(t.installReverse(other, rev.set(1, TCP, 7, 1, 80, 5), FlowAction.FORWARD, 0, 0)));
         t.delete(f[0]);
         assertEquals(1, t.interfaceLinkLocalCount(3));
         t.delete(f[2]);
-        long again = t.addHold(3, TCP, 1, 2, 2, 80, 0);
+        long again = t.addHold(3, TCP, 1, 2, 2, 80, TestPairs.SYN, 0);
         assertTrue(FlowResult.isHandle(t.installReverse(again, rev.set(1, TCP, 2, 1, 80, 2), FlowAction.NAT,
                 FlowFlags.LINK_LOCAL, 0)));
     }
 
     @Test
     void shouldRefuseLinkLocalFlowsBeyondSystemLimitAcrossInterfaces() {
-        FlowTable<String> t = table(FlowTableConfig.builder().capacity(64).maxSystemLinkLocalFlows(3));
+        FlowTable<String> t = table(TestPairs.unguarded().capacity(64).maxSystemLinkLocalFlows(3));
         for (int nh = 10; nh < 13; nh++) {
             assertTrue(FlowResult.isHandle(TestPairs.install(t, fwd.set(nh, TCP, nh, 2, 1000, 80),
                     rev.set(1, TCP, 2, nh, 80, 1000), FlowAction.NAT, FlowFlags.LINK_LOCAL, 0)));
@@ -206,11 +206,11 @@ class FlowHoldAndLimitsTest {
 
     @Test
     void shouldRefuseWhenTableIsFull() {
-        FlowTable<String> t = table(FlowTableConfig.builder().capacity(16));
+        FlowTable<String> t = table(TestPairs.unguarded().capacity(16));
         for (int i = 0; i < 16; i++) {
-            assertTrue(FlowResult.isHandle(t.addHold(3, TCP, 1, 2, i, 80, 0)));
+            assertTrue(FlowResult.isHandle(t.addHold(3, TCP, 1, 2, i, 80, TestPairs.SYN, 0)));
         }
-        assertEquals(DropReason.FLOW_TABLE_FULL, FlowResult.dropReason(t.addHold(3, TCP, 1, 2, 99, 80, 0)));
+        assertEquals(DropReason.FLOW_TABLE_FULL, FlowResult.dropReason(t.addHold(3, TCP, 1, 2, 99, 80, TestPairs.SYN, 0)));
         assertEquals(DropReason.FLOW_TABLE_FULL, FlowResult.dropReason(
                 TestPairs.install(t, fwd.set(3, TCP, 5, 6, 1, 2), rev.set(3, TCP, 6, 5, 2, 1), FlowAction.FORWARD, 0, 0)));
         assertEquals(2, t.dropCount(DropReason.FLOW_TABLE_FULL));
@@ -221,9 +221,9 @@ class FlowHoldAndLimitsTest {
 
     @Test
     void reverseShouldBeRefusedWhenTheHoldFlowTookTheLastEntry() {
-        FlowTable<String> t = table(FlowTableConfig.builder().capacity(16));
+        FlowTable<String> t = table(TestPairs.unguarded().capacity(16));
         for (int i = 0; i < 15; i++) {
-            t.addHold(3, TCP, 1, 2, i, 80, 0);
+            t.addHold(3, TCP, 1, 2, i, 80, TestPairs.SYN, 0);
         }
         assertEquals(DropReason.FLOW_TABLE_FULL, FlowResult.dropReason(
                 TestPairs.install(t, fwd.set(3, TCP, 5, 6, 1, 2), rev.set(3, TCP, 6, 5, 2, 1), FlowAction.FORWARD, 0, 0)));
@@ -233,8 +233,8 @@ class FlowHoldAndLimitsTest {
 
     @Test
     void shouldCountPacketFromUnknownInterface() {
-        FlowTable<String> t = table(FlowTableConfig.builder().capacity(16).maxInterfaces(8));
-        assertEquals(DropReason.UNKNOWN_INTERFACE, FlowResult.dropReason(t.addHold(8, TCP, 1, 2, 3, 4, 0)));
+        FlowTable<String> t = table(TestPairs.unguarded().capacity(16).maxInterfaces(8));
+        assertEquals(DropReason.UNKNOWN_INTERFACE, FlowResult.dropReason(t.addHold(8, TCP, 1, 2, 3, 4, TestPairs.SYN, 0)));
         assertEquals(1, t.dropCount(DropReason.UNKNOWN_INTERFACE));
         assertEquals(0, t.interfaceFlowCount(8));
     }

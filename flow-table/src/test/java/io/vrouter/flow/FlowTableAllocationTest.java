@@ -29,7 +29,7 @@ class FlowTableAllocationTest {
         com.sun.management.ThreadMXBean tmx = (com.sun.management.ThreadMXBean) mx;
         assumeTrue(tmx.isThreadAllocatedMemorySupported() && tmx.isThreadAllocatedMemoryEnabled(),
                 "per-thread allocation counter disabled");
-        FlowTable<Object> t = new FlowTable<>(FlowTableConfig.builder().capacity(1024).hashSeed(5).build(),
+        FlowTable<Object> t = new FlowTable<>(TestPairs.unguarded().capacity(1024).hashSeed(5).build(),
                 (p, h, a) -> released++);
         long[] sink = new long[1];
 
@@ -48,7 +48,7 @@ class FlowTableAllocationTest {
             int sport = 1024 + (i & 0x3FFF);
             long h = t.lookup(3, TCP, 0x0A00_0003, 0xA9FE_A9FE, sport, 80);
             if (h == FlowResult.NO_FLOW) {
-                h = t.addHold(3, TCP, 0x0A00_0003, 0xA9FE_A9FE, sport, 80, i);
+                h = t.addHold(3, TCP, 0x0A00_0003, 0xA9FE_A9FE, sport, 80, TestPairs.SYN, i);
             }
             t.holdPacket(h, packet);
             t.installReverse(h, reverse.set(0, TCP, 0x0A0A_0A01, 0xA9FE_0003, 8097, sport), FlowAction.NAT,

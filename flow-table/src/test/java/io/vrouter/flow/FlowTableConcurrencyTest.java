@@ -28,7 +28,7 @@ class FlowTableConcurrencyTest {
     @Test
     @Timeout(60)
     void readersShouldSeeOnlyConsistentSnapshotsWhileWriterChurns() throws Exception {
-        FlowTable<Object> t = new FlowTable<>(FlowTableConfig.builder().capacity(CAPACITY).hashSeed(11).build());
+        FlowTable<Object> t = new FlowTable<>(TestPairs.unguarded().capacity(CAPACITY).hashSeed(11).build());
         AtomicBoolean stop = new AtomicBoolean();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicLong snapshots = new AtomicLong();
@@ -58,14 +58,14 @@ class FlowTableConcurrencyTest {
                         sip++;
                         // dport encodes the generation the entry gets: predictable because the
                         // free list hands back the index just freed.
-                        long h = t.addHold(1, UDP, sip, ~sip, sip & 0xFFFF, 0, ops);
+                        long h = t.addHold(1, UDP, sip, ~sip, sip & 0xFFFF, 0, TestPairs.SYN, ops);
                         if (!FlowResult.isHandle(h)) {
                             throw new AssertionError("addHold " + FlowResult.describe(h));
                         }
                         t.delete(h);
                         int nextGen = (FlowResult.generation(h) + 1) & 0x7FFF_FFFF;
                         fwd.set(1, UDP, sip, ~sip, sip & 0xFFFF, nextGen & 0xFFFF);
-                        long f = t.addHold(fwd, ops);
+                        long f = t.addHold(fwd, TestPairs.SYN, ops);
                         if (FlowResult.generation(f) != nextGen) {
                             throw new AssertionError("generation " + FlowResult.generation(f) + " != " + nextGen);
                         }
@@ -138,8 +138,8 @@ class FlowTableConcurrencyTest {
     @Test
     @Timeout(10)
     void readShouldWaitWhileEntryIsBeingWritten() throws Exception {
-        FlowTable<Object> t = new FlowTable<>(FlowTableConfig.builder().capacity(16).hashSeed(1).build());
-        long h = t.addHold(1, UDP, 1, 2, 3, 4, 0);
+        FlowTable<Object> t = new FlowTable<>(TestPairs.unguarded().capacity(16).hashSeed(1).build());
+        long h = t.addHold(1, UDP, 1, 2, 3, 4, TestPairs.SYN, 0);
         t.beginWriteForTest(FlowResult.index(h));
         CountDownLatch done = new CountDownLatch(1);
         FlowSnapshot s = new FlowSnapshot();
@@ -157,7 +157,7 @@ class FlowTableConcurrencyTest {
 
     @Test
     void readShouldRetryWhenEntryChangesDuringTheCopy() {
-        FlowTable<Object> t = new FlowTable<>(FlowTableConfig.builder().capacity(16).hashSeed(1).build());
+        FlowTable<Object> t = new FlowTable<>(TestPairs.unguarded().capacity(16).hashSeed(1).build());
         FlowKey k = new FlowKey(1, UDP, 1, 2, 3, 4);
         long h = TestPairs.install(t, k, new FlowKey(1, UDP, 2, 1, 4, 3), FlowAction.FORWARD, 0, 0);
         t.account(h, 100, 0, 0);
@@ -178,7 +178,7 @@ class FlowTableConcurrencyTest {
         t.readCopyHook(() -> {
             if (calls[0]++ == 0) {
                 t.delete(h);
-                t.addHold(1, UDP, 9, 9, 9, 9, 0);
+                t.addHold(1, UDP, 9, 9, 9, 9, TestPairs.SYN, 0);
             }
         });
         assertFalse(t.read(h, s));

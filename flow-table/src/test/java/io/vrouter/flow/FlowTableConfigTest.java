@@ -15,13 +15,17 @@ class FlowTableConfigTest {
     }
 
     @Test
-    void defaultsShouldMatchVrouterAndAgentConf() {
+    void defaultsShouldMatchVrouterAndAgentConfExceptThePerVmShares() {
         FlowTableConfig c = FlowTableConfig.defaults();
         assertEquals(512 * 1024, c.capacity());
-        assertEquals(100, c.maxVmFlowsPercent());
-        assertEquals(512 * 1024, c.maxVmFlows());
-        assertEquals(16384, c.maxVmLinkLocalFlows());
+        assertEquals(5, c.maxVmFlowsPercent(), "Contrail: 100, so one guest could fill the table");
+        assertEquals(512 * 1024 * 5 / 100, c.maxVmFlows());
+        assertEquals(1024, c.maxVmLinkLocalFlows(), "Contrail: 16384, the node's whole budget");
         assertEquals(16384, c.maxSystemLinkLocalFlows());
+        assertEquals(5_000_000_000L, c.embryonicTimeoutNs());
+        assertEquals(5_000_000_000L, c.dropTimeoutNs());
+        assertEquals(100, c.newFlowsPerSecond());
+        assertEquals(200, c.newFlowBurst());
         assertEquals(8192, c.maxHoldFlows());
         assertEquals(3, c.holdQueueLength());
         assertEquals(180_000_000_000L, c.idleTimeoutNs(6));
@@ -47,6 +51,11 @@ class FlowTableConfigTest {
         rejects("hold timeout", () -> b.holdTimeoutNs(FlowTableConfig.MAX_TIMEOUT_NS + 1));
         rejects("linger", () -> b.tcpCloseLingerNs(-1));
         rejects("close queue", () -> b.closeQueueLength(100));
+        rejects("embryonic flow timeout", () -> b.embryonicTimeoutNs(0));
+        rejects("drop flow timeout", () -> b.dropTimeoutNs(FlowTableConfig.MAX_TIMEOUT_NS + 1));
+        rejects("new flows per second", () -> b.newFlowsPerSecond(-1));
+        rejects("new flows per second", () -> b.newFlowsPerSecond(1_000_001));
+        rejects("new flow burst", () -> b.newFlowBurst(0));
     }
 
     @Test

@@ -89,7 +89,7 @@ class FlowTableModelTest {
     void runModel(long seedParam, int displacementBits) {
         seed = seedParam;
         rnd = new SplittableRandom(seed);
-        t = new FlowTable<>(FlowTableConfig.builder().capacity(CAPACITY).maxInterfaces(INTERFACES)
+        t = new FlowTable<>(TestPairs.unguarded().capacity(CAPACITY).maxInterfaces(INTERFACES)
                 .maxHoldFlows(MAX_HOLD).holdQueueLength(QUEUE).maxVmFlowsPercent(VM_PERCENT)
                 .maxVmLinkLocalFlows(MAX_VM_LL).maxSystemLinkLocalFlows(MAX_SYS_LL).idleTimeoutNs(IDLE_NS)
                 .holdTimeoutNs(HOLD_NS).hashSeed(seed).build(), (p, h, a) -> released.add(p + "@" + h + ":" + a),
@@ -214,7 +214,7 @@ class FlowTableModelTest {
         } else {
             expected = Long.MAX_VALUE;
         }
-        long h = t.addHold(k.nh, k.proto, k.sip, k.dip, k.sport, k.dport, now);
+        long h = t.addHold(k.nh, k.proto, k.sip, k.dip, k.sport, k.dport, TestPairs.SYN, now);
         if (expected != Long.MAX_VALUE) {
             assertEquals(expected, h, where + " addHold " + k + ": " + FlowResult.describe(h));
             return null;

@@ -31,13 +31,13 @@ class FlowTableTest {
     }
 
     FlowTable<String> table() {
-        return table(FlowTableConfig.builder().capacity(1024));
+        return table(TestPairs.unguarded().capacity(1024));
     }
 
     @Test
     void lookupShouldFindAddedFlowAndMissOthers() {
         FlowTable<String> t = table();
-        long h = t.addHold(5, TCP, VM_IP, METADATA, 40000, 80, 0);
+        long h = t.addHold(5, TCP, VM_IP, METADATA, 40000, 80, TestPairs.SYN, 0);
         assertTrue(FlowResult.isHandle(h));
         assertEquals(h, t.lookup(5, TCP, VM_IP, METADATA, 40000, 80));
         assertEquals(FlowResult.NO_FLOW, t.lookup(5, TCP, VM_IP, METADATA, 40001, 80));
@@ -86,25 +86,25 @@ class FlowTableTest {
     @Test
     void lookupShouldMissForOutOfRangeFieldsInsteadOfAliasing() {
         FlowTable<String> t = table();
-        t.addHold(5, TCP, VM_IP, METADATA, 80, 80, 0);
+        t.addHold(5, TCP, VM_IP, METADATA, 80, 80, TestPairs.SYN, 0);
         assertEquals(FlowResult.NO_FLOW, t.lookup(5, TCP, VM_IP, METADATA, 80 + 65536, 80));
         assertEquals(FlowResult.NO_FLOW, t.lookup(5, TCP + 256, VM_IP, METADATA, 80, 80));
         assertEquals(FlowResult.NO_FLOW, t.lookup(-1, TCP, VM_IP, METADATA, 80, 80));
-        assertEquals(FlowResult.BAD_KEY, t.addHold(5, TCP, VM_IP, METADATA, -1, 80, 0));
+        assertEquals(FlowResult.BAD_KEY, t.addHold(5, TCP, VM_IP, METADATA, -1, 80, TestPairs.SYN, 0));
     }
 
     @Test
     void addHoldShouldRefuseDuplicateKey() {
         FlowTable<String> t = table();
-        t.addHold(5, TCP, VM_IP, METADATA, 40000, 80, 0);
-        assertEquals(FlowResult.EXISTS, t.addHold(5, TCP, VM_IP, METADATA, 40000, 80, 0));
+        t.addHold(5, TCP, VM_IP, METADATA, 40000, 80, TestPairs.SYN, 0);
+        assertEquals(FlowResult.EXISTS, t.addHold(5, TCP, VM_IP, METADATA, 40000, 80, TestPairs.SYN, 0));
         assertEquals(1, t.size());
     }
 
     @Test
     void shouldDeriveSnatAndDnatFlagsFromReverseKeyForMetadataFlow() {
         FlowTable<String> t = table();
-        long f = t.addHold(5, TCP, VM_IP, METADATA, 40000, 80, 0);
+        long f = t.addHold(5, TCP, VM_IP, METADATA, 40000, 80, TestPairs.SYN, 0);
         // reply from the host proxy (vhost:8097) to the VM's metadata IP, on the vhost interface 1
         long r = t.installReverse(f, rev.set(1, TCP, VHOST, VM_LL, 8097, 40000), FlowAction.NAT,
                 FlowFlags.LINK_LOCAL, 0);
@@ -145,10 +145,10 @@ class FlowTableTest {
 
     @Test
     void staleHandleShouldNeverTouchReusedEntry() {
-        FlowTable<String> t = table(FlowTableConfig.builder().capacity(16));
-        long old = t.addHold(5, TCP, 1, 2, 3, 4, 0);
+        FlowTable<String> t = table(TestPairs.unguarded().capacity(16));
+        long old = t.addHold(5, TCP, 1, 2, 3, 4, TestPairs.SYN, 0);
         assertTrue(t.delete(old));
-        long reused = t.addHold(5, TCP, 9, 9, 9, 9, 0);
+        long reused = t.addHold(5, TCP, 9, 9, 9, 9, TestPairs.SYN, 0);
         assertEquals(FlowResult.index(old), FlowResult.index(reused), "free list reuses the index");
         assertNotEquals(old, reused);
         assertFalse(t.isLive(old));
@@ -206,7 +206,7 @@ class FlowTableTest {
     @Test
     void packetsOnDropFlowShouldBeCountedUnderItsReason() {
         FlowTable<String> t = table();
-        long f = t.addHold(5, TCP, 1, 2, 3, 4, 0);
+        long f = t.addHold(5, TCP, 1, 2, 3, 4, TestPairs.SYN, 0);
         assertTrue(t.setDrop(f, DropReason.POLICY));
         assertEquals(FlowAction.DROP, t.account(f, 60, 0, 0));
         assertEquals(FlowAction.DROP, t.account(f, 60, 0, 0));
@@ -217,7 +217,7 @@ class FlowTableTest {
     @Test
     void shouldRejectCallerSetDerivedFlagsAndNonFinalActions() {
         FlowTable<String> t = table();
-        long f = t.addHold(5, TCP, 1, 2, 3, 4, 0);
+        long f = t.addHold(5, TCP, 1, 2, 3, 4, TestPairs.SYN, 0);
         assertThrows(IllegalArgumentException.class,
                 () -> t.installReverse(f, rev.set(1, TCP, 2, 1, 4, 3), FlowAction.HOLD, 0, 0));
         assertThrows(IllegalArgumentException.class,
@@ -228,7 +228,7 @@ class FlowTableTest {
     @Test
     void installReverseShouldRefuseReverseHalfAndPairedForward() {
         FlowTable<String> t = table();
-        long f = t.addHold(5, TCP, 1, 2, 3, 4, 0);
+        long f = t.addHold(5, TCP, 1, 2, 3, 4, TestPairs.SYN, 0);
         long r = t.installReverse(f, rev.set(1, TCP, 2, 1, 4, 3), FlowAction.FORWARD, 0, 0);
         assertEquals(FlowResult.BAD_STATE, t.installReverse(f, rev.set(1, TCP, 7, 7, 7, 7), FlowAction.FORWARD, 0, 0));
         assertEquals(FlowResult.BAD_STATE, t.installReverse(r, rev.set(1, TCP, 7, 7, 7, 7), FlowAction.FORWARD, 0, 0));
@@ -238,8 +238,8 @@ class FlowTableTest {
     @Test
     void installReverseShouldReportExistingReverseKeyAndChangeNothing() {
         FlowTable<String> t = table();
-        t.addHold(1, TCP, 2, 1, 4, 3, 0);
-        long f = t.addHold(5, TCP, 1, 2, 3, 4, 0);
+        t.addHold(1, TCP, 2, 1, 4, 3, TestPairs.SYN, 0);
+        long f = t.addHold(5, TCP, 1, 2, 3, 4, TestPairs.SYN, 0);
         assertEquals(FlowResult.EXISTS, t.installReverse(f, rev.set(1, TCP, 2, 1, 4, 3), FlowAction.FORWARD, 0, 0));
         assertEquals(FlowAction.HOLD, t.action(f));
     }

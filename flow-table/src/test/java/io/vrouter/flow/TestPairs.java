@@ -5,7 +5,20 @@ package io.vrouter.flow;
  * first packet), then the agent's answer with {@link FlowTable#installReverse}.
  */
 final class TestPairs {
+    /** Wire TCP flags of a SYN: the one TCP packet that creates a flow. */
+    static final int SYN = 0x02;
+
     private TestPairs() {
+    }
+
+    /**
+     * A builder with the guest-protection defaults off (no per-VM share, no new-flow rate, drop
+     * and embryonic flows aged like any other): for tests of the table's mechanics, which create
+     * many flows on one interface at one instant. The protections have their own tests.
+     */
+    static FlowTableConfig.Builder unguarded() {
+        return FlowTableConfig.builder().maxVmFlowsPercent(100).newFlowsPerSecond(0)
+                .embryonicTimeoutNs(FlowTableConfig.MAX_TIMEOUT_NS).dropTimeoutNs(FlowTableConfig.MAX_TIMEOUT_NS);
     }
 
     /**
@@ -13,7 +26,7 @@ final class TestPairs {
      *         {@code installReverse} (the forward flow is left as a DROP flow carrying the reason)
      */
     static long install(FlowTable<?> t, FlowKey forward, FlowKey reverse, int action, int flags, long nowNs) {
-        long f = t.addHold(forward, nowNs);
+        long f = t.addHold(forward, TestPairs.SYN, nowNs);
         if (!FlowResult.isHandle(f)) {
             return f;
         }

@@ -1,5 +1,6 @@
 package io.vrouter.agent.config;
 
+import io.vrouter.flow.FlowTableConfig;
 import java.net.Inet4Address;
 import java.net.URI;
 import java.nio.file.Path;
@@ -78,9 +79,27 @@ public record AgentConfig(
      *
      * @param maxVmFlowsPercent        {@code max_vm_flows}: % of the flow table one VM may hold
      * @param flowCacheTimeoutSeconds  {@code flow_cache_timeout}: idle flows are removed after this
+     * @param guards                   ours: a flooding guest hurts only itself
      */
     public record Flows(double maxVmFlowsPercent, int maxSystemLinkLocalFlows, int maxVmLinkLocalFlows,
-            int flowCacheTimeoutSeconds) {
+            int flowCacheTimeoutSeconds, FlowGuards guards) {
+    }
+
+    /**
+     * {@code [FLOWS]} keys of ours (Contrail has no such knob).
+     *
+     * @param vmNewFlowRate          {@code vm_new_flow_rate}: new flows per second one VM may start (0: no limit)
+     * @param vmNewFlowBurst         {@code vm_new_flow_burst}: new flows one VM may start at once
+     * @param embryonicTimeoutSeconds {@code embryonic_flow_timeout}: idle seconds of a flow that never completed
+     * @param dropTimeoutSeconds     {@code drop_flow_timeout}: idle seconds of a drop flow
+     */
+    public record FlowGuards(int vmNewFlowRate, int vmNewFlowBurst, int embryonicTimeoutSeconds,
+            int dropTimeoutSeconds) {
+        /** The flow table's defaults. */
+        public static final FlowGuards DEFAULTS = new FlowGuards(FlowTableConfig.DEFAULT_NEW_FLOWS_PER_SECOND,
+                FlowTableConfig.DEFAULT_NEW_FLOW_BURST,
+                (int) (FlowTableConfig.DEFAULT_EMBRYONIC_TIMEOUT_NS / 1_000_000_000L),
+                (int) (FlowTableConfig.DEFAULT_DROP_TIMEOUT_NS / 1_000_000_000L));
     }
 
     /**

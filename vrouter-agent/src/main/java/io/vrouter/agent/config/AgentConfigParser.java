@@ -56,6 +56,8 @@ import java.util.regex.Pattern;
  *   <tr><td>FLOWS.max_vm_flows</td><td>{@value #DEFAULT_MAX_VM_FLOWS} (%)</td></tr>
  *   <tr><td>FLOWS.max_system_linklocal_flows / max_vm_linklocal_flows</td><td>{@value #DEFAULT_MAX_SYSTEM_LINKLOCAL_FLOWS} / {@value #DEFAULT_MAX_VM_LINKLOCAL_FLOWS}</td></tr>
  *   <tr><td>FLOWS.flow_cache_timeout</td><td>{@link #DEFAULT_FLOW_CACHE_TIMEOUT}: the flow table's idle timeout, 180 s</td></tr>
+ *   <tr><td>FLOWS.vm_new_flow_rate / vm_new_flow_burst / embryonic_flow_timeout / drop_flow_timeout (ours)</td>
+ *       <td>{@link AgentConfig.FlowGuards#DEFAULTS}</td></tr>
  *   <tr><td>LINKLOCAL.services_file</td><td>built-in default (metadata → 127.0.0.1:8775)</td></tr>
  *   <tr><td>LINKLOCAL.config_api_url / _user / _password / _ca_cert</td><td>none</td></tr>
  *   <tr><td>LINKLOCAL.cache_file</td><td>{@value #DEFAULT_LINKLOCAL_CACHE_FILE}</td></tr>
@@ -183,7 +185,7 @@ public final class AgentConfigParser {
                 percent(FLOWS, "max_vm_flows", DEFAULT_MAX_VM_FLOWS),
                 integer(FLOWS, "max_system_linklocal_flows", DEFAULT_MAX_SYSTEM_LINKLOCAL_FLOWS, 0, 1 << 22),
                 integer(FLOWS, "max_vm_linklocal_flows", DEFAULT_MAX_VM_LINKLOCAL_FLOWS, 0, 1 << 22),
-                integer(FLOWS, "flow_cache_timeout", DEFAULT_FLOW_CACHE_TIMEOUT, 1, 86_400));
+                integer(FLOWS, "flow_cache_timeout", DEFAULT_FLOW_CACHE_TIMEOUT, 1, 86_400), flowGuards());
 
         AgentConfig.LinkLocal linklocal = linklocal();
 
@@ -301,6 +303,16 @@ public final class AgentConfigParser {
         if (file != null && !Files.isReadable(file)) {
             bad(section, key, file.toString(), "a readable PEM file");
         }
+    }
+
+    /** {@code [FLOWS]} keys of ours: a flooding guest hurts only itself. */
+    private AgentConfig.FlowGuards flowGuards() {
+        AgentConfig.FlowGuards d = AgentConfig.FlowGuards.DEFAULTS;
+        return new AgentConfig.FlowGuards(
+                integer(FLOWS, "vm_new_flow_rate", d.vmNewFlowRate(), 0, FlowTableConfig.MAX_NEW_FLOWS_PER_SECOND),
+                integer(FLOWS, "vm_new_flow_burst", d.vmNewFlowBurst(), 1, FlowTableConfig.MAX_NEW_FLOWS_PER_SECOND),
+                integer(FLOWS, "embryonic_flow_timeout", d.embryonicTimeoutSeconds(), 1, 86_400),
+                integer(FLOWS, "drop_flow_timeout", d.dropTimeoutSeconds(), 1, 86_400));
     }
 
     private int integer(String section, String key, int dflt, int min, int max) {

@@ -15,6 +15,7 @@ import io.vrouter.packet.NatRewriter;
 import io.vrouter.packet.PacketChecksums;
 import io.vrouter.packet.PacketParser;
 import io.vrouter.packet.ParsedPacket;
+import io.vrouter.packet.TcpSegmenter;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -55,7 +56,9 @@ import org.slf4j.LoggerFactory;
  *       is completed first, when {@link DataplaneConfig#completePartialGuestChecksums()} is on
  *       (the default); any other checksum stays exactly as right or wrong as the guest sent it.
  *       The frame then gets agent MAC → vhost kernel MAC and is injected into the vhost agent
- *       end.</li>
+ *       end. A TCP frame longer than the vhost MTU (a guest NIC with TSO/GSO on hands over
+ *       frames of up to 64 KiB) is cut into segments that fit ({@link TcpSegmenter}); any other
+ *       such frame is dropped ({@link DropReason#OVERSIZED}).</li>
  * </ol>
  *
  * <h2>From the vhost</h2>
@@ -79,10 +82,14 @@ public final class Dataplane implements Agent, AutoCloseable {
 
     private final DataplaneConfig config;
     private final FlowTable<byte[]> table;
-    private final PacketParser parser = new PacketParser();
+    /** Any frame pcap can capture: a guest with TSO/GSO on hands over frames of up to 64 KiB. */
+    private final PacketParser parser = new PacketParser(PacketParser.MAX_MAX_FRAME_LENGTH, true);
     private final ParsedPacket pkt = new ParsedPacket();
     private final ParsedPacket heldPkt = new ParsedPacket();
     private final byte[] arpOut = new byte[Arp.MAX_FRAME_LENGTH];
+    /** Largest frame the vhost carries; and the buffer segments of a longer guest frame are cut into. */
+    private final int vhostMaxFrame;
+    private final byte[] segmentOut;
     private final DataplaneCounters counters = new DataplaneCounters();
     private final ControlQueue commands = new ControlQueue();
     private final LongSupplier clock;
@@ -104,6 +111,8 @@ public final class Dataplane implements Agent, AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.table = new FlowTable<>(config.flowTable(), this::releaseHeld);
+        this.vhostMaxFrame = config.vhostMtu() + Ethernet.HEADER_LENGTH;
+        this.segmentOut = new byte[vhostMaxFrame];
         this.setup = new FlowSetup(config, table, ports, counters);
         this.idle = new DataplaneIdleStrategy(this::hasWork, config.idleParkNs(), config.busyPollNs());
         this.vhost = PortState.vhost(Objects.requireNonNull(vhostIo, "vhostIo"), config.rxQueueCapacity());
@@ -306,7 +315,7 @@ public final class Dataplane implements Agent, AutoCloseable {
         }
         long h = table.lookup(p.nh(), proto, pkt.srcIp(), pkt.dstIp(), pkt.srcPort(), pkt.dstPort());
         if (h == FlowResult.NO_FLOW) {
-            h = table.addHold(p.nh(), proto, pkt.srcIp(), pkt.dstIp(), pkt.srcPort(), pkt.dstPort(), now);
+            h = table.addHold(p.nh(), proto, pkt.srcIp(), pkt.dstIp(), pkt.srcPort(), pkt.dstPort(), pkt.tcpFlags(), now);
             if (!FlowResult.isHandle(h)) {
                 p.count(PortState.DROPS); // refused by a limit: counted by the table
                 return;
@@ -354,7 +363,21 @@ public final class Dataplane implements Agent, AutoCloseable {
             PacketChecksums.completePartialTransportChecksum(f, p);
         }
         rewrite(h, action, f, p, config.vhostKernelMac());
-        send(vhost, f, p.frameLength());
+        if (p.frameLength() <= vhostMaxFrame) {
+            send(vhost, f, p.frameLength());
+            return;
+        }
+        // A TSO/GSO super-frame: cut it as the guest's NIC would have (checksums computed anew).
+        int mss = TcpSegmenter.segmentSize(p, vhostMaxFrame);
+        if (mss == 0) {
+            counters.drop(DropReason.OVERSIZED);
+            return;
+        }
+        counters.count(DataplaneCounters.GUEST_SUPER_FRAMES);
+        int n = TcpSegmenter.segmentCount(p, mss);
+        for (int i = 0; i < n; i++) {
+            send(vhost, segmentOut, TcpSegmenter.writeSegment(f, p, mss, i, segmentOut));
+        }
     }
 
     /** The flow's NAT (when its action is NAT), then the Ethernet addresses of the way out. */

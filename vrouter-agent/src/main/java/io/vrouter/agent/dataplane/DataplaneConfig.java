@@ -38,6 +38,10 @@ import java.util.Objects;
  * thread and a scheduler wake-up on the dataplane thread). 0: park at once. An idle dataplane
  * polls only once after its last frame, so idle CPU stays ~0.</td></tr>
  * <tr><td>flowTable</td><td>{@link FlowTableConfig#defaults()}</td><td>agent.conf FLOWS</td></tr>
+ * <tr><td>vhostMtu</td><td>{@value #DEFAULT_VHOST_MTU}</td><td>the vhost veth's MTU (the kernel
+ * default; the agent creates it): a guest frame longer than this plus the Ethernet header is a
+ * TSO/GSO super-frame and is cut into TCP segments that fit ({@link io.vrouter.packet.TcpSegmenter});
+ * the kernel would refuse it whole ("Message too long")</td></tr>
  * <tr><td>completePartialGuestChecksums</td><td>true</td><td>a guest may hand its frames over
  * with checksum offload (veth with TX offload on, virtio): the TCP/UDP checksum is then only the
  * pseudo-header sum and the host kernel would drop the packet. With this on, such a checksum is
@@ -54,6 +58,7 @@ public final class DataplaneConfig {
     public static final int DEFAULT_AGE_BUDGET = 1024;
     public static final int DEFAULT_COMMAND_BUDGET = 64;
     public static final long DEFAULT_IDLE_PARK_NS = 10_000_000L;
+    public static final int DEFAULT_VHOST_MTU = 1500;
     /** System property overriding {@link #DEFAULT_BUSY_POLL_NS} (benchmarks, tuning). */
     public static final String BUSY_POLL_NS_PROP_NAME = "vrouter.dataplane.busyPollNs";
     /**
@@ -77,6 +82,7 @@ public final class DataplaneConfig {
     private final long busyPollNs;
     private final FlowTableConfig flowTable;
     private final boolean completePartialGuestChecksums;
+    private final int vhostMtu;
 
     private DataplaneConfig(Builder b) {
         vhostIp = b.vhostIp;
@@ -92,6 +98,7 @@ public final class DataplaneConfig {
         busyPollNs = b.busyPollNs;
         flowTable = b.flowTable;
         completePartialGuestChecksums = b.completePartialGuestChecksums;
+        vhostMtu = b.vhostMtu;
     }
 
     public static Builder builder(Inet4Address vhostIp, long vhostKernelMac) {
@@ -151,6 +158,10 @@ public final class DataplaneConfig {
         return completePartialGuestChecksums;
     }
 
+    public int vhostMtu() {
+        return vhostMtu;
+    }
+
     /** Validating builder: each setter throws {@link IllegalArgumentException} naming the setting. */
     public static final class Builder {
         private final Inet4Address vhostIp;
@@ -165,6 +176,7 @@ public final class DataplaneConfig {
         private long busyPollNs = checkBusyPoll(Long.getLong(BUSY_POLL_NS_PROP_NAME, DEFAULT_BUSY_POLL_NS));
         private FlowTableConfig flowTable;
         private boolean completePartialGuestChecksums = true;
+        private int vhostMtu = DEFAULT_VHOST_MTU;
 
         private Builder(Inet4Address vhostIp, long vhostKernelMac) {
             this.vhostIp = Objects.requireNonNull(vhostIp, "vhostIp");
@@ -172,6 +184,12 @@ public final class DataplaneConfig {
                 throw new IllegalArgumentException("vhostKernelMac must be a non-zero 48-bit MAC");
             }
             this.vhostKernelMac = vhostKernelMac;
+        }
+
+        /** 576 (the IPv4 minimum every link carries) to 9000 (jumbo frames). */
+        public Builder vhostMtu(int mtu) {
+            this.vhostMtu = checkRange("vhostMtu", mtu, 576, 9000);
+            return this;
         }
 
         public Builder metadataProxyPort(int port) {

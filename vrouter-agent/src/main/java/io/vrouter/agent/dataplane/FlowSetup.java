@@ -10,6 +10,7 @@ import io.vrouter.flow.FlowSnapshot;
 import io.vrouter.flow.FlowTable;
 import io.vrouter.linklocal.registry.LinkLocalService;
 import io.vrouter.linklocal.registry.RegistrySnapshot;
+import io.vrouter.packet.Ipv4;
 import java.util.Arrays;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -25,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>none: the flow becomes a DROP flow ({@link DropReason#NO_SERVICE}), so retries are
  *       dropped in the fast path until it ages out;</li>
+ *   <li>{@code metadata} over anything but TCP: DROP ({@link DropReason#NO_SERVICE}); the
+ *       metadata service is HTTP, and a UDP flow would reach whatever listens on the proxy's
+ *       address and port over UDP on the host;</li>
  *   <li>{@code metadata}: reverse flow {@code (vhost, vhostIp:proxyPort -> metadataIp:sport)}, so
  *       the forward flow SNATs the source to the port's metadata IP (port kept) and DNATs to
  *       {@code vhostIp:metadata_proxy_port};</li>
@@ -136,6 +140,10 @@ final class FlowSetup {
         LinkLocalService svc = services.lookup(snap.dip(), snap.dport());
         if (svc == null) {
             table.setDrop(h, DropReason.NO_SERVICE);
+            return;
+        }
+        if (svc.isMetadata() && snap.proto() != Ipv4.PROTO_TCP) {
+            table.setDrop(h, DropReason.NO_SERVICE); // metadata is HTTP: nothing of the host's is reached over UDP
             return;
         }
         int targetPort = svc.isMetadata() ? metadataProxyPort : relays.relayPort(svc.name(), snap.proto());

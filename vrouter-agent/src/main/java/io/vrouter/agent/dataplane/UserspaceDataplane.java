@@ -122,6 +122,10 @@ public final class UserspaceDataplane implements AgentDataplane {
                 .maxVmLinkLocalFlows(flows.maxVmLinkLocalFlows())
                 .maxSystemLinkLocalFlows(flows.maxSystemLinkLocalFlows())
                 .idleTimeoutNs(TimeUnit.SECONDS.toNanos(flows.flowCacheTimeoutSeconds()))
+                .newFlowsPerSecond(flows.guards().vmNewFlowRate())
+                .newFlowBurst(flows.guards().vmNewFlowBurst())
+                .embryonicTimeoutNs(TimeUnit.SECONDS.toNanos(flows.guards().embryonicTimeoutSeconds()))
+                .dropTimeoutNs(TimeUnit.SECONDS.toNanos(flows.guards().dropTimeoutSeconds()))
                 .build();
     }
 

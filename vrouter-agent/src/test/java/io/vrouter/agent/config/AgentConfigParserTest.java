@@ -53,14 +53,34 @@ class AgentConfigParserTest {
         assertFalse(c.metadata().useSsl());
         assertNull(c.metadata().caCert());
         assertEquals("PEM", c.metadata().clientCertType());
-        assertEquals(100.0, c.flows().maxVmFlowsPercent());
+        assertEquals(5.0, c.flows().maxVmFlowsPercent(), "ours: a per-VM share, not Contrail's 100");
         assertEquals(16384, c.flows().maxSystemLinkLocalFlows());
-        assertEquals(16384, c.flows().maxVmLinkLocalFlows());
+        assertEquals(1024, c.flows().maxVmLinkLocalFlows(), "ours: well below the node's");
         assertEquals(180, c.flows().flowCacheTimeoutSeconds());
+        assertEquals(AgentConfig.FlowGuards.DEFAULTS, c.flows().guards());
         assertNull(c.linklocal().servicesFile(), "empty = built-in default");
         assertFalse(c.linklocal().usesConfigApi());
         assertTrue(c.dataplane().enabled());
         assertEquals(0, c.dataplane().routeTable());
+    }
+
+    @Test
+    void flowGuardKeysShouldBeReadAndABadValueRefusedByName() throws Exception {
+        AgentConfig c = parse(MINIMAL + """
+                [FLOWS]
+                vm_new_flow_rate = 0
+                vm_new_flow_burst = 10
+                embryonic_flow_timeout = 3
+                drop_flow_timeout = 2
+                """).config();
+        assertEquals(new AgentConfig.FlowGuards(0, 10, 3, 2), c.flows().guards());
+        assertEquals(AgentConfig.FlowGuards.DEFAULTS, parse(MINIMAL).config().flows().guards());
+        for (String bad : List.of("vm_new_flow_rate = -1", "vm_new_flow_burst = 0", "embryonic_flow_timeout = soon",
+                "drop_flow_timeout = 0")) {
+            AgentConfigException e = refuse(MINIMAL + "[FLOWS]\n" + bad + "\n");
+            String key = bad.substring(0, bad.indexOf(' '));
+            assertTrue(e.getMessage().contains(key), bad + ": " + e.getMessage());
+        }
     }
 
     @Test

@@ -47,11 +47,16 @@ class DataplaneConfigTest {
 
     @Test
     void agentConfFlowsShouldBecomeTheFlowTableLimits() {
-        FlowTableConfig f = UserspaceDataplane.flowTable(new AgentConfig.Flows(50.0, 100, 10, 60));
+        FlowTableConfig f = UserspaceDataplane.flowTable(new AgentConfig.Flows(50.0, 100, 10, 60,
+                new AgentConfig.FlowGuards(7, 9, 3, 2)));
         assertEquals(50, f.maxVmFlowsPercent());
+        assertEquals(7, f.newFlowsPerSecond());
+        assertEquals(9, f.newFlowBurst());
+        assertEquals(3_000_000_000L, f.embryonicTimeoutNs());
+        assertEquals(2_000_000_000L, f.dropTimeoutNs());
         assertEquals(100, f.maxSystemLinkLocalFlows());
         assertEquals(10, f.maxVmLinkLocalFlows());
-        FlowTableConfig tiny = UserspaceDataplane.flowTable(new AgentConfig.Flows(0.2, 1, 1, 1));
+        FlowTableConfig tiny = UserspaceDataplane.flowTable(new AgentConfig.Flows(0.2, 1, 1, 1, AgentConfig.FlowGuards.DEFAULTS));
         assertEquals(1, tiny.maxVmFlowsPercent(), "a fraction of a percent still allows flows");
     }
 

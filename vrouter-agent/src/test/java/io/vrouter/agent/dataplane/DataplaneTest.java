@@ -116,6 +116,13 @@ class DataplaneTest {
         return tcp(mac, VMAC, GUEST_IP, MD_SERVICE, sport, 80, 0x02, new byte[0]);
     }
 
+    /** The guest's SYN sets up the flow (only a SYN can); what it put on the vhost is discarded. */
+    private void connect(MemoryPacketIo io, long mac, int sport) {
+        io.receive(guestSyn(mac, sport));
+        dp.doWork();
+        assertNotNull(vhostIo.pollSent(), "SYN forwarded");
+    }
+
     // ------------------------------------------------------------------ ARP
 
     @Test
@@ -202,6 +209,7 @@ class DataplaneTest {
     @Test
     void shouldNatMetadataRequestToTheProxyAndTheReplyBackToTheGuest() throws Exception {
         MemoryPacketIo a = attach(port("a", 5, GUEST_MAC_A, GUEST_IP));
+        connect(a, GUEST_MAC_A, 40000);
         a.receive(tcp(GUEST_MAC_A, VMAC, GUEST_IP, MD_SERVICE, 40000, 80, 0x18, GET));
         dp.doWork();
         byte[] out = vhostIo.pollSent();
@@ -232,7 +240,7 @@ class DataplaneTest {
         DataplaneStats s = dp.stats();
         assertEquals(2, s.flows(), "forward + reverse");
         assertEquals(1, s.linkLocalFlows());
-        assertEquals(1, s.ports().get(0).rxFrames());
+        assertEquals(2, s.ports().get(0).rxFrames());
         assertEquals(1, s.ports().get(0).txFrames());
     }
 
@@ -253,6 +261,7 @@ class DataplaneTest {
     @Test
     void shouldCompleteThePartialChecksumOfAGuestUsingChecksumOffload() throws Exception {
         MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
+        connect(a, GUEST_MAC_A, 40000);
         byte[] partial = withPartialChecksum(tcp(GUEST_MAC_A, VMAC, GUEST_IP, MD_SERVICE, 40000, 80, 0x18, GET));
         assertTrue(!checksumsValid(partial));
         a.receive(partial);
@@ -265,6 +274,7 @@ class DataplaneTest {
     @Test
     void shouldKeepAGoodChecksumGoodAndACorruptOneCorrupt() throws Exception {
         MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
+        connect(a, GUEST_MAC_A, 40000);
         byte[] good = tcp(GUEST_MAC_A, VMAC, GUEST_IP, MD_SERVICE, 40000, 80, 0x18, GET);
         byte[] bad = good.clone();
         bad[bad.length - 1] ^= 0x55; // payload corrupted after the checksum was computed
@@ -300,7 +310,7 @@ class DataplaneTest {
     void shouldQueuePacketsInHoldUntilSetUpAndReleaseThemInOrder() throws Exception {
         MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
         for (int i = 0; i < 3; i++) {
-            a.receive(tcp(GUEST_MAC_A, VMAC, GUEST_IP, MD_SERVICE, 40000, 80, 0x10, new byte[] {(byte) i}));
+            a.receive(tcp(GUEST_MAC_A, VMAC, GUEST_IP, MD_SERVICE, 40000, 80, i == 0 ? 0x02 : 0x10, new byte[] {(byte) i}));
         }
         dp.doWork();
         for (int i = 0; i < 3; i++) {
@@ -315,7 +325,7 @@ class DataplaneTest {
     void shouldDropPacketWhenHoldQueueIsFull() throws Exception {
         MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
         for (int i = 0; i < 5; i++) {
-            a.receive(tcp(GUEST_MAC_A, VMAC, GUEST_IP, MD_SERVICE, 40000, 80, 0x10, new byte[] {(byte) i}));
+            a.receive(tcp(GUEST_MAC_A, VMAC, GUEST_IP, MD_SERVICE, 40000, 80, i == 0 ? 0x02 : 0x10, new byte[] {(byte) i}));
         }
         dp.doWork();
         assertEquals(FlowTableConfig.DEFAULT_HOLD_QUEUE_LENGTH, vhostIo.sentCount());
@@ -427,6 +437,87 @@ class DataplaneTest {
     }
 
     @Test
+    void udpToTheMetadataAddressShouldBeDroppedWhileOtherServicesKeepUdp() throws Exception {
+        RelayDirectory relays = (name, proto) -> name.equals("ntp") ? (proto == 17 ? 41000 : 42000) : 0;
+        services(List.of(metadataEntry(), ntpEntry()), relays, new long[0]);
+        MemoryPacketIo a = attach(port("a", 3, GUEST_MAC_A, GUEST_IP));
+        a.receive(udp(GUEST_MAC_A, VMAC, GUEST_IP, MD_SERVICE, 5555, 80, new byte[] {1}));
+        a.receive(udp(GUEST_MAC_A, VMAC, GUEST_IP, MD_SERVICE, 5555, 80, new byte[] {2})); // hits the drop flow
+        a.receive(udp(GUEST_MAC_A, VMAC, GUEST_IP, ip("169.254.1.1"), 5555, 123, new byte[] {3}));
+        dp.doWork();
+        byte[] out = vhostIo.pollSent();
+        assertNotNull(out);
+        assertEquals(41000, dstPort(out), "NTP over UDP relayed");
+        assertNull(vhostIo.pollSent(), "nothing of the metadata address reaches the host over UDP");
+        assertEquals(2, dp.stats().drops(DropReason.NO_SERVICE));
+    }
+
+    @Test
+    void tcpPacketsThatCannotStartAConnectionShouldCreateNoFlowAndBeCounted() throws Exception {
+        MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
+        int[] flags = {0x03, 0x29, 0xFF, 0x00, 0x04, 0x10, 0x14, 0x12};  // SYN+FIN, XMAS, all, NULL, RST, ACK, RST+ACK, SYN+ACK
+        for (int i = 0; i < flags.length; i++) {
+            a.receive(tcp(GUEST_MAC_A, VMAC, GUEST_IP, MD_SERVICE, 40000 + i, 80, flags[i], new byte[0]));
+        }
+        dp.doWork();
+        assertNull(vhostIo.pollSent());
+        DataplaneStats s = dp.stats();
+        assertEquals(flags.length, s.drops(DropReason.TCP_NOT_SYN));
+        assertEquals(0, s.flows());
+        assertEquals(flags.length, s.ports().get(0).drops());
+    }
+
+    @Test
+    void aGuestStartingFlowsTooFastShouldBeThrottledWhileAnotherGuestIsServed() throws Exception {
+        start(FlowTableConfig.builder().capacity(1024).newFlowsPerSecond(10).newFlowBurst(5).build(), 1024);
+        MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
+        MemoryPacketIo b = attach(port("b", 2, GUEST_MAC_B, GUEST_IP));
+        for (int i = 0; i < 50; i++) {
+            a.receive(guestSyn(GUEST_MAC_A, 20000 + i));
+        }
+        b.receive(guestSyn(GUEST_MAC_B, 40000));
+        dp.doWork();
+        dp.doWork();
+        assertEquals(45, dp.stats().drops(DropReason.NEW_FLOW_RATE_LIMIT));
+        assertEquals(6, vhostIo.sentCount(), "a's burst of 5 and b's SYN");
+        assertEquals(2, dp.flowTable().interfaceFlowCount(2));
+    }
+
+    @Test
+    void aTsoSuperFrameShouldReachTheVhostAsSegmentsThatFitItsMtu() throws Exception {
+        MemoryPacketIo a = attach(port("a", 5, GUEST_MAC_A, GUEST_IP));
+        connect(a, GUEST_MAC_A, 40000);
+        byte[] body = new byte[7000];
+        new java.util.Random(5).nextBytes(body);
+        a.receive(withPartialChecksum(tcp(GUEST_MAC_A, VMAC, GUEST_IP, MD_SERVICE, 40000, 80, 0x18, body)));
+        dp.doWork();
+        java.io.ByteArrayOutputStream joined = new java.io.ByteArrayOutputStream();
+        int segments = 0;
+        for (byte[] out = vhostIo.pollSent(); out != null; out = vhostIo.pollSent()) {
+            segments++;
+            assertTrue(out.length <= DataplaneConfig.DEFAULT_VHOST_MTU + 14, "segment of " + out.length + " bytes");
+            assertTrue(checksumsValid(out), "segment " + segments + " checksums complete");
+            assertEquals(md(5), ipSrc(out));
+            assertEquals(8097, dstPort(out));
+            joined.writeBytes(payload(out));
+        }
+        assertEquals(5, segments);
+        assertArrayEquals(body, joined.toByteArray());
+        assertEquals(1, dp.stats().total("guest_super_frames"));
+    }
+
+    @Test
+    void anOversizedUdpDatagramShouldBeDroppedAsOversized() throws Exception {
+        RelayDirectory relays = (name, proto) -> name.equals("ntp") ? 41000 : 0;
+        services(List.of(metadataEntry(), ntpEntry()), relays, new long[0]);
+        MemoryPacketIo a = attach(port("a", 3, GUEST_MAC_A, GUEST_IP));
+        a.receive(udp(GUEST_MAC_A, VMAC, GUEST_IP, ip("169.254.1.1"), 5555, 123, new byte[3000]));
+        dp.doWork();
+        assertNull(vhostIo.pollSent());
+        assertEquals(1, dp.stats().drops(DropReason.OVERSIZED));
+    }
+
+    @Test
     void shouldDropWhenAServiceHasNoRelay() throws Exception {
         services(List.of(metadataEntry(), ntpEntry()), RelayDirectory.none(), new long[0]);
         MemoryPacketIo a = attach(port("a", 3, GUEST_MAC_A, GUEST_IP));
@@ -454,8 +545,10 @@ class DataplaneTest {
         services(List.of(), new long[] {Dataplane.serviceKey(MD_SERVICE, 80)});
         assertEquals(0, dp.stats().flows(), "flows of the removed service deleted");
         a.receive(tcp(GUEST_MAC_A, VMAC, GUEST_IP, MD_SERVICE, 40000, 80, 0x10, new byte[0]));
+        a.receive(guestSyn(GUEST_MAC_A, 40001));
         dp.doWork();
         assertNull(vhostIo.pollSent());
+        assertEquals(1, dp.stats().drops(DropReason.TCP_NOT_SYN), "an ACK without a flow creates nothing");
         assertEquals(2, dp.stats().drops(DropReason.NO_SERVICE));
     }
 

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * </table>
  */
 public final class PcapPacketIo implements PacketIo {
-    public static final int DEFAULT_SNAPLEN = 65535;
+    /** The largest IPv4 datagram (a guest's TSO/GSO super-frame can be one) in a tagged Ethernet frame. */
+    public static final int DEFAULT_SNAPLEN = 65535 + 18;
     public static final int DEFAULT_BUFFER_BYTES = 2 << 20;
     /** The vhost agent end carries every guest's traffic: a bigger buffer for boot storms. */
     public static final int DEFAULT_VHOST_BUFFER_BYTES = 16 << 20;
