@@ -3,6 +3,8 @@ package io.vrouter.agent;
 import io.vrouter.agent.config.AgentConfig;
 import io.vrouter.agent.config.AgentConfigException;
 import io.vrouter.agent.config.AgentConfigParser;
+import io.vrouter.plumbing.logging.LogSetup;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -19,9 +21,16 @@ import picocli.CommandLine.Option;
  * <table>
  *   <caption>Exit statuses</caption>
  *   <tr><td>0</td><td>stopped by SIGTERM/SIGINT after a clean shutdown, or {@code --check} passed</td></tr>
- *   <tr><td>1</td><td>a component failed to start (port in use, state directory locked, no dataplane...)</td></tr>
+ *   <tr><td>1</td><td>a component failed to start (port in use, another agent on the node, no dataplane,
+ *       log file not writable...)</td></tr>
  *   <tr><td>2</td><td>bad command line or bad {@code agent.conf} (every problem is printed)</td></tr>
  * </table>
+ *
+ * <p>{@code --check} and a start parse with the same {@link AgentConfigParser}, which runs every
+ * check of the values the start depends on: a file {@code --check} accepts fails at start only for
+ * reasons of the host (a port taken, another agent running), never for a value. Logging follows
+ * {@code [DEFAULT] log_*} from the start on ({@link LogSetup}; SIGHUP reopens the log file);
+ * {@code --check} writes no log file.
  */
 @Command(name = "vrouter-agent", mixinStandardHelpOptions = true, version = "vrouter-agent 0.1.0",
         description = "Compute-node agent: port IPC, link-local services, metadata proxy, dataplane.")
@@ -53,20 +62,29 @@ public final class AgentMain implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        AgentConfig config;
+        AgentConfigParser.Result parsed;
         try {
-            AgentConfigParser.Result r = AgentConfigParser.parse(configFile);
-            r.warnings().forEach(w -> LOG.warn("{}: {}", configFile, w));
-            config = r.config();
-            LOG.info("{}: {}", configFile, config); // secrets are hidden by toString
+            parsed = AgentConfigParser.parse(configFile);
         } catch (AgentConfigException e) {
             err.println("vrouter-agent: " + e.getMessage());
             return 2;
         }
+        AgentConfig config = parsed.config();
         if (check) {
+            parsed.warnings().forEach(w -> LOG.warn("{}: {}", configFile, w));
             err.println("vrouter-agent: " + configFile + " is valid");
             return 0;
         }
+        try {
+            LogSetup logs = LogSetup.configure(config.logging());
+            logs.reopenOnSighup();
+            LOG.info("vrouter-agent starting with {}; logging to {}", configFile, logs.describe());
+        } catch (IOException e) {
+            err.println("vrouter-agent: " + e.getMessage());
+            return 1;
+        }
+        parsed.warnings().forEach(w -> LOG.warn("{}: {}", configFile, w));
+        LOG.info("{}: {}", configFile, config); // secrets are hidden by toString
         ComputeNodeAgent agent = new ComputeNodeAgent(config);
         try {
             agent.start();
@@ -79,6 +97,7 @@ public final class AgentMain implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down");
             agent.close();
+            LOG.info("vrouter-agent stopped");
             stopped.countDown();
         }, "agent-shutdown"));
         try {

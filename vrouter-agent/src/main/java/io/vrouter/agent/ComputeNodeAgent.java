@@ -61,7 +61,7 @@ import java.util.function.Supplier;
  *   <li>metadata proxy on {@code vhost ip : metadata_proxy_port}, upstreams from the registry's
  *       {@code metadata} service, VMs identified through the port table's instance directory</li>
  *   <li>ports replayed from disk; the instance directory and the dataplane hear each one</li>
- *   <li>port IPC on 127.0.0.1:{@code port_ipc_port}, introspect on 127.0.0.1:{@code http_server_port}</li>
+ *   <li>port IPC on 127.0.0.1:{@code port_ipc_port}, introspect on {@code http_server_ip:http_server_port}</li>
  * </ol>
  * {@link #close()} stops them in reverse order; a failed start closes what had started.
  * Not restartable: make a new agent.
@@ -161,7 +161,7 @@ public final class ComputeNodeAgent implements AutoCloseable {
         Map<String, Supplier<?>> pages = new LinkedHashMap<>();
         pages.put("/ports", () -> ports.list().stream().map(PortJson::toJson).toList());
         pages.put("/linklocal", () -> LinkLocalPage.of(registry.snapshot()));
-        introspect = IntrospectServer.start(new InetSocketAddress(options.localHost, general.introspectPort()),
+        introspect = IntrospectServer.start(new InetSocketAddress(general.introspectIp(), general.introspectPort()),
                 group, stats, pages);
         started.push(introspect);
         LOG.info("agent started: metadata proxy {}, port IPC {}, introspect {}, {} port(s), link-local services from {}",

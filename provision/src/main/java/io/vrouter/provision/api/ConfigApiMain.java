@@ -6,6 +6,9 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.vrouter.linklocal.config.IpLiteral;
 import io.vrouter.plumbing.config.IniDefaultProvider;
 import io.vrouter.plumbing.config.ServerTlsOptions;
+import io.vrouter.plumbing.logging.LogSettings;
+import io.vrouter.plumbing.logging.LogSetup;
+import io.vrouter.plumbing.logging.Severity;
 import io.vrouter.provision.auth.Authenticator;
 import io.vrouter.provision.auth.BasicAuthenticator;
 import io.vrouter.provision.auth.CredentialsFile;
@@ -47,6 +50,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "config-api", mixinStandardHelpOptions = true,
         description = "Serve the global-vrouter-config object (link-local services) over HTTP.")
 public final class ConfigApiMain {
+    private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(ConfigApiMain.class);
     static final String DEFAULT_STORE = "file:/var/lib/config-api";
     static final String SECTION = "DEFAULTS";
 
@@ -182,6 +186,12 @@ public final class ConfigApiMain {
     }
 
     public static void main(String[] args) {
+        try {
+            // stderr (the journal under systemd), dated lines; SIGHUP no longer stops the server.
+            LogSetup.configure(LogSettings.stderr(Severity.DEFAULT)).reopenOnSighup();
+        } catch (IOException e) {
+            throw new IllegalStateException("stderr logging cannot fail", e);
+        }
         System.exit(run(args, System.out, System.err));
     }
 
@@ -224,14 +234,18 @@ public final class ConfigApiMain {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("config-api stopping");
             running.close();
+            LOG.info("config-api stopped");
             stopped.countDown();
         }, "config-api-shutdown"));
         ConfigApiServer srv = running.server();
         String host = srv.address().getAddress().getHostAddress();
-        out.println("config-api listening on " + (srv.tls() ? "https" : "http") + "://"
+        String listening = "config-api listening on " + (srv.tls() ? "https" : "http") + "://"
                 + (host.contains(":") ? "[" + host + "]" : host) + ":" + srv.port()
-                + " (store " + running.store().describe() + "; web UI at /ui/)");
+                + " (store " + running.store().describe() + "; web UI at /ui/)";
+        LOG.info(listening);
+        out.println(listening);
         out.flush();
         try {
             stopped.await();

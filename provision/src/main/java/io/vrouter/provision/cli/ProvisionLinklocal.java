@@ -9,6 +9,9 @@ import io.vrouter.linklocal.configclient.ConfigApiClient;
 import io.vrouter.linklocal.configclient.ConfigApiEndpoint;
 import io.vrouter.linklocal.configclient.ConfigApiException;
 import io.vrouter.plumbing.config.IniDefaultProvider;
+import io.vrouter.plumbing.logging.LogSettings;
+import io.vrouter.plumbing.logging.LogSetup;
+import io.vrouter.plumbing.logging.Severity;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -129,6 +132,12 @@ public final class ProvisionLinklocal implements Callable<Integer> {
     private int maxAttempts = Provisioner.DEFAULT_MAX_ATTEMPTS;
 
     public static void main(String[] args) {
+        try {
+            // A CLI: the libraries' warnings and errors only, dated like the servers' lines.
+            LogSetup.configure(LogSettings.stderr(Severity.SYS_WARN));
+        } catch (IOException e) {
+            throw new IllegalStateException("stderr logging cannot fail", e);
+        }
         System.exit(run(args, System.out, System.err));
     }
 

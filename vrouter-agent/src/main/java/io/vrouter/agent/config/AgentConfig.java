@@ -1,9 +1,12 @@
 package io.vrouter.agent.config;
 
 import io.vrouter.flow.FlowTableConfig;
+import io.vrouter.plumbing.logging.LogSettings;
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -19,7 +22,8 @@ public record AgentConfig(
         Metadata metadata,
         Flows flows,
         LinkLocal linklocal,
-        Dataplane dataplane) {
+        Dataplane dataplane,
+        LogSettings logging) {
 
     public AgentConfig {
         Objects.requireNonNull(general);
@@ -28,6 +32,7 @@ public record AgentConfig(
         Objects.requireNonNull(flows);
         Objects.requireNonNull(linklocal);
         Objects.requireNonNull(dataplane);
+        Objects.requireNonNull(logging);
     }
 
     /**
@@ -37,20 +42,33 @@ public record AgentConfig(
      *                       0 = any free port
      * @param portIpcPort    {@code port_ipc_port}, default {@value AgentConfigParser#DEFAULT_PORT_IPC_PORT}
      * @param portsDir       {@code ports_dir}, default {@value AgentConfigParser#DEFAULT_PORTS_DIR}
+     * @param introspectIp   {@code http_server_ip}, default {@value AgentConfigParser#DEFAULT_HTTP_SERVER_IP}
      */
-    public record General(int introspectPort, int portIpcPort, Path portsDir) {
+    public record General(int introspectPort, int portIpcPort, Path portsDir, InetAddress introspectIp) {
+        public General {
+            Objects.requireNonNull(portsDir);
+            Objects.requireNonNull(introspectIp);
+        }
     }
 
     /**
      * {@code [VIRTUAL-HOST-INTERFACE]}: the host's fabric-facing interface; the metadata proxy
      * listens on {@code ip}.
      *
-     * @param gateway            null when not set
-     * @param physicalInterface  null when not set
-     * @param computeNodeAddress defaults to {@code ip}'s address
+     * <p>The three lists are space-separated in the file, as Contrail writes them (several for L3
+     * multi-homing); this agent does not take over the NIC, so it only records them.
+     *
+     * @param gateways             empty when not set
+     * @param physicalInterfaces   empty when not set
+     * @param computeNodeAddresses defaults to {@code ip}'s address
      */
-    public record VirtualHostInterface(String name, Inet4Address ip, int prefixLength, Inet4Address gateway,
-            String physicalInterface, Inet4Address computeNodeAddress) {
+    public record VirtualHostInterface(String name, Inet4Address ip, int prefixLength, List<Inet4Address> gateways,
+            List<String> physicalInterfaces, List<Inet4Address> computeNodeAddresses) {
+        public VirtualHostInterface {
+            gateways = List.copyOf(gateways);
+            physicalInterfaces = List.copyOf(physicalInterfaces);
+            computeNodeAddresses = List.copyOf(computeNodeAddresses);
+        }
     }
 
     /**
@@ -78,7 +96,7 @@ public record AgentConfig(
      * {@code [FLOWS]}.
      *
      * @param maxVmFlowsPercent        {@code max_vm_flows}: % of the flow table one VM may hold
-     * @param flowCacheTimeoutSeconds  {@code flow_cache_timeout}: idle flows are removed after this
+     * @param flowCacheTimeoutSeconds  {@code [DEFAULT] flow_cache_timeout}: idle flows are removed after this
      * @param guards                   ours: a flooding guest hurts only itself
      */
     public record Flows(double maxVmFlowsPercent, int maxSystemLinkLocalFlows, int maxVmLinkLocalFlows,

@@ -1,73 +1,77 @@
 package io.vrouter.agent.config;
 
+import io.vrouter.agent.dataplane.host.VhostInterface;
 import io.vrouter.agent.introspect.IntrospectServer;
 import io.vrouter.agent.port.PortIpcServer;
 import io.vrouter.flow.FlowTableConfig;
-import io.vrouter.linklocal.config.IpLiteral;
+import io.vrouter.linklocal.config.ConfigValidationException;
 import io.vrouter.linklocal.proxy.MetadataProxyConfig;
-import io.vrouter.plumbing.config.ConfigValues;
+import io.vrouter.linklocal.registry.LinkLocalFileSource;
 import io.vrouter.plumbing.config.IniException;
 import io.vrouter.plumbing.config.IniFile;
+import io.vrouter.plumbing.logging.LogSettings;
+import io.vrouter.plumbing.logging.Severity;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringWriter;
 import java.net.Inet4Address;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Predicate;
-import java.util.regex.Pattern;
 
 /**
  * Parses {@code agent.conf} (Contrail's INI format, read by the shared {@link IniFile}) into an
- * {@link AgentConfig}.
+ * {@link AgentConfig}. It runs every check start-up depends on, so {@code --check} and a start
+ * accept and refuse exactly the same files: the vhost rules are {@link VhostInterface}'s own, the
+ * services file is parsed as its source parses it, the listening ports must differ.
  *
  * <p>Rules: a bad value is an error naming section, key, value and what is expected; a
- * required key that is missing is an error; a key given twice is an error (Contrail's boost
- * parser refuses it too); an unknown section or key is a warning naming it, so a Contrail
- * {@code contrail-vrouter-agent.conf} with its many other keys still loads. All errors are
- * reported at once. Line syntax and value quoting are {@link IniFile}'s.
+ * required key that is missing is an error; a key given twice in a section is an error (a
+ * repeated section is merged, as generated files repeat them); a section or key this agent does
+ * not use is a one-line warning, so a Contrail {@code contrail-vrouter-agent.conf} with its many
+ * other keys loads unchanged. All errors are reported at once.
  *
  * <table>
  *   <caption>Keys and defaults</caption>
  *   <tr><th>section.key</th><th>default</th></tr>
- *   <tr><td>DEFAULT.http_server_port</td><td>{@value #DEFAULT_HTTP_SERVER_PORT} (introspect)</td></tr>
+ *   <tr><td>DEFAULT.http_server_port / http_server_ip</td><td>{@value #DEFAULT_HTTP_SERVER_PORT} (introspect) /
+ *       {@value #DEFAULT_HTTP_SERVER_IP} (Contrail: 0.0.0.0; introspect lists every tenant's ports)</td></tr>
  *   <tr><td>DEFAULT.port_ipc_port</td><td>{@value #DEFAULT_PORT_IPC_PORT}</td></tr>
  *   <tr><td>DEFAULT.ports_dir</td><td>{@value #DEFAULT_PORTS_DIR}</td></tr>
- *   <tr><td>VIRTUAL-HOST-INTERFACE.name</td><td>{@value #DEFAULT_VHOST_NAME}</td></tr>
+ *   <tr><td>DEFAULT.flow_cache_timeout</td><td>0 = {@link #DEFAULT_FLOW_CACHE_TIMEOUT} s (the flow table's idle timeout)</td></tr>
+ *   <tr><td>DEFAULT.log_file / log_level / log_files_count / log_file_size / log_local</td><td>stderr /
+ *       SYS_NOTICE / 10 / 1048576 / true ({@link LogSettings})</td></tr>
+ *   <tr><td>VIRTUAL-HOST-INTERFACE.name</td><td>{@value #DEFAULT_VHOST_NAME} (at most 12 characters)</td></tr>
  *   <tr><td>VIRTUAL-HOST-INTERFACE.ip</td><td>required, IPv4 CIDR</td></tr>
- *   <tr><td>VIRTUAL-HOST-INTERFACE.gateway / physical_interface / compute_node_address</td><td>none / none / ip</td></tr>
+ *   <tr><td>VIRTUAL-HOST-INTERFACE.gateway / physical_interface / compute_node_address</td><td>space-separated
+ *       lists: none / none / ip</td></tr>
  *   <tr><td>METADATA.metadata_proxy_secret</td><td>required</td></tr>
  *   <tr><td>METADATA.metadata_proxy_port</td><td>{@value #DEFAULT_METADATA_PROXY_PORT}; 0 = any free port (proxy-only mode)</td></tr>
- *   <tr><td>METADATA.metadata_use_ssl</td><td>false (booleans: {@value ConfigValues#BOOLEAN_WORDS})</td></tr>
+ *   <tr><td>METADATA.metadata_use_ssl, metadata_ssl_insecure</td><td>false</td></tr>
  *   <tr><td>METADATA.metadata_client_cert / _cert_type / _key, metadata_ca_cert</td><td>none / PEM / none / none</td></tr>
- *   <tr><td>METADATA.metadata_ssl_insecure</td><td>false</td></tr>
- *   <tr><td>METADATA.metadata_rate_limit</td><td>{@value #DEFAULT_METADATA_RATE_LIMIT} req/s per VM (0 = off)</td></tr>
- *   <tr><td>METADATA.metadata_rate_burst</td><td>{@value #DEFAULT_METADATA_RATE_BURST} requests</td></tr>
- *   <tr><td>METADATA.metadata_max_connections</td><td>{@value #DEFAULT_METADATA_MAX_CONNECTIONS} per VM</td></tr>
+ *   <tr><td>METADATA.metadata_rate_limit / _rate_burst / _max_connections</td><td>{@value #DEFAULT_METADATA_RATE_LIMIT}
+ *       req/s per VM (0 = off) / {@value #DEFAULT_METADATA_RATE_BURST} / {@value #DEFAULT_METADATA_MAX_CONNECTIONS} per VM</td></tr>
  *   <tr><td>FLOWS.max_vm_flows</td><td>{@value #DEFAULT_MAX_VM_FLOWS} (%)</td></tr>
  *   <tr><td>FLOWS.max_system_linklocal_flows / max_vm_linklocal_flows</td><td>{@value #DEFAULT_MAX_SYSTEM_LINKLOCAL_FLOWS} / {@value #DEFAULT_MAX_VM_LINKLOCAL_FLOWS}</td></tr>
- *   <tr><td>FLOWS.flow_cache_timeout</td><td>{@link #DEFAULT_FLOW_CACHE_TIMEOUT}: the flow table's idle timeout, 180 s</td></tr>
  *   <tr><td>FLOWS.vm_new_flow_rate / vm_new_flow_burst / embryonic_flow_timeout / drop_flow_timeout (ours)</td>
  *       <td>{@link AgentConfig.FlowGuards#DEFAULTS}</td></tr>
  *   <tr><td>LINKLOCAL.services_file</td><td>built-in default (metadata → 127.0.0.1:8775)</td></tr>
  *   <tr><td>LINKLOCAL.config_api_url / _user / _password / _ca_cert</td><td>none</td></tr>
  *   <tr><td>LINKLOCAL.cache_file</td><td>{@value #DEFAULT_LINKLOCAL_CACHE_FILE}</td></tr>
- *   <tr><td>DATAPLANE.enabled</td><td>true</td></tr>
- *   <tr><td>DATAPLANE.route_table</td><td>0 (the main table)</td></tr>
+ *   <tr><td>DATAPLANE.enabled / route_table</td><td>true / 0 (the main table)</td></tr>
  * </table>
  */
 public final class AgentConfigParser {
     // Defaults owned by a component are referenced, not repeated: one number, one place.
     public static final int DEFAULT_HTTP_SERVER_PORT = IntrospectServer.DEFAULT_PORT;
+    public static final String DEFAULT_HTTP_SERVER_IP = "127.0.0.1";
     public static final int DEFAULT_PORT_IPC_PORT = PortIpcServer.DEFAULT_PORT;
     public static final String DEFAULT_PORTS_DIR = "/var/lib/contrail/ports";
     public static final String DEFAULT_VHOST_NAME = "vhost0";
@@ -88,40 +92,42 @@ public final class AgentConfigParser {
     static final String FLOWS = "FLOWS";
     static final String LINKLOCAL = "LINKLOCAL";
     static final String DATAPLANE = "DATAPLANE";
+    private static final Set<String> SECTIONS = Set.of(DEFAULT, VHOST, METADATA, FLOWS, LINKLOCAL, DATAPLANE);
+    /** {@code log_file} values that mean the console in Contrail's files. */
+    private static final Set<String> CONSOLE = Set.of("<stdout>", "<stderr>");
 
-    private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,15}");
-
-    /** A successful parse: the config and the warnings (unknown keys, risky settings) to log. */
+    /** A successful parse: the config and the warnings (unused keys, risky settings) to log. */
     public record Result(AgentConfig config, List<String> warnings) {
     }
 
-    private final IniFile ini;
-    private final List<String> errors = new ArrayList<>();
-    private final List<String> warnings = new ArrayList<>();
-    private final Set<String> consumed = new HashSet<>();
+    /** A TCP port the agent listens on, by the key that sets it. */
+    private record Listener(String section, String key, int port) {
+    }
+
+    private final ConfReader r;
 
     private AgentConfigParser(IniFile ini) {
-        this.ini = ini;
+        this.r = new ConfReader(ini);
     }
 
     /** Parses a file; also warns when the file (it holds the secret) is readable by everyone. */
     public static Result parse(Path file) throws AgentConfigException {
-        Result r;
+        Result res;
         try {
-            r = parse(IniFile.read(file));
+            res = parse(IniFile.read(file));
         } catch (IniException e) {
             throw new AgentConfigException(file.toString(), e.problems());
         }
         try {
             if (Files.getPosixFilePermissions(file).contains(PosixFilePermission.OTHERS_READ)) {
-                List<String> w = new ArrayList<>(r.warnings());
+                List<String> w = new ArrayList<>(res.warnings());
                 w.add(file + " is readable by every user, and it holds metadata_proxy_secret: chmod o-r it");
-                return new Result(r.config(), List.copyOf(w));
+                return new Result(res.config(), List.copyOf(w));
             }
         } catch (IOException | UnsupportedOperationException e) {
             // permissions unknown: nothing to warn about
         }
-        return r;
+        return res;
     }
 
     /** Parses INI text; {@code source} names it in messages. */
@@ -140,284 +146,226 @@ public final class AgentConfigParser {
     private static Result parse(IniFile ini) throws AgentConfigException {
         AgentConfigParser p = new AgentConfigParser(ini);
         AgentConfig config = p.build();
-        if (!p.errors.isEmpty()) {
-            throw new AgentConfigException(ini.source(), p.errors);
+        if (!p.r.errors.isEmpty()) {
+            throw new AgentConfigException(ini.source(), p.r.errors);
         }
-        return new Result(config, List.copyOf(p.warnings));
+        return new Result(config, List.copyOf(p.r.warnings));
     }
 
     private AgentConfig build() {
         AgentConfig.General general = new AgentConfig.General(
-                port(DEFAULT, "http_server_port", DEFAULT_HTTP_SERVER_PORT, true),
-                port(DEFAULT, "port_ipc_port", DEFAULT_PORT_IPC_PORT, true),
-                path(DEFAULT, "ports_dir", Path.of(DEFAULT_PORTS_DIR)));
+                r.port(DEFAULT, "http_server_port", DEFAULT_HTTP_SERVER_PORT),
+                r.port(DEFAULT, "port_ipc_port", DEFAULT_PORT_IPC_PORT),
+                r.path(DEFAULT, "ports_dir", Path.of(DEFAULT_PORTS_DIR)),
+                r.ip(DEFAULT, "http_server_ip", ConfReader.ipv4Literal(DEFAULT_HTTP_SERVER_IP)));
+        if (Files.exists(general.portsDir()) && !Files.isDirectory(general.portsDir())) {
+            r.bad(DEFAULT, "ports_dir", general.portsDir().toString(), "a directory (it is a file)");
+        }
+        AgentConfig.Dataplane dataplane = new AgentConfig.Dataplane(r.bool(DATAPLANE, "enabled", true),
+                r.integer(DATAPLANE, "route_table", 0, 0, 0x7fff_ffff));
+        r.problem(DATAPLANE, "route_table", Integer.toString(dataplane.routeTable()),
+                VhostInterface.routeTableProblem(dataplane.routeTable()));
+        AgentConfig.VirtualHostInterface vhost = vhost(dataplane.enabled());
+        AgentConfig.Metadata metadata = new MetadataSection(r).read();
+        AgentConfig.Flows flows = new AgentConfig.Flows(
+                r.percent(FLOWS, "max_vm_flows", DEFAULT_MAX_VM_FLOWS),
+                r.integer(FLOWS, "max_system_linklocal_flows", DEFAULT_MAX_SYSTEM_LINKLOCAL_FLOWS, 0, 1 << 22),
+                r.integer(FLOWS, "max_vm_linklocal_flows", DEFAULT_MAX_VM_LINKLOCAL_FLOWS, 0, 1 << 22),
+                flowCacheTimeout(), flowGuards());
+        AgentConfig.LinkLocal linklocal = linklocal();
+        LogSettings logging = logging();
 
-        String vhostName = string(VHOST, "name", DEFAULT_VHOST_NAME,
-                s -> IFNAME.matcher(s).matches() && !".".equals(s) && !"..".equals(s),
-                "an interface name of 1-15 characters from [A-Za-z0-9_.-]");
-        Inet4Address vhostIp = null;
+        if (dataplane.enabled() && metadata.proxyPort() == 0) {
+            r.errors.add("[" + METADATA + "] metadata_proxy_port = 0 (any free port) needs [" + DATAPLANE
+                    + "] enabled = false: the dataplane NATs guests' metadata flows to a fixed port");
+        }
+        distinct(List.of(
+                new Listener(DEFAULT, "http_server_port", general.introspectPort()),
+                new Listener(DEFAULT, "port_ipc_port", general.portIpcPort()),
+                new Listener(METADATA, "metadata_proxy_port", metadata.proxyPort())));
+        warnControlNodeWithoutLinkLocalSource(linklocal);
+        warnUnused();
+        return r.errors.isEmpty() ? new AgentConfig(general, vhost, metadata, flows, linklocal, dataplane, logging) : null;
+    }
+
+    private AgentConfig.VirtualHostInterface vhost(boolean withDataplane) {
+        String name = r.string(VHOST, "name", DEFAULT_VHOST_NAME, s -> VhostInterface.nameProblem(s) == null,
+                VhostInterface.nameProblem(""));
+        Inet4Address ip = null;
         int prefix = 0;
-        String cidr = get(VHOST, "ip");
+        String cidr = r.get(VHOST, "ip");
         if (cidr == null || cidr.isEmpty()) {
-            required(VHOST, "ip", "the vhost interface's IPv4 address with prefix, e.g. 10.0.0.5/24");
+            r.required(VHOST, "ip", "the vhost interface's IPv4 address with prefix, e.g. 10.0.0.5/24");
         } else {
             int slash = cidr.indexOf('/');
-            Inet4Address a = slash < 0 ? null : ipv4Literal(cidr.substring(0, slash));
-            Integer len = slash < 0 ? null : intLiteral(cidr.substring(slash + 1));
+            Inet4Address a = slash < 0 ? null : ConfReader.ipv4Literal(cidr.substring(0, slash));
+            Integer len = slash < 0 ? null : io.vrouter.plumbing.config.ConfigValues.parseInteger(cidr.substring(slash + 1));
             if (a == null || len == null || len < 0 || len > 32) {
-                bad(VHOST, "ip", cidr, "an IPv4 address with prefix length, e.g. 10.0.0.5/24");
+                r.bad(VHOST, "ip", cidr, "an IPv4 address with prefix length, e.g. 10.0.0.5/24");
+            } else if (withDataplane) {
+                // The dataplane puts this address on the vhost veth: VhostInterface's own rules.
+                String why = VhostInterface.addressProblem(a);
+                why = why != null ? why : VhostInterface.prefixLengthProblem(len);
+                r.problem(VHOST, "ip", cidr, why == null ? null : why + " (with [" + DATAPLANE + "] enabled = true)");
+                ip = a;
+                prefix = len;
             } else {
-                vhostIp = a;
+                ip = a;
                 prefix = len;
             }
         }
-        Inet4Address gateway = ipv4(VHOST, "gateway");
-        String physical = string(VHOST, "physical_interface", null,
-                s -> IFNAME.matcher(s).matches() && !".".equals(s) && !"..".equals(s),
-                "an interface name of 1-15 characters from [A-Za-z0-9_.-]");
-        Inet4Address computeAddress = ipv4(VHOST, "compute_node_address");
-        AgentConfig.VirtualHostInterface vhost = new AgentConfig.VirtualHostInterface(vhostName, vhostIp, prefix,
-                gateway, physical, computeAddress == null ? vhostIp : computeAddress);
-
-        AgentConfig.Metadata metadata = metadata();
-
-        AgentConfig.Flows flows = new AgentConfig.Flows(
-                percent(FLOWS, "max_vm_flows", DEFAULT_MAX_VM_FLOWS),
-                integer(FLOWS, "max_system_linklocal_flows", DEFAULT_MAX_SYSTEM_LINKLOCAL_FLOWS, 0, 1 << 22),
-                integer(FLOWS, "max_vm_linklocal_flows", DEFAULT_MAX_VM_LINKLOCAL_FLOWS, 0, 1 << 22),
-                integer(FLOWS, "flow_cache_timeout", DEFAULT_FLOW_CACHE_TIMEOUT, 1, 86_400), flowGuards());
-
-        AgentConfig.LinkLocal linklocal = linklocal();
-
-        AgentConfig.Dataplane dataplane = new AgentConfig.Dataplane(bool(DATAPLANE, "enabled", true),
-                integer(DATAPLANE, "route_table", 0, 0, 0x7fff_ffff));
-        if (dataplane.enabled() && metadata.proxyPort() == 0) {
-            errors.add("[" + METADATA + "] metadata_proxy_port = 0 (any free port) needs [" + DATAPLANE
-                    + "] enabled = false: the dataplane NATs guests' metadata flows to a fixed port");
-        }
-
-        warnUnknown();
-        return errors.isEmpty() ? new AgentConfig(general, vhost, metadata, flows, linklocal, dataplane) : null;
-    }
-
-    private AgentConfig.Metadata metadata() {
-        String secret = get(METADATA, "metadata_proxy_secret");
-        if (secret == null || secret.isEmpty()) {
-            required(METADATA, "metadata_proxy_secret", "the secret shared with nova ([neutron] metadata_proxy_shared_secret)");
-            secret = "";
-        } else if (secret.length() < 16) {
-            warnings.add("[" + METADATA + "] metadata_proxy_secret is only " + secret.length()
-                    + " characters: anyone who guesses it can read every VM's metadata; use 32 or more");
-        }
-        int port = port(METADATA, "metadata_proxy_port", DEFAULT_METADATA_PROXY_PORT, true);
-        boolean ssl = bool(METADATA, "metadata_use_ssl", false);
-        Path cert = path(METADATA, "metadata_client_cert", null);
-        String certType = string(METADATA, "metadata_client_cert_type", "PEM",
-                s -> "PEM".equalsIgnoreCase(s), "PEM (the only format supported)");
-        Path key = path(METADATA, "metadata_client_key", null);
-        Path ca = path(METADATA, "metadata_ca_cert", null);
-        boolean insecure = bool(METADATA, "metadata_ssl_insecure", false);
-        int rate = integer(METADATA, "metadata_rate_limit", DEFAULT_METADATA_RATE_LIMIT, 0, 100_000);
-        int burst = integer(METADATA, "metadata_rate_burst", DEFAULT_METADATA_RATE_BURST, 1, 100_000);
-        int concurrent = integer(METADATA, "metadata_max_connections", DEFAULT_METADATA_MAX_CONNECTIONS, 1, 10_000);
-        if (ssl) {
-            if ((cert == null) != (key == null)) {
-                errors.add("[" + METADATA + "] metadata_client_cert and metadata_client_key must be given together"
-                        + " (client certificate authentication needs both)");
-            }
-            if (ca == null && !insecure) {
-                errors.add("[" + METADATA + "] metadata_use_ssl = true needs metadata_ca_cert to verify nova's"
-                        + " certificate (or metadata_ssl_insecure = true to skip verification explicitly)");
-            }
-            if (ca != null && insecure) {
-                warnings.add("[" + METADATA + "] metadata_ssl_insecure = true: metadata_ca_cert is ignored");
-            }
-            readable(METADATA, "metadata_client_cert", cert);
-            readable(METADATA, "metadata_client_key", key);
-            readable(METADATA, "metadata_ca_cert", insecure ? null : ca);
-        } else if (insecure) {
-            warnings.add("[" + METADATA + "] metadata_ssl_insecure has no effect without metadata_use_ssl = true");
-        }
-        return new AgentConfig.Metadata(secret, port, ssl, cert, certType.toUpperCase(Locale.ROOT), key, ca, insecure,
-                rate, burst, concurrent);
-    }
-
-    private AgentConfig.LinkLocal linklocal() {
-        Path services = path(LINKLOCAL, "services_file", null);
-        URI url = null;
-        String raw = get(LINKLOCAL, "config_api_url");
-        if (raw != null && !raw.isEmpty()) {
-            try {
-                URI u = new URI(raw);
-                if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
-                    bad(LINKLOCAL, "config_api_url", raw, "an http:// or https:// URL with a host, e.g. http://10.0.0.1:8082");
-                } else {
-                    url = u;
-                }
-            } catch (URISyntaxException e) {
-                bad(LINKLOCAL, "config_api_url", raw, "an http:// or https:// URL (" + e.getReason() + ")");
-            }
-        }
-        String user = string(LINKLOCAL, "config_api_user", null, s -> true, "");
-        String password = get(LINKLOCAL, "config_api_password");
-        password = password == null || password.isEmpty() ? null : password;
-        Path ca = path(LINKLOCAL, "config_api_ca_cert", null);
-        Path cache = path(LINKLOCAL, "cache_file", Path.of(DEFAULT_LINKLOCAL_CACHE_FILE));
-        if (url != null && services != null) {
-            warnings.add("[" + LINKLOCAL + "] services_file is ignored: config_api_url is set");
-        }
-        if ((user == null) != (password == null)) {
-            errors.add("[" + LINKLOCAL + "] config_api_user and config_api_password must be given together");
-        }
-        if (url == null && (user != null || ca != null)) {
-            warnings.add("[" + LINKLOCAL + "] config_api_user/config_api_ca_cert have no effect without config_api_url");
-        }
-        if (url != null && password != null && "http".equals(url.getScheme())) {
-            warnings.add("[" + LINKLOCAL + "] config_api_password is sent in clear text to " + url
-                    + ": use https");
-        }
-        if (url != null) {
-            readable(LINKLOCAL, "config_api_ca_cert", ca);
-        } else if (services != null && !Files.isReadable(services)) {
-            bad(LINKLOCAL, "services_file", services.toString(), "a readable link-local services JSON file");
-        }
-        return new AgentConfig.LinkLocal(services, url, user, password, ca, cache);
-    }
-
-    // --- typed getters: each records an error and returns the default on a bad value ---
-
-    private String get(String section, String key) {
-        consumed.add(section + "\u0000" + key);
-        return ini.value(section, key);
-    }
-
-    private void bad(String section, String key, String value, String expected) {
-        errors.add("[" + section + "] " + key + " = \"" + value + "\": expected " + expected);
-    }
-
-    private void required(String section, String key, String what) {
-        errors.add("[" + section + "] " + key + " is required: " + what);
-    }
-
-    private void readable(String section, String key, Path file) {
-        if (file != null && !Files.isReadable(file)) {
-            bad(section, key, file.toString(), "a readable PEM file");
-        }
+        List<Inet4Address> gateways = r.list(VHOST, "gateway", ConfReader::ipv4Literal, "dotted-quad IPv4 addresses");
+        List<String> physical = r.list(VHOST, "physical_interface", ConfReader::ifName,
+                "interface names of 1-15 characters from [A-Za-z0-9_.-]");
+        List<Inet4Address> compute = r.list(VHOST, "compute_node_address", ConfReader::ipv4Literal,
+                "dotted-quad IPv4 addresses");
+        return new AgentConfig.VirtualHostInterface(name, ip, prefix, gateways, physical,
+                compute.isEmpty() && ip != null ? List.of(ip) : compute);
     }
 
     /** {@code [FLOWS]} keys of ours: a flooding guest hurts only itself. */
     private AgentConfig.FlowGuards flowGuards() {
         AgentConfig.FlowGuards d = AgentConfig.FlowGuards.DEFAULTS;
         return new AgentConfig.FlowGuards(
-                integer(FLOWS, "vm_new_flow_rate", d.vmNewFlowRate(), 0, FlowTableConfig.MAX_NEW_FLOWS_PER_SECOND),
-                integer(FLOWS, "vm_new_flow_burst", d.vmNewFlowBurst(), 1, FlowTableConfig.MAX_NEW_FLOWS_PER_SECOND),
-                integer(FLOWS, "embryonic_flow_timeout", d.embryonicTimeoutSeconds(), 1, 86_400),
-                integer(FLOWS, "drop_flow_timeout", d.dropTimeoutSeconds(), 1, 86_400));
+                r.integer(FLOWS, "vm_new_flow_rate", d.vmNewFlowRate(), 0, FlowTableConfig.MAX_NEW_FLOWS_PER_SECOND),
+                r.integer(FLOWS, "vm_new_flow_burst", d.vmNewFlowBurst(), 1, FlowTableConfig.MAX_NEW_FLOWS_PER_SECOND),
+                r.integer(FLOWS, "embryonic_flow_timeout", d.embryonicTimeoutSeconds(), 1, 86_400),
+                r.integer(FLOWS, "drop_flow_timeout", d.dropTimeoutSeconds(), 1, 86_400));
     }
 
-    private int integer(String section, String key, int dflt, int min, int max) {
-        String v = get(section, key);
-        if (v == null || v.isEmpty()) {
-            return dflt;
+    /** Contrail's key is {@code [DEFAULT] flow_cache_timeout}; ours was {@code [FLOWS]}: both read, one allowed. */
+    private int flowCacheTimeout() {
+        int contrail = r.integer(DEFAULT, "flow_cache_timeout", 0, 0, 86_400);
+        boolean legacySet = r.ini.value(FLOWS, "flow_cache_timeout") != null;
+        int legacy = r.integer(FLOWS, "flow_cache_timeout", 0, 0, 86_400);
+        if (legacySet && r.ini.value(DEFAULT, "flow_cache_timeout") != null) {
+            r.errors.add("[" + DEFAULT + "] flow_cache_timeout and [" + FLOWS + "] flow_cache_timeout are both given:"
+                    + " keep [" + DEFAULT + "] flow_cache_timeout (where Contrail reads it)");
+        } else if (legacySet) {
+            r.warnings.add("[" + FLOWS + "] flow_cache_timeout is read as [" + DEFAULT
+                    + "] flow_cache_timeout, where Contrail has it: move it there");
         }
-        Integer i = intLiteral(v);
-        if (i == null || i < min || i > max) {
-            bad(section, key, v, "an integer " + min + "-" + max);
-            return dflt;
+        int seconds = legacySet ? legacy : contrail;
+        return seconds == 0 ? DEFAULT_FLOW_CACHE_TIMEOUT : seconds; // 0 = the default, as in Contrail
+    }
+
+    private LogSettings logging() {
+        String raw = r.get(DEFAULT, "log_file");
+        Path file = raw == null || CONSOLE.contains(raw) ? null : r.path(DEFAULT, "log_file", null);
+        if (file != null && Files.isDirectory(file)) {
+            r.bad(DEFAULT, "log_file", raw, "a file (it is a directory)");
         }
-        return i;
+        Severity severity = Severity.DEFAULT;
+        String level = r.get(DEFAULT, "log_level");
+        if (level != null && !level.isEmpty()) {
+            Severity s = Severity.parse(level);
+            if (s == null) {
+                r.bad(DEFAULT, "log_level", level, "one of " + Severity.NAMES);
+            } else {
+                severity = s;
+            }
+        }
+        int count = r.integer(DEFAULT, "log_files_count", LogSettings.DEFAULT_FILES_COUNT, 1, LogSettings.MAX_FILES_COUNT);
+        int size = r.integer(DEFAULT, "log_file_size", (int) LogSettings.DEFAULT_FILE_SIZE, (int) LogSettings.MIN_FILE_SIZE,
+                Integer.MAX_VALUE);
+        boolean local = r.bool(DEFAULT, "log_local", true);
+        if (!local && file != null) {
+            r.warnings.add("[" + DEFAULT + "] log_local = 0: log_file is not written; the agent logs to stderr"
+                    + " (the journal, under systemd)");
+        }
+        return new LogSettings(local ? file : null, severity, count, size);
     }
 
-    private int port(String section, String key, int dflt, boolean zeroMeansAny) {
-        return integer(section, key, dflt, zeroMeansAny ? 0 : 1, 65535);
+    private AgentConfig.LinkLocal linklocal() {
+        Path services = r.path(LINKLOCAL, "services_file", null);
+        URI url = null;
+        String raw = r.get(LINKLOCAL, "config_api_url");
+        if (raw != null && !raw.isEmpty()) {
+            try {
+                URI u = new URI(raw);
+                if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
+                    r.bad(LINKLOCAL, "config_api_url", raw, "an http:// or https:// URL with a host, e.g. http://10.0.0.1:8082");
+                } else {
+                    url = u;
+                }
+            } catch (URISyntaxException e) {
+                r.bad(LINKLOCAL, "config_api_url", raw, "an http:// or https:// URL (" + e.getReason() + ")");
+            }
+        }
+        String user = r.string(LINKLOCAL, "config_api_user", null, s -> true, "");
+        String password = r.get(LINKLOCAL, "config_api_password");
+        password = password == null || password.isEmpty() ? null : password;
+        Path ca = r.path(LINKLOCAL, "config_api_ca_cert", null);
+        Path cache = r.path(LINKLOCAL, "cache_file", Path.of(DEFAULT_LINKLOCAL_CACHE_FILE));
+        if (url != null && services != null) {
+            r.warnings.add("[" + LINKLOCAL + "] services_file is ignored: config_api_url is set");
+        }
+        if ((user == null) != (password == null)) {
+            r.errors.add("[" + LINKLOCAL + "] config_api_user and config_api_password must be given together");
+        }
+        if (url == null && (user != null || ca != null)) {
+            r.warnings.add("[" + LINKLOCAL + "] config_api_user/config_api_ca_cert have no effect without config_api_url");
+        }
+        if (url != null && password != null && "http".equals(url.getScheme())) {
+            r.warnings.add("[" + LINKLOCAL + "] config_api_password is sent in clear text to " + url + ": use https");
+        }
+        if (url != null) {
+            r.readable(LINKLOCAL, "config_api_ca_cert", ca);
+        } else if (services != null) {
+            servicesFile(services);
+        }
+        return new AgentConfig.LinkLocal(services, url, user, password, ca, cache);
     }
 
-    private double percent(String section, String key, double dflt) {
-        String v = get(section, key);
-        if (v == null || v.isEmpty()) {
-            return dflt;
+    /** The services file is parsed as its source parses it at start: a bad one fails --check too. */
+    private void servicesFile(Path services) {
+        if (!Files.isReadable(services)) {
+            r.bad(LINKLOCAL, "services_file", services.toString(), "a readable link-local services JSON file");
+            return;
         }
         try {
-            if (v.matches("[0-9]{1,3}(\\.[0-9]{1,6})?")) {
-                double d = Double.parseDouble(v);
-                if (d > 0 && d <= 100) {
-                    return d;
+            LinkLocalFileSource.parse(Files.readString(services, StandardCharsets.UTF_8));
+        } catch (ConfigValidationException | IOException e) {
+            r.bad(LINKLOCAL, "services_file", services.toString(), "a valid link-local services JSON file: "
+                    + e.getMessage());
+        }
+    }
+
+    /** Two listeners on one port cannot both bind; 0 (any free port) never clashes. */
+    private void distinct(List<Listener> listeners) {
+        for (int i = 0; i < listeners.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                Listener a = listeners.get(j);
+                Listener b = listeners.get(i);
+                if (a.port() != 0 && a.port() == b.port()) {
+                    r.bad(b.section(), b.key(), Integer.toString(b.port()), "a port other than [" + a.section() + "] "
+                            + a.key() + "'s (the agent listens on both)");
                 }
             }
-        } catch (NumberFormatException e) {
-            // reported below
         }
-        bad(section, key, v, "a percentage greater than 0 and at most 100");
-        return dflt;
     }
 
-    private boolean bool(String section, String key, boolean dflt) {
-        String v = get(section, key);
-        if (v == null || v.isEmpty()) {
-            return dflt;
+    private void warnControlNodeWithoutLinkLocalSource(AgentConfig.LinkLocal ll) {
+        String servers = r.ini.value("CONTROL-NODE", "servers");
+        if (servers != null && !ll.usesConfigApi() && ll.servicesFile() == null) {
+            r.warnings.add("METADATA GOES TO THE BUILT-IN DEFAULT: [CONTROL-NODE] servers = " + servers + " names Contrail's"
+                    + " control nodes, which this agent does not talk to, and no link-local source is set, so metadata"
+                    + " is sent to 127.0.0.1:8775 and no other link-local service is served. Set [" + LINKLOCAL
+                    + "] config_api_url (or services_file) to the cloud's link-local services");
         }
-        Boolean b = ConfigValues.parseBoolean(v);
-        if (b == null) {
-            bad(section, key, v, "a boolean: " + ConfigValues.BOOLEAN_WORDS);
-            return dflt;
-        }
-        return b;
     }
 
-    private String string(String section, String key, String dflt, Predicate<String> valid, String expected) {
-        String v = get(section, key);
-        if (v == null || v.isEmpty()) {
-            return dflt;
-        }
-        if (!valid.test(v)) {
-            bad(section, key, v, expected);
-            return dflt;
-        }
-        return v;
-    }
-
-    private Path path(String section, String key, Path dflt) {
-        String v = get(section, key);
-        if (v == null || v.isEmpty()) {
-            return dflt;
-        }
-        if (v.indexOf('\u0000') >= 0 || !v.startsWith("/")) {
-            bad(section, key, v, "an absolute path");
-            return dflt;
-        }
-        return Path.of(v);
-    }
-
-    private Inet4Address ipv4(String section, String key) {
-        String v = get(section, key);
-        if (v == null || v.isEmpty()) {
-            return null;
-        }
-        Inet4Address a = ipv4Literal(v);
-        if (a == null) {
-            bad(section, key, v, "a dotted-quad IPv4 address");
-        }
-        return a;
-    }
-
-    private static Inet4Address ipv4Literal(String s) {
-        return IpLiteral.parseIpv4(s) != -1 && IpLiteral.parse(s) instanceof Inet4Address a ? a : null;
-    }
-
-    private static Integer intLiteral(String s) {
-        return ConfigValues.parseInteger(s);
-    }
-
-    private void warnUnknown() {
-        Set<String> known = Set.of(DEFAULT, VHOST, METADATA, FLOWS, LINKLOCAL, DATAPLANE);
-        for (Map.Entry<String, Map<String, String>> s : ini.sections().entrySet()) {
-            if (!known.contains(s.getKey())) {
-                warnings.add("unknown section [" + s.getKey() + "] (" + s.getValue().size() + " key(s)) ignored");
+    private void warnUnused() {
+        for (Map.Entry<String, Map<String, String>> s : r.ini.sections().entrySet()) {
+            if (!SECTIONS.contains(s.getKey())) {
+                int n = s.getValue().size();
+                r.warnings.add("[" + s.getKey() + "] (" + n + " key" + (n == 1 ? "" : "s")
+                        + ") is not used by this agent: ignored");
                 continue;
             }
             for (String key : s.getValue().keySet()) {
-                if (!consumed.contains(s.getKey() + "\u0000" + key)) {
-                    warnings.add("unknown key [" + s.getKey() + "] " + key + " ignored");
+                if (!r.consumed(s.getKey(), key)) {
+                    r.warnings.add("[" + s.getKey() + "] " + key + " is not used by this agent: ignored");
                 }
             }
         }

@@ -2,6 +2,7 @@ package io.vrouter.agent.dataplane;
 
 import io.vrouter.agent.config.AgentConfig;
 import io.vrouter.agent.dataplane.host.HostIsolation;
+import io.vrouter.agent.dataplane.host.NodeLock;
 import io.vrouter.agent.dataplane.host.VhostInterface;
 import io.vrouter.agent.dataplane.io.PacketIo;
 import io.vrouter.agent.dataplane.io.PacketIoFactory;
@@ -47,6 +48,8 @@ import org.slf4j.LoggerFactory;
  * <h2>Start ({@link #start})</h2>
  * Making one touches nothing on the host. Starting it:
  * <ol>
+ *   <li>the node lock for the vhost name ({@link NodeLock}): a second agent with the same vhost
+ *       is refused before it touches anything;</li>
  *   <li>host isolation: the agent's nft table is (re)created, wiping a killed agent's leftovers
  *       (tc fallback when nft netdev is unavailable);</li>
  *   <li>the vhost pair is (re)created with its address and link-local route, and its agent end
@@ -143,6 +146,7 @@ public final class UserspaceDataplane implements AgentDataplane {
     private final Thread shutdownHook = new Thread(this::close, "dataplane-shutdown");
     private volatile boolean closed;
     // Set by start(), before any port or service event can reach the control thread.
+    private NodeLock nodeLock;
     private HostIsolation isolation;
     private VhostInterface vhost;
     private Dataplane dataplane;
@@ -192,7 +196,14 @@ public final class UserspaceDataplane implements AgentDataplane {
         if (dataplane != null || closed) {
             throw new IllegalStateException(closed ? "dataplane closed" : "dataplane already started");
         }
-        HostIsolation iso = HostIsolation.detect(host.agentName());
+        NodeLock lock = NodeLock.acquire(host.vhostName());
+        HostIsolation iso;
+        try {
+            iso = HostIsolation.detect(host.agentName());
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
         VhostInterface vh = null;
         PacketIo vhostIo = null;
         RelayManager rm = null;
@@ -203,6 +214,7 @@ public final class UserspaceDataplane implements AgentDataplane {
             DataplaneConfig cfg = tuning.apply(DataplaneConfig.builder(host.vhostIp(), vh.kernelMac())).build();
             Dataplane dp = new Dataplane(cfg, vhostIo, System::nanoTime);
             rm = new RelayManager(host.vhostIp());
+            nodeLock = lock;
             isolation = iso;
             vhost = vh;
             relays = rm;
@@ -211,7 +223,7 @@ public final class UserspaceDataplane implements AgentDataplane {
             dp.start();
         } catch (RuntimeException e) {
             dataplane = null;
-            closeAll(rm, vhostIo, vh, iso);
+            closeAll(rm, vhostIo, vh, iso, lock);
             throw e;
         }
         subscriptions.add(linklocal.subscribe(this::onRegistryChange));
@@ -222,6 +234,11 @@ public final class UserspaceDataplane implements AgentDataplane {
 
     public VhostInterface vhost() {
         return vhost;
+    }
+
+    /** The node lock held while running (tests release it to play a killed agent). */
+    public NodeLock nodeLock() {
+        return nodeLock;
     }
 
     public Dataplane dataplane() {
@@ -392,7 +409,7 @@ public final class UserspaceDataplane implements AgentDataplane {
         if (dataplane == null) {
             return; // never started, or its start failed and undid itself
         }
-        closeAll(dataplane, relays, isolation, vhost);
+        closeAll(dataplane, relays, isolation, vhost, nodeLock);
         LOG.info("userspace dataplane stopped");
     }
 

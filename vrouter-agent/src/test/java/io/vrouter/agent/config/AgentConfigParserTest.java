@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vrouter.plumbing.logging.LogSettings;
+import io.vrouter.plumbing.logging.Severity;
 import java.io.StringReader;
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,8 +49,11 @@ class AgentConfigParserTest {
         assertEquals("vhost0", c.vhost().name());
         assertEquals("10.0.0.5", c.vhost().ip().getHostAddress());
         assertEquals(24, c.vhost().prefixLength());
-        assertEquals("10.0.0.1", c.vhost().gateway().getHostAddress());
-        assertEquals("eth0", c.vhost().physicalInterface());
+        assertEquals(List.of(InetAddress.getByName("10.0.0.1")), c.vhost().gateways());
+        assertEquals(List.of("eth0"), c.vhost().physicalInterfaces());
+        assertEquals(InetAddress.getByName("127.0.0.1"), c.general().introspectIp());
+        assertEquals(new LogSettings(Path.of("/var/log/contrail/contrail-vrouter-agent.log"), Severity.SYS_NOTICE, 10,
+                1048576), c.logging());
         assertEquals("change-me-to-32-random-characters", c.metadata().secret());
         assertEquals(8097, c.metadata().proxyPort());
         assertFalse(c.metadata().useSsl());
@@ -98,8 +104,9 @@ class AgentConfigParserTest {
         assertEquals(8085, c.general().introspectPort());
         assertEquals(9091, c.general().portIpcPort());
         assertEquals("vhost0", c.vhost().name());
-        assertEquals(c.vhost().ip(), c.vhost().computeNodeAddress());
-        assertNull(c.vhost().gateway());
+        assertEquals(List.of(c.vhost().ip()), c.vhost().computeNodeAddresses());
+        assertEquals(List.of(), c.vhost().gateways());
+        assertEquals(LogSettings.stderr(Severity.SYS_NOTICE), c.logging(), "no log_file: stderr (the journal)");
         assertEquals(8097, c.metadata().proxyPort());
         assertEquals(180, c.flows().flowCacheTimeoutSeconds());
         assertEquals(Path.of(AgentConfigParser.DEFAULT_LINKLOCAL_CACHE_FILE), c.linklocal().cacheFile());
@@ -125,9 +132,18 @@ class AgentConfigParserTest {
         "VIRTUAL-HOST-INTERFACE|ip|10.0.0.5|an IPv4 address with prefix length",
         "VIRTUAL-HOST-INTERFACE|ip|10.0.0.5/33|an IPv4 address with prefix length",
         "VIRTUAL-HOST-INTERFACE|ip|fe80::1/64|an IPv4 address with prefix length",
-        "VIRTUAL-HOST-INTERFACE|gateway|10.0.0.300|a dotted-quad IPv4 address",
-        "VIRTUAL-HOST-INTERFACE|physical_interface|eth 0|an interface name",
-        "VIRTUAL-HOST-INTERFACE|compute_node_address|node1|a dotted-quad IPv4 address",
+        "VIRTUAL-HOST-INTERFACE|name|vhost0-abcdef|an interface name of 1-12 characters",
+        "VIRTUAL-HOST-INTERFACE|gateway|10.0.0.300|a space-separated list of dotted-quad IPv4 addresses",
+        "VIRTUAL-HOST-INTERFACE|gateway|10.0.0.1,10.0.0.2|a space-separated list of dotted-quad IPv4 addresses",
+        "VIRTUAL-HOST-INTERFACE|physical_interface|eth0 averyveryverylongname|a space-separated list of interface names",
+        "VIRTUAL-HOST-INTERFACE|compute_node_address|node1|a space-separated list of dotted-quad IPv4 addresses",
+        "DEFAULT|http_server_ip|localhost|an IPv4 or IPv6 address",
+        "DEFAULT|flow_cache_timeout|-1|an integer 0-86400",
+        "DEFAULT|log_file|contrail-vrouter-agent.log|an absolute path",
+        "DEFAULT|log_level|NOTICE|one of SYS_EMERG",
+        "DEFAULT|log_files_count|0|an integer 1-20",
+        "DEFAULT|log_file_size|100|an integer 1024-2147483647",
+        "DEFAULT|log_local|sometimes|a boolean",
         "METADATA|metadata_proxy_port|-1|an integer 0-65535",
         "METADATA|metadata_proxy_port|8097x|an integer 0-65535",
         "METADATA|metadata_use_ssl|maybe|a boolean: true/false",
@@ -139,12 +155,12 @@ class AgentConfigParserTest {
         "FLOWS|max_vm_flows|150|a percentage",
         "FLOWS|max_system_linklocal_flows|lots|an integer",
         "FLOWS|max_vm_linklocal_flows|-1|an integer",
-        "FLOWS|flow_cache_timeout|0|an integer 1-86400",
         "LINKLOCAL|services_file|/nonexistent/services.json|a readable link-local services JSON file",
         "LINKLOCAL|config_api_url|ftp://cfg|an http:// or https:// URL",
         "LINKLOCAL|config_api_url|http://|an http:// or https:// URL",
         "DATAPLANE|enabled|sometimes|a boolean: true/false",
         "DATAPLANE|route_table|-1|an integer 0-2147483647",
+        "DATAPLANE|route_table|254|0 (the main table) or a private table id",
     })
     void badValueShouldNameSectionKeyValueAndExpectation(String section, String key, String value, String expected) {
         String text = MINIMAL.replace("ip = 192.168.1.10/24\n", VHOST_IP(section, key))
@@ -207,8 +223,9 @@ class AgentConfigParserTest {
     void unknownSectionsAndKeysShouldBeWarnings() throws Exception {
         AgentConfigParser.Result r = parse(MINIMAL + "[METADATA]\nmetadata_proxy_sekret = x\n"
                 + "[CONTROL-NODE]\nservers = 10.0.0.1:5269\n");
-        assertTrue(r.warnings().contains("unknown key [METADATA] metadata_proxy_sekret ignored"), r.warnings().toString());
-        assertTrue(r.warnings().stream().anyMatch(w -> w.startsWith("unknown section [CONTROL-NODE]")), r.warnings().toString());
+        assertTrue(r.warnings().contains("[METADATA] metadata_proxy_sekret is not used by this agent: ignored"),
+                r.warnings().toString());
+        assertTrue(r.warnings().contains("[CONTROL-NODE] (1 key) is not used by this agent: ignored"), r.warnings().toString());
     }
 
     @Test

@@ -41,6 +41,7 @@ class RestartAfterKillTest {
             // "SIGKILL": nothing is cleaned up on the host. Only this JVM's threads are stopped.
             killed.dataplane().close();
             killed.relays().close();
+            killed.nodeLock().close(); // the kernel releases a dead process's lock
 
             try (UserspaceDataplane next = dataplane(settings)) {
                 next.start();

@@ -41,10 +41,14 @@ public interface HostIsolation extends AutoCloseable {
      * the nft mechanism (its table is created and flushed).
      *
      * @param agentName names the nft table; letters, digits and '_' only
+     * @throws NotOursException when a table of that name exists and is not an agent's (no
+     *                          fallback then: tc would isolate beside a table that is not ours)
      */
     static HostIsolation detect(String agentName) {
         try {
             return NftHostIsolation.start(agentName);
+        } catch (NotOursException e) {
+            throw e;
         } catch (RuntimeException nftFailure) {
             org.slf4j.LoggerFactory.getLogger(HostIsolation.class).warn(
                     "nftables netdev ingress unavailable ({}); falling back to tc matchall drop",

@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * table netdev vrouter_agent {
+ *     comment "vrouter-agent"
  *     chain in_3_tap1a2b {
  *         type filter hook ingress device "tap1a2b" priority -500; policy drop;
  *         counter
@@ -20,15 +21,19 @@ import org.slf4j.LoggerFactory;
  * }
  * </pre>
  *
- * <p>{@link #start} runs {@code table netdev T; delete table netdev T; table netdev T} as one
- * {@code nft -f} transaction: whatever a previous (killed) agent of the same name left is gone
- * and the table exists, atomically. Chain names are the interface name with every character
+ * <p>The table's comment {@value #MARK} marks it as an agent's. {@link #start} (called with the
+ * {@link NodeLock} held, so no live agent owns the name) replaces a marked table left by a killed
+ * agent with {@code table netdev T; delete table netdev T; table netdev T} as one {@code nft -f}
+ * transaction; a table of that name without the mark belongs to something else and is refused
+ * ({@link NotOursException}), never deleted. Chain names are the interface name with every character
  * outside {@code [A-Za-z0-9_]} replaced by '_', prefixed by a per-instance sequence number so two
  * interface names that map to the same text still get their own chain.
  */
 public final class NftHostIsolation implements HostIsolation {
     /** Runs before every other ingress hook, so nothing else sees the frame first. */
     public static final int PRIORITY = -500;
+    /** The table comment that proves an agent created the table. */
+    public static final String MARK = "vrouter-agent";
 
     private static final Logger LOG = LoggerFactory.getLogger(NftHostIsolation.class);
     private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
@@ -47,18 +52,34 @@ public final class NftHostIsolation implements HostIsolation {
      * Creates (or empties) the agent's table.
      *
      * @throws IllegalArgumentException when {@code agentName} is not a valid table name
+     * @throws NotOursException               when a table of that name exists without {@link #MARK}
      * @throws HostCommand.HostCommandException when nft is missing or has no netdev family
      */
     public static NftHostIsolation start(String agentName) {
         if (!TABLE_NAME.matcher(agentName).matches()) {
             throw new IllegalArgumentException("nft table name must match " + TABLE_NAME + ": " + agentName);
         }
-        String script = "table netdev " + agentName + "\n"
-                + "delete table netdev " + agentName + "\n"
-                + "table netdev " + agentName + "\n";
+        HostCommand.Result existing = HostCommand.run("nft", "list", "table", "netdev", agentName);
+        if (existing.ok()) {
+            if (!marked(existing.stdout(), agentName)) {
+                throw new NotOursException("nft table netdev " + agentName + " exists and was not made by a vrouter agent"
+                        + " (no comment \"" + MARK + "\"); refusing to delete it: give the agent another"
+                        + " [VIRTUAL-HOST-INTERFACE] name, or delete the table yourself");
+            }
+            LOG.warn("replacing nft table netdev {} left by a vrouter agent that is no longer running", agentName);
+        }
+        String table = "table netdev " + agentName + " { comment \"" + MARK + "\"; }\n";
+        String script = table + "delete table netdev " + agentName + "\n" + table;
         HostCommand.run(HostCommand.DEFAULT_TIMEOUT, script, "nft", "-f", "-").check();
-        LOG.info("host isolation: nft table netdev {} (re)created", agentName);
+        LOG.info("host isolation: nft table netdev {} created", agentName);
         return new NftHostIsolation(agentName);
+    }
+
+    /** True when {@code listing} ({@code nft list table}) shows the table's own comment as {@link #MARK}. */
+    static boolean marked(String listing, String table) {
+        // The table's comment is printed first inside its block, before any chain (chains have their own).
+        return Pattern.compile("^table netdev " + Pattern.quote(table) + " \\{\\R\\s*comment \"" + MARK + "\"\\s*$",
+                Pattern.MULTILINE).matcher(listing).find();
     }
 
     /** The nft table this instance owns. */

@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
  * kernel. Set-up, in order:
  *
  * <pre>
- * ip link delete dev vhost0                              (only a veth left by a previous run)
+ * ip link delete dev vhost0                              (only a veth marked as ours: see below)
  * ip link add vhost0 type veth peer name vhost0-dp
+ * ip link set dev vhost0 alias vrouter-agent; ip link set dev vhost0-dp alias vrouter-agent
  * sysctl -w net.ipv6.conf.{vhost0,vhost0-dp}.disable_ipv6=1
  * ethtool -K vhost0 tx off tso off gso off gro off       (whole, checksummed frames only)
  * sysctl -w net.ipv4.conf.vhost0.rp_filter=2
@@ -35,6 +36,13 @@ import org.slf4j.LoggerFactory;
  * sum. With a routing table set, only traffic sourced from the vhost address uses the link-local
  * route, so several agents (tests, a demo) can share one host.
  *
+ * <p>Ownership: both ends carry the alias {@value #MARK} (the kernel's {@code ifalias}). An
+ * existing interface named like either end is deleted only when it is a veth with that mark,
+ * i.e. one an agent made; the caller holds the {@link NodeLock} for the name, so the agent that
+ * made it is gone. Anything else is refused with a {@link NotOursException} and left alone. (An
+ * agent killed between {@code ip link add} and setting the alias leaves an unmarked pair: the
+ * next start refuses it by name, and the operator deletes it.)
+ *
  * <p>Not thread-safe: created and closed on the agent's control thread.
  */
 public final class VhostInterface implements AutoCloseable {
@@ -44,6 +52,10 @@ public final class VhostInterface implements AutoCloseable {
     public static final String AGENT_END_SUFFIX = "-dp";
     /** Policy-rule priority used with a dedicated routing table (before {@code main}, 32766). */
     public static final int DEFAULT_RULE_PRIORITY = 1000;
+    /** The alias ({@code ifalias}) on both ends: proof that an agent created the pair. */
+    public static final String MARK = "vrouter-agent";
+    /** Longest kernel-end name: the agent end adds {@value #AGENT_END_SUFFIX} within Linux's 15. */
+    public static final int MAX_NAME_LENGTH = 15 - AGENT_END_SUFFIX.length();
 
     private static final Logger LOG = LoggerFactory.getLogger(VhostInterface.class);
 
@@ -73,41 +85,34 @@ public final class VhostInterface implements AutoCloseable {
     /**
      * Creates the pair and its address and route.
      *
-     * @param name         kernel end, at most 12 characters (the agent end adds "-dp")
+     * @param name         kernel end, at most {@value #MAX_NAME_LENGTH} characters (the agent end adds "-dp")
      * @param address      the vhost IPv4 address
      * @param prefixLength prefix of the address on the kernel end (32 when the vhost network is
      *                     not reached through it)
      * @param routeTable   0 to put the link-local route in {@code main}; otherwise a routing table
      *                     id (1-252 or above 255) used with a {@code from address} rule
-     * @throws IllegalArgumentException when a name is too long, the address is loopback,
-     *                                  link-local, multicast or unspecified, or {@code name}
-     *                                  exists and is not a veth (never deletes a foreign interface)
+     * @throws IllegalArgumentException when a setting breaks one of the rules of {@link #nameProblem},
+     *                                  {@link #addressProblem}, {@link #prefixLengthProblem},
+     *                                  {@link #routeTableProblem}
+     * @throws NotOursException         when an interface named like either end exists and is not a
+     *                                  veth marked {@value #MARK} (never deletes a foreign interface)
      * @throws HostCommand.HostCommandException when a command fails (everything done is undone)
      */
     public static VhostInterface create(String name, Inet4Address address, int prefixLength, int routeTable) {
         String agentEnd = agentEndName(name);
-        if (name.isEmpty() || agentEnd.length() > 15 || !name.matches("[A-Za-z0-9_.-]+")) {
-            throw new IllegalArgumentException("vhost interface name must be 1-12 characters of "
-                    + "[A-Za-z0-9_.-] (its agent end is <name>-dp): " + name);
-        }
-        if (address.isLoopbackAddress() || address.isAnyLocalAddress() || address.isMulticastAddress()
-                || address.isLinkLocalAddress() || address.getAddress()[0] == (byte) 255) {
-            // 127/8 would take the host's loopback routes, 169.254/16 the guests' metadata IPs.
-            throw new IllegalArgumentException("vhost address must be a unicast, non-loopback, non-link-local "
-                    + "IPv4 address: " + address.getHostAddress());
-        }
-        if (prefixLength < 1 || prefixLength > 32) {
-            throw new IllegalArgumentException("prefix length must be 1-32: " + prefixLength);
-        }
-        if (routeTable < 0 || routeTable == 253 || routeTable == 254 || routeTable == 255) {
-            throw new IllegalArgumentException("route table must be 0 (main) or a private table id: " + routeTable);
-        }
+        requireValid(nameProblem(name), name);
+        requireValid(addressProblem(address), address.getHostAddress());
+        requireValid(prefixLengthProblem(prefixLength), Integer.toString(prefixLength));
+        requireValid(routeTableProblem(routeTable), Integer.toString(routeTable));
         removeLeftover(name);
+        removeLeftover(agentEnd);
         String ip = address.getHostAddress();
         List<String[]> undo = new ArrayList<>();
         try {
             HostCommand.runChecked("ip", "link", "add", name, "type", "veth", "peer", "name", agentEnd);
             undo.add(new String[] {"ip", "link", "delete", "dev", name});
+            HostCommand.runChecked("ip", "link", "set", "dev", name, "alias", MARK);
+            HostCommand.runChecked("ip", "link", "set", "dev", agentEnd, "alias", MARK);
             HostCommand.run("sysctl", "-q", "-w", "net.ipv6.conf." + name + ".disable_ipv6=1");
             HostCommand.run("sysctl", "-q", "-w", "net.ipv6.conf." + agentEnd + ".disable_ipv6=1");
             HostCommand.Result off = HostCommand.run("ethtool", "-K", name, "tx", "off", "tso", "off", "gso", "off", "gro", "off");
@@ -142,16 +147,74 @@ public final class VhostInterface implements AutoCloseable {
         }
     }
 
+    // The one set of rules for the vhost settings: agent.conf's parser reports these problems
+    // with section and key at --check, create() refuses the same values.
+
+    /** Why {@code name} cannot be a vhost kernel-end name, or null when it can. */
+    public static String nameProblem(String name) {
+        if (name.isEmpty() || name.length() > MAX_NAME_LENGTH || !name.matches("[A-Za-z0-9_.-]+")
+                || ".".equals(name) || "..".equals(name)) {
+            return "an interface name of 1-" + MAX_NAME_LENGTH + " characters from [A-Za-z0-9_.-] (the agent end"
+                    + " is <name>" + AGENT_END_SUFFIX + ", and Linux allows 15)";
+        }
+        return null;
+    }
+
+    /** Why {@code address} cannot be the vhost address, or null when it can. */
+    public static String addressProblem(Inet4Address address) {
+        if (address.isLoopbackAddress() || address.isAnyLocalAddress() || address.isMulticastAddress()
+                || address.isLinkLocalAddress() || address.getAddress()[0] == (byte) 255) {
+            // 127/8 would take the host's loopback routes, 169.254/16 the guests' metadata IPs.
+            return "a unicast IPv4 address that is not loopback (127/8), link-local (169.254/16), multicast,"
+                    + " broadcast or 0.0.0.0";
+        }
+        return null;
+    }
+
+    /** Why {@code prefixLength} cannot be the vhost address's prefix, or null when it can. */
+    public static String prefixLengthProblem(int prefixLength) {
+        return prefixLength < 1 || prefixLength > 32 ? "a prefix length of 1-32" : null;
+    }
+
+    /** Why {@code routeTable} cannot hold the link-local route, or null when it can. */
+    public static String routeTableProblem(int routeTable) {
+        return routeTable < 0 || routeTable == 253 || routeTable == 254 || routeTable == 255
+                ? "0 (the main table) or a private table id (not 253 default, 254 main or 255 local)" : null;
+    }
+
+    private static void requireValid(String problem, String value) {
+        if (problem != null) {
+            throw new IllegalArgumentException("vhost setting \"" + value + "\": expected " + problem);
+        }
+    }
+
+    /** Deletes {@code name} when it is a veth an agent made (marked); refuses anything else. */
     private static void removeLeftover(String name) {
         HostCommand.Result show = HostCommand.run("ip", "-d", "-o", "link", "show", "dev", name);
         if (!show.ok()) {
             return;
         }
         if (!show.stdout().contains(" veth ")) {
-            throw new IllegalArgumentException("interface " + name + " exists and is not a veth; refusing to replace it");
+            throw new NotOursException("interface " + name + " exists and is not a veth, so no vrouter agent made it;"
+                    + " refusing to delete it: give the agent another [VIRTUAL-HOST-INTERFACE] name");
         }
-        LOG.warn("removing leftover vhost veth {} of a previous run", name);
+        String alias = alias(name);
+        if (!MARK.equals(alias)) {
+            throw new NotOursException("veth " + name + " exists and was not made by a vrouter agent (its alias is "
+                    + (alias.isEmpty() ? "empty" : "\"" + alias + "\"") + ", not \"" + MARK + "\"); refusing to delete"
+                    + " it: give the agent another [VIRTUAL-HOST-INTERFACE] name, or delete it yourself");
+        }
+        LOG.warn("removing vhost veth {} left by a vrouter agent that is no longer running (alias \"{}\")", name, MARK);
         HostCommand.runChecked("ip", "link", "delete", "dev", name);
+    }
+
+    /** The interface's alias (sysfs {@code ifalias}), "" when none or unreadable. */
+    static String alias(String ifName) {
+        try {
+            return Files.readString(Path.of("/sys/class/net", ifName, "ifalias")).strip();
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /** Reads an interface's MAC from sysfs as a long (low 48 bits). */

@@ -80,8 +80,7 @@ class VhostInterfaceTest {
         String dummy = NetnsHarness.uniqueIfName("d");
         NETNS.harness().deleteLinkOnClose(dummy);
         HostCommand.runChecked("ip", "link", "add", dummy, "type", "bridge");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> VhostInterface.create(dummy, ip, 32, 0));
+        NotOursException e = assertThrows(NotOursException.class, () -> VhostInterface.create(dummy, ip, 32, 0));
         assertTrue(e.getMessage().contains("not a veth"), e.getMessage());
         assertTrue(NetnsHarness.linkExists(dummy));
     }
