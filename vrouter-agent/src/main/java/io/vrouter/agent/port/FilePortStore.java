@@ -63,17 +63,14 @@ public final class FilePortStore implements PortStore {
 
     @Override
     public Listing scan() {
-        List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            ds.forEach(files::add);
-        } catch (IOException e) {
-            LOG.error("cannot list the port directory {}: {}", dir, e.toString());
-            return new Listing(List.of(), Set.copyOf(seen.keySet())); // nothing looks deleted
-        }
-        files.sort(null); // deterministic replay order
-        if (firstScan) {
+        List<Path> files = list();
+        if (firstScan && files != null) {
             firstScan = false;
-            files.removeIf(this::cleanUpOnce);
+            files.forEach(this::cleanUpOnce);
+            files = list();
+        }
+        if (files == null) {
+            return new Listing(List.of(), Set.copyOf(seen.keySet())); // nothing looks deleted
         }
         List<StoredPort> ports = new ArrayList<>();
         Set<String> present = new HashSet<>();
@@ -93,8 +90,21 @@ public final class FilePortStore implements PortStore {
         return new Listing(ports, present);
     }
 
-    /** Temp files of an interrupted write and files in this agent's old format. */
-    private boolean cleanUpOnce(Path p) {
+    /** The directory's entries in name order (a deterministic replay), or null when unreadable. */
+    private List<Path> list() {
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            ds.forEach(files::add);
+        } catch (IOException e) {
+            LOG.error("cannot list the port directory {}: {}", dir, e.toString());
+            return null;
+        }
+        files.sort(null);
+        return files;
+    }
+
+    /** Deletes temp files of an interrupted write; renames files in this agent's old format. */
+    private void cleanUpOnce(Path p) {
         String name = p.getFileName().toString();
         if (AtomicFile.isTemporary(p)) {
             try {
@@ -103,7 +113,7 @@ public final class FilePortStore implements PortStore {
             } catch (IOException e) {
                 LOG.warn("cannot delete left-over temp file {}: {}", p, e.toString());
             }
-            return true;
+            return;
         }
         if (name.endsWith(LEGACY_SUFFIX)) {
             String id = PortJson.canonicalUuid(name.substring(0, name.length() - LEGACY_SUFFIX.length()));
@@ -116,9 +126,7 @@ public final class FilePortStore implements PortStore {
                     LOG.warn("cannot rename port file {} to {}: {}", p, id, e.toString());
                 }
             }
-            return true;
         }
-        return false;
     }
 
     private StoredPort read(Path p, String id) {

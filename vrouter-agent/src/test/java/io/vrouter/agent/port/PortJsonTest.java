@@ -65,6 +65,8 @@ class PortJsonTest {
         "mac-address|02-00-00-00-00-01",
         "type|x",
         "type|-1",
+        "type|2",
+        "type|3",
         "rx-vlan-id|4096",
         "tx-vlan-id|abc",
     })
@@ -78,7 +80,7 @@ class PortJsonTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"id", "instance-id", "vn-id", "vm-project-id", "ip-address", "system-name", "mac-address"})
+    @ValueSource(strings = {"id", "instance-id", "vn-id", "vm-project-id", "system-name", "mac-address"})
     void shouldRejectMissingRequiredField(String field) {
         ObjectNode o = json(1);
         o.remove(field);
@@ -108,17 +110,19 @@ class PortJsonTest {
     @Test
     void storedFormShouldRoundTrip() throws Exception {
         VmPort port = PortFixtures.request(3).toPort(43519);
-        VmPort back = PortJson.parseStored(PortJson.toBytes(PortJson.toJson(port)));
+        StoredPort stored = PortJson.parseStored(PortJson.toBytes(PortJson.toJson(port)), "test");
+        VmPort back = stored.request().toPort(stored.interfaceIndex());
         assertEquals(port, back);
         assertEquals("169.254.169.255", back.metadataIp().getHostAddress());
     }
 
     @Test
-    void storedFormShouldNeedAValidIndex() throws Exception {
+    void storedFormShouldNeedAValidIndexWhenItHasOne() throws Exception {
         ObjectNode o = PortJson.toJson(PortFixtures.request(3).toPort(5));
         o.put("interface-index", 0);
-        assertThrows(PortException.class, () -> PortJson.parseStored(bytes(o)));
+        assertThrows(PortException.class, () -> PortJson.parseStored(bytes(o), "test"));
         o.remove("interface-index");
-        assertThrows(PortException.class, () -> PortJson.parseStored(bytes(o)));
+        assertEquals(StoredPort.NO_INDEX, PortJson.parseStored(bytes(o), "test").interfaceIndex(),
+                "a file vrouter-port-control wrote has no index yet");
     }
 }
