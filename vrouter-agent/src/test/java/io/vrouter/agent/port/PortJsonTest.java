@@ -125,4 +125,84 @@ class PortJsonTest {
         assertEquals(StoredPort.NO_INDEX, PortJson.parseStored(bytes(o), "test").interfaceIndex(),
                 "a file vrouter-port-control wrote has no index yet");
     }
+
+    private static VrouterPortControl nova(String ip, String ip6) {
+        return VrouterPortControl.nova(PortFixtures.uuid(1, 1), PortFixtures.uuid(2, 1), PortFixtures.uuid(3, 1),
+                "0123456789abcdef0123456789abcdef", ip, ip6, "web-1", "02:00:00:00:00:01", "tap1");
+    }
+
+    @Test
+    void anIpv4OnlyPortAsNovaPlugsItShouldBeAccepted() throws Exception {
+        VrouterPortControl c = nova("10.0.0.3", "None");
+        assertTrue(c.json().contains("\"ip6-address\": \"None\""), c.json());
+
+        PortRequest r = PortJson.parseRequest(c.bytes());
+
+        assertEquals("10.0.0.3", r.ipAddress().getHostAddress());
+        assertNull(r.ip6Address());
+        assertEquals("01234567-89ab-cdef-0123-456789abcdef", r.projectId());
+        assertEquals(VmPort.TYPE_VM, r.type());
+        assertEquals(-1, r.rxVlanId());
+        assertEquals(-1, r.txVlanId());
+    }
+
+    @Test
+    void anIpv6OnlyPortAsNovaPlugsItShouldBeAccepted() throws Exception {
+        VrouterPortControl c = nova("0.0.0.0", "FD00::3");
+
+        PortRequest r = PortJson.parseRequest(c.bytes());
+
+        assertNull(r.ipAddress(), "0.0.0.0 is no address");
+        assertEquals("fd00::3", r.ip6Address());
+        assertEquals("fd00::3", r.toPort(1).fixedIp(), "X-Forwarded-For for a port without IPv4");
+    }
+
+    @Test
+    void optionsTheScriptWasNotGivenArriveAsNullAndShouldMeanTheDefault() throws Exception {
+        VrouterPortControl c = nova("10.0.0.3", null);
+        c.rxVlanId = null;
+        c.txVlanId = null;
+        c.vmName = null;
+        c.portType = "NameSpacePort";
+        assertTrue(c.json().contains("\"rx-vlan-id\": null"), c.json());
+
+        PortRequest r = PortJson.parseRequest(c.bytes());
+
+        assertNull(r.ip6Address());
+        assertEquals(-1, r.rxVlanId());
+        assertEquals("", r.displayName());
+        assertEquals(VmPort.TYPE_NAMESPACE, r.type());
+    }
+
+    @Test
+    void whatContrailsAgentWritesForNoAddressShouldMeanNoAddress() throws Exception {
+        ObjectNode o = json(1);
+        o.put("ip-address", "0.0.0.0");
+        o.put("ip6-address", "::");
+        PortRequest r = PortJson.parseRequest(bytes(o));
+        assertNull(r.ipAddress());
+        assertNull(r.ip6Address());
+    }
+
+    @Test
+    void anEsxiPortShouldBeRefusedNamingTheType() throws Exception {
+        VrouterPortControl c = nova("10.0.0.3", "None");
+        c.portType = "ESXiPort";
+        PortException e = assertThrows(PortException.class, () -> PortJson.parseRequest(c.bytes()));
+        assertEquals("type", e.errors().get(0).field());
+        assertTrue(e.getMessage().contains("ESXi"), e.getMessage());
+    }
+
+    @Test
+    void anArrayOfPortsShouldBeParsedWhole() throws Exception {
+        byte[] two = ("[" + json(1) + ", " + json(2) + "]").getBytes(StandardCharsets.UTF_8);
+        assertEquals(2, PortJson.parseRequests(two).size());
+        ObjectNode bad = json(3);
+        bad.put("mac-address", "nope");
+        byte[] oneBad = ("[" + json(1) + ", " + bad + "]").getBytes(StandardCharsets.UTF_8);
+        PortException e = assertThrows(PortException.class, () -> PortJson.parseRequests(oneBad));
+        assertTrue(e.getMessage().startsWith("element 1 of the array"), e.getMessage());
+        assertEquals("mac-address", e.errors().get(0).field());
+        assertThrows(PortException.class, () -> PortJson.parseRequests("[]".getBytes(StandardCharsets.UTF_8)));
+    }
 }
