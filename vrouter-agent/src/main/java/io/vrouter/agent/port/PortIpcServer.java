@@ -10,8 +10,12 @@ import io.vrouter.plumbing.http.Request;
 import io.vrouter.plumbing.http.Response;
 import io.vrouter.plumbing.http.Router;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +38,10 @@ import org.slf4j.LoggerFactory;
  *       Contrail: these set the link state of ESXi ports (type 2) only, which this agent does
  *       not serve, so 404 for an unknown port and 400 "incorrect port type" for any other;
  *       a VM's link state is its tap's</td></tr>
+ *   <tr><td>{@code POST /syncports}</td><td>200 {@code {}}; as Contrail: a plugin that
+ *       restarted re-adds its ports next, and ports not re-added within the stale timeout
+ *       (Contrail's {@code stale_interface_cleanup_timeout}, default
+ *       {@value #DEFAULT_STALE_TIMEOUT_SECONDS} s) are removed with their files</td></tr>
  *   <tr><td>{@code GET /ports}</td><td>200 + array of ports by interface index (ours: Contrail
  *       has no listing)</td></tr>
  *   <tr><td>other</td><td>404 unknown path, 405 wrong method (with {@code Allow})</td></tr>
@@ -48,19 +56,39 @@ public final class PortIpcServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PortIpcServer.class);
     /** Contrail's port IPC port. */
     public static final int DEFAULT_PORT = 9091;
+    /** Contrail's {@code Agent::kDefaultStaleInterfaceCleanupTimeout}. */
+    public static final int DEFAULT_STALE_TIMEOUT_SECONDS = 60;
     /** A port object is ~500 bytes; this leaves room for Contrail's extra fields. */
     public static final int MAX_BODY_BYTES = 16 * 1024;
 
     private final JsonHttpServer server;
+    private final ScheduledExecutorService staleTimer;
 
-    private PortIpcServer(JsonHttpServer server) {
+    private PortIpcServer(JsonHttpServer server, ScheduledExecutorService staleTimer) {
         this.server = server;
+        this.staleTimer = staleTimer;
     }
 
     public static PortIpcServer start(InetSocketAddress bind, EventLoopGroup group, PortRegistry registry)
             throws Exception {
-        return new PortIpcServer(JsonHttpServer.builder("port IPC", bind, MAX_BODY_BYTES, routes(registry))
-                .eventLoop(group).blockingThreads(1, "port-ipc").start());
+        return start(bind, group, registry, Duration.ofSeconds(DEFAULT_STALE_TIMEOUT_SECONDS));
+    }
+
+    /** @param staleTimeout how long after {@code POST /syncports} ports not re-added are removed */
+    public static PortIpcServer start(InetSocketAddress bind, EventLoopGroup group, PortRegistry registry,
+            Duration staleTimeout) throws Exception {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "port-sync");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            return new PortIpcServer(JsonHttpServer.builder("port IPC", bind, MAX_BODY_BYTES,
+                    routes(registry, timer, staleTimeout)).eventLoop(group).blockingThreads(1, "port-ipc").start(), timer);
+        } catch (Exception | Error e) {
+            timer.shutdownNow();
+            throw e;
+        }
     }
 
     public InetSocketAddress localAddress() {
@@ -70,12 +98,25 @@ public final class PortIpcServer implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        staleTimer.shutdownNow();
     }
 
     /** The routing, separate from the socket so it can be tested directly. */
-    static Router routes(PortRegistry registry) {
+    static Router routes(PortRegistry registry, ScheduledExecutorService timer, Duration staleTimeout) {
         return new Router()
                 .post("/port", refusals(req -> addPorts(registry, req.body())))
+                .post("/syncports", req -> {
+                    long generation = registry.beginSync();
+                    LOG.info("port IPC syncports: ports not re-added within {} s will be removed", staleTimeout.toSeconds());
+                    timer.schedule(() -> {
+                        try {
+                            registry.removeStale(generation);
+                        } catch (RuntimeException e) {
+                            LOG.error("removing stale ports after syncports failed", e);
+                        }
+                    }, staleTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                    return Response.ok(PortJson.mapper().createObjectNode());
+                })
                 .get("/ports", req -> {
                     ArrayNode a = PortJson.mapper().createArrayNode();
                     registry.list().forEach(p -> a.add(PortJson.toJson(p)));
@@ -90,7 +131,7 @@ public final class PortIpcServer implements AutoCloseable {
                 .put("/disable-port/{id*}", refusals(req -> linkState(registry, portId(req), "disable")))
                 .otherwise(req -> {
                     throw new HttpError(404, "unknown path " + req.path()
-                            + ": expected /port, /port/<uuid>, /ports, /enable-port/<uuid> or /disable-port/<uuid>");
+                            + ": expected /port, /port/<uuid>, /ports, /syncports, /enable-port/<uuid> or /disable-port/<uuid>");
                 });
     }
 

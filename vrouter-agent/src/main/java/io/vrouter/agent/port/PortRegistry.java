@@ -37,6 +37,9 @@ public final class PortRegistry {
     private final Map<String, VmPort> byId = new ConcurrentHashMap<>();
     private final Map<String, VmPort> bySystemName = new ConcurrentHashMap<>();
     private final List<PortObserver> observers = new CopyOnWriteArrayList<>();
+    /** Per port, the sync generation in which it was last added (see {@link #beginSync}). */
+    private final Map<String, Long> addedInSync = new HashMap<>();
+    private long syncGeneration;
     /** Stored ports refused by {@link #rescan}, not reported again while they stay the same. */
     private final Map<String, StoredPort> skipped = new HashMap<>();
     private final AtomicLong added = new AtomicLong();
@@ -142,6 +145,7 @@ public final class PortRegistry {
         }
         byId.put(port.id(), port);
         bySystemName.put(port.systemName(), port);
+        addedInSync.put(port.id(), syncGeneration);
         LOG.info("port {} ({}) from {}: index {} metadata-ip {}", port.id(), port.systemName(), stored.source(),
                 port.interfaceIndex(), port.metadataIp().getHostAddress());
         notifyAdded(port);
@@ -160,6 +164,7 @@ public final class PortRegistry {
             VmPort existing = byId.get(request.id());
             if (existing != null) {
                 if (PortRequest.of(existing).equals(request)) {
+                    addedInSync.put(existing.id(), syncGeneration);
                     return new AddResult(existing, false);
                 }
                 throw new PortException(409, "port " + request.id() + " already exists with different content",
@@ -192,6 +197,7 @@ public final class PortRegistry {
             }
             byId.put(port.id(), port);
             bySystemName.put(port.systemName(), port);
+            addedInSync.put(port.id(), syncGeneration);
             added.incrementAndGet();
             LOG.info("added port {} ({}) index {} metadata-ip {}", port.id(), port.systemName(),
                     port.interfaceIndex(), port.metadataIp().getHostAddress());
@@ -231,6 +237,7 @@ public final class PortRegistry {
     /** Takes a port out of the table (its stored entry is already gone) and tells observers. */
     private void forget(VmPort port) {
         byId.remove(port.id());
+        addedInSync.remove(port.id());
         bySystemName.remove(port.systemName());
         allocator.release(port.interfaceIndex());
         removed.incrementAndGet();
@@ -242,6 +249,40 @@ public final class PortRegistry {
                 LOG.error("port observer {} failed on remove of {}", o, port.id(), e);
             }
         }
+    }
+
+    /**
+     * Contrail's {@code POST /syncports}: a plugin that restarted announces it will now add
+     * every port it knows. Ports not added (or re-added, identical) after this call are stale
+     * once {@link #removeStale} is called with the returned generation.
+     */
+    public synchronized long beginSync() {
+        return ++syncGeneration;
+    }
+
+    /**
+     * Removes, with their stored entries, the ports not added since {@link #beginSync}
+     * returned {@code generation}.
+     *
+     * @return the ids removed (a port whose entry cannot be deleted is kept and logged)
+     */
+    public synchronized List<String> removeStale(long generation) {
+        List<String> gone = new ArrayList<>();
+        for (VmPort port : List.copyOf(byId.values())) {
+            if (addedInSync.getOrDefault(port.id(), 0L) < generation) {
+                try {
+                    store.delete(port.id());
+                } catch (IOException e) {
+                    storeFailures.incrementAndGet();
+                    LOG.error("stale port {}: cannot delete its stored entry, kept: {}", port.id(), e.toString());
+                    continue;
+                }
+                LOG.info("port {} ({}) not re-added after syncports: removed as stale", port.id(), port.systemName());
+                forget(port);
+                gone.add(port.id());
+            }
+        }
+        return gone;
     }
 
     /** The port, or null. Lock-free. */

@@ -10,7 +10,8 @@
  *
  * <p>Thread model: {@link io.vrouter.agent.port.PortRegistry} is the single source of truth;
  * its mutations are serialised ({@code synchronized}) and run on the "port-ipc" thread, the
- * "port-files" thread (rescans) or the starting thread (replay), and
+ * "port-files" thread (rescans), the "port-sync" thread (stale ports after
+ * {@code /syncports}) or the starting thread (replay), and
  * {@link io.vrouter.agent.port.PortObserver}s are called there, after the change is on disk. Reads (listings, the instance directory) are lock-free from any thread.
  *
  * <p>Invariants: an interface index names at most one port; while a port exists its index and

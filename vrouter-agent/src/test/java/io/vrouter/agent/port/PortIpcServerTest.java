@@ -296,4 +296,25 @@ class PortIpcServerTest {
                 a.body().toString());
         assertStateIs(0);
     }
+
+    @Test
+    void syncPortsShouldRemoveThePortsNotReAddedWithinTheStaleTimeout() throws Exception {
+        server.close();
+        server = PortIpcServer.start(new InetSocketAddress("127.0.0.1", 0), group, registry, Duration.ofMillis(300));
+        base = "http://127.0.0.1:" + server.localAddress().getPort();
+        post(PortFixtures.json(1));
+        post(PortFixtures.json(2));
+
+        Answer sync = send("POST", "/syncports", null);
+        assertEquals(200, sync.status());
+        assertEquals(200, post(PortFixtures.json(2)).status());
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (registry.size() > 1 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(404, send("GET", "/port/" + PortFixtures.uuid(1, 1), null).status());
+        assertEquals(200, send("GET", "/port/" + PortFixtures.uuid(1, 2), null).status());
+        assertStateIs(1);
+    }
 }

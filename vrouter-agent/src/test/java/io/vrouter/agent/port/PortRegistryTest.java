@@ -268,4 +268,20 @@ class PortRegistryTest {
         assertTrue(e.getMessage().contains("tap1 is the host's"), e.getMessage());
         assertEquals(0, registry.size());
     }
+
+    @Test
+    void afterSyncPortsOnlyPortsReAddedShouldStay() throws Exception {
+        registry.add(request(1));
+        registry.add(request(2));
+        long generation = registry.beginSync();
+        registry.add(request(2)); // the plugin replays what it knows: identical re-add
+        registry.add(request(3));
+
+        assertEquals(List.of(PortFixtures.uuid(1, 1)), registry.removeStale(generation));
+
+        assertEquals(List.of(PortFixtures.uuid(1, 2), PortFixtures.uuid(1, 3)),
+                registry.list().stream().map(VmPort::id).toList());
+        assertEquals(2, storedPorts().size(), "the stale port's entry is deleted too");
+        assertTrue(registry.removeStale(generation).isEmpty());
+    }
 }
