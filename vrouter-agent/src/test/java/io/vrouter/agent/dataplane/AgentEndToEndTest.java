@@ -35,8 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * served, and stopping the agent removes the vhost pair and the nft table (root only).
  */
 @Timeout(120)
-class AgentEndToEndTest {
-    static final String SECRET = "0123456789abcdef0123456789abcdef";
+public class AgentEndToEndTest {
+    public static final String SECRET = "0123456789abcdef0123456789abcdef";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
@@ -96,9 +96,9 @@ class AgentEndToEndTest {
     }
 
     /**
-     * agent.conf for a test agent: state under {@code dir}, a vhost named {@code vhost} (torn
-     * down by {@code harness}) with an address of this process's own, metadata to the nova
-     * stand-in on 127.0.0.1:{@code novaPort}, ports asked from the OS.
+     * agent.conf for a test agent whose metadata goes to the nova stand-in on
+     * 127.0.0.1:{@code novaPort} through a services file: see {@link #agentConfig(Path, String, String, String, int)}.
+     * The vhost {@code vhost} and its nft table are torn down by {@code harness}.
      */
     static AgentConfig agentConfig(NetnsHarness harness, Path dir, String vhost, int novaPort) throws Exception {
         Path services = Files.writeString(dir.resolve("ll.json"), """
@@ -109,7 +109,16 @@ class AgentEndToEndTest {
         harness.deleteLinkOnClose(vhost);
         harness.deleteNftTableOnClose("netdev", UserspaceDataplane.agentName(vhost));
         long pid = ProcessHandle.current().pid();
-        String vhostIp = "198.19." + (pid >> 8 & 0xff) + "." + ((pid & 0x7f) | 0x81);
+        return agentConfig(dir, vhost, "198.19." + (pid >> 8 & 0xff) + "." + ((pid & 0x7f) | 0x81),
+                "services_file = " + services, 6000 + (int) (pid % 10000));
+    }
+
+    /**
+     * agent.conf for a test agent: state under {@code dir}, vhost {@code vhost} with
+     * {@code vhostIp}/32, ports asked from the OS, {@code linklocal} as the [LINKLOCAL] lines.
+     */
+    public static AgentConfig agentConfig(Path dir, String vhost, String vhostIp, String linklocal, int routeTable)
+            throws Exception {
         return AgentConfigParser.parse(new StringReader("""
                 [DEFAULT]
                 http_server_port = 0
@@ -122,11 +131,10 @@ class AgentEndToEndTest {
                 metadata_proxy_secret = %s
                 metadata_proxy_port = 8097
                 [LINKLOCAL]
-                services_file = %s
+                %s
                 [DATAPLANE]
                 route_table = %d
-                """.formatted(dir.resolve("ports"), vhost, vhostIp, SECRET, services,
-                6000 + pid % 10000)), "test").config();
+                """.formatted(dir.resolve("ports"), vhost, vhostIp, SECRET, linklocal, routeTable)), "test").config();
     }
 
     /** Port IPC returns before the dataplane attached the port (its own thread): allow a moment. */

@@ -95,8 +95,8 @@ class PortControlEndToEndTest {
                 assertTrue(lo.body().contains("loopback"), lo.body());
                 assertOwnMetadata(v4only); // loopback (and port IPC on it) untouched
 
-                Files.delete(portsDir.resolve(whileUp.port().uuid)); // --oper delete: the file, then DELETE
-                assertEquals(200, send("DELETE", ipc + "/port/" + whileUp.port().uuid, null).statusCode());
+                Files.delete(portsDir.resolve(whileUp.port().uuid())); // --oper delete: the file, then DELETE
+                assertEquals(200, send("DELETE", ipc + "/port/" + whileUp.port().uuid(), null).statusCode());
                 var after = whileUp.guest().exec(java.time.Duration.ofSeconds(15), "curl", "-s", "-m", "2",
                         "http://169.254.169.254/latest/meta-data/instance-id");
                 assertTrue(after.exitCode() != 0, "an unplugged port is not served: " + after);

@@ -64,8 +64,8 @@ class FilePortStoreTest {
     void shouldReadAFileVrouterPortControlWroteWhileTheAgentWasDown() throws Exception {
         script(1).writePortFile(dir);
         VrouterPortControl v6 = script(2);
-        v6.ipAddress = "0.0.0.0";
-        v6.ipv6Address = "fd00::4";
+        v6.set("ip_address", "0.0.0.0");
+        v6.set("ipv6_address", "fd00::4");
         v6.writePortFile(dir);
 
         PortStore.Listing l = new FilePortStore(dir).scan();
@@ -91,7 +91,7 @@ class FilePortStoreTest {
         Files.write(dir.resolve(misnamed), PortJson.toBytes(PortJson.toJson(PortFixtures.request(7).toPort(7))));
         String esxi = PortFixtures.uuid(1, 5); // fine for Contrail, not served here
         VrouterPortControl e = script(5);
-        e.portType = "ESXiPort";
+        e.set("port_type", "ESXiPort");
         e.writePortFile(dir);
 
         PortStore.Listing l = store.scan();

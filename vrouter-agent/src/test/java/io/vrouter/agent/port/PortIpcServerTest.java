@@ -247,14 +247,14 @@ class PortIpcServerTest {
             Answer a = send("POST", "/port", c.json());
             assertEquals(200, a.status(), "the script exits 4 on anything else, failing the VM boot: " + a.body());
         }
-        Answer got = send("GET", "/port/" + v6only.uuid, null);
+        Answer got = send("GET", "/port/" + v6only.uuid(), null);
         assertEquals("0.0.0.0", got.body().get("ip-address").asText());
         assertEquals("fd00::4", got.body().get("ip6-address").asText());
-        assertEquals("::", send("GET", "/port/" + v4only.uuid, null).body().get("ip6-address").asText());
+        assertEquals("::", send("GET", "/port/" + v4only.uuid(), null).body().get("ip6-address").asText());
         assertStateIs(2);
 
-        Files.delete(stateDir.resolve(v4only.uuid)); // --oper delete: the file first, then DELETE
-        assertEquals(200, send("DELETE", "/port/" + v4only.uuid, null).status());
+        Files.delete(stateDir.resolve(v4only.uuid())); // --oper delete: the file first, then DELETE
+        assertEquals(200, send("DELETE", "/port/" + v4only.uuid(), null).status());
         assertStateIs(1);
     }
 

@@ -159,11 +159,12 @@ class PortJsonTest {
 
     @Test
     void optionsTheScriptWasNotGivenArriveAsNullAndShouldMeanTheDefault() throws Exception {
-        VrouterPortControl c = nova("10.0.0.3", null);
-        c.rxVlanId = null;
-        c.txVlanId = null;
-        c.vmName = null;
-        c.portType = "NameSpacePort";
+        VrouterPortControl c = nova("10.0.0.3", "None");
+        c.set("ipv6_address", null);
+        c.set("rx_vlan_id", null);
+        c.set("tx_vlan_id", null);
+        c.set("vm_name", null);
+        c.set("port_type", "NameSpacePort");
         assertTrue(c.json().contains("\"rx-vlan-id\": null"), c.json());
 
         PortRequest r = PortJson.parseRequest(c.bytes());
@@ -174,20 +175,19 @@ class PortJsonTest {
         assertEquals(VmPort.TYPE_NAMESPACE, r.type());
     }
 
-    @Test
-    void whatContrailsAgentWritesForNoAddressShouldMeanNoAddress() throws Exception {
-        ObjectNode o = json(1);
-        o.put("ip-address", "0.0.0.0");
-        o.put("ip6-address", "::");
-        PortRequest r = PortJson.parseRequest(bytes(o));
-        assertNull(r.ipAddress());
-        assertNull(r.ip6Address());
+    /** The script's "None" and "0.0.0.0", Contrail's agent's "::", empty and null: all "no address". */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', nullValues = "null", value = {"0.0.0.0|::", "None|None", "''|''", "null|null"})
+    void everyFormOfNoAddressShouldMeanNoAddress(String ip, String ip6) throws Exception {
+        ObjectNode o = json(1).put("ip-address", ip).put("ip6-address", ip6);
+        assertNull(PortJson.parseRequest(bytes(o)).ipAddress());
+        assertNull(PortJson.parseRequest(bytes(o)).ip6Address());
     }
 
     @Test
     void anEsxiPortShouldBeRefusedNamingTheType() throws Exception {
         VrouterPortControl c = nova("10.0.0.3", "None");
-        c.portType = "ESXiPort";
+        c.set("port_type", "ESXiPort");
         PortException e = assertThrows(PortException.class, () -> PortJson.parseRequest(c.bytes()));
         assertEquals("type", e.errors().get(0).field());
         assertTrue(e.getMessage().contains("ESXi"), e.getMessage());
