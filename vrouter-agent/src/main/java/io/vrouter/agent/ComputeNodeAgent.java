@@ -15,7 +15,9 @@ import io.vrouter.agent.introspect.StatsRegistry;
 import io.vrouter.agent.linklocal.LinkLocalSource;
 import io.vrouter.agent.linklocal.RegistryUpstreams;
 import io.vrouter.agent.port.FilePortStore;
+import io.vrouter.agent.dataplane.host.VhostInterface;
 import io.vrouter.agent.port.InterfaceChecker;
+import io.vrouter.agent.port.PortFileWatcher;
 import io.vrouter.agent.port.PortInstanceDirectory;
 import io.vrouter.agent.port.PortIpcServer;
 import io.vrouter.agent.port.PortJson;
@@ -43,6 +45,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -60,7 +63,8 @@ import java.util.function.Supplier;
  *       up the vhost interface and address</li>
  *   <li>metadata proxy on {@code vhost ip : metadata_proxy_port}, upstreams from the registry's
  *       {@code metadata} service, VMs identified through the port table's instance directory</li>
- *   <li>ports replayed from disk; the instance directory and the dataplane hear each one</li>
+ *   <li>ports replayed from the port files; the instance directory and the dataplane hear each
+ *       one; then port files written or deleted while running are noticed ("port-files")</li>
  *   <li>port IPC on 127.0.0.1:{@code port_ipc_port}, introspect on {@code http_server_ip:http_server_port}</li>
  * </ol>
  * {@link #close()} stops them in reverse order; a failed start closes what had started.
@@ -72,13 +76,23 @@ public final class ComputeNodeAgent implements AutoCloseable {
 
     /** Seams for tests and for embedding; the defaults are what a real node uses. */
     public static final class Options {
-        InterfaceChecker interfaces = InterfaceChecker.sysfs();
+        InterfaceChecker interfaces; // null: the host's, with this agent's vhost names
+        long portScanIntervalMs = PortFileWatcher.DEFAULT_INTERVAL_MS;
         String localHost = "127.0.0.1";
         Function<DataplaneContext, AgentDataplane> dataplane = UserspaceDataplane::new;
 
-        /** How port IPC checks that a {@code system-name} exists (default: /sys/class/net). */
+        /**
+         * How port IPC checks that a {@code system-name} is a guest's interface (default:
+         * {@link InterfaceChecker#host} with this agent's vhost and agent end).
+         */
         public Options interfaces(InterfaceChecker v) {
             interfaces = Objects.requireNonNull(v);
+            return this;
+        }
+
+        /** How often port files written behind the agent's back are looked for. */
+        public Options portScanIntervalMs(long v) {
+            portScanIntervalMs = v;
             return this;
         }
 
@@ -134,7 +148,10 @@ public final class ComputeNodeAgent implements AutoCloseable {
 
         startLinkLocal();
 
-        ports = new PortRegistry(store, options.interfaces);
+        String vhostName = config.vhost().name();
+        InterfaceChecker interfaces = options.interfaces != null ? options.interfaces
+                : InterfaceChecker.host(Set.of(vhostName, VhostInterface.agentEndName(vhostName)));
+        ports = new PortRegistry(store, interfaces);
         ports.addObserver(directory);
         if (config.dataplane().enabled()) {
             dataplane = options.dataplane.apply(new DataplaneContext(config, registry, stats));
@@ -151,6 +168,7 @@ public final class ComputeNodeAgent implements AutoCloseable {
         }
         startProxy();
         ports.replay();
+        started.push(PortFileWatcher.start(ports, options.portScanIntervalMs));
 
         EventLoopGroup group = HttpTransport.newGroup(1, "agent-local-http");
         started.push(() -> group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly());

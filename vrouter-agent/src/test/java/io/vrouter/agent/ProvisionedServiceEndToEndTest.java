@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vrouter.agent.config.AgentConfig;
-import io.vrouter.agent.config.AgentConfigParser;
+import io.vrouter.agent.dataplane.AgentEndToEndTest;
 import io.vrouter.agent.dataplane.EchoServers;
 import io.vrouter.agent.dataplane.host.HostCommand;
 import io.vrouter.agent.dataplane.io.PcapSupport;
@@ -33,7 +33,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.StringReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -182,26 +181,9 @@ class ProvisionedServiceEndToEndTest {
     private AgentConfig agentConfig(String vhost, URI configApi) throws Exception {
         long pid = ProcessHandle.current().pid();
         String vhostIp = "198.18." + (pid >> 8 & 0xff) + "." + ((pid & 0x7f) | 0x80);
-        return AgentConfigParser.parse(new StringReader("""
-                [DEFAULT]
-                http_server_port = 0
-                port_ipc_port = 0
-                ports_dir = %s
-                [VIRTUAL-HOST-INTERFACE]
-                name = %s
-                ip = %s/32
-                [METADATA]
-                metadata_proxy_secret = %s
-                metadata_proxy_port = 8097
-                [LINKLOCAL]
-                config_api_url = %s
-                config_api_user = %s
-                config_api_password = %s
-                cache_file = %s
-                [DATAPLANE]
-                route_table = %d
-                """.formatted(dir.resolve("ports"), vhost, vhostIp, SECRET, configApi, READER, READER_PASSWORD,
-                dir.resolve("linklocal-cache.json"), 16000 + pid % 10000)), "test").config();
+        return AgentEndToEndTest.agentConfig(dir, vhost, vhostIp, String.join("\n",
+                "config_api_url = " + configApi, "config_api_user = " + READER, "config_api_password = " + READER_PASSWORD,
+                "cache_file = " + dir.resolve("linklocal-cache.json")), 16000 + (int) (pid % 10000));
     }
 
     /** What nova's VIF driver does through vrouter-port-control. */

@@ -304,7 +304,7 @@ public final class Dataplane implements Agent, AutoCloseable {
             dropGuest(p, DropReason.UNSUPPORTED_ETHERTYPE.code());
             return;
         }
-        if (pkt.srcIp() != p.ip()) {
+        if (!p.isOwnSource(pkt.srcIp())) {
             dropGuest(p, DropReason.SPOOFED_SOURCE.code());
             return;
         }
@@ -340,12 +340,12 @@ public final class Dataplane implements Agent, AutoCloseable {
 
     private void arpFromGuest(PortState p) {
         int spa = pkt.arpSenderIp();
-        if (pkt.arpSenderMac() != p.mac() || (spa != p.ip() && spa != 0)) {
+        if (pkt.arpSenderMac() != p.mac() || (!p.isOwnSource(spa) && spa != 0)) {
             dropGuest(p, DropReason.SPOOFED_SOURCE.code());
             return;
         }
         int tpa = pkt.arpTargetIp();
-        if (pkt.arpOperation() != Arp.OP_REQUEST || spa == 0 || tpa == p.ip() || tpa == 0) {
+        if (pkt.arpOperation() != Arp.OP_REQUEST || spa == 0 || tpa == spa || tpa == p.ip() || tpa == 0) {
             // replies, gratuitous ARP and address probes: nobody else is on this link
             dropGuest(p, DropReason.POLICY.code());
             return;
@@ -477,7 +477,7 @@ public final class Dataplane implements Agent, AutoCloseable {
         ports.add(ps);
         io.start((frame, length) -> enqueue(ps, frame));
         LOG.info("port {} attached: {} index {} ip {} mac {}", port.id(), io.interfaceName(), ps.nh(),
-                port.ipAddress().getHostAddress(), port.macAddress());
+                port.fixedIp(), port.macAddress());
     }
 
     private PacketIo detach(String portId) {

@@ -16,7 +16,8 @@ import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
  * @param io         its packet I/O
  * @param nh         interface id in flow keys: the port's interface index, 0 for the vhost
  * @param mac        the port's MAC (48 bits)
- * @param ip         the port's IPv4 address
+ * @param ip         the port's IPv4 address, 0 when it has none (an IPv6-only port: its guest
+ *                   may still reach link-local services from an RFC 3927 169.254/16 address)
  * @param metadataIp 169.254.0.0 + interface index, 0 when the port has none
  * @param rx         frames from the capture thread (single producer, single consumer)
  * @param counters   rx, tx, drops: written by the dataplane thread only, read by any
@@ -42,9 +43,6 @@ record PortState(VmPort port, PacketIo io, int nh, long mac, int ip, int metadat
             throw new IllegalArgumentException("port " + port.id() + ": interfaceIndex must be 1-"
                     + PortTable.MAX_INTERFACE_INDEX + ", got " + port.interfaceIndex());
         }
-        if (port.ipAddress() == null) {
-            throw new IllegalArgumentException("port " + port.id() + ": no IPv4 address");
-        }
         long mac = parseMac(port.id(), port.macAddress());
         int md = 0;
         if (port.metadataIp() != null) {
@@ -54,8 +52,8 @@ record PortState(VmPort port, PacketIo io, int nh, long mac, int ip, int metadat
                         + " is not 169.254.0.0 + interfaceIndex " + port.interfaceIndex());
             }
         }
-        return of(port, io, port.interfaceIndex(), mac, ByteBuffer.wrap(port.ipAddress().getAddress()).getInt(), md,
-                queueCapacity);
+        int ip = port.ipAddress() == null ? 0 : ByteBuffer.wrap(port.ipAddress().getAddress()).getInt();
+        return of(port, io, port.interfaceIndex(), mac, ip, md, queueCapacity);
     }
 
     private static PortState of(VmPort port, PacketIo io, int nh, long mac, int ip, int metadataIp, int queueCapacity) {
@@ -76,6 +74,22 @@ record PortState(VmPort port, PacketIo io, int nh, long mac, int ip, int metadat
         }
         return mac;
     }
+
+    /**
+     * Whether {@code srcIp} is this guest's: its port's address, or for a port without an IPv4
+     * address an RFC 3927 link-local one (not 169.254.169.254, not the /16's network or
+     * broadcast address), the only IPv4 an IPv6-only guest has to reach 169.254.169.254.
+     */
+    boolean isOwnSource(int srcIp) {
+        if (ip != 0) {
+            return srcIp == ip;
+        }
+        return (srcIp & 0xFFFF_0000) == PortTable.LINK_LOCAL_NET && srcIp != LINK_LOCAL_METADATA
+                && (srcIp & 0xFFFF) != 0 && (srcIp & 0xFFFF) != 0xFFFF;
+    }
+
+    /** 169.254.169.254. */
+    private static final int LINK_LOCAL_METADATA = 0xA9FE_A9FE;
 
     boolean isVhost() {
         return port == null;

@@ -1,36 +1,52 @@
 package io.vrouter.agent.port;
 
+import io.vrouter.plumbing.files.AtomicFile;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import io.vrouter.plumbing.files.AtomicFile;
+import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One JSON file per port under a state directory (Contrail: {@code /var/lib/contrail/ports}),
- * named {@code <port-uuid>.json}.
+ * Contrail's port files: one file per port under {@code ports_dir} (Contrail:
+ * {@code /var/lib/contrail/ports}), named {@code <port-uuid>} with no suffix.
+ * {@code vrouter-port-control} writes the file itself ({@code json.dump} of its request) before
+ * it calls port IPC, also while the agent is down, and deletes it on {@code --oper delete};
+ * so the directory, not the agent's memory, says which ports exist. This agent writes the same
+ * file in the form Contrail's agent writes ({@link PortJson#toJson}), so either agent replays
+ * the other's files.
  *
- * <p>Writes go through {@link AtomicFile} (temp file, fsync, rename, fsync of the directory),
- * so after a crash (even SIGKILL or power loss mid-write) the file is either the old or the new
- * port, never half of one. Left-over temp files are deleted at load. A file
- * that does not parse, or whose {@code id} differs from its name, is logged and renamed to
- * {@code <name>.corrupt-<UTC time>} so it is kept for inspection and never blocks a start.
+ * <p>Writes go through {@link AtomicFile} (temp file, fsync, rename, fsync of the directory):
+ * after a crash the file is the old or the new port, never half of one. Left-over temp files are
+ * deleted by the first scan. Files named {@code <uuid>.json} (this agent's format before it
+ * followed Contrail's) are converted on sight. A file that does not parse, or whose {@code id}
+ * differs from its name, is reported by name and skipped, once per version of the file (size
+ * and modification time): it is left in place, for the operator and for Contrail's agent.
+ * Other names (the agent's lock, Contrail's {@code vm/} directory) are not ports.
+ *
+ * <p>{@link #scan} reads only files that are new or changed since the last scan.
  */
 public final class FilePortStore implements PortStore {
     private static final Logger LOG = LoggerFactory.getLogger(FilePortStore.class);
-    private static final String SUFFIX = ".json";
-    private static final DateTimeFormatter STAMP =
-            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final String LEGACY_SUFFIX = ".json";
+
+    /** A file as last read: its version and what it held (null: unreadable, reported). */
+    private record Seen(FileTime modified, long size, StoredPort port) {
+    }
 
     private final Path dir;
+    private final Map<String, Seen> seen = new HashMap<>();
+    private boolean firstScan = true;
 
     /** Creates {@code dir} (and parents) when missing. */
     public FilePortStore(Path dir) throws IOException {
@@ -46,70 +62,104 @@ public final class FilePortStore implements PortStore {
     }
 
     @Override
-    public List<VmPort> loadAll() {
-        List<VmPort> ports = new ArrayList<>();
-        List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-            for (Path p : ds) {
-                files.add(p);
-            }
-        } catch (IOException e) {
-            LOG.error("cannot list port state directory {}: starting with no ports", dir, e);
-            return ports;
+    public Listing scan() {
+        List<Path> files = list();
+        if (firstScan && files != null) {
+            firstScan = false;
+            files.forEach(this::cleanUpOnce);
+            files = list();
         }
-        files.sort(null); // deterministic replay order
+        if (files == null) {
+            return new Listing(List.of(), Set.copyOf(seen.keySet())); // nothing looks deleted
+        }
+        List<StoredPort> ports = new ArrayList<>();
+        Set<String> present = new HashSet<>();
         for (Path p : files) {
             String name = p.getFileName().toString();
-            if (AtomicFile.isTemporary(p)) {
-                deleteQuietly(p, "left-over temp file of an interrupted write");
-            } else if (name.endsWith(SUFFIX) && Files.isRegularFile(p)) {
-                VmPort port = read(p, name.substring(0, name.length() - SUFFIX.length()));
-                if (port != null) {
-                    ports.add(port);
+            String id = PortJson.canonicalUuid(name);
+            if (id == null || !id.equals(name)) {
+                continue; // not a port file
+            }
+            present.add(id);
+            StoredPort port = read(p, id);
+            if (port != null) {
+                ports.add(port);
+            }
+        }
+        seen.keySet().retainAll(present);
+        return new Listing(ports, present);
+    }
+
+    /** The directory's entries in name order (a deterministic replay), or null when unreadable. */
+    private List<Path> list() {
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            ds.forEach(files::add);
+        } catch (IOException e) {
+            LOG.error("cannot list the port directory {}: {}", dir, e.toString());
+            return null;
+        }
+        files.sort(null);
+        return files;
+    }
+
+    /** Deletes temp files of an interrupted write; renames files in this agent's old format. */
+    private void cleanUpOnce(Path p) {
+        String name = p.getFileName().toString();
+        if (AtomicFile.isTemporary(p)) {
+            try {
+                Files.deleteIfExists(p);
+                LOG.info("deleted {} (left-over temp file of an interrupted write)", p);
+            } catch (IOException e) {
+                LOG.warn("cannot delete left-over temp file {}: {}", p, e.toString());
+            }
+            return;
+        }
+        if (name.endsWith(LEGACY_SUFFIX)) {
+            String id = PortJson.canonicalUuid(name.substring(0, name.length() - LEGACY_SUFFIX.length()));
+            if (id != null && !Files.exists(dir.resolve(id))) {
+                try {
+                    AtomicFile.write(dir.resolve(id), Files.readAllBytes(p));
+                    AtomicFile.delete(p);
+                    LOG.info("port file {} renamed to {} (Contrail's name)", p, id);
+                } catch (IOException e) {
+                    LOG.warn("cannot rename port file {} to {}: {}", p, id, e.toString());
                 }
-            } else if (PortJson.canonicalUuid(name) != null) {
-                // Contrail's agent names its files <uuid> without an extension: say so rather
-                // than leave a migrated node wondering where its ports went.
-                LOG.warn("{} looks like a Contrail agent port file; not replayed (re-plug the port"
-                        + " with vrouter-port-control, or rename it {}{} if it holds our format)", p, name, SUFFIX);
             }
         }
-        return ports;
     }
 
-    private VmPort read(Path p, String idFromName) {
+    private StoredPort read(Path p, String id) {
+        BasicFileAttributes attrs;
         try {
-            VmPort port = PortJson.parseStored(Files.readAllBytes(p));
-            if (!port.id().equals(idFromName)) {
-                moveAside(p, "its id " + port.id() + " does not match the file name");
-                return null;
+            attrs = Files.readAttributes(p, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            return null; // deleted since the listing
+        } catch (IOException e) {
+            LOG.warn("port file {} skipped: cannot read it: {}", p, e.toString());
+            return null;
+        }
+        if (!attrs.isRegularFile()) {
+            return null;
+        }
+        Seen last = seen.get(id);
+        if (last != null && last.modified().equals(attrs.lastModifiedTime()) && last.size() == attrs.size()) {
+            return last.port();
+        }
+        StoredPort port = null;
+        try {
+            port = PortJson.parseStored(Files.readAllBytes(p), p.toString());
+            if (!port.id().equals(id)) {
+                LOG.warn("port file {} skipped: its id {} differs from its name", p, port.id());
+                port = null;
             }
-            return port;
         } catch (PortException e) {
-            moveAside(p, e.getMessage());
+            LOG.warn("port file {} skipped: {}", p, e.getMessage());
         } catch (IOException e) {
-            moveAside(p, "unreadable: " + e);
+            LOG.warn("port file {} skipped: cannot read it: {}", p, e.toString());
         }
-        return null;
-    }
-
-    private void moveAside(Path p, String why) {
-        Path aside = p.resolveSibling(p.getFileName() + ".corrupt-" + STAMP.format(Instant.now()));
-        try {
-            Files.move(p, aside, StandardCopyOption.ATOMIC_MOVE);
-            LOG.error("port state file {} is corrupt ({}); moved aside to {}", p, why, aside.getFileName());
-        } catch (IOException e) {
-            LOG.error("port state file {} is corrupt ({}) and could not be moved aside: {}", p, why, e.toString());
-        }
-    }
-
-    private static void deleteQuietly(Path p, String why) {
-        try {
-            Files.deleteIfExists(p);
-            LOG.info("deleted {} ({})", p, why);
-        } catch (IOException e) {
-            LOG.warn("cannot delete {} ({}): {}", p, why, e.toString());
-        }
+        seen.put(id, new Seen(attrs.lastModifiedTime(), attrs.size(), port));
+        return port;
     }
 
     @Override
@@ -124,9 +174,9 @@ public final class FilePortStore implements PortStore {
 
     private Path fileOf(String portId) {
         // Ids are validated UUIDs before they get here; this guards the path all the same.
-        if (PortJson.canonicalUuid(portId) == null) {
+        if (PortJson.canonicalUuid(portId) == null || !portId.equals(PortJson.canonicalUuid(portId))) {
             throw new IllegalArgumentException("not a port UUID: " + portId);
         }
-        return dir.resolve(portId + SUFFIX);
+        return dir.resolve(portId);
     }
 }

@@ -37,7 +37,6 @@ public final class PortInstanceDirectory implements InstanceDirectory, PortObser
 
     /** What the proxy sends nova for this port. */
     public static VmIdentity identityOf(VmPort port) {
-        return new VmIdentity(port.instanceId(), port.projectId().replace("-", ""),
-                port.ipAddress().getHostAddress());
+        return new VmIdentity(port.instanceId(), port.projectId().replace("-", ""), port.fixedIp());
     }
 }

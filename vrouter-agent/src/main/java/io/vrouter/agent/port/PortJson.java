@@ -17,25 +17,32 @@ import java.util.regex.Pattern;
 
 /**
  * The port JSON of {@code vrouter-port-control} (contracts §3), read strictly for the fields
- * the agent uses and leniently for the rest: Contrail adds fields between releases, and an
- * unknown field is ignored, while a field we use that is missing or malformed is an error
- * naming it. Written back (GET, the state files) with the same field names plus the agent's
- * {@code interface-index} and {@code metadata-ip}.
+ * the agent uses and leniently for the rest. The script builds its body from argparse values:
+ * nova's VIF driver passes {@code --ipv6_address=None} for a port without IPv6 and
+ * {@code --ip_address=0.0.0.0} for one without IPv4, an option it does not pass arrives as
+ * {@code null}, and the script adds {@code vhostuser-mode}, {@code author} and {@code time}.
+ * Unknown fields are ignored (Contrail adds fields between releases); a field we use that is
+ * missing or malformed is an error naming it. Written back (GET, the port files) in the form
+ * Contrail's agent writes and replays, plus the agent's {@code interface-index} and
+ * {@code metadata-ip} (see {@link #toJson}).
  *
  * <table>
  *   <caption>Fields read</caption>
  *   <tr><th>field</th><th>required</th><th>accepted</th></tr>
  *   <tr><td>id, instance-id, vn-id</td><td>yes</td><td>UUID 8-4-4-4-12 hex</td></tr>
  *   <tr><td>vm-project-id</td><td>yes</td><td>UUID with or without dashes (keystone form)</td></tr>
- *   <tr><td>ip-address</td><td>yes</td><td>dotted-quad IPv4</td></tr>
+ *   <tr><td>ip-address</td><td>no</td><td>dotted-quad IPv4; "0.0.0.0", "None", "" or null
+ *       mean none</td></tr>
+ *   <tr><td>ip6-address</td><td>no</td><td>IPv6 literal; "::", "None", "" or null mean none</td></tr>
  *   <tr><td>system-name</td><td>yes</td><td>1-{@value #MAX_INTERFACE_NAME} chars of
  *       {@code [A-Za-z0-9_.-]}, not "." or ".."</td></tr>
  *   <tr><td>mac-address</td><td>yes</td><td>unicast xx:xx:xx:xx:xx:xx</td></tr>
  *   <tr><td>display-name</td><td>no ("")</td><td>string ≤ {@value #MAX_DISPLAY_NAME} chars</td></tr>
- *   <tr><td>ip6-address</td><td>no</td><td>IPv6 literal; "" means none</td></tr>
- *   <tr><td>type</td><td>no (0)</td><td>0-255, number or digit string</td></tr>
+ *   <tr><td>type</td><td>no (0)</td><td>{@value VmPort#TYPE_VM} VM port (NovaVMPort),
+ *       {@value VmPort#TYPE_NAMESPACE} namespace port (NameSpacePort); number or digit string.
+ *       2 (ESXiPort) is refused: its "interface" is on an ESXi host, not here</td></tr>
  *   <tr><td>rx-vlan-id, tx-vlan-id</td><td>no (-1)</td><td>-1 or 65535 (none), 0-4095;
- *       number or digit string (argparse sends strings)</td></tr>
+ *       number or digit string</td></tr>
  * </table>
  */
 public final class PortJson {
@@ -50,6 +57,13 @@ public final class PortJson {
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Pattern UUID_NO_DASHES = Pattern.compile("[0-9a-fA-F]{32}");
     private static final Pattern MAC = Pattern.compile("[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}");
+    /** What Contrail writes, and nova's VIF driver sends, for "no IPv4 address". */
+    static final String NO_IPV4 = "0.0.0.0";
+    /** What Contrail's agent writes for "no IPv6 address" (boost's unspecified address). */
+    static final String NO_IPV6 = "::";
+    /** Python's {@code str(None)}: what the script sends for an option nova passed as None. */
+    private static final String PYTHON_NONE = "None";
+
     private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9_.\\-]{1," + MAX_INTERFACE_NAME + "}");
 
     private PortJson() {
@@ -64,35 +78,85 @@ public final class PortJson {
         return fromTree(readObject(body));
     }
 
-    /** Parses a state file: a request plus {@code interface-index} (checked by the caller). */
-    public static VmPort parseStored(byte[] body) throws PortException {
+    /**
+     * Parses a {@code POST /port} body that may also be Contrail's array of ports; every
+     * element is validated, and the first invalid one is the error, naming its position.
+     */
+    public static List<PortRequest> parseRequests(byte[] body) throws PortException {
+        JsonNode node = readTree(body);
+        if (node.isObject()) {
+            return List.of(fromTree((ObjectNode) node));
+        }
+        if (!node.isArray() || node.isEmpty()) {
+            throw new PortException(400, "expected a JSON object or a non-empty array of objects, got "
+                    + (node.isArray() ? "an empty array" : node.getNodeType()));
+        }
+        List<PortRequest> requests = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            if (!node.get(i).isObject()) {
+                throw new PortException(400, "element " + i + " of the array is not a JSON object");
+            }
+            try {
+                requests.add(fromTree((ObjectNode) node.get(i)));
+            } catch (PortException e) {
+                throw new PortException(e.status(), "element " + i + " of the array: "
+                        + (e.errors().isEmpty() ? e.getMessage() : "invalid port"), e.errors());
+            }
+        }
+        return requests;
+    }
+
+    /** True when the body's first non-blank character opens a JSON array. */
+    static boolean isArray(byte[] body) {
+        for (byte b : body) {
+            if (!Character.isWhitespace(b)) {
+                return b == '[';
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Parses a port file: a request as {@code vrouter-port-control} or either agent wrote it,
+     * with the {@code interface-index} this agent assigned when present.
+     */
+    public static StoredPort parseStored(byte[] body, String source) throws PortException {
         ObjectNode node = readObject(body);
         PortRequest request = fromTree(node);
         JsonNode idx = node.get("interface-index");
-        if (idx == null || !idx.canConvertToInt() || !idx.isIntegralNumber()
+        if (idx == null || idx.isNull()) {
+            return new StoredPort(request, StoredPort.NO_INDEX, source);
+        }
+        if (!idx.isIntegralNumber() || !idx.canConvertToInt()
                 || idx.intValue() < InterfaceIndexAllocator.MIN_INDEX
                 || idx.intValue() > InterfaceIndexAllocator.MAX_INDEX) {
             throw new PortException(400, "invalid port", List.of(new FieldError("interface-index",
                     "must be an integer " + InterfaceIndexAllocator.MIN_INDEX + "-" + InterfaceIndexAllocator.MAX_INDEX)));
         }
-        return request.toPort(idx.intValue());
+        return new StoredPort(request, idx.intValue(), source);
     }
 
-    /** The JSON of a port, Contrail's field names plus {@code interface-index} and {@code metadata-ip}. */
+    /**
+     * The JSON of a port in the form Contrail's agent writes its port files (so that Contrail's
+     * agent replays ours: every field it requires, {@code "0.0.0.0"} / {@code "::"} for no
+     * address, numbers for type and VLANs), plus this agent's {@code interface-index} and
+     * {@code metadata-ip}, which Contrail ignores.
+     */
     public static ObjectNode toJson(VmPort p) {
         ObjectNode n = MAPPER.createObjectNode();
         n.put("id", p.id());
         n.put("instance-id", p.instanceId());
+        n.put("display-name", p.displayName());
+        n.put("ip-address", p.ipAddress() == null ? NO_IPV4 : p.ipAddress().getHostAddress());
+        n.put("ip6-address", p.ip6Address() == null ? NO_IPV6 : p.ip6Address());
         n.put("vn-id", p.vnId());
         n.put("vm-project-id", p.projectId());
-        n.put("display-name", p.displayName());
-        n.put("ip-address", p.ipAddress().getHostAddress());
-        n.put("ip6-address", p.ip6Address() == null ? "" : p.ip6Address());
-        n.put("type", p.type());
-        n.put("system-name", p.systemName());
         n.put("mac-address", p.macAddress());
+        n.put("system-name", p.systemName());
+        n.put("type", p.type());
         n.put("rx-vlan-id", p.rxVlanId());
         n.put("tx-vlan-id", p.txVlanId());
+        n.put("vhostuser-mode", 0);
         n.put("interface-index", p.interfaceIndex());
         n.put("metadata-ip", p.metadataIp().getHostAddress());
         return n;
@@ -117,6 +181,14 @@ public final class PortJson {
     }
 
     private static ObjectNode readObject(byte[] body) throws PortException {
+        JsonNode node = readTree(body);
+        if (!node.isObject()) {
+            throw new PortException(400, "expected a JSON object, got " + node.getNodeType());
+        }
+        return (ObjectNode) node;
+    }
+
+    private static JsonNode readTree(byte[] body) throws PortException {
         if (body == null || body.length == 0) {
             throw new PortException(400, "empty body: expected a JSON object");
         }
@@ -130,10 +202,10 @@ public final class PortJson {
                     : "";
             throw new PortException(400, "malformed JSON" + where + ": " + msg);
         }
-        if (node == null || !node.isObject()) {
-            throw new PortException(400, "expected a JSON object, got " + (node == null ? "nothing" : node.getNodeType()));
+        if (node == null || node.isMissingNode()) {
+            throw new PortException(400, "expected a JSON object, got nothing");
         }
-        return (ObjectNode) node;
+        return node;
     }
 
     private static PortRequest fromTree(ObjectNode n) throws PortException {
@@ -145,7 +217,7 @@ public final class PortJson {
         String displayName = optionalString(n, "display-name", MAX_DISPLAY_NAME, errors);
         Inet4Address ip = ipv4(n, errors);
         String ip6 = ipv6(n, errors);
-        int type = optionalInt(n, "type", 0, 0, 255, false, errors);
+        int type = portType(n, errors);
         String systemName = interfaceName(n, errors);
         String mac = mac(n, errors);
         int rxVlan = optionalInt(n, "rx-vlan-id", -1, 0, 4095, true, errors);
@@ -215,29 +287,47 @@ public final class PortJson {
         return v.textValue();
     }
 
+    /** The port's IPv4 address, or null for none ("0.0.0.0", "None", "", null). */
     private static Inet4Address ipv4(ObjectNode n, List<FieldError> errors) {
-        String s = requiredString(n, "ip-address", errors);
-        if (s == null) {
+        String s = optionalString(n, "ip-address", 64, errors);
+        if (s == null || s.isEmpty() || PYTHON_NONE.equals(s) || NO_IPV4.equals(s)) {
             return null;
         }
         InetAddress a = IpLiteral.parseIpv4(s) == -1 ? null : IpLiteral.parse(s);
         if (!(a instanceof Inet4Address v4)) {
-            errors.add(new FieldError("ip-address", "must be a dotted-quad IPv4 address, got \"" + clip(s) + "\""));
+            errors.add(new FieldError("ip-address", "must be a dotted-quad IPv4 address, or \"0.0.0.0\" for none, got \""
+                    + clip(s) + "\""));
             return null;
         }
         return v4;
     }
 
+    /** The port's IPv6 address (canonical text), or null for none ("::", "None", "", null). */
     private static String ipv6(ObjectNode n, List<FieldError> errors) {
         String s = optionalString(n, "ip6-address", 64, errors);
-        if (s == null || s.isEmpty()) {
+        if (s == null || s.isEmpty() || PYTHON_NONE.equals(s)) {
             return null;
         }
-        if (!(IpLiteral.parse(s) instanceof Inet6Address)) {
-            errors.add(new FieldError("ip6-address", "must be an IPv6 address or empty, got \"" + clip(s) + "\""));
+        if (!(IpLiteral.parse(s) instanceof Inet6Address v6)) {
+            errors.add(new FieldError("ip6-address", "must be an IPv6 address, or \"None\" or empty for none, got \""
+                    + clip(s) + "\""));
             return null;
         }
-        return s.toLowerCase(Locale.ROOT);
+        return v6.isAnyLocalAddress() ? null : s.toLowerCase(Locale.ROOT);
+    }
+
+    /** The script's {@code --port_type}: NovaVMPort 0, NameSpacePort 1, ESXiPort 2 (refused). */
+    private static int portType(ObjectNode n, List<FieldError> errors) {
+        int before = errors.size();
+        int type = optionalInt(n, "type", VmPort.TYPE_VM, 0, 255, false, errors);
+        if (errors.size() > before || type == VmPort.TYPE_VM || type == VmPort.TYPE_NAMESPACE) {
+            return type;
+        }
+        errors.add(new FieldError("type", type == VmPort.TYPE_ESXI
+                ? "2 (ESXi port) is not supported: this agent serves guests whose interface is on this host;"
+                        + " use 0 (VM port) or 1 (namespace port)"
+                : "must be 0 (VM port) or 1 (namespace port), got " + type));
+        return type;
     }
 
     private static String interfaceName(ObjectNode n, List<FieldError> errors) {

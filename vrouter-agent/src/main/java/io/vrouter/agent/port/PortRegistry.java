@@ -4,6 +4,7 @@ import io.vrouter.linklocal.config.FieldError;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -36,6 +37,11 @@ public final class PortRegistry {
     private final Map<String, VmPort> byId = new ConcurrentHashMap<>();
     private final Map<String, VmPort> bySystemName = new ConcurrentHashMap<>();
     private final List<PortObserver> observers = new CopyOnWriteArrayList<>();
+    /** Per port, the sync generation in which it was last added (see {@link #beginSync}). */
+    private final Map<String, Long> addedInSync = new HashMap<>();
+    private long syncGeneration;
+    /** Stored ports refused by {@link #rescan}, not reported again while they stay the same. */
+    private final Map<String, StoredPort> skipped = new HashMap<>();
     private final AtomicLong added = new AtomicLong();
     private final AtomicLong removed = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
@@ -57,51 +63,93 @@ public final class PortRegistry {
     }
 
     /**
-     * Loads the stored ports into the table, keeping each port's stored interface index when it
-     * is still valid and free (else a new one is assigned and stored), and tells observers.
-     * Never throws for bad state: what cannot be replayed is logged and skipped.
+     * Loads the stored ports into the table at start and tells observers; see {@link #rescan}.
+     * Never throws for bad state: what cannot be replayed is reported by name and skipped.
      *
      * @return the number of ports replayed
      */
     public synchronized int replay() {
-        int count = 0;
-        for (VmPort stored : store.loadAll()) {
-            if (byId.containsKey(stored.id())) {
-                continue;
-            }
-            VmPort clash = bySystemName.get(stored.systemName());
-            if (clash != null) {
-                LOG.error("not replaying port {}: its system-name {} is already used by port {}",
-                        stored.id(), stored.systemName(), clash.id());
-                continue;
-            }
-            VmPort port = stored;
-            if (!allocator.reserve(stored.interfaceIndex())) {
-                int idx = allocator.allocate();
-                if (idx < 0) {
-                    LOG.error("not replaying port {}: no free interface index", stored.id());
-                    continue;
-                }
-                port = PortRequest.of(stored).toPort(idx);
-                LOG.warn("port {}: stored interface index {} is not available, now {}", port.id(),
-                        stored.interfaceIndex(), idx);
-                try {
-                    store.save(port);
-                } catch (IOException e) {
-                    storeFailures.incrementAndGet();
-                    LOG.error("port {}: cannot store its new interface index: {}", port.id(), e.toString());
-                }
-            }
-            if (!interfaces.exists(port.systemName())) {
-                LOG.warn("replayed port {}: interface {} does not exist (yet)", port.id(), port.systemName());
-            }
-            byId.put(port.id(), port);
-            bySystemName.put(port.systemName(), port);
-            count++;
-            notifyAdded(port);
-        }
+        int count = rescan();
         LOG.info("replayed {} port(s)", count);
         return count;
+    }
+
+    /**
+     * Brings the table in line with the store, for ports plugged or unplugged behind the
+     * agent's back ({@code vrouter-port-control} writes and deletes the port files itself):
+     * a stored port the table lacks is added, keeping its stored interface index when it is
+     * still valid and free (else a new one is assigned and stored); a port whose entry has
+     * gone from the store is removed. A stored port naming an interface that is not a guest's,
+     * or one another port uses, is reported (once) and skipped; one whose interface does not
+     * exist yet is added, since a tap may come back after the agent. A port already in the
+     * table is left as it is: changes to it go through {@link #add}.
+     *
+     * @return the number of ports added
+     */
+    public synchronized int rescan() {
+        PortStore.Listing listing = store.scan();
+        int count = 0;
+        for (StoredPort stored : listing.ports()) {
+            if (!byId.containsKey(stored.id()) && !stored.equals(skipped.get(stored.id())) && restore(stored)) {
+                count++;
+            }
+        }
+        skipped.keySet().retainAll(listing.presentIds());
+        for (VmPort port : List.copyOf(byId.values())) {
+            if (!listing.presentIds().contains(port.id())) {
+                LOG.info("port {} ({}): its port file was deleted", port.id(), port.systemName());
+                forget(port);
+            }
+        }
+        return count;
+    }
+
+    private boolean restore(StoredPort stored) {
+        PortRequest request = stored.request();
+        String refused = null;
+        VmPort clash = bySystemName.get(request.systemName());
+        InterfaceChecker.Refusal refusal = interfaces.refusal(request.systemName());
+        if (clash != null) {
+            refused = "its system-name " + request.systemName() + " is already used by port " + clash.id();
+        } else if (refusal != null && !refusal.missing()) {
+            refused = refusal.reason();
+        }
+        int idx = stored.interfaceIndex();
+        boolean keepIndex = refused == null && idx != StoredPort.NO_INDEX && allocator.reserve(idx);
+        if (refused == null && !keepIndex) {
+            idx = allocator.allocate();
+            if (idx < 0) {
+                refused = "no free interface index";
+            }
+        }
+        if (refused != null) {
+            LOG.error("port file {} skipped: {}", stored.source(), refused);
+            skipped.put(stored.id(), stored);
+            return false;
+        }
+        VmPort port = request.toPort(idx);
+        if (!keepIndex) {
+            if (stored.interfaceIndex() != StoredPort.NO_INDEX) {
+                LOG.warn("port {}: stored interface index {} is not available, now {}", port.id(),
+                        stored.interfaceIndex(), idx);
+            }
+            try {
+                store.save(port);
+            } catch (IOException e) {
+                storeFailures.incrementAndGet();
+                LOG.error("port {}: cannot store its interface index: {}", port.id(), e.toString());
+            }
+        }
+        if (refusal != null) {
+            LOG.warn("port {}: {}; added all the same, it may come back after the agent", port.id(), refusal.reason());
+        }
+        byId.put(port.id(), port);
+        bySystemName.put(port.systemName(), port);
+        addedInSync.put(port.id(), syncGeneration);
+        LOG.info("port {} ({}) from {}: index {} metadata-ip {}", port.id(), port.systemName(), stored.source(),
+                port.interfaceIndex(), port.metadataIp().getHostAddress());
+        notifyAdded(port);
+        return true;
     }
 
     /**
@@ -116,6 +164,7 @@ public final class PortRegistry {
             VmPort existing = byId.get(request.id());
             if (existing != null) {
                 if (PortRequest.of(existing).equals(request)) {
+                    addedInSync.put(existing.id(), syncGeneration);
                     return new AddResult(existing, false);
                 }
                 throw new PortException(409, "port " + request.id() + " already exists with different content",
@@ -127,10 +176,11 @@ public final class PortRegistry {
                         + " is already used by port " + clash.id(),
                         List.of(new FieldError("system-name", "already used by port " + clash.id())));
             }
-            if (!interfaces.exists(request.systemName())) {
-                throw new PortException(400, "port " + request.id() + ": no such interface on this host",
-                        List.of(new FieldError("system-name",
-                                "no interface named \"" + request.systemName() + "\" exists on this host")));
+            InterfaceChecker.Refusal refusal = interfaces.refusal(request.systemName());
+            if (refusal != null) {
+                throw new PortException(refusal.missing() ? 400 : 409, "port " + request.id() + ": "
+                        + (refusal.missing() ? "no such interface on this host" : "not a guest's interface"),
+                        List.of(new FieldError("system-name", refusal.reason())));
             }
             int idx = allocator.allocate();
             if (idx < 0) {
@@ -147,6 +197,7 @@ public final class PortRegistry {
             }
             byId.put(port.id(), port);
             bySystemName.put(port.systemName(), port);
+            addedInSync.put(port.id(), syncGeneration);
             added.incrementAndGet();
             LOG.info("added port {} ({}) index {} metadata-ip {}", port.id(), port.systemName(),
                     port.interfaceIndex(), port.metadataIp().getHostAddress());
@@ -159,24 +210,34 @@ public final class PortRegistry {
     }
 
     /**
-     * Removes a port.
+     * Removes a port and its stored entry. As Contrail's agent, removing a port the table does
+     * not hold succeeds (its stored entry, if any, is deleted): {@code vrouter-port-control
+     * --oper delete} deletes the port file before it calls port IPC, so the port may already
+     * be gone, and a failed answer would fail nova's unplug.
      *
-     * @throws PortException 404 when there is no such port, 500 when its file cannot be deleted
+     * @return the removed port, or null when the table held none with this id
+     * @throws PortException 500 when its file cannot be deleted
      */
     public synchronized VmPort remove(String portId) throws PortException {
-        VmPort port = portId == null ? null : byId.get(portId);
-        if (port == null) {
-            rejected.incrementAndGet();
-            throw new PortException(404, "no port " + portId);
-        }
+        VmPort port = byId.get(Objects.requireNonNull(portId));
         try {
-            store.delete(port.id());
+            store.delete(portId);
         } catch (IOException e) {
             storeFailures.incrementAndGet();
             rejected.incrementAndGet();
-            throw new PortException(500, "cannot delete stored port " + port.id() + ": " + e);
+            throw new PortException(500, "cannot delete stored port " + portId + ": " + e);
         }
+        skipped.remove(portId);
+        if (port != null) {
+            forget(port);
+        }
+        return port;
+    }
+
+    /** Takes a port out of the table (its stored entry is already gone) and tells observers. */
+    private void forget(VmPort port) {
         byId.remove(port.id());
+        addedInSync.remove(port.id());
         bySystemName.remove(port.systemName());
         allocator.release(port.interfaceIndex());
         removed.incrementAndGet();
@@ -188,7 +249,40 @@ public final class PortRegistry {
                 LOG.error("port observer {} failed on remove of {}", o, port.id(), e);
             }
         }
-        return port;
+    }
+
+    /**
+     * Contrail's {@code POST /syncports}: a plugin that restarted announces it will now add
+     * every port it knows. Ports not added (or re-added, identical) after this call are stale
+     * once {@link #removeStale} is called with the returned generation.
+     */
+    public synchronized long beginSync() {
+        return ++syncGeneration;
+    }
+
+    /**
+     * Removes, with their stored entries, the ports not added since {@link #beginSync}
+     * returned {@code generation}.
+     *
+     * @return the ids removed (a port whose entry cannot be deleted is kept and logged)
+     */
+    public synchronized List<String> removeStale(long generation) {
+        List<String> gone = new ArrayList<>();
+        for (VmPort port : List.copyOf(byId.values())) {
+            if (addedInSync.getOrDefault(port.id(), 0L) < generation) {
+                try {
+                    store.delete(port.id());
+                } catch (IOException e) {
+                    storeFailures.incrementAndGet();
+                    LOG.error("stale port {}: cannot delete its stored entry, kept: {}", port.id(), e.toString());
+                    continue;
+                }
+                LOG.info("port {} ({}) not re-added after syncports: removed as stale", port.id(), port.systemName());
+                forget(port);
+                gone.add(port.id());
+            }
+        }
+        return gone;
     }
 
     /** The port, or null. Lock-free. */

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vrouter.agent.ComputeNodeAgent;
+import io.vrouter.agent.config.AgentConfig;
 import io.vrouter.agent.config.AgentConfigParser;
 import io.vrouter.agent.dataplane.host.HostCommand;
 import io.vrouter.agent.dataplane.io.PcapSupport;
 import io.vrouter.agent.netns.Guest;
 import io.vrouter.agent.netns.NetnsHarness;
-import io.vrouter.agent.port.InterfaceChecker;
 import io.vrouter.linklocal.novastandin.NovaMetadataStandIn;
 import io.vrouter.linklocal.novastandin.StandInInstance;
 import java.io.StringReader;
@@ -35,14 +35,14 @@ import org.junit.jupiter.api.io.TempDir;
  * served, and stopping the agent removes the vhost pair and the nft table (root only).
  */
 @Timeout(120)
-class AgentEndToEndTest {
-    static final String SECRET = "0123456789abcdef0123456789abcdef";
+public class AgentEndToEndTest {
+    public static final String SECRET = "0123456789abcdef0123456789abcdef";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
     Path dir;
 
-    private static HttpResponse<String> send(String method, String url, String body) throws Exception {
+    static HttpResponse<String> send(String method, String url, String body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
         b = body == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
                 : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
@@ -58,33 +58,8 @@ class AgentEndToEndTest {
             String instance = UUID.randomUUID().toString();
             String project = UUID.randomUUID().toString();
             nova.addInstance(StandInInstance.of(instance, project.replace("-", ""), "agentvm"));
-            Path services = Files.writeString(dir.resolve("ll.json"), """
-                    {"linklocal_service_entry": [{"linklocal_service_name": "metadata",
-                      "linklocal_service_ip": "169.254.169.254", "linklocal_service_port": 80,
-                      "ip_fabric_service_ip": ["127.0.0.1"], "ip_fabric_service_port": %d}]}
-                    """.formatted(novaPort));
             String vhost = NetnsHarness.uniqueIfName("v");
-            harness.deleteLinkOnClose(vhost);
-            harness.deleteNftTableOnClose("netdev", UserspaceDataplane.agentName(vhost));
-            long pid = ProcessHandle.current().pid();
-            String vhostIp = "198.19." + (pid >> 8 & 0xff) + "." + ((pid & 0x7f) | 0x81);
-            var config = AgentConfigParser.parse(new StringReader("""
-                    [DEFAULT]
-                    http_server_port = 0
-                    port_ipc_port = 0
-                    ports_dir = %s
-                    [VIRTUAL-HOST-INTERFACE]
-                    name = %s
-                    ip = %s/32
-                    [METADATA]
-                    metadata_proxy_secret = %s
-                    metadata_proxy_port = 8097
-                    [LINKLOCAL]
-                    services_file = %s
-                    [DATAPLANE]
-                    route_table = %d
-                    """.formatted(dir.resolve("ports"), vhost, vhostIp, SECRET, services,
-                    6000 + pid % 10000)), "test").config();
+            var config = agentConfig(harness, dir, vhost, novaPort);
 
             Guest g = harness.guest(NetnsHarness.uniqueIfName("g"), "10.9.0.3/24", "10.9.0.1", "02:00:00:00:09:03");
             String portId = UUID.randomUUID().toString();
@@ -94,8 +69,7 @@ class AgentEndToEndTest {
                      "system-name": "%s", "mac-address": "02:00:00:00:09:03", "rx-vlan-id": -1, "tx-vlan-id": -1}
                     """.formatted(portId, instance, UUID.randomUUID(), project, g.hostIf());
 
-            try (ComputeNodeAgent agent = new ComputeNodeAgent(config, new ComputeNodeAgent.Options()
-                    .interfaces(InterfaceChecker.sysfs()))) {
+            try (ComputeNodeAgent agent = new ComputeNodeAgent(config)) {
                 agent.start();
                 assertTrue(NetnsHarness.linkExists(vhost), "vhost pair up");
                 String ipc = "http://127.0.0.1:" + agent.portIpcAddress().getPort();
@@ -121,8 +95,50 @@ class AgentEndToEndTest {
         }
     }
 
+    /**
+     * agent.conf for a test agent whose metadata goes to the nova stand-in on
+     * 127.0.0.1:{@code novaPort} through a services file: see {@link #agentConfig(Path, String, String, String, int)}.
+     * The vhost {@code vhost} and its nft table are torn down by {@code harness}.
+     */
+    static AgentConfig agentConfig(NetnsHarness harness, Path dir, String vhost, int novaPort) throws Exception {
+        Path services = Files.writeString(dir.resolve("ll.json"), """
+                {"linklocal_service_entry": [{"linklocal_service_name": "metadata",
+                  "linklocal_service_ip": "169.254.169.254", "linklocal_service_port": 80,
+                  "ip_fabric_service_ip": ["127.0.0.1"], "ip_fabric_service_port": %d}]}
+                """.formatted(novaPort));
+        harness.deleteLinkOnClose(vhost);
+        harness.deleteNftTableOnClose("netdev", UserspaceDataplane.agentName(vhost));
+        long pid = ProcessHandle.current().pid();
+        return agentConfig(dir, vhost, "198.19." + (pid >> 8 & 0xff) + "." + ((pid & 0x7f) | 0x81),
+                "services_file = " + services, 6000 + (int) (pid % 10000));
+    }
+
+    /**
+     * agent.conf for a test agent: state under {@code dir}, vhost {@code vhost} with
+     * {@code vhostIp}/32, ports asked from the OS, {@code linklocal} as the [LINKLOCAL] lines.
+     */
+    public static AgentConfig agentConfig(Path dir, String vhost, String vhostIp, String linklocal, int routeTable)
+            throws Exception {
+        return AgentConfigParser.parse(new StringReader("""
+                [DEFAULT]
+                http_server_port = 0
+                port_ipc_port = 0
+                ports_dir = %s
+                [VIRTUAL-HOST-INTERFACE]
+                name = %s
+                ip = %s/32
+                [METADATA]
+                metadata_proxy_secret = %s
+                metadata_proxy_port = 8097
+                [LINKLOCAL]
+                %s
+                [DATAPLANE]
+                route_table = %d
+                """.formatted(dir.resolve("ports"), vhost, vhostIp, SECRET, linklocal, routeTable)), "test").config();
+    }
+
     /** Port IPC returns before the dataplane attached the port (its own thread): allow a moment. */
-    private static String curlUntil200(Guest g, String path) throws Exception {
+    static String curlUntil200(Guest g, String path) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         String last = "";
         while (System.nanoTime() < deadline) {

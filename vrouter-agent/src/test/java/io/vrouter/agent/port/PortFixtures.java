@@ -39,9 +39,16 @@ final class PortFixtures {
         return PortJson.parseRequest(bytes(json(n)));
     }
 
-    /** An {@link InterfaceChecker} over a mutable set of names. */
+    /** An {@link InterfaceChecker} over a mutable set of names, some of them the host's. */
     static final class FakeInterfaces implements InterfaceChecker {
         final Set<String> names = new HashSet<>();
+        final Set<String> hosts = new HashSet<>();
+
+        @Override
+        public synchronized Refusal refusal(String interfaceName) {
+            return hosts.contains(interfaceName) ? new Refusal(false, interfaceName + " is the host's")
+                    : InterfaceChecker.super.refusal(interfaceName);
+        }
 
         FakeInterfaces withTaps(int count) {
             for (int i = 0; i < count; i++) {

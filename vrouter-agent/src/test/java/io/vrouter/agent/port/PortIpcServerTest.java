@@ -13,6 +13,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -79,7 +80,7 @@ class PortIpcServerTest {
 
     private void assertStateIs(int ports) throws Exception {
         assertEquals(ports, send("GET", "/ports", null).body().size());
-        assertEquals(ports, new FilePortStore(stateDir).loadAll().size());
+        assertEquals(ports, new FilePortStore(stateDir).scan().ports().size());
     }
 
     @Test
@@ -102,7 +103,9 @@ class PortIpcServerTest {
         Answer deleted = send("DELETE", "/port/" + id, null);
         assertEquals(200, deleted.status());
         assertEquals(404, send("GET", "/port/" + id, null).status());
-        assertEquals(404, send("DELETE", "/port/" + id, null).status());
+        Answer again = send("DELETE", "/port/" + id, null);
+        assertEquals(200, again.status(), "as Contrail: vrouter-port-control deletes the file first, then calls");
+        assertEquals(0, again.body().size());
         assertStateIs(0);
     }
 
@@ -228,5 +231,90 @@ class PortIpcServerTest {
         Answer got = send("GET", "/port/" + PortFixtures.uuid(1, 1), null);
         assertEquals(200, got.status());
         assertEquals(1, got.body().get("interface-index").asInt());
+    }
+
+    private static VrouterPortControl nova(int n, String ip, String ip6) {
+        return VrouterPortControl.nova(PortFixtures.uuid(1, n), PortFixtures.uuid(2, n), PortFixtures.uuid(3, 1),
+                "0123456789abcdef0123456789abcdef", ip, ip6, "vm " + n, String.format("02:00:00:00:00:%02x", n), "tap" + n);
+    }
+
+    @Test
+    void vrouterPortControlAddAndDeleteShouldSucceedForIpv4OnlyAndIpv6OnlyPorts() throws Exception {
+        VrouterPortControl v4only = nova(1, "10.0.0.3", "None");
+        VrouterPortControl v6only = nova(2, "0.0.0.0", "fd00::4");
+        for (VrouterPortControl c : List.of(v4only, v6only)) {
+            c.writePortFile(stateDir); // the script writes its file, then calls the agent
+            Answer a = send("POST", "/port", c.json());
+            assertEquals(200, a.status(), "the script exits 4 on anything else, failing the VM boot: " + a.body());
+        }
+        Answer got = send("GET", "/port/" + v6only.uuid(), null);
+        assertEquals("0.0.0.0", got.body().get("ip-address").asText());
+        assertEquals("fd00::4", got.body().get("ip6-address").asText());
+        assertEquals("::", send("GET", "/port/" + v4only.uuid(), null).body().get("ip6-address").asText());
+        assertStateIs(2);
+
+        Files.delete(stateDir.resolve(v4only.uuid())); // --oper delete: the file first, then DELETE
+        assertEquals(200, send("DELETE", "/port/" + v4only.uuid(), null).status());
+        assertStateIs(1);
+    }
+
+    @Test
+    void anArrayOfPortsShouldBeAddedAllOrNone() throws Exception {
+        Answer both = send("POST", "/port", "[" + PortFixtures.json(1) + ", " + PortFixtures.json(2) + "]");
+        assertEquals(200, both.status(), both.body().toString());
+        assertEquals(2, both.body().size());
+        ObjectNode clash = PortFixtures.json(4);
+        clash.put("system-name", "tap1");
+        Answer refused = send("POST", "/port", "[" + PortFixtures.json(3) + ", " + clash + "]");
+        assertEquals(409, refused.status(), refused.body().toString());
+        assertStateIs(2);
+        assertEquals(404, send("GET", "/port/" + PortFixtures.uuid(1, 3), null).status(), "the first was undone");
+    }
+
+    @Test
+    void enableAndDisablePortShouldKeepContrailsSemantics() throws Exception {
+        post(PortFixtures.json(1));
+        for (String op : List.of("enable-port", "disable-port")) {
+            Answer vm = send("PUT", "/" + op + "/" + PortFixtures.uuid(1, 1), null);
+            assertEquals(400, vm.status(), vm.body().toString());
+            assertTrue(vm.body().get("error").asText().contains("incorrect port type"), vm.body().toString());
+            assertEquals(404, send("PUT", "/" + op + "/" + PortFixtures.uuid(1, 2), null).status());
+            assertEquals(400, send("PUT", "/" + op + "/nope", null).status());
+        }
+        assertStateIs(1);
+    }
+
+    @Test
+    void aHostInterfaceShouldBeRefusedWithA409NamingTheReason() throws Exception {
+        interfaces.names.add("lo");
+        interfaces.hosts.add("lo");
+        ObjectNode lo = PortFixtures.json(1);
+        lo.put("system-name", "lo");
+        Answer a = post(lo);
+        assertEquals(409, a.status());
+        assertTrue(a.body().get("field_errors").get("system-name").asText().contains("lo is the host's"),
+                a.body().toString());
+        assertStateIs(0);
+    }
+
+    @Test
+    void syncPortsShouldRemoveThePortsNotReAddedWithinTheStaleTimeout() throws Exception {
+        server.close();
+        server = PortIpcServer.start(new InetSocketAddress("127.0.0.1", 0), group, registry, Duration.ofMillis(300));
+        base = "http://127.0.0.1:" + server.localAddress().getPort();
+        post(PortFixtures.json(1));
+        post(PortFixtures.json(2));
+
+        Answer sync = send("POST", "/syncports", null);
+        assertEquals(200, sync.status());
+        assertEquals(200, post(PortFixtures.json(2)).status());
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (registry.size() > 1 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(404, send("GET", "/port/" + PortFixtures.uuid(1, 1), null).status());
+        assertEquals(200, send("GET", "/port/" + PortFixtures.uuid(1, 2), null).status());
+        assertStateIs(1);
     }
 }

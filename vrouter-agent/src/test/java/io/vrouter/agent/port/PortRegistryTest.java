@@ -29,13 +29,17 @@ class PortRegistryTest {
         registry.addObserver(observer);
     }
 
+    private List<VmPort> storedPorts() {
+        return store.stored().stream().map(s -> s.request().toPort(s.interfaceIndex())).toList();
+    }
+
     @Test
     void shouldAssignIndexAndMetadataIpAndTellObservers() throws Exception {
         VmPort p = registry.add(request(1)).port();
         assertEquals(1, p.interfaceIndex());
         assertEquals("169.254.0.1", p.metadataIp().getHostAddress());
         assertEquals(List.of("+" + p.id() + "#1"), observer.events);
-        assertEquals(List.of(p), store.loadAll());
+        assertEquals(List.of(p), storedPorts());
         assertSame(p, registry.get(p.id()));
     }
 
@@ -59,7 +63,7 @@ class PortRegistryTest {
         assertEquals(409, e.status());
         assertEquals("ip-address", e.errors().get(0).field());
         assertEquals(List.of(p), registry.list());
-        assertEquals(List.of(p), store.loadAll());
+        assertEquals(List.of(p), storedPorts());
     }
 
     @Test
@@ -110,13 +114,14 @@ class PortRegistryTest {
     }
 
     @Test
-    void removeShouldTellObserversAndUnknownShouldBe404() throws Exception {
+    void removeShouldTellObserversAndRemovingAnUnknownPortShouldSucceedAsContrails() throws Exception {
         VmPort p = registry.add(request(1)).port();
         assertEquals(p, registry.remove(p.id()));
         assertNull(registry.get(p.id()));
         assertEquals(List.of("+" + p.id() + "#1", "-" + p.id() + "#1"), observer.events);
-        assertEquals(404, assertThrows(PortException.class, () -> registry.remove(p.id())).status());
-        assertTrue(store.loadAll().isEmpty());
+        assertNull(registry.remove(p.id()), "vrouter-port-control deletes the file first: the port may be gone");
+        assertEquals(2, observer.events.size());
+        assertTrue(storedPorts().isEmpty());
     }
 
     @Test
@@ -179,7 +184,104 @@ class PortRegistryTest {
         assertFalse(idx.contains(InterfaceIndexAllocator.METADATA_SERVICE_INDEX));
         assertEquals(9, r.get(PortFixtures.uuid(1, 1)).interfaceIndex(), "first in order keeps its index");
         // the new index was persisted
-        assertNotEquals(9, PortJson.parseStored(Files.readAllBytes(dir.resolve(PortFixtures.uuid(1, 2) + ".json")))
+        assertNotEquals(9, PortJson.parseStored(Files.readAllBytes(dir.resolve(PortFixtures.uuid(1, 2))), "file")
                 .interfaceIndex());
+    }
+
+    private static VrouterPortControl script(int n, String tap) {
+        return VrouterPortControl.nova(PortFixtures.uuid(1, n), PortFixtures.uuid(2, n), PortFixtures.uuid(3, 1),
+                "0123456789abcdef0123456789abcdef", "10.0.0." + (n + 2), "None", "vm-" + n,
+                String.format("02:00:00:00:00:%02x", n), tap);
+    }
+
+    @Test
+    void replayShouldLoadPortFilesTheScriptWroteWhileTheAgentWasDownAndGiveThemAnIndex(@TempDir Path dir)
+            throws Exception {
+        script(1, "tap1").writePortFile(dir);
+        script(2, "tap2").writePortFile(dir);
+        PortRegistry r = new PortRegistry(new FilePortStore(dir), interfaces);
+        r.addObserver(observer);
+
+        assertEquals(2, r.replay());
+
+        assertEquals(List.of(1, 2), r.list().stream().map(VmPort::interfaceIndex).toList());
+        StoredPort rewritten = PortJson.parseStored(Files.readAllBytes(dir.resolve(PortFixtures.uuid(1, 2))), "f");
+        assertEquals(2, rewritten.interfaceIndex(), "the index is kept in the file for the next start");
+        PortRegistry again = new PortRegistry(new FilePortStore(dir), interfaces);
+        again.replay();
+        assertEquals(r.list(), again.list(), "same indexes at the next start");
+    }
+
+    @Test
+    void aPortFileNamingTheHostsInterfaceOrAnotherPortsShouldBeSkippedAndTheOthersLoad(@TempDir Path dir)
+            throws Exception {
+        interfaces.names.add("lo");
+        interfaces.hosts.add("lo");
+        script(1, "lo").writePortFile(dir);
+        script(2, "tap2").writePortFile(dir);
+        script(3, "tap2").writePortFile(dir); // a second port on the same tap
+        script(4, "tap-gone").writePortFile(dir); // a tap that comes back after the agent
+        PortRegistry r = new PortRegistry(new FilePortStore(dir), interfaces);
+
+        assertEquals(2, r.replay());
+
+        assertEquals(List.of(PortFixtures.uuid(1, 2), PortFixtures.uuid(1, 4)), r.list().stream().map(VmPort::id).toList());
+        assertTrue(Files.exists(dir.resolve(PortFixtures.uuid(1, 1))), "a skipped file is left in place");
+        assertEquals(0, r.rescan(), "skipped files are not retried while unchanged");
+    }
+
+    @Test
+    void rescanShouldAddPortsWhoseFilesAppearAndRemovePortsWhoseFilesGo(@TempDir Path dir) throws Exception {
+        PortRegistry r = new PortRegistry(new FilePortStore(dir), interfaces);
+        r.addObserver(observer);
+        VmPort viaIpc = r.add(request(5)).port();
+        assertEquals(0, r.replay());
+
+        script(1, "tap1").writePortFile(dir);
+        assertEquals(1, r.rescan());
+        VmPort fromFile = r.get(PortFixtures.uuid(1, 1));
+        assertEquals("tap1", fromFile.systemName());
+
+        Files.delete(dir.resolve(fromFile.id())); // vrouter-port-control --oper delete
+        assertEquals(0, r.rescan());
+        assertNull(r.get(fromFile.id()));
+        assertSame(viaIpc, r.get(viaIpc.id()), "ports added over port IPC have their file");
+        assertEquals(List.of("+" + viaIpc.id() + "#1", "+" + fromFile.id() + "#2", "-" + fromFile.id() + "#2"),
+                observer.events);
+    }
+
+    @Test
+    void anUnreadableFileShouldNotRemoveItsPort(@TempDir Path dir) throws Exception {
+        PortRegistry r = new PortRegistry(new FilePortStore(dir), interfaces);
+        VmPort p = r.add(request(1)).port();
+        Files.writeString(dir.resolve(p.id()), "{\"id\"");
+        r.rescan();
+        assertSame(p, r.get(p.id()));
+    }
+
+    @Test
+    void aHostInterfaceShouldBeRefusedWith409NamingTheReason() {
+        interfaces.hosts.add("tap1");
+        PortException e = assertThrows(PortException.class, () -> registry.add(request(1)));
+        assertEquals(409, e.status());
+        assertEquals("system-name", e.errors().get(0).field());
+        assertTrue(e.getMessage().contains("tap1 is the host's"), e.getMessage());
+        assertEquals(0, registry.size());
+    }
+
+    @Test
+    void afterSyncPortsOnlyPortsReAddedShouldStay() throws Exception {
+        registry.add(request(1));
+        registry.add(request(2));
+        long generation = registry.beginSync();
+        registry.add(request(2)); // the plugin replays what it knows: identical re-add
+        registry.add(request(3));
+
+        assertEquals(List.of(PortFixtures.uuid(1, 1)), registry.removeStale(generation));
+
+        assertEquals(List.of(PortFixtures.uuid(1, 2), PortFixtures.uuid(1, 3)),
+                registry.list().stream().map(VmPort::id).toList());
+        assertEquals(2, storedPorts().size(), "the stale port's entry is deleted too");
+        assertTrue(registry.removeStale(generation).isEmpty());
     }
 }
