@@ -24,6 +24,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The proxy on loopback in front of the nova stand-in; guests are sockets bound to 127.0.0.x. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -165,6 +167,44 @@ class MetadataProxyLoopbackTest {
         assertTrue(seen.all("X-OVN-Network-ID").isEmpty());
         assertTrue(seen.all("X-Hop").isEmpty(), "headers named in Connection are hop-by-hop");
         assertEquals(List.of("kept"), seen.all("X-Custom"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"X_Instance_ID", "X_Tenant_ID", "X_Forwarded_For", "X_Instance_ID_Signature",
+            "X_Metadata_Provider"})
+    void shouldNotForwardAnIdentityHeaderSpelledWithUnderscores(String name) throws Exception {
+        start();
+        String forged = name.equals("X_Instance_ID_Signature") ? nova.expectedSignature(VM_A.instanceId())
+                : name.equals("X_Tenant_ID") ? nodash(VM_A.projectId()) : name.equals("X_Forwarded_For")
+                ? "6.6.6.6" : VM_A.instanceId();
+        try (RawHttpClient b = guest(SRC_B)) {
+            RawHttpClient.Response r = b.exchange(RawHttpClient.get("/latest/meta-data/hostname", name + ": " + forged));
+            assertEquals(200, r.status(), r.bodyText());
+            assertEquals("vm-b.novalocal", r.bodyText());
+        }
+        RecordedRequest seen = nova.requests().get(0);
+        assertTrue(seen.all(name).isEmpty(), name + " reached nova");
+        assertTrue(seen.headers().stream().noneMatch(h -> h.getKey().contains("_")), seen.headers().toString());
+    }
+
+    /** nova reads request lines up to 8 KiB (eventlet's MAX_REQUEST_LINE) and answers 404 for a long unknown path. */
+    @Test
+    void shouldPassARequestLineOfEightKibToNovaAndRefuseALongerOneWith414() throws Exception {
+        start();
+        String prefix = "GET /latest/meta-data/";
+        String suffix = " HTTP/1.1";
+        String path = "x".repeat(MetadataProxyConfig.DEFAULT_MAX_INITIAL_LINE_LENGTH - prefix.length() - suffix.length());
+        try (RawHttpClient g = guest(SRC_A)) {
+            RawHttpClient.Response r = g.exchange(prefix + path + suffix + "\r\nHost: x\r\n\r\n");
+            assertEquals(404, r.status(), "nova's answer for an unknown path, passed through: " + r.bodyText());
+        }
+        assertEquals(1, nova.requests().size());
+        assertEquals(8192, MetadataProxyConfig.DEFAULT_MAX_INITIAL_LINE_LENGTH);
+        try (RawHttpClient g = guest(SRC_A)) {
+            RawHttpClient.Response r = g.exchange(prefix + path + "y" + suffix + "\r\nHost: x\r\n\r\n");
+            assertEquals(414, r.status(), r.bodyText());
+        }
+        assertEquals(1, nova.requests().size());
     }
 
     @Test
