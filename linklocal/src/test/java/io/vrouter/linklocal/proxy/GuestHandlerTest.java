@@ -16,11 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import ch.qos.logback.classic.Level;
 import org.junit.jupiter.api.AfterEach;
-import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -361,28 +358,15 @@ class GuestHandlerTest {
 
     // --- logs a guest can neither flood nor forge ---
 
-    private static ListAppender<ILoggingEvent> captureProxyLog() {
-        Logger logger = (Logger) LoggerFactory.getLogger(MetadataProxy.class);
-        ListAppender<ILoggingEvent> appender = new ListAppender<>();
-        appender.start();
-        logger.addAppender(appender);
-        return appender;
-    }
-
-    private static void stopCapture(ListAppender<ILoggingEvent> appender) {
-        ((Logger) LoggerFactory.getLogger(MetadataProxy.class)).detachAppender(appender);
-    }
-
     @Test
     void shouldLogAFloodOfBadRequestsAtMostTheConfiguredLinesWithControlBytesEscaped() {
-        ListAppender<ILoggingEvent> log = captureProxyLog();
-        try {
+        try (ProxyLogCapture log = new ProxyLogCapture()) {
             MetadataProxy p = proxy(b -> b.logLinesPerReason(5).rateLimitPerSecond(0));
             EmbeddedChannel ch = guest(p, SRC_A);
             for (int i = 0; i < 200; i++) {
                 statuses(exchange(ch, "TRACE /\u001b[2J\u0007fake\u0000 HTTP/1.1\r\nHost: x\r\n\r\n"));
             }
-            List<String> lines = log.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+            List<String> lines = log.lines(Level.DEBUG);
             assertEquals(5, lines.size(), lines.toString());
             assertEquals(200, p.counters().rejections(RejectReason.METHOD_NOT_IMPLEMENTED), "every request counted");
             for (String l : lines) {
@@ -390,25 +374,20 @@ class GuestHandlerTest {
                 assertTrue(l.contains("\\x1b[2J\\x07fake"), l);
                 assertTrue(l.contains("vm=" + VM_A.instanceId()), l);
             }
-        } finally {
-            stopCapture(log);
         }
     }
 
     @Test
     void shouldNameTheKnownVmInDecodeErrorLines() {
-        ListAppender<ILoggingEvent> log = captureProxyLog();
-        try {
+        try (ProxyLogCapture log = new ProxyLogCapture()) {
             EmbeddedChannel ch = guest(proxy(b -> { }), SRC_A);
             statuses(exchange(ch, "GET / HTTP/9.Z\r\nHost: x\r\n\r\n"));
-            String line = log.list.get(0).getFormattedMessage();
+            String line = log.lines(Level.DEBUG).get(0);
             assertTrue(line.contains("vm=" + VM_A.instanceId()), line);
             assertTrue(line.contains("status=400"), line);
             EmbeddedChannel unknown = guest(proxy(b -> { }), SRC_UNKNOWN);
             statuses(exchange(unknown, "GET / HTTP/9.Z\r\nHost: x\r\n\r\n"));
-            assertTrue(log.list.get(1).getFormattedMessage().contains("vm=unknown(127.0.0.9)"));
-        } finally {
-            stopCapture(log);
+            assertTrue(log.lines(Level.DEBUG).get(1).contains("vm=unknown(127.0.0.9)"));
         }
     }
 }

@@ -19,11 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.AfterAll;
-import org.slf4j.LoggerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -631,11 +627,7 @@ class MetadataProxyLoopbackTest {
 
     @Test
     void shouldWarnOnceWithTheHintAndCountNovas403PerStatusAndVmWhenTheSecretIsWrong() throws Exception {
-        Logger logger = (Logger) LoggerFactory.getLogger(MetadataProxy.class);
-        ListAppender<ILoggingEvent> log = new ListAppender<>();
-        log.start();
-        logger.addAppender(log);
-        try {
+        try (ProxyLogCapture log = new ProxyLogCapture()) {
             start(b -> b.sharedSecret("not-novas-secret").logLinesPerReason(1),
                     MetadataUpstreams.fixed(List.of(nova.address())));
             try (RawHttpClient g = guest(SRC_A)) {
@@ -645,31 +637,23 @@ class MetadataProxyLoopbackTest {
             }
             ProxyCountersSnapshot c = awaitCounters(s -> s.responses(403) == 3);
             assertEquals(3, c.responses(VM_A.instanceId(), 403));
-            List<ILoggingEvent> warns = log.list.stream().filter(e -> e.getLevel() == Level.WARN).toList();
+            List<String> warns = log.lines(Level.WARN);
             assertEquals(1, warns.size(), warns.toString());
-            String line = warns.get(0).getFormattedMessage();
+            String line = warns.get(0);
             assertTrue(line.contains("status=403"), line);
             assertTrue(line.contains("vm=" + VM_A.instanceId()), line);
             assertTrue(line.contains("[METADATA] metadata_proxy_secret must equal nova's"), line);
-        } finally {
-            logger.detachAppender(log);
         }
     }
 
     @Test
     void shouldStayQuietOnNovasOrdinary404ButCountIt() throws Exception {
-        Logger logger = (Logger) LoggerFactory.getLogger(MetadataProxy.class);
-        ListAppender<ILoggingEvent> log = new ListAppender<>();
-        log.start();
-        logger.addAppender(log);
-        try {
+        try (ProxyLogCapture log = new ProxyLogCapture()) {
             start();
             assertEquals(404, getOnce(SRC_B, "/latest/meta-data/no-such-key").status());
             ProxyCountersSnapshot c = awaitCounters(s -> s.responses(404) == 1);
             assertEquals(1, c.responses(VM_B.instanceId(), 404));
-            assertTrue(log.list.stream().noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.WARN)), log.list.toString());
-        } finally {
-            logger.detachAppender(log);
+            assertEquals(List.of(), log.lines(Level.WARN));
         }
     }
 }
