@@ -14,6 +14,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -41,6 +43,11 @@ final class MisbehavingUpstream implements AutoCloseable {
     private final Supplier<Function<RequestHead, List<byte[]>>> scripts;
     private final AtomicInteger connections = new AtomicInteger();
     private final ConcurrentLinkedQueue<Socket> sockets = new ConcurrentLinkedQueue<>();
+    private final ExecutorService perConnection = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "misbehaving-upstream-conn");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** @param scripts one script per accepted connection (it may keep state across that connection's requests) */
     MisbehavingUpstream(Supplier<Function<RequestHead, List<byte[]>>> scripts) throws IOException {
@@ -66,18 +73,18 @@ final class MisbehavingUpstream implements AutoCloseable {
         return connections.get();
     }
 
+    /** One thread per connection: the scripts pause between writes, and connections are few. */
     private void acceptLoop() {
-        while (!server.isClosed()) {
-            try {
-                Socket s = server.accept();
+        try {
+            for (;;) {
+                Socket accepted = server.accept();
                 connections.incrementAndGet();
-                sockets.add(s);
-                Thread t = new Thread(() -> serve(s, scripts.get()), "misbehaving-upstream-conn");
-                t.setDaemon(true);
-                t.start();
-            } catch (IOException e) {
-                return; // closed
+                sockets.add(accepted);
+                Function<RequestHead, List<byte[]>> script = scripts.get();
+                perConnection.execute(() -> serve(accepted, script));
             }
+        } catch (IOException e) {
+            // closed by close()
         }
     }
 
@@ -139,5 +146,6 @@ final class MisbehavingUpstream implements AutoCloseable {
         for (Socket s : sockets) {
             s.close();
         }
+        perConnection.shutdownNow();
     }
 }
