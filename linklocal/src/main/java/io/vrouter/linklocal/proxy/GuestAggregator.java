@@ -1,37 +1,40 @@
 package io.vrouter.linklocal.proxy;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.netty.handler.codec.http.TooLongHttpContentException;
 
 /**
- * {@link HttpObjectAggregator} that counts and logs the 413 it sends for a request body over
- * {@code maxRequestBodyBytes} (by Content-Length up front, or while a chunked body streams in).
- * The connection is closed after the 413, as the rest of the body cannot be trusted to follow.
+ * {@link HttpObjectAggregator} whose answer to a request body over {@code maxRequestBodyBytes}
+ * (by Content-Length up front, or while a chunked body streams in) goes through
+ * {@link GuestHandler} like every other answer: the oversized request is passed on as an
+ * invalid request ({@link TooLongHttpContentException}), answered 413 in its turn (never ahead
+ * of the responses to requests before it) and the connection closed after it, as the rest of
+ * the body cannot be trusted to follow. Netty's own handling would write the 413 at once and
+ * keep a keep-alive connection open, whose unfinished request then timed out into an
+ * unsolicited 408.
  */
 final class GuestAggregator extends HttpObjectAggregator {
-    private static final Logger LOG = LoggerFactory.getLogger(GuestAggregator.class);
-    private final ProxyCounters counters;
 
-    GuestAggregator(int maxContentLength, ProxyCounters counters) {
+    GuestAggregator(int maxContentLength) {
         super(maxContentLength, true);
-        this.counters = counters;
     }
 
     @Override
-    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) throws Exception {
-        if (oversized instanceof HttpRequest req) {
-            counters.request();
-            counters.rejected(RejectReason.BODY_TOO_LARGE);
-            counters.respondedByCodec(413);
-            LOG.warn("metadata: src={} path={} status=413 cause=BODY_TOO_LARGE (Content-Length {}, limit {})",
-                    ctx.channel().remoteAddress(), req.uri(), req.headers().get(HttpHeaderNames.CONTENT_LENGTH),
-                    maxContentLength());
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+        if (!(oversized instanceof HttpRequest req)) {
+            return;
         }
-        super.handleOversizedMessage(ctx, oversized);
+        FullHttpRequest refused = new DefaultFullHttpRequest(req.protocolVersion(), req.method(), req.uri(),
+                Unpooled.EMPTY_BUFFER);
+        refused.setDecoderResult(DecoderResult.failure(new TooLongHttpContentException(
+                "Request body larger than " + maxContentLength() + " bytes.")));
+        ctx.fireChannelRead(refused);
     }
 }

@@ -16,8 +16,10 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpContentException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
@@ -34,10 +36,15 @@ import org.slf4j.LoggerFactory;
  * small bounded queue, so pipelined requests are answered in order and a guest cannot make the
  * proxy buffer without bound (over the bound: 429 after the queued ones, then close).
  *
- * <p>Checks, in order: decode errors (400/414/431), method (501), target (400), the VM's
+ * <p>Checks, in order: decode errors (400/414/431, and from {@link GuestRequestDecoder} and
+ * {@link GuestAggregator}: ambiguous framing 400, unknown transfer coding 501, body too large
+ * 413; each closes the connection), method (501), target (400, also for a control character
+ * in it), the VM's
  * admission ({@link VmAdmission}: connection cap 429, identity 403, rate limit 429), a
  * configured metadata service (503); then the request goes to nova through this loop's
- * {@link UpstreamClient}. Runs on the connection's event loop only.
+ * {@link UpstreamClient}. A guest that half-closes its side (SHUT_WR) after its requests
+ * still gets every response, then the connection closes. Log lines go through {@link ProxyLog}
+ * (rate-limited, escaped). Runs on the connection's event loop only.
  */
 final class GuestHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(GuestHandler.class);
@@ -45,6 +52,7 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
 
     private final MetadataProxyConfig config;
     private final ProxyCounters counters;
+    private final ProxyLog log;
     private final VmAdmission admission;
     private final UpstreamBalancer balancer;
     private final UpstreamClient client;
@@ -55,16 +63,19 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
     private boolean busy;
     private boolean closing;
     private boolean overflowPending;
+    /** The guest shut down its sending side: answer what was read, then close. */
+    private boolean inputShutdown;
     /** The request being answered is a HEAD: its response goes out without a body. */
     private boolean answeringHead;
     private RequestReadTimer readTimer;
     private GuestResponseEncoder encoder;
 
     /** @param client the connection's event loop's; null only where nothing is forwarded (handler tests) */
-    GuestHandler(MetadataProxyConfig config, ProxyCounters counters, VmAdmission admission, UpstreamBalancer balancer,
-                 UpstreamClient client) {
+    GuestHandler(MetadataProxyConfig config, ProxyCounters counters, ProxyLog log, VmAdmission admission,
+                 UpstreamBalancer balancer, UpstreamClient client) {
         this.config = Objects.requireNonNull(config, "config");
         this.counters = Objects.requireNonNull(counters, "counters");
+        this.log = Objects.requireNonNull(log, "log");
         this.admission = Objects.requireNonNull(admission, "admission");
         this.balancer = Objects.requireNonNull(balancer, "balancer");
         this.client = client;
@@ -185,19 +196,23 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** 400/414/431 for a request the decoder could not read; the connection closes after it. */
+    /** 400/413/414/431/501 for a request that was not read as one; the connection closes after it. */
     private void rejectUndecodable(ChannelHandlerContext ctx, FullHttpRequest req, long start) {
         Throwable cause = req.decoderResult().cause();
-        RejectReason reason = cause instanceof TooLongHttpLineException ? RejectReason.URI_TOO_LONG
+        RejectReason reason = cause instanceof GuestRequestDecoder.FramingException f ? f.reason()
+                : cause instanceof TooLongHttpContentException ? RejectReason.BODY_TOO_LARGE
+                : cause instanceof TooLongHttpLineException ? RejectReason.URI_TOO_LONG
                 : cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException
                 ? RejectReason.HEADERS_TOO_LARGE : RejectReason.MALFORMED_REQUEST;
         String message = switch (reason) {
             case URI_TOO_LONG -> "Request line longer than " + config.maxInitialLineLength() + " bytes.";
             case HEADERS_TOO_LARGE -> "Request headers larger than " + config.maxHeaderSize() + " bytes.";
-            default -> "Malformed HTTP request: " + cause.getMessage();
+            default -> cause instanceof GuestRequestDecoder.FramingException
+                    || cause instanceof TooLongHttpContentException
+                    ? cause.getMessage() : "Malformed HTTP request: " + cause.getMessage();
         };
         closing = true;
-        reject(ctx, null, truncate(req.uri()), start, reason, message, false, cause, -1);
+        reject(ctx, null, req.uri(), start, reason, message, false, cause, -1);
     }
 
     /** The origin-form target of a request this proxy forwards, or null after answering 501/400. */
@@ -208,14 +223,20 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
                 || m == HttpMethod.DELETE)) {
             // 501, as Contrail: the method is not one this proxy implements for any path
             // (405 would claim the resource exists and supports others).
-            reject(ctx, null, truncate(uri), start, RejectReason.METHOD_NOT_IMPLEMENTED,
+            reject(ctx, null, uri, start, RejectReason.METHOD_NOT_IMPLEMENTED,
                     "Method " + truncate(m.name()) + " is not implemented; allowed: " + ALLOWED_METHODS + ".",
                     keepAlive, null, -1);
             return null;
         }
+        if (hasControlChar(uri)) {
+            // NUL, CR, ESC... are never part of a request target (RFC 9112 §3.2): not for nova.
+            reject(ctx, null, uri, start, RejectReason.MALFORMED_REQUEST,
+                    "Request target contains a control character.", false, null, -1);
+            return null;
+        }
         String target = RequestRewriter.originForm(uri);
         if (target == null) {
-            reject(ctx, null, truncate(uri), start, RejectReason.MALFORMED_REQUEST,
+            reject(ctx, null, uri, start, RejectReason.MALFORMED_REQUEST,
                     "Request target must be a path (/...) or an http:// URL.", keepAlive, null, -1);
         }
         return target;
@@ -282,29 +303,17 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
             h.setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
         }
         r.setProtocolVersion(HttpVersion.HTTP_1_1);
-        if (code >= 500) {
-            LOG.warn("metadata: vm={} path={} status={} cause=nova at {} answered {}",
-                    id.instanceId(), target, code, from, r.status());
-        } else if (code >= 400) {
-            // Routine for cloud-init (e.g. 404 for absent user-data): debug, not warn.
-            LOG.debug("metadata: vm={} path={} status={} cause=nova at {} answered {}",
-                    id.instanceId(), target, code, from, r.status());
+        if (code >= 400) {
+            log.novaAnswered(code, method == HttpMethod.POST, id.instanceId(), target, from);
         }
-        write(ctx, r, keepAlive, start);
+        write(ctx, r, keepAlive, start, id);
     }
 
     private void reject(ChannelHandlerContext ctx, VmIdentity id, String target, long start, RejectReason reason,
                         String message, boolean keepAlive, Throwable cause, long retryAfterSeconds) {
         counters.rejected(reason);
-        String who = id != null ? id.instanceId() : "unknown(" + vm.sourceText() + ")";
-        if (reason == RejectReason.RATE_LIMITED || reason == RejectReason.TOO_MANY_CONNECTIONS
-                || reason == RejectReason.PIPELINE_OVERFLOW) {
-            // Logged at debug: an abusive guest must not be able to flood the log (it is counted).
-            LOG.debug("metadata: vm={} path={} status={} cause={}", who, target, reason.status(), reason);
-        } else {
-            LOG.warn("metadata: vm={} path={} status={} cause={}{}", who, target, reason.status(), reason,
-                    cause == null ? "" : ": " + cause);
-        }
+        VmIdentity known = id != null ? id : vm.known();
+        log.refused(reason, ProxyLog.who(known, vm.sourceText()), target, cause);
         ByteBuf body = Unpooled.copiedBuffer(message + "\n", StandardCharsets.UTF_8);
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(reason.status()), body);
@@ -316,10 +325,14 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
         if (reason == RejectReason.METHOD_NOT_IMPLEMENTED) {
             r.headers().set(HttpHeaderNames.ALLOW, ALLOWED_METHODS);
         }
-        write(ctx, r, keepAlive, start);
+        write(ctx, r, keepAlive, start, known);
     }
 
-    private void write(ChannelHandlerContext ctx, FullHttpResponse r, boolean keepAlive, long start) {
+    /** @param who the VM answered (counted per VM), null when the source belongs to none */
+    private void write(ChannelHandlerContext ctx, FullHttpResponse r, boolean keepAliveAsked, long start,
+                       VmIdentity who) {
+        // After a half-close, the last response closes the connection: nothing more can come.
+        boolean keepAlive = keepAliveAsked && !(inputShutdown && queue.isEmpty());
         if (!keepAlive) {
             closing = true;
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -329,7 +342,7 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
             encoder.answering(answeringHead);
         }
         ctx.writeAndFlush(r).addListener((ChannelFutureListener) f -> {
-            counters.responded(status, System.nanoTime() - start);
+            counters.responded(status, System.nanoTime() - start, who);
             busy = false;
             if (!keepAlive || !f.isSuccess() || closing) {
                 f.channel().close();
@@ -356,6 +369,14 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            // Every complete request was decoded before this event; those in hand are answered.
+            inputShutdown = true;
+            if (!busy && queue.isEmpty()) {
+                ctx.close();
+            }
+            return;
+        }
         if (evt instanceof IdleStateEvent) {
             if (!busy) {
                 ctx.close();
@@ -368,11 +389,21 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         LOG.debug("metadata: connection from {} failed: {}", vm == null ? null : vm.source(),
-                cause.toString());
+                ProxyLog.escape(cause.toString()));
         ctx.close();
     }
 
     private static String truncate(String s) {
         return s.length() <= 200 ? s : s.substring(0, 200) + "...";
+    }
+
+    private static boolean hasControlChar(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -16,7 +16,6 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
@@ -55,6 +54,7 @@ public final class MetadataProxy implements AutoCloseable {
     private final MetadataProxyConfig config;
     private final VmAdmission admission;
     private final ProxyCounters counters = new ProxyCounters();
+    private final ProxyLog log;
     private final UpstreamBalancer balancer;
     private final Map<EventLoop, UpstreamClient> clients = new IdentityHashMap<>();
     private EventLoopGroup group;
@@ -65,6 +65,7 @@ public final class MetadataProxy implements AutoCloseable {
     public MetadataProxy(MetadataProxyConfig config, InstanceDirectory directory, MetadataUpstreams upstreams) {
         this.config = Objects.requireNonNull(config, "config");
         this.admission = new VmAdmission(config, Objects.requireNonNull(directory, "directory"));
+        this.log = new ProxyLog(config);
         this.balancer = new UpstreamBalancer(Objects.requireNonNull(upstreams, "upstreams"),
                 TimeUnit.MILLISECONDS.toNanos(config.upstreamDownMs()));
     }
@@ -110,6 +111,8 @@ public final class MetadataProxy implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // A guest's SHUT_WR after its request must not lose the response (GuestHandler closes after it).
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -130,16 +133,16 @@ public final class MetadataProxy implements AutoCloseable {
 
     /** The guest-side pipeline; package-private so handler tests build the same one. */
     void initGuestPipeline(ChannelPipeline p) {
-        GuestHandler guest = new GuestHandler(config, counters, admission, balancer,
+        GuestHandler guest = new GuestHandler(config, counters, log, admission, balancer,
                 clients.get(p.channel().eventLoop()));
         p.addLast("readTimer", new RequestReadTimer(config.requestReadTimeoutMs(),
                 () -> guest.slowRequest(p.context(guest))));
         p.addLast("idle", new IdleStateHandler(0, 0, config.idleTimeoutMs(), TimeUnit.MILLISECONDS));
         // HttpServerCodec's two halves, the encoder told by GuestHandler when it answers HEAD.
-        p.addLast("codec", new HttpRequestDecoder(config.maxInitialLineLength(), config.maxHeaderSize(),
+        p.addLast("codec", new GuestRequestDecoder(config.maxInitialLineLength(), config.maxHeaderSize(),
                 MetadataProxyConfig.GUEST_DECODER_CHUNK_SIZE));
         p.addLast("encoder", new GuestResponseEncoder());
-        p.addLast("aggregator", new GuestAggregator(config.maxRequestBodyBytes(), counters));
+        p.addLast("aggregator", new GuestAggregator(config.maxRequestBodyBytes()));
         p.addLast("guest", guest);
     }
 

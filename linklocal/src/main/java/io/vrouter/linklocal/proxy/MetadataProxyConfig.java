@@ -38,9 +38,15 @@ import java.util.Objects;
  * <tr><td>{@code rateLimitPerSecond} / {@code rateLimitBurst}</td><td>{@value #DEFAULT_RATE_LIMIT_PER_SECOND}/s,
  *     burst {@value #DEFAULT_RATE_LIMIT_BURST}</td><td>429 + Retry-After</td></tr>
  * <tr><td>{@code maxConnectionsPerVm}</td><td>{@value #DEFAULT_MAX_CONNECTIONS_PER_VM}</td><td>429, close</td></tr>
+ * <tr><td colspan="3">the agent's log</td></tr>
+ * <tr><td>{@code logLinesPerReason} per {@code logIntervalMs}</td><td>{@value #DEFAULT_LOG_LINES_PER_REASON}
+ *     per {@value #DEFAULT_LOG_INTERVAL_MS} ms</td><td>further lines of that reason counted, not written; the
+ *     next line written says how many were suppressed</td></tr>
  * </table>
  *
- * <p>Why these defaults: cloud-init makes ~28 small GETs per boot over one keep-alive
+ * <p>Why these defaults: nova (eventlet.wsgi, {@code MAX_REQUEST_LINE}) reads request lines up to
+ * 8 KiB and answers 404 for a long unknown path, so the proxy passes lines up to 8 KiB and lets
+ * nova decide (a shorter limit here would answer 414 for what nova serves). cloud-init makes ~28 small GETs per boot over one keep-alive
  * connection, so 20 requests/s with a burst of 50 never slows a boot but bounds a loop in a
  * guest; nova caps the password POST at 1020 bytes, so 16 KiB of request body is plenty;
  * user-data is at most 64 KiB in nova but vendor data can be larger, hence 16 MiB responses.
@@ -76,11 +82,13 @@ public record MetadataProxyConfig(
         int rateLimitBurst,
         int maxConnectionsPerVm,
         int maxIdleUpstreamConnections,
+        int logLinesPerReason,
+        int logIntervalMs,
         TlsSettings tls) {
     /** {@code METADATA.metadata_proxy_port}. */
     public static final int DEFAULT_PORT = 8097;
     public static final int DEFAULT_IO_THREADS = 2;
-    public static final int DEFAULT_MAX_INITIAL_LINE_LENGTH = 4096;
+    public static final int DEFAULT_MAX_INITIAL_LINE_LENGTH = 8192;
     public static final int DEFAULT_MAX_HEADER_SIZE = 8192;
     public static final int DEFAULT_MAX_REQUEST_BODY_BYTES = 16 * 1024;
     public static final int DEFAULT_MAX_RESPONSE_BODY_BYTES = 16 * 1024 * 1024;
@@ -102,6 +110,9 @@ public record MetadataProxyConfig(
     public static final int DEFAULT_RATE_LIMIT_BURST = 50;
     public static final int DEFAULT_MAX_CONNECTIONS_PER_VM = 16;
     public static final int DEFAULT_MAX_IDLE_UPSTREAM_CONNECTIONS = 32;
+    /** Enough to show what is happening; a guest looping on a bad request adds one line per interval. */
+    public static final int DEFAULT_LOG_LINES_PER_REASON = 10;
+    public static final int DEFAULT_LOG_INTERVAL_MS = 10_000;
 
     public MetadataProxyConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -127,6 +138,8 @@ public record MetadataProxyConfig(
         requireRange("rateLimitBurst", rateLimitBurst, 1, 1_000_000);
         requireRange("maxConnectionsPerVm", maxConnectionsPerVm, 1, 1_000_000);
         requireRange("maxIdleUpstreamConnections", maxIdleUpstreamConnections, 0, 10_000);
+        requireRange("logLinesPerReason", logLinesPerReason, 1, 1_000_000);
+        requireRange("logIntervalMs", logIntervalMs, 1, 86_400_000);
         if (!(rateLimitPerSecond >= 0) || Double.isInfinite(rateLimitPerSecond)) {
             throw new IllegalArgumentException(
                     "rateLimitPerSecond must be >= 0 (0 disables the limit), got " + rateLimitPerSecond);
@@ -182,6 +195,8 @@ public record MetadataProxyConfig(
         private int rateLimitBurst = DEFAULT_RATE_LIMIT_BURST;
         private int maxConnectionsPerVm = DEFAULT_MAX_CONNECTIONS_PER_VM;
         private int maxIdleUpstreamConnections = DEFAULT_MAX_IDLE_UPSTREAM_CONNECTIONS;
+        private int logLinesPerReason = DEFAULT_LOG_LINES_PER_REASON;
+        private int logIntervalMs = DEFAULT_LOG_INTERVAL_MS;
         private TlsSettings tls = TlsSettings.DISABLED;
 
         private Builder() {
@@ -211,6 +226,8 @@ public record MetadataProxyConfig(
         public Builder rateLimitBurst(int v) { rateLimitBurst = v; return this; }
         public Builder maxConnectionsPerVm(int v) { maxConnectionsPerVm = v; return this; }
         public Builder maxIdleUpstreamConnections(int v) { maxIdleUpstreamConnections = v; return this; }
+        public Builder logLinesPerReason(int v) { logLinesPerReason = v; return this; }
+        public Builder logIntervalMs(int v) { logIntervalMs = v; return this; }
         public Builder tls(TlsSettings v) { tls = v; return this; }
 
         /** @throws IllegalArgumentException naming the first bad setting */
@@ -219,7 +236,8 @@ public record MetadataProxyConfig(
                     preferNativeTransport, maxInitialLineLength, maxHeaderSize, maxRequestBodyBytes,
                     maxResponseBodyBytes, maxResponseInitialLineLength, maxResponseHeaderSize, connectTimeoutMs,
                     responseTimeoutMs, upstreamDownMs, requestReadTimeoutMs, idleTimeoutMs, maxPipelinedRequests,
-                    rateLimitPerSecond, rateLimitBurst, maxConnectionsPerVm, maxIdleUpstreamConnections, tls);
+                    rateLimitPerSecond, rateLimitBurst, maxConnectionsPerVm, maxIdleUpstreamConnections,
+                    logLinesPerReason, logIntervalMs, tls);
         }
     }
 }

@@ -8,13 +8,15 @@ public enum RejectReason {
     NO_METADATA_SERVICE(503),
     /** Method other than GET, HEAD, POST, PUT, DELETE (501). */
     METHOD_NOT_IMPLEMENTED(501),
-    /** Request body over the limit (413). */
+    /** Transfer-Encoding other than exactly chunked (501, connection closed). */
+    UNSUPPORTED_TRANSFER_CODING(501),
+    /** Request body over the limit (413, connection closed). */
     BODY_TOO_LARGE(413),
     /** Header block over the limit (431). */
     HEADERS_TOO_LARGE(431),
     /** Request line over the limit (414). */
     URI_TOO_LONG(414),
-    /** Unparseable request (400). */
+    /** Unparseable request, ambiguous body framing, or a control character in the target (400). */
     MALFORMED_REQUEST(400),
     /** The VM's token bucket is empty (429). */
     RATE_LIMITED(429),

@@ -26,7 +26,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code X-Instance-ID-Signature}, {@code X-Tenant-ID}, {@code X-Forwarded-For},
  * {@code Forwarded}, {@code X-Metadata-Provider*}, {@code X-Neutron-*}, {@code X-OVN-*}, and the
  * hop-by-hop headers (RFC 9110 §7.6.1) including any the guest lists in {@code Connection}.
- * Contrail forwarded the guest's identity headers next to its own; nova then sees duplicates
+ * Also every header whose name contains {@code _}, as nginx drops them by default
+ * ({@code underscores_in_headers off}): WSGI servers fold {@code _} into {@code -}, so nova would
+ * read {@code X_Instance_ID} as a second X-Instance-ID and {@code X_Metadata_Provider} as the
+ * load-balancer switch. Dropping every such name also covers each stripped name spelled with
+ * {@code _}. Contrail forwarded the guest's identity headers next to its own; nova then sees duplicates
  * (400) or, with {@code X-Metadata-Provider}, switches to a mode where the guest names itself.
  */
 public final class RequestRewriter {
@@ -63,6 +67,11 @@ public final class RequestRewriter {
     /** True when {@code name} is one the proxy never lets through from a guest. */
     static boolean isStripped(CharSequence name) {
         int n = name.length();
+        for (int i = 0; i < n; i++) {
+            if (name.charAt(i) == '_') {
+                return true;
+            }
+        }
         if (n >= 2 && n <= 23 && name.charAt(0) < 0x80) {
             // Every stripped name (at most 23 chars) or prefix starts with one of c e f h k p t u x
             // (ASCII, any case): the common headers (Accept, User-Agent...) pass without a lookup.

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -30,6 +31,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
+import java.net.ProtocolException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
@@ -44,6 +46,13 @@ import io.netty.channel.ConnectTimeoutException;
  * registered on that same loop, so the guest side, the pool and every callback run on one
  * thread and need no locks. Keeps up to {@code maxIdle} keep-alive connections per fabric
  * address.
+ *
+ * <p>A response reaches only the guest whose request caused it: interim (1xx) responses are
+ * skipped, a 101 is a protocol error, and a connection goes back to the pool only when its
+ * exchange ended exactly: a complete, keep-alive, successfully decoded response and not one
+ * byte more. Bytes already read past the response, or arriving while the connection is idle
+ * in the pool, mean the upstream sent something nobody asked for: the connection is closed,
+ * never handed to the next request.
  *
  * <p>Failure handling per request: a connect that is refused or times out marks the address
  * down and moves to the next address (nothing was sent, so this is safe for every method);
@@ -85,7 +94,8 @@ final class UpstreamClient {
                         // Requests go out already encoded (RequestRewriter.encode): a decoder only.
                         ChannelPipeline p = ch.pipeline();
                         ResponseHandler h = new ResponseHandler();
-                        p.addLast("codec", new ResponseDecoder(config, h));
+                        h.decoder = new ResponseDecoder(config, h);
+                        p.addLast("codec", h.decoder);
                         p.addLast("aggregator", new HttpObjectAggregator(config.maxResponseBodyBytes()));
                         p.addLast("idle", new IdleStateHandler(0, 0, config.idleTimeoutMs(), TimeUnit.MILLISECONDS));
                         ch.attr(HANDLER).set(h);
@@ -263,8 +273,10 @@ final class UpstreamClient {
             done = true;
             cancelTimeout();
             balancer.markUp(address);
-            boolean keepAlive = HttpUtil.isKeepAlive(response) && response.decoderResult().isSuccess();
-            release(address, channel, keepAlive);
+            // Reused only after an exact end: bytes past this response belong to no request.
+            boolean reusable = HttpUtil.isKeepAlive(response) && response.decoderResult().isSuccess()
+                    && !h.decoder.hasUnreadBytes();
+            release(address, channel, reusable);
             cb.onResponse(response, address);
         }
 
@@ -326,6 +338,23 @@ final class UpstreamClient {
             this.handler = handler;
         }
 
+        /** Bytes received past the last decoded message (none after an exact end). */
+        boolean hasUnreadBytes() {
+            return actualReadableBytes() > 0;
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+            if (handler.current == null) {
+                // Nothing was asked on this connection: whatever arrives is unsolicited (an extra
+                // response, the rest of an interim one). Never decode it for a later request.
+                in.skipBytes(in.readableBytes());
+                ctx.close();
+                return;
+            }
+            super.decode(ctx, in, out);
+        }
+
         @Override
         protected boolean isContentAlwaysEmpty(HttpMessage msg) {
             Exchange ex = handler.current;
@@ -340,6 +369,7 @@ final class UpstreamClient {
     private static final class ResponseHandler extends ChannelInboundHandlerAdapter {
         Exchange current;
         boolean reused;
+        ResponseDecoder decoder;
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -351,6 +381,15 @@ final class UpstreamClient {
                 return;
             }
             FullHttpResponse r = (FullHttpResponse) msg;
+            if (r.decoderResult().isSuccess() && r.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                r.release();
+                if (r.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+                    // Never asked for (Upgrade is stripped): the connection no longer speaks HTTP/1.1.
+                    ex.responseStarted = true;
+                    ex.closedBeforeResponse(this, new ProtocolException("upstream switched protocols (101)"));
+                }
+                return; // 100, 102, 103 Early Hints: interim, the final response follows
+            }
             if (!r.decoderResult().isSuccess()) {
                 r.release();
                 Throwable cause = r.decoderResult().cause();

@@ -111,6 +111,22 @@ final class VmAdmission {
             return identity;
         }
 
+        /**
+         * The VM the connection's source belongs to, for logs and counters, also when no request
+         * was admitted (an undecodable one, a refused method); null when it belongs to none or
+         * the lookup fails. Admits nothing.
+         */
+        VmIdentity known() {
+            if (identity != null) {
+                return identity;
+            }
+            try {
+                return source == null ? null : directory.lookup(source);
+            } catch (RuntimeException e) {
+                return null;
+            }
+        }
+
         /** The Retry-After seconds of the last refusal, or -1 for none. */
         long retryAfterSeconds() {
             return retryAfterSeconds;

@@ -14,9 +14,10 @@
  * {@link io.vrouter.linklocal.proxy.MetadataProxy} start/close/counters may be called from any thread.
  *
  * <p>A guest connection's pipeline: {@code RequestReadTimer} (slowloris 408),
- * {@code IdleStateHandler}, {@code HttpRequestDecoder}, {@code GuestResponseEncoder},
- * {@code GuestAggregator} (413), {@code GuestHandler}: decode errors, method and target, then
+ * {@code IdleStateHandler}, {@code GuestRequestDecoder} (framing rules), {@code GuestResponseEncoder},
+ * {@code GuestAggregator} (413 in order), {@code GuestHandler}: decode errors, method and target, then
  * {@code VmAdmission} (cap, identity, rate), then nova through the loop's {@code UpstreamClient}.
- * Every limit is in {@link io.vrouter.linklocal.proxy.MetadataProxyConfig}.
+ * Every limit is in {@link io.vrouter.linklocal.proxy.MetadataProxyConfig}. Log lines about
+ * requests go through {@code ProxyLog}: rate-limited per reason, guest strings escaped.
  */
 package io.vrouter.linklocal.proxy;

@@ -31,6 +31,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -74,6 +75,8 @@ public final class NovaMetadataStandIn implements AutoCloseable {
     static final List<String> OPENSTACK_VERSIONS = List.of("2012-08-10", "2013-04-04", "2013-10-17",
             "2015-10-15", "2016-06-30", "2016-10-06", "2017-02-22", "2018-08-27", "2020-10-14", "latest");
     static final int MAX_PASSWORD_BYTES = 1020;
+    /** eventlet.wsgi's {@code MAX_REQUEST_LINE}: nova answers 414 to a longer request line. */
+    static final int MAX_REQUEST_LINE = 8192;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final byte[] secret;
@@ -121,7 +124,8 @@ public final class NovaMetadataStandIn implements AutoCloseable {
                         if (ssl != null) {
                             ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
                         }
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20),
+                        ch.pipeline().addLast(new HttpServerCodec(MAX_REQUEST_LINE, 65536, 8192),
+                                new HttpObjectAggregator(1 << 20),
                                 new Handler());
                     }
                 }).bind(address, port).sync().channel();
@@ -401,6 +405,11 @@ public final class NovaMetadataStandIn implements AutoCloseable {
                     e -> headers.add(new AbstractMap.SimpleImmutableEntry<>(e.getKey(), e.getValue())));
             byte[] body = ByteBufUtil.getBytes(req.content());
             String method = req.method().name();
+            if (!req.decoderResult().isSuccess()) {
+                int status = req.decoderResult().cause() instanceof TooLongHttpLineException ? 414 : 400;
+                write(ctx, Answer.text(status, "Bad request line."), false, false, false);
+                return;
+            }
             Answer a = forcedStatus.get() != 0 ? Answer.text(forcedStatus.get(), "forced by the test")
                     : answer(method, req.uri(), headers, body);
             requests.add(new RecordedRequest(method, req.uri(), List.copyOf(headers), body, a.status()));

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import ch.qos.logback.classic.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -273,5 +274,120 @@ class GuestHandlerTest {
         assertEquals(0, c.forwarded());
         assertEquals(2, c.latencyMicros().getTotalCount());
         assertTrue(c.toString().contains("rejected.UNKNOWN_SOURCE=1"), c.toString());
+    }
+
+    // --- request framing (RFC 9112 §6.1): answer, close, never read a smuggled request ---
+
+    @Test
+    void shouldAnswer400AndCloseWhenARequestHasBothContentLengthAndTransferEncoding() {
+        MetadataProxy p = proxy(b -> { });
+        EmbeddedChannel ch = guest(p, SRC_A);
+        List<FullHttpResponse> rs = exchange(ch, "POST /openstack/latest/password HTTP/1.1\r\nHost: x\r\n"
+                + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+                + "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertEquals(List.of(400), statuses(rs), "one answer, nothing for the smuggled request");
+        assertFalse(ch.isOpen());
+        assertEquals(1, p.counters().rejections(RejectReason.MALFORMED_REQUEST));
+    }
+
+    @Test
+    void shouldAnswer501AndCloseForAnUnknownTransferCoding() {
+        for (String te : List.of("xchunked", "gzip, chunked", "chunked, chunked", "identity")) {
+            MetadataProxy p = proxy(b -> { });
+            EmbeddedChannel ch = guest(p, SRC_A);
+            List<FullHttpResponse> rs = exchange(ch, "POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: " + te
+                    + "\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(List.of(501), statuses(rs), te);
+            assertFalse(ch.isOpen(), te);
+            assertEquals(1, p.counters().rejections(RejectReason.UNSUPPORTED_TRANSFER_CODING), te);
+        }
+    }
+
+    @Test
+    void shouldAnswer400ForTransferEncodingInAnHttp10Request() {
+        EmbeddedChannel ch = guest(proxy(b -> { }), SRC_A);
+        List<FullHttpResponse> rs = exchange(ch, "POST /x HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+        assertEquals(List.of(400), statuses(rs));
+        assertFalse(ch.isOpen());
+    }
+
+    @Test
+    void shouldAcceptAPlainChunkedBody() {
+        EmbeddedChannel ch = guest(proxy(b -> { }), SRC_A);
+        List<FullHttpResponse> rs = exchange(ch, "POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n"
+                + "2\r\nab\r\n0\r\n\r\n");
+        assertEquals(List.of(503), statuses(rs), "read as a request (no metadata service here)");
+        assertTrue(ch.isOpen());
+    }
+
+    @Test
+    void shouldAnswer400AndCloseForAControlCharacterInTheTarget() {
+        for (String target : List.of("/latest/meta-data/\u0000x", "/a\u001b[2Jb", "/a\u007fb")) {
+            MetadataProxy p = proxy(b -> { });
+            EmbeddedChannel ch = guest(p, SRC_A);
+            List<FullHttpResponse> rs = exchange(ch, "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertEquals(List.of(400), statuses(rs), target);
+            assertFalse(ch.isOpen());
+            assertEquals(1, p.counters().rejections(RejectReason.MALFORMED_REQUEST));
+        }
+    }
+
+    @Test
+    void shouldCloseAfter413AndNeverSendALater408() {
+        MetadataProxy p = proxy(b -> b.maxRequestBodyBytes(10).requestReadTimeoutMs(1000));
+        EmbeddedChannel ch = guest(p, SRC_A);
+        List<FullHttpResponse> rs = exchange(ch, "POST /openstack/latest/password HTTP/1.1\r\nHost: x\r\n"
+                + "Connection: keep-alive\r\nContent-Length: 100\r\n\r\n12345");
+        assertEquals(1, rs.size());
+        assertEquals(413, rs.get(0).status().code());
+        assertEquals("close", rs.get(0).headers().get("Connection"));
+        rs.forEach(FullHttpResponse::release);
+        assertFalse(ch.isOpen());
+        assertEquals(List.of(), statusesAfter(ch, 5000));
+        assertEquals(1, p.counters().rejections(RejectReason.BODY_TOO_LARGE));
+        assertEquals(0, p.counters().rejections(RejectReason.SLOW_REQUEST));
+    }
+
+    @Test
+    void shouldAnswer413InOrderBehindEarlierPipelinedRequests() {
+        EmbeddedChannel ch = guest(proxy(b -> b.maxRequestBodyBytes(10)), SRC_A);
+        List<FullHttpResponse> rs = exchange(ch, "PATCH /a HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n");
+        assertEquals(List.of(501, 413), statuses(rs));
+    }
+
+    // --- logs a guest can neither flood nor forge ---
+
+    @Test
+    void shouldLogAFloodOfBadRequestsAtMostTheConfiguredLinesWithControlBytesEscaped() {
+        try (ProxyLogCapture log = new ProxyLogCapture()) {
+            MetadataProxy p = proxy(b -> b.logLinesPerReason(5).rateLimitPerSecond(0));
+            EmbeddedChannel ch = guest(p, SRC_A);
+            for (int i = 0; i < 200; i++) {
+                statuses(exchange(ch, "TRACE /\u001b[2J\u0007fake\u0000 HTTP/1.1\r\nHost: x\r\n\r\n"));
+            }
+            List<String> lines = log.lines(Level.DEBUG);
+            assertEquals(5, lines.size(), lines.toString());
+            assertEquals(200, p.counters().rejections(RejectReason.METHOD_NOT_IMPLEMENTED), "every request counted");
+            for (String l : lines) {
+                assertTrue(l.chars().noneMatch(c -> c < 0x20 || c == 0x7f), l);
+                assertTrue(l.contains("\\x1b[2J\\x07fake"), l);
+                assertTrue(l.contains("vm=" + VM_A.instanceId()), l);
+            }
+        }
+    }
+
+    @Test
+    void shouldNameTheKnownVmInDecodeErrorLines() {
+        try (ProxyLogCapture log = new ProxyLogCapture()) {
+            EmbeddedChannel ch = guest(proxy(b -> { }), SRC_A);
+            statuses(exchange(ch, "GET / HTTP/9.Z\r\nHost: x\r\n\r\n"));
+            String line = log.lines(Level.DEBUG).get(0);
+            assertTrue(line.contains("vm=" + VM_A.instanceId()), line);
+            assertTrue(line.contains("status=400"), line);
+            EmbeddedChannel unknown = guest(proxy(b -> { }), SRC_UNKNOWN);
+            statuses(exchange(unknown, "GET / HTTP/9.Z\r\nHost: x\r\n\r\n"));
+            assertTrue(log.lines(Level.DEBUG).get(1).contains("vm=unknown(127.0.0.9)"));
+        }
     }
 }

@@ -46,16 +46,16 @@ class MetadataProxyConfigTest {
                 .maxResponseInitialLineLength(1004).maxResponseHeaderSize(1005).connectTimeoutMs(1006)
                 .responseTimeoutMs(1007).upstreamDownMs(1008).requestReadTimeoutMs(1009).idleTimeoutMs(1010)
                 .maxPipelinedRequests(11).rateLimitPerSecond(12.5).rateLimitBurst(13).maxConnectionsPerVm(14)
-                .maxIdleUpstreamConnections(15).tls(tls).build();
+                .maxIdleUpstreamConnections(15).logLinesPerReason(16).logIntervalMs(17).tls(tls).build();
         assertEquals(List.of(bind, 1, "s", false, 3, false, 100, 1001, 1002, 2003, 1004, 1005, 1006, 1007, 1008,
-                        1009, 1010, 11, 12.5, 13, 14, 15, tls),
+                        1009, 1010, 11, 12.5, 13, 14, 15, 16, 17, tls),
                 List.of(c.bindAddress(), c.port(), c.sharedSecret(), c.stripProjectIdDashes(), c.ioThreads(),
                         c.preferNativeTransport(), c.maxInitialLineLength(), c.maxHeaderSize(),
                         c.maxRequestBodyBytes(), c.maxResponseBodyBytes(), c.maxResponseInitialLineLength(),
                         c.maxResponseHeaderSize(), c.connectTimeoutMs(), c.responseTimeoutMs(), c.upstreamDownMs(),
                         c.requestReadTimeoutMs(), c.idleTimeoutMs(), c.maxPipelinedRequests(),
                         c.rateLimitPerSecond(), c.rateLimitBurst(), c.maxConnectionsPerVm(),
-                        c.maxIdleUpstreamConnections(), c.tls()));
+                        c.maxIdleUpstreamConnections(), c.logLinesPerReason(), c.logIntervalMs(), c.tls()));
     }
 
     @Test

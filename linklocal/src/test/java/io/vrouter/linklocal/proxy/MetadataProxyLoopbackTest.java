@@ -18,12 +18,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import ch.qos.logback.classic.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The proxy on loopback in front of the nova stand-in; guests are sockets bound to 127.0.0.x. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -165,6 +168,44 @@ class MetadataProxyLoopbackTest {
         assertTrue(seen.all("X-OVN-Network-ID").isEmpty());
         assertTrue(seen.all("X-Hop").isEmpty(), "headers named in Connection are hop-by-hop");
         assertEquals(List.of("kept"), seen.all("X-Custom"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"X_Instance_ID", "X_Tenant_ID", "X_Forwarded_For", "X_Instance_ID_Signature",
+            "X_Metadata_Provider"})
+    void shouldNotForwardAnIdentityHeaderSpelledWithUnderscores(String name) throws Exception {
+        start();
+        String forged = name.equals("X_Instance_ID_Signature") ? nova.expectedSignature(VM_A.instanceId())
+                : name.equals("X_Tenant_ID") ? nodash(VM_A.projectId()) : name.equals("X_Forwarded_For")
+                ? "6.6.6.6" : VM_A.instanceId();
+        try (RawHttpClient b = guest(SRC_B)) {
+            RawHttpClient.Response r = b.exchange(RawHttpClient.get("/latest/meta-data/hostname", name + ": " + forged));
+            assertEquals(200, r.status(), r.bodyText());
+            assertEquals("vm-b.novalocal", r.bodyText());
+        }
+        RecordedRequest seen = nova.requests().get(0);
+        assertTrue(seen.all(name).isEmpty(), name + " reached nova");
+        assertTrue(seen.headers().stream().noneMatch(h -> h.getKey().contains("_")), seen.headers().toString());
+    }
+
+    /** nova reads request lines up to 8 KiB (eventlet's MAX_REQUEST_LINE) and answers 404 for a long unknown path. */
+    @Test
+    void shouldPassARequestLineOfEightKibToNovaAndRefuseALongerOneWith414() throws Exception {
+        start();
+        String prefix = "GET /latest/meta-data/";
+        String suffix = " HTTP/1.1";
+        String path = "x".repeat(MetadataProxyConfig.DEFAULT_MAX_INITIAL_LINE_LENGTH - prefix.length() - suffix.length());
+        try (RawHttpClient g = guest(SRC_A)) {
+            RawHttpClient.Response r = g.exchange(prefix + path + suffix + "\r\nHost: x\r\n\r\n");
+            assertEquals(404, r.status(), "nova's answer for an unknown path, passed through: " + r.bodyText());
+        }
+        assertEquals(1, nova.requests().size());
+        assertEquals(8192, MetadataProxyConfig.DEFAULT_MAX_INITIAL_LINE_LENGTH);
+        try (RawHttpClient g = guest(SRC_A)) {
+            RawHttpClient.Response r = g.exchange(prefix + path + "y" + suffix + "\r\nHost: x\r\n\r\n");
+            assertEquals(414, r.status(), r.bodyText());
+        }
+        assertEquals(1, nova.requests().size());
     }
 
     @Test
@@ -569,5 +610,50 @@ class MetadataProxyLoopbackTest {
         ProxyCountersSnapshot c = awaitCounters(s -> s.status2xx() == paths.length);
         assertEquals(paths.length, c.status2xx());
         assertEquals(paths.length, c.latencyMicros().getTotalCount());
+    }
+
+    @Test
+    void shouldAnswerARequestFollowedByAHalfClose() throws Exception {
+        start();
+        try (RawHttpClient g = guest(SRC_A)) {
+            g.send(RawHttpClient.get("/latest/meta-data/hostname")).shutdownOutput();
+            RawHttpClient.Response r = g.read(false);
+            assertEquals(200, r.status(), r.bodyText());
+            assertEquals("vm-a.novalocal", r.bodyText());
+            assertEquals("close", r.header("Connection"));
+            assertTrue(g.closedByPeer());
+        }
+    }
+
+    @Test
+    void shouldWarnOnceWithTheHintAndCountNovas403PerStatusAndVmWhenTheSecretIsWrong() throws Exception {
+        try (ProxyLogCapture log = new ProxyLogCapture()) {
+            start(b -> b.sharedSecret("not-novas-secret").logLinesPerReason(1),
+                    MetadataUpstreams.fixed(List.of(nova.address())));
+            try (RawHttpClient g = guest(SRC_A)) {
+                for (int i = 0; i < 3; i++) {
+                    assertEquals(403, g.exchange(RawHttpClient.get("/latest/meta-data/hostname")).status());
+                }
+            }
+            ProxyCountersSnapshot c = awaitCounters(s -> s.responses(403) == 3);
+            assertEquals(3, c.responses(VM_A.instanceId(), 403));
+            List<String> warns = log.lines(Level.WARN);
+            assertEquals(1, warns.size(), warns.toString());
+            String line = warns.get(0);
+            assertTrue(line.contains("status=403"), line);
+            assertTrue(line.contains("vm=" + VM_A.instanceId()), line);
+            assertTrue(line.contains("[METADATA] metadata_proxy_secret must equal nova's"), line);
+        }
+    }
+
+    @Test
+    void shouldStayQuietOnNovasOrdinary404ButCountIt() throws Exception {
+        try (ProxyLogCapture log = new ProxyLogCapture()) {
+            start();
+            assertEquals(404, getOnce(SRC_B, "/latest/meta-data/no-such-key").status());
+            ProxyCountersSnapshot c = awaitCounters(s -> s.responses(404) == 1);
+            assertEquals(1, c.responses(VM_B.instanceId(), 404));
+            assertEquals(List.of(), log.lines(Level.WARN));
+        }
     }
 }

@@ -123,6 +123,11 @@ final class RawHttpClient implements AutoCloseable {
         }
     }
 
+    /** Half-closes: the guest sends nothing more (SHUT_WR) but still reads. */
+    void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
     void soTimeout(int ms) throws IOException {
         socket.setSoTimeout(ms);
     }

@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link RequestRewriter#encode} against an oracle: {@link #rewrite} builds the same request as
@@ -113,6 +115,25 @@ class RequestRewriterTest {
             assertFalse(out.headers().contains("X-OVN-Network-ID"));
             assertEquals("*/*", out.headers().get("Accept"));
             assertEquals("192.0.2.10:8775", out.headers().get("Host"));
+        } finally {
+            out.release();
+            g.release();
+        }
+    }
+
+    /** WSGI folds {@code _} into {@code -}: each of these would reach nova as the identity header it spells. */
+    @ParameterizedTest
+    @ValueSource(strings = {"X_Instance_ID", "X_Tenant_ID", "X_Forwarded_For", "X_Instance_ID_Signature",
+            "X_Metadata_Provider", "x_instance_id", "X-Instance_ID", "My_Custom_Header"})
+    void shouldDropEveryGuestHeaderWhoseNameContainsAnUnderscore(String name) {
+        FullHttpRequest g = guest(HttpMethod.GET, "/latest/meta-data/", "", name, "forged", "Accept", "*/*");
+        FullHttpRequest out = sent(rewriter, g, "/latest/meta-data/", VM);
+        try {
+            assertTrue(RequestRewriter.isStripped(name));
+            out.headers().names().forEach(n -> assertFalse(n.contains("_"), "forwarded " + n));
+            assertFalse(out.headers().contains(name));
+            assertEquals(List.of(VM.instanceId()), out.headers().getAll("X-Instance-ID"));
+            assertEquals("*/*", out.headers().get("Accept"));
         } finally {
             out.release();
             g.release();

@@ -10,13 +10,17 @@ import org.HdrHistogram.Histogram;
 
 /**
  * {@code /stats/proxy}: the metadata proxy's counters ({@link ProxyCountersSnapshot} for their
- * meaning), rejections by {@code RejectReason} name, latency as percentiles.
+ * meaning), rejections by {@code RejectReason} name, responses by status code
+ * ({@code "403": n}) and by VM (instance UUID: status code: n), latency as percentiles.
+ * With a wrong shared secret, nova's 403s show up here under {@code responses_by_status}.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record ProxySection(long requests, long forwarded,
                            @JsonProperty("status_2xx") long status2xx, @JsonProperty("status_3xx") long status3xx,
                            @JsonProperty("status_4xx") long status4xx, @JsonProperty("status_5xx") long status5xx,
-                           long upstreamConnectionsOpened, long retries, Map<String, Long> rejected, Latency latency) {
+                           long upstreamConnectionsOpened, long retries, Map<String, Long> rejected,
+                           Map<String, Long> responsesByStatus, Map<String, Map<String, Long>> responsesByVm,
+                           Latency latency) {
 
     /** Request-read to response-written, microseconds, since start. */
     public record Latency(long count, @JsonProperty("p50_us") long p50Us, @JsonProperty("p99_us") long p99Us,
@@ -26,9 +30,18 @@ public record ProxySection(long requests, long forwarded,
     public static ProxySection of(ProxyCountersSnapshot c) {
         Map<String, Long> rejected = new LinkedHashMap<>();
         c.rejections().forEach((reason, n) -> rejected.put(reason.name(), n));
+        Map<String, Map<String, Long>> byVm = new LinkedHashMap<>();
+        c.responsesByVm().forEach((vm, counts) -> byVm.put(vm, byCode(counts)));
         Histogram h = c.latencyMicros();
         return new ProxySection(c.requests(), c.forwarded(), c.status2xx(), c.status3xx(), c.status4xx(), c.status5xx(),
-                c.upstreamConnectionsOpened(), c.retries(), rejected,
+                c.upstreamConnectionsOpened(), c.retries(), rejected, byCode(c.responsesByStatus()), byVm,
                 new Latency(h.getTotalCount(), h.getValueAtPercentile(50), h.getValueAtPercentile(99), h.getMaxValue()));
+    }
+
+    /** JSON object keys are strings: {@code {"200": 12, "403": 1}}, in ascending code order. */
+    private static Map<String, Long> byCode(Map<Integer, Long> counts) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        counts.forEach((code, n) -> out.put(Integer.toString(code), n));
+        return out;
     }
 }
