@@ -607,7 +607,9 @@ class MetadataProxyLoopbackTest {
                 assertEquals(200, r.status(), p + ": " + r.bodyText());
             }
         }
-        ProxyCountersSnapshot c = awaitCounters(s -> s.status2xx() == paths.length);
+        // The status is counted when the response is written, its latency when the write completes.
+        ProxyCountersSnapshot c = awaitCounters(s -> s.status2xx() == paths.length
+                && s.latencyMicros().getTotalCount() == paths.length);
         assertEquals(paths.length, c.status2xx());
         assertEquals(paths.length, c.latencyMicros().getTotalCount());
     }

@@ -87,13 +87,11 @@ public final class Dataplane implements Agent, AutoCloseable {
     private final ParsedPacket pkt = new ParsedPacket();
     private final ParsedPacket heldPkt = new ParsedPacket();
     private final byte[] arpOut = new byte[Arp.MAX_FRAME_LENGTH];
-    /** Largest frame the vhost carries; and the buffer segments of a longer guest frame are cut into. */
-    private final int vhostMaxFrame;
-    private final byte[] segmentOut;
     private final DataplaneCounters counters = new DataplaneCounters();
     private final ControlQueue commands = new ControlQueue();
     private final LongSupplier clock;
     private final PortState vhost;
+    private final Egress egress;
     private final PortTable ports = new PortTable();
     private final FlowSetup setup;
     private final DataplaneIdleStrategy idle;
@@ -111,11 +109,10 @@ public final class Dataplane implements Agent, AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.table = new FlowTable<>(config.flowTable(), this::releaseHeld);
-        this.vhostMaxFrame = config.vhostMtu() + Ethernet.HEADER_LENGTH;
-        this.segmentOut = new byte[vhostMaxFrame];
         this.setup = new FlowSetup(config, table, ports, counters);
         this.idle = new DataplaneIdleStrategy(this::hasWork, config.idleParkNs(), config.busyPollNs());
         this.vhost = PortState.vhost(Objects.requireNonNull(vhostIo, "vhostIo"), config.rxQueueCapacity());
+        this.egress = new Egress(config, table, counters, vhost);
         vhostIo.start((frame, length) -> enqueue(vhost, frame));
     }
 
@@ -328,7 +325,7 @@ public final class Dataplane implements Agent, AutoCloseable {
         }
         int action = table.account(h, f.length, pkt.tcpFlags(), now);
         switch (action) {
-            case FlowAction.NAT, FlowAction.FORWARD -> toVhost(h, action, f, pkt);
+            case FlowAction.NAT, FlowAction.FORWARD -> egress.toVhost(h, action, f, pkt);
             case FlowAction.HOLD -> {
                 if (!table.holdPacket(h, f)) {
                     p.count(PortState.DROPS); // HOLD_QUEUE_FULL, counted by the table
@@ -351,43 +348,9 @@ public final class Dataplane implements Agent, AutoCloseable {
             return;
         }
         int len = Arp.buildReplyTo(pkt, config.agentMac(), arpOut, 0);
-        if (len > 0 && send(p, arpOut, len)) {
+        if (len > 0 && egress.send(p, arpOut, len)) {
             counters.count(DataplaneCounters.ARP_REPLIES);
         }
-    }
-
-    private void toVhost(long h, int action, byte[] f, ParsedPacket p) {
-        if (config.completePartialGuestChecksums()) {
-            // Before NAT: the incremental update below keeps a checksum exactly as right (or
-            // wrong) as it finds it, and a guest using offload hands over only a partial one.
-            PacketChecksums.completePartialTransportChecksum(f, p);
-        }
-        rewrite(h, action, f, p, config.vhostKernelMac());
-        if (p.frameLength() <= vhostMaxFrame) {
-            send(vhost, f, p.frameLength());
-            return;
-        }
-        // A TSO/GSO super-frame: cut it as the guest's NIC would have (checksums computed anew).
-        int mss = TcpSegmenter.segmentSize(p, vhostMaxFrame);
-        if (mss == 0) {
-            counters.drop(DropReason.OVERSIZED);
-            return;
-        }
-        counters.count(DataplaneCounters.GUEST_SUPER_FRAMES);
-        int n = TcpSegmenter.segmentCount(p, mss);
-        for (int i = 0; i < n; i++) {
-            send(vhost, segmentOut, TcpSegmenter.writeSegment(f, p, mss, i, segmentOut));
-        }
-    }
-
-    /** The flow's NAT (when its action is NAT), then the Ethernet addresses of the way out. */
-    private void rewrite(long h, int action, byte[] f, ParsedPacket p, long dstMac) {
-        if (action == FlowAction.NAT) {
-            NatRewriter.rewrite(f, p, NatRewriter.ALL, table.natSourceIp(h), table.natSourcePort(h),
-                    table.natDestinationIp(h), table.natDestinationPort(h));
-        }
-        Ethernet.setDstMac(f, 0, dstMac);
-        Ethernet.setSrcMac(f, 0, config.agentMac());
     }
 
     /** Held packets released by {@link FlowTable#installReverse}: re-parse and forward. */
@@ -396,7 +359,7 @@ public final class Dataplane implements Agent, AutoCloseable {
             counters.count(DataplaneCounters.ERRORS); // it parsed when it was held
             return;
         }
-        toVhost(handle, action, f, heldPkt);
+        egress.toVhost(handle, action, f, heldPkt);
     }
 
     private void dropGuest(PortState p, int reasonCode) {
@@ -417,7 +380,7 @@ public final class Dataplane implements Agent, AutoCloseable {
             int tpa = pkt.arpTargetIp();
             if (pkt.arpOperation() == Arp.OP_REQUEST && (tpa & 0xFFFF_0000) == PortTable.LINK_LOCAL_NET) {
                 int len = Arp.buildReplyTo(pkt, config.agentMac(), arpOut, 0);
-                if (len > 0 && send(vhost, arpOut, len)) {
+                if (len > 0 && egress.send(vhost, arpOut, len)) {
                     counters.count(DataplaneCounters.ARP_REPLIES);
                 }
             } else {
@@ -448,22 +411,7 @@ public final class Dataplane implements Agent, AutoCloseable {
             counters.drop(DropReason.UNKNOWN_INTERFACE);
             return;
         }
-        rewrite(h, action, f, pkt, p.mac());
-        send(p, f, pkt.frameLength());
-    }
-
-    private boolean send(PortState p, byte[] f, int len) {
-        if (p.io().send(f, len)) {
-            if (p.isVhost()) {
-                counters.count(DataplaneCounters.TX_VHOST);
-            } else {
-                counters.count(DataplaneCounters.TX_GUEST);
-                p.count(PortState.TX);
-            }
-            return true;
-        }
-        counters.count(DataplaneCounters.TX_FAILED);
-        return false;
+        egress.toGuest(h, action, f, pkt, p);
     }
 
     // ------------------------------------------------------------------ ports (dataplane thread)

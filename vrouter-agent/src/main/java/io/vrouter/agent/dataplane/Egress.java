@@ -1,0 +1,89 @@
+package io.vrouter.agent.dataplane;
+
+import io.vrouter.drop.DropReason;
+import io.vrouter.flow.FlowAction;
+import io.vrouter.flow.FlowTable;
+import io.vrouter.packet.Ethernet;
+import io.vrouter.packet.NatRewriter;
+import io.vrouter.packet.PacketChecksums;
+import io.vrouter.packet.ParsedPacket;
+import io.vrouter.packet.TcpSegmenter;
+
+/**
+ * The way out of the dataplane: the flow's NAT, the Ethernet addresses, TSO/GSO super-frames cut
+ * to the vhost MTU, and the transmit counters. Dataplane thread only; allocation-free.
+ */
+final class Egress {
+    private final DataplaneConfig config;
+    private final FlowTable<byte[]> table;
+    private final DataplaneCounters counters;
+    private final PortState vhost;
+    /** Largest frame the vhost carries; and the buffer segments of a longer guest frame are cut into. */
+    private final int vhostMaxFrame;
+    private final byte[] segmentOut;
+
+    Egress(DataplaneConfig config, FlowTable<byte[]> table, DataplaneCounters counters, PortState vhost) {
+        this.config = config;
+        this.table = table;
+        this.counters = counters;
+        this.vhost = vhost;
+        this.vhostMaxFrame = config.vhostMtu() + Ethernet.HEADER_LENGTH;
+        this.segmentOut = new byte[vhostMaxFrame];
+    }
+
+    /** A guest's packet on flow {@code h}: NAT'd as the flow says and injected into the vhost. */
+    void toVhost(long h, int action, byte[] f, ParsedPacket p) {
+        if (config.completePartialGuestChecksums()) {
+            // Before NAT: the incremental update below keeps a checksum exactly as right (or
+            // wrong) as it finds it, and a guest using offload hands over only a partial one.
+            PacketChecksums.completePartialTransportChecksum(f, p);
+        }
+        rewrite(h, action, f, p, config.vhostKernelMac());
+        if (p.frameLength() <= vhostMaxFrame) {
+            send(vhost, f, p.frameLength());
+            return;
+        }
+        // A TSO/GSO super-frame: cut it as the guest's NIC would have (checksums computed anew).
+        int mss = TcpSegmenter.segmentSize(p, vhostMaxFrame);
+        if (mss == 0) {
+            counters.drop(DropReason.OVERSIZED);
+            return;
+        }
+        counters.count(DataplaneCounters.GUEST_SUPER_FRAMES);
+        int n = TcpSegmenter.segmentCount(p, mss);
+        for (int i = 0; i < n; i++) {
+            send(vhost, segmentOut, TcpSegmenter.writeSegment(f, p, mss, i, segmentOut));
+        }
+    }
+
+    /** A vhost packet on reverse flow {@code h}: reverse-NAT'd and sent into {@code port}. */
+    void toGuest(long h, int action, byte[] f, ParsedPacket p, PortState port) {
+        rewrite(h, action, f, p, port.mac());
+        send(port, f, p.frameLength());
+    }
+
+    /** The flow's NAT (when its action is NAT), then the Ethernet addresses of the way out. */
+    private void rewrite(long h, int action, byte[] f, ParsedPacket p, long dstMac) {
+        if (action == FlowAction.NAT) {
+            NatRewriter.rewrite(f, p, NatRewriter.ALL, table.natSourceIp(h), table.natSourcePort(h),
+                    table.natDestinationIp(h), table.natDestinationPort(h));
+        }
+        Ethernet.setDstMac(f, 0, dstMac);
+        Ethernet.setSrcMac(f, 0, config.agentMac());
+    }
+
+    /** Sends and counts: TX_VHOST, or TX_GUEST and the port's TX; TX_FAILED when the send fails. */
+    boolean send(PortState p, byte[] f, int len) {
+        if (p.io().send(f, len)) {
+            if (p.isVhost()) {
+                counters.count(DataplaneCounters.TX_VHOST);
+            } else {
+                counters.count(DataplaneCounters.TX_GUEST);
+                p.count(PortState.TX);
+            }
+            return true;
+        }
+        counters.count(DataplaneCounters.TX_FAILED);
+        return false;
+    }
+}
