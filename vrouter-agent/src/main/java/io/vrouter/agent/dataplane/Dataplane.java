@@ -11,8 +11,6 @@ import io.vrouter.linklocal.registry.RegistrySnapshot;
 import io.vrouter.packet.Arp;
 import io.vrouter.packet.Ethernet;
 import io.vrouter.packet.Ipv4;
-import io.vrouter.packet.NatRewriter;
-import io.vrouter.packet.PacketChecksums;
 import io.vrouter.packet.PacketParser;
 import io.vrouter.packet.ParsedPacket;
 import io.vrouter.packet.TcpSegmenter;
