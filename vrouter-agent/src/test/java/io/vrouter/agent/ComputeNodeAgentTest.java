@@ -53,9 +53,17 @@ class ComputeNodeAgentTest {
                 """.formatted(n, n, n + 2, n, n);
     }
 
+    /**
+     * The test agent.conf with the dataplane on (a {@link FakeDataplane} stands in for it) on a
+     * loopback vhost: the parser refuses a loopback vhost for a real dataplane, so the file says
+     * proxy-only and the record is switched back on here, unless {@code extra} has its own [DATAPLANE].
+     */
     AgentConfig config(String extra) throws Exception {
-        return AgentConfigParser.parse(new StringReader(TestAgentConf.text(dir.resolve("ports"), freePort(), extra)),
-                "test").config();
+        boolean ownDataplane = extra.contains("[DATAPLANE]");
+        AgentConfig c = AgentConfigParser.parse(new StringReader(TestAgentConf.text(dir.resolve("ports"), freePort(),
+                ownDataplane ? extra : extra + "[DATAPLANE]\nenabled = false\n")), "test").config();
+        return ownDataplane ? c : new AgentConfig(c.general(), c.vhost(), c.metadata(), c.flows(), c.linklocal(),
+                new AgentConfig.Dataplane(true, c.dataplane().routeTable()), c.logging());
     }
 
     static int freePort() throws java.io.IOException {

@@ -9,11 +9,14 @@ import java.net.InetAddress;
  * killed. Arguments: vhost name, nft table name, vhost IPv4 address.
  */
 public final class HostStateHolder {
+    /** Held until the process dies: an unreachable lock's channel is closed by its cleaner, releasing the lock. */
+    private static NodeLock lock;
+
     private HostStateHolder() {
     }
 
     public static void main(String[] args) throws Exception {
-        NodeLock.acquire(args[0]);
+        lock = NodeLock.acquire(args[0]);
         NftHostIsolation.start(args[1]);
         VhostInterface.create(args[0], (Inet4Address) InetAddress.getByName(args[2]), 32, 0);
         System.out.println("up");
