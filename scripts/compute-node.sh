@@ -46,6 +46,7 @@ cleanup() {
     ip link del "v$g" 2>/dev/null
   done
   ip link del "$VHOST" 2>/dev/null
+  rm -f "/run/vrouter-agent/$VHOST.lock" # the agent's node lock (its name is unique to this run)
   echo "compute-node: torn down (logs were in $RUN)"
 }
 trap cleanup EXIT INT TERM
