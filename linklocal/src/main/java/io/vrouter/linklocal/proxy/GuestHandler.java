@@ -48,6 +48,7 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
     private final VmAdmission admission;
     private final UpstreamBalancer balancer;
     private final UpstreamClient client;
+    private final MetadataTrace trace;
     /** Requests decoded while one is being answered, at most {@code maxPipelinedRequests}. */
     private final ArrayDeque<FullHttpRequest> queue = new ArrayDeque<>();
     /** Set when the connection becomes active, before any request is read. */
@@ -59,12 +60,19 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
     private boolean answeringHead;
     private RequestReadTimer readTimer;
     private GuestResponseEncoder encoder;
+    // The request being answered, for its trace entry (one request at a time per connection).
+    private long traceStartMs;
+    private String traceMethod = "-";
+    private String tracePath = "-";
+    private String traceUpstream;
+    private RejectReason traceReject;
 
     /** @param client the connection's event loop's; null only where nothing is forwarded (handler tests) */
-    GuestHandler(MetadataProxyConfig config, ProxyCounters counters, VmAdmission admission, UpstreamBalancer balancer,
-                 UpstreamClient client) {
+    GuestHandler(MetadataProxyConfig config, ProxyCounters counters, MetadataTrace trace, VmAdmission admission,
+                 UpstreamBalancer balancer, UpstreamClient client) {
         this.config = Objects.requireNonNull(config, "config");
         this.counters = Objects.requireNonNull(counters, "counters");
+        this.trace = Objects.requireNonNull(trace, "trace");
         this.admission = Objects.requireNonNull(admission, "admission");
         this.balancer = Objects.requireNonNull(balancer, "balancer");
         this.client = client;
@@ -137,6 +145,7 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
             if (overflowPending) {
                 busy = true;
                 answeringHead = false;
+                traceBegin("-", "-");
                 reject(ctx, null, "-", System.nanoTime(), RejectReason.PIPELINE_OVERFLOW,
                         "Too many pipelined requests on one connection (limit "
                                 + config.maxPipelinedRequests() + ").", false, null, -1);
@@ -150,6 +159,7 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
         answeringHead = req.method() == HttpMethod.HEAD;
         long start = System.nanoTime();
         counters.request();
+        traceBegin(truncate(req.method().name()), truncate(req.uri()));
         try {
             if (!req.decoderResult().isSuccess()) {
                 rejectUndecodable(ctx, req, start);
@@ -255,6 +265,7 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
             @Override
             public void onFailure(RejectReason reason, InetSocketAddress last, Throwable cause) {
                 req.release();
+                traceUpstream = hostPort(last);
                 String msg = switch (reason) {
                     case UPSTREAM_TIMEOUT -> "The metadata service did not answer within "
                             + config.responseTimeoutMs() + " ms.";
@@ -282,6 +293,7 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
             h.setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
         }
         r.setProtocolVersion(HttpVersion.HTTP_1_1);
+        traceUpstream = hostPort(from);
         if (code >= 500) {
             LOG.warn("metadata: vm={} path={} status={} cause=nova at {} answered {}",
                     id.instanceId(), target, code, from, r.status());
@@ -296,6 +308,7 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
     private void reject(ChannelHandlerContext ctx, VmIdentity id, String target, long start, RejectReason reason,
                         String message, boolean keepAlive, Throwable cause, long retryAfterSeconds) {
         counters.rejected(reason);
+        traceReject = reason;
         String who = id != null ? id.instanceId() : "unknown(" + vm.sourceText() + ")";
         if (reason == RejectReason.RATE_LIMITED || reason == RejectReason.TOO_MANY_CONNECTIONS
                 || reason == RejectReason.PIPELINE_OVERFLOW) {
@@ -329,7 +342,9 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
             encoder.answering(answeringHead);
         }
         ctx.writeAndFlush(r).addListener((ChannelFutureListener) f -> {
-            counters.responded(status, System.nanoTime() - start);
+            long latencyNanos = System.nanoTime() - start;
+            counters.responded(status, latencyNanos);
+            traceEnd(status, latencyNanos);
             busy = false;
             if (!keepAlive || !f.isSuccess() || closing) {
                 f.channel().close();
@@ -337,6 +352,22 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
                 processNext(ctx);
             }
         });
+    }
+
+    private void traceBegin(String method, String path) {
+        traceStartMs = System.currentTimeMillis();
+        traceMethod = method;
+        tracePath = path;
+        traceUpstream = null;
+        traceReject = null;
+    }
+
+    private void traceEnd(int status, long latencyNanos) {
+        if (vm != null) {
+            VmIdentity id = vm.identity();
+            trace.record(vm.source(), id == null ? null : id.instanceId(), traceStartMs, traceMethod, tracePath,
+                    status, traceUpstream, latencyNanos / 1000, traceReject);
+        }
     }
 
     /** The read timer fired: 408 unless a request is being answered. */
@@ -350,6 +381,7 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
         }
         busy = true;
         answeringHead = false;
+        traceBegin("-", "-");
         reject(ctx, null, "-", System.nanoTime(), RejectReason.SLOW_REQUEST,
                 "Request not received within " + config.requestReadTimeoutMs() + " ms.", false, null, -1);
     }
@@ -370,6 +402,10 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
         LOG.debug("metadata: connection from {} failed: {}", vm == null ? null : vm.source(),
                 cause.toString());
         ctx.close();
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        return a == null ? null : a.getHostString() + ":" + a.getPort();
     }
 
     private static String truncate(String s) {

@@ -2,6 +2,8 @@ package io.vrouter.linklocal.proxy;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
@@ -21,6 +23,8 @@ public final class ProxyCounters {
     private final LongAdder forwarded = new LongAdder();
     private final LongAdder upstreamConnectionsOpened = new LongAdder();
     private final LongAdder retries = new LongAdder();
+    /** Responses by exact status code (100-599); one array, wait-free increments. */
+    private final AtomicLongArray byStatus = new AtomicLongArray(600);
     private final LongAdder[] rejections = new LongAdder[RejectReason.values().length];
     private final Recorder latencyRecorder = new Recorder(MAX_TRACKED_LATENCY_US, 3);
     private final Histogram latencyTotal = new Histogram(MAX_TRACKED_LATENCY_US, 3);
@@ -57,16 +61,22 @@ public final class ProxyCounters {
 
     /** A response was written to a guest: counted by class, latency since the request was read. */
     void responded(int status, long latencyNanos) {
-        int cls = status / 100;
-        statusClass[cls >= 1 && cls <= 5 ? cls : 0].increment();
+        countStatus(status);
         long us = Math.max(0, Math.min(MAX_TRACKED_LATENCY_US, latencyNanos / 1000));
         latencyRecorder.recordValue(us);
     }
 
     /** A response the codec layer wrote itself (413 from the aggregator): no latency sample. */
     void respondedByCodec(int status) {
+        countStatus(status);
+    }
+
+    private void countStatus(int status) {
         int cls = status / 100;
         statusClass[cls >= 1 && cls <= 5 ? cls : 0].increment();
+        if (status >= 100 && status < 600) {
+            byStatus.incrementAndGet(status);
+        }
     }
 
     /** A consistent-enough copy: each counter is read once; the histogram is cumulative. */
@@ -77,10 +87,17 @@ public final class ProxyCounters {
         for (RejectReason r : RejectReason.values()) {
             rej.put(r, rejections[r.ordinal()].sum());
         }
+        Map<Integer, Long> statuses = new TreeMap<>();
+        for (int i = 100; i < 600; i++) {
+            long n = byStatus.get(i);
+            if (n != 0) {
+                statuses.put(i, n);
+            }
+        }
         return new ProxyCountersSnapshot(
                 requests.sum(), forwarded.sum(),
                 statusClass[2].sum(), statusClass[3].sum(), statusClass[4].sum(), statusClass[5].sum(),
                 upstreamConnectionsOpened.sum(), retries.sum(), Map.copyOf(rej),
-                latencyTotal.copy());
+                latencyTotal.copy(), Map.copyOf(statuses));
     }
 }

@@ -17,11 +17,21 @@ import org.HdrHistogram.Histogram;
  * @param rejections                answers the proxy gave itself, by reason
  * @param latencyMicros             request-read to response-written latency, microseconds,
  *                                  since start (a private copy: the caller may mutate it)
+ * @param responsesByStatus         responses to guests by exact status code (non-zero only)
  */
 public record ProxyCountersSnapshot(long requests, long forwarded,
                                     long status2xx, long status3xx, long status4xx, long status5xx,
                                     long upstreamConnectionsOpened, long retries,
-                                    Map<RejectReason, Long> rejections, Histogram latencyMicros) {
+                                    Map<RejectReason, Long> rejections, Histogram latencyMicros,
+                                    Map<Integer, Long> responsesByStatus) {
+
+    /** Without counts by exact status (tests of the sections that show classes only). */
+    public ProxyCountersSnapshot(long requests, long forwarded, long status2xx, long status3xx, long status4xx,
+                                 long status5xx, long upstreamConnectionsOpened, long retries,
+                                 Map<RejectReason, Long> rejections, Histogram latencyMicros) {
+        this(requests, forwarded, status2xx, status3xx, status4xx, status5xx, upstreamConnectionsOpened, retries,
+                rejections, latencyMicros, Map.of());
+    }
 
     public long rejections(RejectReason reason) {
         return rejections.getOrDefault(reason, 0L);
