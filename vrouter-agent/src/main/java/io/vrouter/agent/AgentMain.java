@@ -23,10 +23,12 @@ import picocli.CommandLine.Option;
  *   <tr><td>2</td><td>bad command line or bad {@code agent.conf} (every problem is printed)</td></tr>
  * </table>
  */
-@Command(name = "vrouter-agent", mixinStandardHelpOptions = true, version = "vrouter-agent 0.1.0",
+@Command(name = "vrouter-agent", mixinStandardHelpOptions = true, version = "vrouter-agent " + AgentMain.VERSION,
         description = "Compute-node agent: port IPC, link-local services, metadata proxy, dataplane.")
 public final class AgentMain implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(AgentMain.class);
+    /** The agent's version, as --version and NodeStatus.build_info show it. */
+    public static final String VERSION = "0.1.0";
 
     @Option(names = {"--config-file", "--config_file"}, required = true, paramLabel = "FILE",
             description = "agent.conf (Contrail INI format)")

@@ -36,8 +36,14 @@ public record AgentConfig(
      *                       0 = any free port
      * @param portIpcPort    {@code port_ipc_port}, default {@value AgentConfigParser#DEFAULT_PORT_IPC_PORT}
      * @param portsDir       {@code ports_dir}, default {@value AgentConfigParser#DEFAULT_PORTS_DIR}
+     * @param thriftPort     {@code thrift_server_port}, default {@value AgentConfigParser#DEFAULT_THRIFT_SERVER_PORT}:
+     *                       the Introspect Thrift service the vif/flow/dropstats CLIs call; 0 = any free port
      */
-    public record General(int introspectPort, int portIpcPort, Path portsDir) {
+    public record General(int introspectPort, int portIpcPort, Path portsDir, int thriftPort) {
+        /** With the default Thrift port. */
+        public General(int introspectPort, int portIpcPort, Path portsDir) {
+            this(introspectPort, portIpcPort, portsDir, AgentConfigParser.DEFAULT_THRIFT_SERVER_PORT);
+        }
     }
 
     /**

@@ -41,6 +41,7 @@ import java.util.regex.Pattern;
  *   <tr><th>section.key</th><th>default</th></tr>
  *   <tr><td>DEFAULT.http_server_port</td><td>{@value #DEFAULT_HTTP_SERVER_PORT} (introspect)</td></tr>
  *   <tr><td>DEFAULT.port_ipc_port</td><td>{@value #DEFAULT_PORT_IPC_PORT}</td></tr>
+ *   <tr><td>DEFAULT.thrift_server_port</td><td>{@value #DEFAULT_THRIFT_SERVER_PORT} (Introspect Thrift service, ours)</td></tr>
  *   <tr><td>DEFAULT.ports_dir</td><td>{@value #DEFAULT_PORTS_DIR}</td></tr>
  *   <tr><td>VIRTUAL-HOST-INTERFACE.name</td><td>{@value #DEFAULT_VHOST_NAME}</td></tr>
  *   <tr><td>VIRTUAL-HOST-INTERFACE.ip</td><td>required, IPv4 CIDR</td></tr>
@@ -67,6 +68,7 @@ public final class AgentConfigParser {
     // Defaults owned by a component are referenced, not repeated: one number, one place.
     public static final int DEFAULT_HTTP_SERVER_PORT = IntrospectServer.DEFAULT_PORT;
     public static final int DEFAULT_PORT_IPC_PORT = PortIpcServer.DEFAULT_PORT;
+    public static final int DEFAULT_THRIFT_SERVER_PORT = 8098;
     public static final String DEFAULT_PORTS_DIR = "/var/lib/contrail/ports";
     public static final String DEFAULT_VHOST_NAME = "vhost0";
     public static final int DEFAULT_METADATA_PROXY_PORT = MetadataProxyConfig.DEFAULT_PORT;
@@ -148,7 +150,8 @@ public final class AgentConfigParser {
         AgentConfig.General general = new AgentConfig.General(
                 port(DEFAULT, "http_server_port", DEFAULT_HTTP_SERVER_PORT, true),
                 port(DEFAULT, "port_ipc_port", DEFAULT_PORT_IPC_PORT, true),
-                path(DEFAULT, "ports_dir", Path.of(DEFAULT_PORTS_DIR)));
+                path(DEFAULT, "ports_dir", Path.of(DEFAULT_PORTS_DIR)),
+                port(DEFAULT, "thrift_server_port", DEFAULT_THRIFT_SERVER_PORT, true));
 
         String vhostName = string(VHOST, "name", DEFAULT_VHOST_NAME,
                 s -> IFNAME.matcher(s).matches() && !".".equals(s) && !"..".equals(s),
