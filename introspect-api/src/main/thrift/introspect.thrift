@@ -141,6 +141,10 @@ struct KFlowResp {
     /** Where to continue a listing that stopped early ("" when complete), as Contrail's
      *  NextKFlowReq handle: the next flow index to read. */
     2: string flow_handle
+    /** Capacity of the flow table in entries (flow -l's "size"); 0 without a dataplane. */
+    100: i32 table_size
+    /** Entries in use now, all of them, not only this page's (flow -l's "entries"). */
+    101: i32 flow_count
 }
 
 /** One link-local flow as Snh_FetchLinkLocalFlowInfo lists it (its socket and key). */

@@ -34,7 +34,7 @@ public final class FlowMatches {
         FlowMatch match = new FlowMatch(m.group(1), m.group(2) == null ? 0 : Integer.parseInt(m.group(2)), 0);
         String problem = problem(match);
         if (problem != null) {
-            throw new IllegalArgumentException(problem);
+            throw new IllegalArgumentException("--match " + text.trim() + ": " + problem);
         }
         return match;
     }

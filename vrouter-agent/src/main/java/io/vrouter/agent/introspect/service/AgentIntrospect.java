@@ -199,7 +199,7 @@ public final class AgentIntrospect implements Introspect.Iface {
             throw new InvalidRequest(problem);
         }
         FlowListing flows = flows();
-        return flows == null ? new KFlowResp(List.of(), "") : flows.list(match, start, limit);
+        return flows == null ? new KFlowResp(List.of(), "", 0, 0) : flows.list(match, start, limit);
     }
 
     @Override

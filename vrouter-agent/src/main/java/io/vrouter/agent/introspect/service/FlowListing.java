@@ -58,7 +58,7 @@ final class FlowListing {
             }
             out.add(info(s, now));
         }
-        return new KFlowResp(out, next);
+        return new KFlowResp(out, next, cap, table.size());
     }
 
     /** Forward halves of the link-local flows (the guest's side of each NAT pair). */
