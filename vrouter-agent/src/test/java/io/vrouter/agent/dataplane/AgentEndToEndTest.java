@@ -71,6 +71,7 @@ class AgentEndToEndTest {
             var config = AgentConfigParser.parse(new StringReader("""
                     [DEFAULT]
                     http_server_port = 0
+                    thrift_server_port = 0
                     port_ipc_port = 0
                     ports_dir = %s
                     [VIRTUAL-HOST-INTERFACE]
