@@ -13,6 +13,7 @@ PACKAGES=(
   ethtool        # the agent turns checksum/segmentation offload off on the interfaces it captures
   thrift-compiler # introspect-api generates its Java from introspect.thrift at build time (0.17.0 = libthrift)
   keystone       # auth_strategy = keystone is tested against a real Keystone (SQLite, started by the test)
+  python3-prometheus-client # the agent's /metrics is checked with the Prometheus project's own text-format parser
 )
 
 missing=()
