@@ -54,46 +54,14 @@ class AgentEndToEndTest {
         NetnsHarness.assumeAvailable();
         assumeTrue(PcapSupport.isAvailable(), "libpcap unavailable");
         try (NetnsHarness harness = NetnsHarness.create(); NovaMetadataStandIn nova = new NovaMetadataStandIn(SECRET)) {
-            int novaPort = nova.start().getPort();
-            String instance = UUID.randomUUID().toString();
-            String project = UUID.randomUUID().toString();
-            nova.addInstance(StandInInstance.of(instance, project.replace("-", ""), "agentvm"));
-            Path services = Files.writeString(dir.resolve("ll.json"), """
-                    {"linklocal_service_entry": [{"linklocal_service_name": "metadata",
-                      "linklocal_service_ip": "169.254.169.254", "linklocal_service_port": 80,
-                      "ip_fabric_service_ip": ["127.0.0.1"], "ip_fabric_service_port": %d}]}
-                    """.formatted(novaPort));
-            String vhost = NetnsHarness.uniqueIfName("v");
-            harness.deleteLinkOnClose(vhost);
-            harness.deleteNftTableOnClose("netdev", UserspaceDataplane.agentName(vhost));
-            long pid = ProcessHandle.current().pid();
-            String vhostIp = "198.19." + (pid >> 8 & 0xff) + "." + ((pid & 0x7f) | 0x81);
-            var config = AgentConfigParser.parse(new StringReader("""
-                    [DEFAULT]
-                    http_server_port = 0
-                    thrift_server_port = 0
-                    port_ipc_port = 0
-                    ports_dir = %s
-                    [VIRTUAL-HOST-INTERFACE]
-                    name = %s
-                    ip = %s/32
-                    [METADATA]
-                    metadata_proxy_secret = %s
-                    metadata_proxy_port = 8097
-                    [LINKLOCAL]
-                    services_file = %s
-                    [DATAPLANE]
-                    route_table = %d
-                    """.formatted(dir.resolve("ports"), vhost, vhostIp, SECRET, services,
-                    6000 + pid % 10000)), "test").config();
+            RealAgentNode node = RealAgentNode.create(dir, harness, nova, "agentvm", 0);
+            var config = node.config();
+            String vhost = node.vhost();
+            String instance = node.instance();
 
             Guest g = harness.guest(NetnsHarness.uniqueIfName("g"), "10.9.0.3/24", "10.9.0.1", "02:00:00:00:09:03");
             String portId = UUID.randomUUID().toString();
-            String portJson = """
-                    {"id": "%s", "instance-id": "%s", "vn-id": "%s", "vm-project-id": "%s",
-                     "display-name": "agentvm", "ip-address": "10.9.0.3", "ip6-address": "", "type": 0,
-                     "system-name": "%s", "mac-address": "02:00:00:00:09:03", "rx-vlan-id": -1, "tx-vlan-id": -1}
-                    """.formatted(portId, instance, UUID.randomUUID(), project, g.hostIf());
+            String portJson = node.portJson(portId, g, "10.9.0.3", "02:00:00:00:09:03", "agentvm");
 
             try (ComputeNodeAgent agent = new ComputeNodeAgent(config, new ComputeNodeAgent.Options()
                     .interfaces(InterfaceChecker.sysfs()))) {
@@ -103,7 +71,7 @@ class AgentEndToEndTest {
                 HttpResponse<String> added = send("POST", ipc + "/port", portJson);
                 assertEquals(200, added.statusCode(), added.body());
 
-                String body = curlUntil200(g, "/latest/meta-data/instance-id");
+                String body = RealAgentNode.curlUntil200(g, "/latest/meta-data/instance-id");
                 assertEquals(String.format("i-%08x", instance.hashCode()), body);
 
                 String stats = send("GET", "http://127.0.0.1:" + agent.introspectAddress().getPort()
@@ -120,21 +88,5 @@ class AgentEndToEndTest {
             assertFalse(HostCommand.run("nft", "list", "table", "netdev", UserspaceDataplane.agentName(vhost)).ok(),
                     "nft table removed at stop");
         }
-    }
-
-    /** Port IPC returns before the dataplane attached the port (its own thread): allow a moment. */
-    private static String curlUntil200(Guest g, String path) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            var r = g.exec(Duration.ofSeconds(15), "curl", "-s", "-m", "3", "-w", "\n%{http_code}",
-                    "http://169.254.169.254" + path);
-            last = r.stdout();
-            if (r.ok() && last.endsWith("\n200")) {
-                return last.substring(0, last.length() - 4);
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("no 200 for " + path + ": " + last);
     }
 }

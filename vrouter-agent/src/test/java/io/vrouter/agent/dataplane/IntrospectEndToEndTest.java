@@ -59,53 +59,20 @@ class IntrospectEndToEndTest {
         NetnsHarness.assumeAvailable();
         assumeTrue(PcapSupport.isAvailable(), "libpcap unavailable");
         try (NetnsHarness harness = NetnsHarness.create(); NovaMetadataStandIn nova = new NovaMetadataStandIn(SECRET)) {
-            int novaPort = nova.start().getPort();
-            String instance = UUID.randomUUID().toString();
-            String project = UUID.randomUUID().toString();
-            nova.addInstance(StandInInstance.of(instance, project.replace("-", ""), "introvm"));
-            Path services = Files.writeString(dir.resolve("ll.json"), """
-                    {"linklocal_service_entry": [{"linklocal_service_name": "metadata",
-                      "linklocal_service_ip": "169.254.169.254", "linklocal_service_port": 80,
-                      "ip_fabric_service_ip": ["127.0.0.1"], "ip_fabric_service_port": %d}]}
-                    """.formatted(novaPort));
-            String vhost = NetnsHarness.uniqueIfName("v");
-            harness.deleteLinkOnClose(vhost);
-            harness.deleteNftTableOnClose("netdev", UserspaceDataplane.agentName(vhost));
-            long pid = ProcessHandle.current().pid();
-            String vhostIp = "198.19." + (pid >> 8 & 0xff) + "." + ((pid & 0x7f) | 0x81);
-            var config = AgentConfigParser.parse(new StringReader("""
-                    [DEFAULT]
-                    http_server_port = 0
-                    thrift_server_port = 0
-                    port_ipc_port = 0
-                    ports_dir = %s
-                    [VIRTUAL-HOST-INTERFACE]
-                    name = %s
-                    ip = %s/32
-                    [METADATA]
-                    metadata_proxy_secret = %s
-                    metadata_proxy_port = 8097
-                    [LINKLOCAL]
-                    services_file = %s
-                    [DATAPLANE]
-                    route_table = %d
-                    """.formatted(dir.resolve("ports"), vhost, vhostIp, SECRET, services,
-                    7000 + pid % 10000)), "test").config();
+            RealAgentNode node = RealAgentNode.create(dir, harness, nova, "introvm", 1);
+            String vhost = node.vhost();
+            String instance = node.instance();
             Guest g = harness.guest(NetnsHarness.uniqueIfName("g"), "10.9.1.3/24", "10.9.1.1", "02:00:00:00:19:03");
-            String portJson = """
-                    {"id": "%s", "instance-id": "%s", "vn-id": "%s", "vm-project-id": "%s",
-                     "display-name": "introvm", "ip-address": "10.9.1.3", "ip6-address": "", "type": 0,
-                     "system-name": "%s", "mac-address": "02:00:00:00:19:03", "rx-vlan-id": -1, "tx-vlan-id": -1}
-                    """.formatted(UUID.randomUUID(), instance, UUID.randomUUID(), project, g.hostIf());
+            String portJson = node.portJson(UUID.randomUUID().toString(), g, "10.9.1.3", "02:00:00:00:19:03", "introvm");
 
-            try (ComputeNodeAgent agent = new ComputeNodeAgent(config, new ComputeNodeAgent.Options()
+            try (ComputeNodeAgent agent = new ComputeNodeAgent(node.config(), new ComputeNodeAgent.Options()
                     .interfaces(InterfaceChecker.sysfs()))) {
                 agent.start();
                 HttpResponse<String> added = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + agent.portIpcAddress().getPort() + "/port"))
                         .POST(HttpRequest.BodyPublishers.ofString(portJson)).build(), HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, added.statusCode(), added.body());
-                curlUntil200(g, "/latest/meta-data/instance-id");
+                RealAgentNode.curlUntil200(g, "/latest/meta-data/instance-id");
                 // a packet to what is no link-local service: a NO_SERVICE drop
                 g.exec(Duration.ofSeconds(10), "curl", "-s", "-m", "1", "http://10.9.1.1:81/");
                 var thrift = agent.thriftAddress();
@@ -180,20 +147,5 @@ class IntrospectEndToEndTest {
                 holder.join(30_000);
             }
         }
-    }
-
-    private static void curlUntil200(Guest g, String path) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            var r = g.exec(Duration.ofSeconds(15), "curl", "-s", "-m", "3", "-w", "\n%{http_code}",
-                    "http://169.254.169.254" + path);
-            last = r.stdout();
-            if (r.ok() && last.endsWith("\n200")) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("no 200 for " + path + ": " + last);
     }
 }
