@@ -79,6 +79,7 @@ NOVA_PID=$!
 cat > "$RUN/agent.conf" <<CONF
 [DEFAULT]
 http_server_port = 8085
+thrift_server_port = 8098
 port_ipc_port = 9091
 ports_dir = $RUN/ports
 

@@ -15,6 +15,7 @@ PACKAGES=(
   keystone       # auth_strategy = keystone is tested against a real Keystone (SQLite, started by the test)
   chromium       # the config API's web UI is tested end to end in a real browser (headless)
   chromium-driver # ... driven through WebDriver by Selenium
+  python3-prometheus-client # the agent's /metrics is checked with the Prometheus project's own text-format parser
 )
 
 missing=()

@@ -158,6 +158,7 @@ JSON
 cat > "$RUN/agent.conf" <<CONF
 [DEFAULT]
 http_server_port = $INTROSPECT_PORT
+thrift_server_port = 0
 port_ipc_port = $IPC_PORT
 ports_dir = $RUN/ports
 

@@ -141,6 +141,10 @@ struct KFlowResp {
     /** Where to continue a listing that stopped early ("" when complete), as Contrail's
      *  NextKFlowReq handle: the next flow index to read. */
     2: string flow_handle
+    /** Capacity of the flow table in entries (flow -l's "size"); 0 without a dataplane. */
+    100: i32 table_size
+    /** Entries in use now, all of them, not only this page's (flow -l's "entries"). */
+    101: i32 flow_count
 }
 
 /** One link-local flow as Snh_FetchLinkLocalFlowInfo lists it (its socket and key). */
@@ -153,7 +157,8 @@ struct LinkLocalFlowInfo {
     5: i32 protocol
     6: i32 source_port
     7: i32 dest_port
-    /** When the flow was installed, ISO-8601 UTC. */
+    /** When the flow last saw a packet, ISO-8601 UTC (Contrail: when it was installed; the flow
+     *  table keeps a last-seen time only). */
     8: string timestamp
 }
 
@@ -190,9 +195,10 @@ struct DropStatsResp {
 /** One fabric address of a service with its health as the agent sees it. */
 struct FabricAddress {
     1: string ip
-    /** "UP", "DOWN" (failed health check) or "UNKNOWN" (not checked yet). */
+    /** "UP", "DOWN" (a connect failed recently: tried last) or "UNKNOWN" (the agent does not
+     *  watch this service's addresses: relayed services). */
     2: string state
-    /** Consecutive failures of this address. */
+    /** Consecutive failures of this address; 0 where not watched. */
     3: i32 failures
 }
 
@@ -208,9 +214,10 @@ struct LinkLocalServiceData {
     6: i32 ipfabric_port
     /** True when the service is served by the local metadata proxy (its name contains "metadata"). */
     100: bool metadata
-    /** When the DNS name last resolved (ms since epoch); 0 for IP entries or never resolved. */
+    /** When the DNS name last resolved (ms since epoch); 0 for IP entries, never resolved, or
+     *  not known to this agent. */
     101: i64 dns_resolved_at_ms
-    /** The last resolution's failure ("" when it succeeded or was not needed). */
+    /** Why the service cannot be forwarded yet ("" when it can), e.g. a DNS name with no answer. */
     102: string dns_error
     /** Per fabric address state, in ipfabric_ip's order. */
     103: list<FabricAddress> fabric_addresses

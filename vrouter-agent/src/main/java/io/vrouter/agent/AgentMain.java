@@ -32,10 +32,12 @@ import picocli.CommandLine.Option;
  * {@code [DEFAULT] log_*} from the start on ({@link LogSetup}; SIGHUP reopens the log file);
  * {@code --check} writes no log file.
  */
-@Command(name = "vrouter-agent", mixinStandardHelpOptions = true, version = "vrouter-agent 0.1.0",
+@Command(name = "vrouter-agent", mixinStandardHelpOptions = true, version = "vrouter-agent " + AgentMain.VERSION,
         description = "Compute-node agent: port IPC, link-local services, metadata proxy, dataplane.")
 public final class AgentMain implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(AgentMain.class);
+    /** The agent's version, as --version and NodeStatus.build_info show it. */
+    public static final String VERSION = "0.1.0";
 
     @Option(names = {"--config-file", "--config_file"}, required = true, paramLabel = "FILE",
             description = "agent.conf (Contrail INI format)")

@@ -12,6 +12,13 @@ import io.vrouter.agent.introspect.LinkLocalSection;
 import io.vrouter.agent.introspect.ProxySection;
 import io.vrouter.plumbing.http.HttpTransport;
 import io.vrouter.agent.introspect.StatsRegistry;
+import io.vrouter.agent.introspect.service.AgentIntrospect;
+import io.vrouter.agent.introspect.service.AgentMetrics;
+import io.vrouter.agent.introspect.service.IntrospectThriftServer;
+import io.vrouter.agent.introspect.service.MetadataView;
+import io.vrouter.agent.introspect.service.NodeView;
+import io.vrouter.agent.introspect.service.SandeshPages;
+import io.vrouter.plumbing.http.Handler;
 import io.vrouter.agent.linklocal.LinkLocalSource;
 import io.vrouter.agent.linklocal.RegistryUpstreams;
 import io.vrouter.agent.port.FilePortStore;
@@ -21,6 +28,7 @@ import io.vrouter.agent.port.PortFileWatcher;
 import io.vrouter.agent.port.PortInstanceDirectory;
 import io.vrouter.agent.port.PortIpcServer;
 import io.vrouter.agent.port.PortJson;
+import io.vrouter.agent.port.PortObserver;
 import io.vrouter.agent.port.PortRegistry;
 import io.vrouter.agent.port.VmPort;
 import io.vrouter.linklocal.proxy.MetadataProxy;
@@ -65,7 +73,9 @@ import java.util.function.Supplier;
  *       {@code metadata} service, VMs identified through the port table's instance directory</li>
  *   <li>ports replayed from the port files; the instance directory and the dataplane hear each
  *       one; then port files written or deleted while running are noticed ("port-files")</li>
- *   <li>port IPC on 127.0.0.1:{@code port_ipc_port}, introspect on {@code http_server_ip:http_server_port}</li>
+ *   <li>port IPC on 127.0.0.1:{@code port_ipc_port}, introspect on {@code http_server_ip:http_server_port}
+ *       (JSON pages, {@code Snh_*} XML pages, {@code /metrics}), the Introspect Thrift service on
+ *       127.0.0.1:{@code thrift_server_port} (the vif/flow/dropstats CLIs)</li>
  * </ol>
  * {@link #close()} stops them in reverse order; a failed start closes what had started.
  * Not restartable: make a new agent.
@@ -115,6 +125,8 @@ public final class ComputeNodeAgent implements AutoCloseable {
     private PortRegistry ports;
     private PortIpcServer portIpc;
     private IntrospectServer introspect;
+    private IntrospectThriftServer thrift;
+    private AgentIntrospect introspection;
     private AgentDataplane dataplane;
     private boolean startCalled;
 
@@ -167,6 +179,18 @@ public final class ComputeNodeAgent implements AutoCloseable {
             LOG.warn("[DATAPLANE] enabled = false: proxy-only mode, no guest packets are captured");
         }
         startProxy();
+        ports.addObserver(new PortObserver() {
+            @Override
+            public void portAdded(VmPort port) {
+            }
+
+            @Override
+            public void portRemoved(VmPort port) {
+                if (port.metadataIp() != null) {
+                    proxy.trace().forget(port.metadataIp()); // a later port reusing the IP starts clean
+                }
+            }
+        });
         ports.replay();
         started.push(PortFileWatcher.start(ports, options.portScanIntervalMs));
 
@@ -176,14 +200,30 @@ public final class ComputeNodeAgent implements AutoCloseable {
         started.push(portIpc);
 
         registerStats();
+        startIntrospection();
         Map<String, Supplier<?>> pages = new LinkedHashMap<>();
         pages.put("/ports", () -> ports.list().stream().map(PortJson::toJson).toList());
         pages.put("/linklocal", () -> LinkLocalPage.of(registry.snapshot()));
+        Map<String, Handler> handlers = new LinkedHashMap<>(SandeshPages.handlers(introspection));
+        handlers.put("/metrics", new AgentMetrics(introspection).handler());
         introspect = IntrospectServer.start(new InetSocketAddress(general.introspectIp(), general.introspectPort()),
-                group, stats, pages);
+                group, stats, pages, handlers);
         started.push(introspect);
-        LOG.info("agent started: metadata proxy {}, port IPC {}, introspect {}, {} port(s), link-local services from {}",
-                proxy.localAddress(), portIpc.localAddress(), introspect.localAddress(), ports.size(), linkLocalSource.describe());
+        LOG.info("agent started: metadata proxy {}, port IPC {}, introspect {}, Thrift {}, {} port(s), link-local services from {}",
+                proxy.localAddress(), portIpc.localAddress(), introspect.localAddress(), thrift.localAddress(), ports.size(),
+                linkLocalSource.describe());
+    }
+
+    /** The Introspect service over the live state, and its Thrift port for the CLIs. */
+    private void startIntrospection() throws IOException {
+        NodeView node = new NodeView(AgentMain.VERSION, startedAtMs, registry, linkLocalSource, proxy);
+        started.push(node);
+        AgentDataplane dp = dataplane;
+        introspection = new AgentIntrospect(config, ports::list, () -> dp == null ? null : dp.dataplane(),
+                new MetadataView(registry, proxy), node);
+        thrift = IntrospectThriftServer.start(
+                new InetSocketAddress(options.localHost, config.general().thriftPort()), introspection);
+        started.push(thrift);
     }
 
     /** The link-local registry, fed by the one source agent.conf names (see {@link LinkLocalSource}). */
@@ -296,6 +336,16 @@ public final class ComputeNodeAgent implements AutoCloseable {
 
     public InetSocketAddress introspectAddress() {
         return introspect == null ? null : introspect.localAddress();
+    }
+
+    /** The Introspect Thrift service's address (the CLIs' {@code --port}). */
+    public InetSocketAddress thriftAddress() {
+        return thrift == null ? null : thrift.localAddress();
+    }
+
+    /** The Introspect service itself, for in-process callers. */
+    public AgentIntrospect introspection() {
+        return introspection;
     }
 
     /** Every port, for callers that only read. */

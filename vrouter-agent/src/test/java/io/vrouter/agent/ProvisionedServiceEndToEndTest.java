@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vrouter.agent.config.AgentConfig;
 import io.vrouter.agent.dataplane.AgentEndToEndTest;
+import io.vrouter.agent.dataplane.RealAgentNode;
 import io.vrouter.agent.dataplane.EchoServers;
 import io.vrouter.agent.dataplane.host.HostCommand;
 import io.vrouter.agent.dataplane.io.PcapSupport;
@@ -181,7 +182,7 @@ class ProvisionedServiceEndToEndTest {
     private AgentConfig agentConfig(String vhost, URI configApi) throws Exception {
         long pid = ProcessHandle.current().pid();
         String vhostIp = "198.18." + (pid >> 8 & 0xff) + "." + ((pid & 0x7f) | 0x80);
-        return AgentEndToEndTest.agentConfig(dir, vhost, vhostIp, String.join("\n",
+        return RealAgentNode.agentConfig(dir, vhost, vhostIp, String.join("\n",
                 "config_api_url = " + configApi, "config_api_user = " + READER, "config_api_password = " + READER_PASSWORD,
                 "cache_file = " + dir.resolve("linklocal-cache.json")), 16000 + (int) (pid % 10000));
     }

@@ -17,6 +17,7 @@ final class TestAgentConf {
         return """
                 [DEFAULT]
                 http_server_port = 0
+                thrift_server_port = 0
                 port_ipc_port = 0
                 ports_dir = %s
                 [VIRTUAL-HOST-INTERFACE]

@@ -56,6 +56,7 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
     private final VmAdmission admission;
     private final UpstreamBalancer balancer;
     private final UpstreamClient client;
+    private final MetadataTrace trace;
     /** Requests decoded while one is being answered, at most {@code maxPipelinedRequests}. */
     private final ArrayDeque<FullHttpRequest> queue = new ArrayDeque<>();
     /** Set when the connection becomes active, before any request is read. */
@@ -69,13 +70,20 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
     private boolean answeringHead;
     private RequestReadTimer readTimer;
     private GuestResponseEncoder encoder;
+    // The request being answered, for its trace entry (one request at a time per connection).
+    private long traceStartMs;
+    private String traceMethod = "-";
+    private String tracePath = "-";
+    private String traceUpstream;
+    private RejectReason traceReject;
 
     /** @param client the connection's event loop's; null only where nothing is forwarded (handler tests) */
-    GuestHandler(MetadataProxyConfig config, ProxyCounters counters, ProxyLog log, VmAdmission admission,
-                 UpstreamBalancer balancer, UpstreamClient client) {
+    GuestHandler(MetadataProxyConfig config, ProxyCounters counters, ProxyLog log, MetadataTrace trace,
+                 VmAdmission admission, UpstreamBalancer balancer, UpstreamClient client) {
         this.config = Objects.requireNonNull(config, "config");
         this.counters = Objects.requireNonNull(counters, "counters");
         this.log = Objects.requireNonNull(log, "log");
+        this.trace = Objects.requireNonNull(trace, "trace");
         this.admission = Objects.requireNonNull(admission, "admission");
         this.balancer = Objects.requireNonNull(balancer, "balancer");
         this.client = client;
@@ -148,6 +156,7 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
             if (overflowPending) {
                 busy = true;
                 answeringHead = false;
+                traceBegin("-", "-");
                 reject(ctx, null, "-", System.nanoTime(), RejectReason.PIPELINE_OVERFLOW,
                         "Too many pipelined requests on one connection (limit "
                                 + config.maxPipelinedRequests() + ").", false, null, -1);
@@ -161,6 +170,7 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
         answeringHead = req.method() == HttpMethod.HEAD;
         long start = System.nanoTime();
         counters.request();
+        traceBegin(truncate(req.method().name()), truncate(req.uri()));
         try {
             if (!req.decoderResult().isSuccess()) {
                 rejectUndecodable(ctx, req, start);
@@ -276,6 +286,7 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
             @Override
             public void onFailure(RejectReason reason, InetSocketAddress last, Throwable cause) {
                 req.release();
+                traceUpstream = hostPort(last);
                 String msg = switch (reason) {
                     case UPSTREAM_TIMEOUT -> "The metadata service did not answer within "
                             + config.responseTimeoutMs() + " ms.";
@@ -303,6 +314,7 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
             h.setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
         }
         r.setProtocolVersion(HttpVersion.HTTP_1_1);
+        traceUpstream = hostPort(from);
         if (code >= 400) {
             log.novaAnswered(code, method == HttpMethod.POST, id.instanceId(), target, from);
         }
@@ -312,6 +324,7 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
     private void reject(ChannelHandlerContext ctx, VmIdentity id, String target, long start, RejectReason reason,
                         String message, boolean keepAlive, Throwable cause, long retryAfterSeconds) {
         counters.rejected(reason);
+        traceReject = reason;
         VmIdentity known = id != null ? id : vm.known();
         log.refused(reason, ProxyLog.who(known, vm.sourceText()), target, cause);
         ByteBuf body = Unpooled.copiedBuffer(message + "\n", StandardCharsets.UTF_8);
@@ -342,7 +355,9 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
             encoder.answering(answeringHead);
         }
         ctx.writeAndFlush(r).addListener((ChannelFutureListener) f -> {
-            counters.responded(status, System.nanoTime() - start, who);
+            long latencyNanos = System.nanoTime() - start;
+            counters.responded(status, latencyNanos, who);
+            traceEnd(status, latencyNanos);
             busy = false;
             if (!keepAlive || !f.isSuccess() || closing) {
                 f.channel().close();
@@ -350,6 +365,22 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
                 processNext(ctx);
             }
         });
+    }
+
+    private void traceBegin(String method, String path) {
+        traceStartMs = System.currentTimeMillis();
+        traceMethod = method;
+        tracePath = path;
+        traceUpstream = null;
+        traceReject = null;
+    }
+
+    private void traceEnd(int status, long latencyNanos) {
+        if (vm != null) {
+            VmIdentity id = vm.identity();
+            trace.record(vm.source(), id == null ? null : id.instanceId(), traceStartMs, traceMethod, tracePath,
+                    status, traceUpstream, latencyNanos / 1000, traceReject);
+        }
     }
 
     /** The read timer fired: 408 unless a request is being answered. */
@@ -363,6 +394,7 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
         }
         busy = true;
         answeringHead = false;
+        traceBegin("-", "-");
         reject(ctx, null, "-", System.nanoTime(), RejectReason.SLOW_REQUEST,
                 "Request not received within " + config.requestReadTimeoutMs() + " ms.", false, null, -1);
     }
@@ -391,6 +423,10 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
         LOG.debug("metadata: connection from {} failed: {}", vm == null ? null : vm.source(),
                 ProxyLog.escape(cause.toString()));
         ctx.close();
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        return a == null ? null : a.getHostString() + ":" + a.getPort();
     }
 
     private static String truncate(String s) {

@@ -55,6 +55,7 @@ public final class MetadataProxy implements AutoCloseable {
     private final VmAdmission admission;
     private final ProxyCounters counters = new ProxyCounters();
     private final ProxyLog log;
+    private final MetadataTrace trace = new MetadataTrace();
     private final UpstreamBalancer balancer;
     private final Map<EventLoop, UpstreamClient> clients = new IdentityHashMap<>();
     private EventLoopGroup group;
@@ -133,7 +134,7 @@ public final class MetadataProxy implements AutoCloseable {
 
     /** The guest-side pipeline; package-private so handler tests build the same one. */
     void initGuestPipeline(ChannelPipeline p) {
-        GuestHandler guest = new GuestHandler(config, counters, log, admission, balancer,
+        GuestHandler guest = new GuestHandler(config, counters, log, trace, admission, balancer,
                 clients.get(p.channel().eventLoop()));
         p.addLast("readTimer", new RequestReadTimer(config.requestReadTimeoutMs(),
                 () -> guest.slowRequest(p.context(guest))));
@@ -170,6 +171,19 @@ public final class MetadataProxy implements AutoCloseable {
     /** A snapshot of the counters (cheap; for the introspect). */
     public ProxyCountersSnapshot counters() {
         return counters.snapshot();
+    }
+
+    /** The per-VM request trace and counters (read from any thread). */
+    public MetadataTrace trace() {
+        return trace;
+    }
+
+    /**
+     * Whether requests avoid this fabric address now (a connect to it failed within
+     * {@code upstream_down_ms}); such an address is still tried, last.
+     */
+    public boolean isUpstreamDown(InetSocketAddress fabric) {
+        return balancer.isDown(fabric, System.nanoTime());
     }
 
     /** "epoll" or "NIO" once started ("none" before). */

@@ -86,10 +86,7 @@ public final class ProxyCounters {
      * @param vm the VM it answered, or null when the source address belongs to none
      */
     void responded(int status, long latencyNanos, VmIdentity vm) {
-        int cls = status / 100;
-        statusClass[cls >= 1 && cls <= 5 ? cls : 0].increment();
-        int code = status >= 100 && status < STATUS_CODES ? status : 0;
-        byStatus[code].increment();
+        int code = countStatus(status);
         if (vm != null) {
             perVm(vm.instanceId()).computeIfAbsent(BOXED[code], k -> new LongAdder()).increment();
         }
@@ -105,6 +102,15 @@ public final class ProxyCounters {
         // Bounded: VMs come and go over a node's life; those past the bound share one entry.
         String key = byVm.size() < MAX_VMS_COUNTED ? instanceId : OTHER_VMS;
         return byVm.computeIfAbsent(key, k -> new ConcurrentHashMap<>());
+    }
+
+    /** @return the index the code is counted at */
+    private int countStatus(int status) {
+        int cls = status / 100;
+        statusClass[cls >= 1 && cls <= 5 ? cls : 0].increment();
+        int code = status >= 100 && status < STATUS_CODES ? status : 0;
+        byStatus[code].increment();
+        return code;
     }
 
     /** A consistent-enough copy: each counter is read once; the histogram is cumulative. */

@@ -238,6 +238,38 @@ class MetadataProxyLoopbackTest {
     }
 
     @Test
+    void shouldTraceEachVmsRequestsWithStatusUpstreamAndRejectReason() throws Exception {
+        start();
+        assertEquals(200, getOnce(SRC_A, "/latest/meta-data/hostname").status());
+        assertEquals(403, getOnce(SRC_UNKNOWN, "/latest/user-data").status());
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(AWAIT_MS);
+        while ((proxy.trace().vm(InetAddress.getByName(SRC_A)) == null
+                || proxy.trace().vm(InetAddress.getByName(SRC_UNKNOWN)) == null) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        MetadataTrace.VmView a = proxy.trace().vm(InetAddress.getByName(SRC_A));
+        assertEquals(VM_A.instanceId(), a.instanceId());
+        assertEquals(1, a.requests());
+        MetadataTrace.Entry e = a.recent().get(0);
+        assertEquals("GET", e.method());
+        assertEquals("/latest/meta-data/hostname", e.path());
+        assertEquals(200, e.status());
+        assertEquals("127.0.0.1:" + nova.address().getPort(), e.upstream());
+        assertNull(e.rejectReason());
+        assertEquals(java.util.Map.of(200, 1L), a.responsesByStatus());
+
+        MetadataTrace.VmView unknown = proxy.trace().vm(InetAddress.getByName(SRC_UNKNOWN));
+        assertNull(unknown.instanceId());
+        MetadataTrace.Entry r = unknown.recent().get(0);
+        assertEquals(403, r.status());
+        assertEquals(RejectReason.UNKNOWN_SOURCE, r.rejectReason());
+        assertNull(r.upstream());
+        assertEquals(java.util.Map.of(RejectReason.UNKNOWN_SOURCE, 1L), unknown.rejectsByReason());
+        assertEquals(1, awaitCounters(c -> c.responsesByStatus().getOrDefault(403, 0L) == 1).responsesByStatus()
+                .get(200));
+    }
+
+    @Test
     void shouldAnswer503WithClearBodyWhenNoMetadataServiceIsConfigured() throws Exception {
         start(b -> { }, MetadataUpstreams.fixed(List.of()));
         RawHttpClient.Response r = getOnce(SRC_A, "/latest/meta-data/");

@@ -43,8 +43,10 @@ public record AgentConfig(
      * @param portIpcPort    {@code port_ipc_port}, default {@value AgentConfigParser#DEFAULT_PORT_IPC_PORT}
      * @param portsDir       {@code ports_dir}, default {@value AgentConfigParser#DEFAULT_PORTS_DIR}
      * @param introspectIp   {@code http_server_ip}, default {@value AgentConfigParser#DEFAULT_HTTP_SERVER_IP}
+     * @param thriftPort     {@code thrift_server_port}, default {@value AgentConfigParser#DEFAULT_THRIFT_SERVER_PORT}:
+     *                       the Introspect Thrift service the vif/flow/dropstats CLIs call; 0 = any free port
      */
-    public record General(int introspectPort, int portIpcPort, Path portsDir, InetAddress introspectIp) {
+    public record General(int introspectPort, int portIpcPort, Path portsDir, InetAddress introspectIp, int thriftPort) {
         public General {
             Objects.requireNonNull(portsDir);
             Objects.requireNonNull(introspectIp);

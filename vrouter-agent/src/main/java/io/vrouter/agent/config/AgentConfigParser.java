@@ -44,6 +44,7 @@ import java.util.Set;
  *   <tr><td>DEFAULT.http_server_port / http_server_ip</td><td>{@value #DEFAULT_HTTP_SERVER_PORT} (introspect) /
  *       {@value #DEFAULT_HTTP_SERVER_IP} (Contrail: 0.0.0.0; introspect lists every tenant's ports)</td></tr>
  *   <tr><td>DEFAULT.port_ipc_port</td><td>{@value #DEFAULT_PORT_IPC_PORT}</td></tr>
+ *   <tr><td>DEFAULT.thrift_server_port</td><td>{@value #DEFAULT_THRIFT_SERVER_PORT} (Introspect Thrift service, ours)</td></tr>
  *   <tr><td>DEFAULT.ports_dir</td><td>{@value #DEFAULT_PORTS_DIR}</td></tr>
  *   <tr><td>DEFAULT.flow_cache_timeout</td><td>0 = {@link #DEFAULT_FLOW_CACHE_TIMEOUT} s (the flow table's idle timeout)</td></tr>
  *   <tr><td>DEFAULT.log_file / log_level / log_files_count / log_file_size / log_local</td><td>stderr /
@@ -73,6 +74,7 @@ public final class AgentConfigParser {
     public static final int DEFAULT_HTTP_SERVER_PORT = IntrospectServer.DEFAULT_PORT;
     public static final String DEFAULT_HTTP_SERVER_IP = "127.0.0.1";
     public static final int DEFAULT_PORT_IPC_PORT = PortIpcServer.DEFAULT_PORT;
+    public static final int DEFAULT_THRIFT_SERVER_PORT = 8098;
     public static final String DEFAULT_PORTS_DIR = "/var/lib/contrail/ports";
     public static final String DEFAULT_VHOST_NAME = "vhost0";
     public static final int DEFAULT_METADATA_PROXY_PORT = MetadataProxyConfig.DEFAULT_PORT;
@@ -157,7 +159,8 @@ public final class AgentConfigParser {
                 r.port(DEFAULT, "http_server_port", DEFAULT_HTTP_SERVER_PORT),
                 r.port(DEFAULT, "port_ipc_port", DEFAULT_PORT_IPC_PORT),
                 r.path(DEFAULT, "ports_dir", Path.of(DEFAULT_PORTS_DIR)),
-                r.ip(DEFAULT, "http_server_ip", ConfReader.ipv4Literal(DEFAULT_HTTP_SERVER_IP)));
+                r.ip(DEFAULT, "http_server_ip", ConfReader.ipv4Literal(DEFAULT_HTTP_SERVER_IP)),
+                r.port(DEFAULT, "thrift_server_port", DEFAULT_THRIFT_SERVER_PORT));
         if (Files.exists(general.portsDir()) && !Files.isDirectory(general.portsDir())) {
             r.bad(DEFAULT, "ports_dir", general.portsDir().toString(), "a directory (it is a file)");
         }

@@ -26,6 +26,14 @@ public interface AgentDataplane extends PortObserver, AutoCloseable {
     /** Starts packet I/O. Throws when it cannot (the agent then stops with the reason). */
     void start() throws Exception;
 
+    /**
+     * The packet pipeline once started, for readers (introspect: flow table, counters); null
+     * before start and for dataplanes that have none (test fakes).
+     */
+    default Dataplane dataplane() {
+        return null;
+    }
+
     /** Stops packet I/O and removes what it set up on the host. Idempotent; never throws. */
     @Override
     void close();

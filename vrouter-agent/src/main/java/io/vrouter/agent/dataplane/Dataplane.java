@@ -114,6 +114,11 @@ public final class Dataplane implements Agent, AutoCloseable {
         vhostIo.start((frame, length) -> enqueue(vhost, frame));
     }
 
+    /** Its settings (vhost address and MAC, agent MAC, ...). */
+    public DataplaneConfig config() {
+        return config;
+    }
+
     /** The flow table, for concurrent readers (introspect): {@code read}, statistics getters. */
     public FlowTable<byte[]> flowTable() {
         return table;
@@ -278,6 +283,7 @@ public final class Dataplane implements Agent, AutoCloseable {
     private void fromGuest(PortState p, byte[] f) {
         counters.count(DataplaneCounters.RX_GUEST);
         p.count(PortState.RX);
+        p.add(PortState.RX_BYTES, f.length);
         int rc = parser.parse(f, 0, f.length, pkt);
         if (rc != 0) {
             dropGuest(p, rc);

@@ -34,7 +34,8 @@ public record DataplaneStats(Map<String, Long> totals, Map<DropReason, Long> dro
         for (PortState p : ports) {
             AtomicLongArray c = p.counters();
             ps.add(new PortStats(p.port().id(), p.name(), p.nh(), c.get(PortState.RX), c.get(PortState.TX),
-                    c.get(PortState.DROPS), table.interfaceFlowCount(p.nh())));
+                    c.get(PortState.DROPS), table.interfaceFlowCount(p.nh()), c.get(PortState.RX_BYTES),
+                    c.get(PortState.TX_BYTES), p.io().captureDrops(), c.get(PortState.TX_ERRORS)));
         }
         Map<String, Long> totals = counters.totals();
         totals.put("vhost_capture_drops", vhost.io().captureDrops());

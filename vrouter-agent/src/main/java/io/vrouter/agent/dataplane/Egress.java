@@ -72,7 +72,7 @@ final class Egress {
         Ethernet.setSrcMac(f, 0, config.agentMac());
     }
 
-    /** Sends and counts: TX_VHOST, or TX_GUEST and the port's TX; TX_FAILED when the send fails. */
+    /** Sends and counts: TX_VHOST, or TX_GUEST and the port's TX and bytes; TX_FAILED (and the port's TX_ERRORS) when the send fails. */
     boolean send(PortState p, byte[] f, int len) {
         if (p.io().send(f, len)) {
             if (p.isVhost()) {
@@ -80,10 +80,14 @@ final class Egress {
             } else {
                 counters.count(DataplaneCounters.TX_GUEST);
                 p.count(PortState.TX);
+                p.add(PortState.TX_BYTES, len);
             }
             return true;
         }
         counters.count(DataplaneCounters.TX_FAILED);
+        if (!p.isVhost()) {
+            p.count(PortState.TX_ERRORS);
+        }
         return false;
     }
 }

@@ -20,13 +20,17 @@ import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
  *                   may still reach link-local services from an RFC 3927 169.254/16 address)
  * @param metadataIp 169.254.0.0 + interface index, 0 when the port has none
  * @param rx         frames from the capture thread (single producer, single consumer)
- * @param counters   rx, tx, drops: written by the dataplane thread only, read by any
+ * @param counters   rx, tx, drops, rx/tx bytes, tx errors: written by the dataplane thread only, read by any
  */
 record PortState(VmPort port, PacketIo io, int nh, long mac, int ip, int metadataIp,
                  OneToOneConcurrentArrayQueue<byte[]> rx, AtomicLongArray counters) {
     static final int RX = 0;
     static final int TX = 1;
     static final int DROPS = 2;
+    static final int RX_BYTES = 3;
+    static final int TX_BYTES = 4;
+    static final int TX_ERRORS = 5;
+    private static final int COUNTERS = 6;
 
     /** The vhost agent end. */
     static PortState vhost(PacketIo io, int queueCapacity) {
@@ -58,7 +62,7 @@ record PortState(VmPort port, PacketIo io, int nh, long mac, int ip, int metadat
 
     private static PortState of(VmPort port, PacketIo io, int nh, long mac, int ip, int metadataIp, int queueCapacity) {
         return new PortState(port, io, nh, mac, ip, metadataIp, new OneToOneConcurrentArrayQueue<>(queueCapacity),
-                new AtomicLongArray(3));
+                new AtomicLongArray(COUNTERS));
     }
 
     private static long parseMac(String id, String text) {
@@ -97,6 +101,10 @@ record PortState(VmPort port, PacketIo io, int nh, long mac, int ip, int metadat
 
     void count(int which) {
         counters.lazySet(which, counters.get(which) + 1);
+    }
+
+    void add(int which, int n) {
+        counters.lazySet(which, counters.get(which) + n);
     }
 
     String name() {

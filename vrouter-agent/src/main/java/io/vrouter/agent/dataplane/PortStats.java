@@ -10,7 +10,11 @@ package io.vrouter.agent.dataplane;
  * @param txFrames       frames sent to the guest
  * @param drops          frames from the guest the dataplane dropped (any reason)
  * @param flows          flows owned by the port (forward and reverse)
+ * @param rxBytes        bytes of the frames received
+ * @param txBytes        bytes of the frames sent
+ * @param rxErrors       frames the capture lost (kernel capture buffer full)
+ * @param txErrors       frames that could not be sent to the guest
  */
 public record PortStats(String portId, String systemName, int interfaceIndex, long rxFrames, long txFrames,
-                        long drops, int flows) {
+                        long drops, int flows, long rxBytes, long txBytes, long rxErrors, long txErrors) {
 }

@@ -2,6 +2,7 @@ package io.vrouter.agent.introspect;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpMethod;
+import io.vrouter.plumbing.http.Handler;
 import io.vrouter.plumbing.http.HttpError;
 import io.vrouter.plumbing.http.JsonHttpServer;
 import io.vrouter.plumbing.http.Response;
@@ -12,7 +13,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The agent's introspect endpoint (Contrail: {@code DEFAULT.http_server_port}, 8085), JSON only.
+ * The agent's introspect endpoint (Contrail: {@code DEFAULT.http_server_port}, 8085): JSON pages,
+ * and routes answered by handlers of their own ({@code Snh_*} XML pages, {@code /metrics}).
  *
  * <table>
  *   <caption>Routes (GET only; others 405)</caption>
@@ -26,6 +28,7 @@ import java.util.function.Supplier;
 public final class IntrospectServer implements AutoCloseable {
     public static final int DEFAULT_PORT = 8085;
     private static final int MAX_BODY_BYTES = 1024;
+    static final String WORKER_THREAD = "introspect-pages";
 
     private final JsonHttpServer server;
 
@@ -39,13 +42,24 @@ public final class IntrospectServer implements AutoCloseable {
      */
     public static IntrospectServer start(InetSocketAddress bind, EventLoopGroup group, StatsRegistry stats,
             Map<String, Supplier<?>> pages) throws Exception {
-        Router routes = routes(stats, pages);
+        return start(bind, group, stats, pages, Map.of());
+    }
+
+    /**
+     * @param handlers more GET routes by path, each answering with its own {@link Response}
+     *                 (content type included); listed on {@code /} as {@code handlers}. Pages and
+     *                 handlers run on one introspect thread of their own ({@value #WORKER_THREAD}),
+     *                 so a page that reads a large flow table never holds the shared event loop.
+     */
+    public static IntrospectServer start(InetSocketAddress bind, EventLoopGroup group, StatsRegistry stats,
+            Map<String, Supplier<?>> pages, Map<String, Handler> handlers) throws Exception {
+        Router routes = routes(stats, pages, handlers);
         return new IntrospectServer(JsonHttpServer.builder("introspect", bind, MAX_BODY_BYTES, req -> {
             if (!HttpMethod.GET.equals(req.method())) {
                 throw new HttpError(405, "introspect is read-only: use GET").header("Allow", "GET");
             }
             return routes.handle(req);
-        }).eventLoop(group).start());
+        }).eventLoop(group).blockingThreads(1, WORKER_THREAD).start());
     }
 
     public InetSocketAddress localAddress() {
@@ -57,13 +71,14 @@ public final class IntrospectServer implements AutoCloseable {
         server.close();
     }
 
-    private static Router routes(StatsRegistry stats, Map<String, Supplier<?>> pages) {
+    private static Router routes(StatsRegistry stats, Map<String, Supplier<?>> pages, Map<String, Handler> handlers) {
         Router r = new Router()
                 .get("/", req -> {
                     Map<String, Object> index = new LinkedHashMap<>();
                     index.put("stats", "/stats");
                     index.put("stats_sections", stats.snapshot().keySet());
                     index.put("pages", pages.keySet().stream().sorted().toList());
+                    index.put("handlers", handlers.keySet().stream().sorted().toList());
                     return Response.ok(index);
                 })
                 .get("/stats", req -> Response.ok(stats.snapshot()))
@@ -76,6 +91,7 @@ public final class IntrospectServer implements AutoCloseable {
                     return Response.ok(section);
                 });
         Map.copyOf(pages).forEach((path, page) -> r.get(path, req -> Response.ok(page.get())));
+        Map.copyOf(handlers).forEach(r::get);
         return r.otherwise(req -> {
             throw new HttpError(404, "unknown path " + clip(req.path()) + ": try /, /stats or " + pages.keySet());
         });

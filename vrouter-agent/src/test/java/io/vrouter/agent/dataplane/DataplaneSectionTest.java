@@ -21,7 +21,7 @@ class DataplaneSectionTest {
         Map<String, Long> totals = new LinkedHashMap<>();
         totals.put("rx_guest", 5L);
         DataplaneStats s = new DataplaneStats(totals, drops, 4, 1, 2,
-                List.of(new PortStats("p1", "tap1", 1, 5, 3, 2, 4)));
+                List.of(new PortStats("p1", "tap1", 1, 5, 3, 2, 4, 500, 300, 0, 1)));
 
         JsonNode json = JsonHttpServer.DEFAULT_MAPPER.valueToTree(DataplaneSection.of(s, "nft", Set.of("ntp")));
 
@@ -35,6 +35,7 @@ class DataplaneSectionTest {
         assertEquals(5, json.get("totals").get("rx_guest").asLong());
         assertEquals(2, json.get("drops").get("NO_SERVICE").asLong());
         assertEquals("tap1", json.get("ports").get(0).get("systemName").asText());
+        assertEquals(500, json.get("ports").get(0).get("rxBytes").asLong());
         assertEquals("nft", json.get("isolation").asText());
         assertEquals("ntp", json.get("relays").get(0).asText());
     }

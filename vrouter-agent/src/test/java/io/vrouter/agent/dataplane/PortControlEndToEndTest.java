@@ -1,7 +1,7 @@
 package io.vrouter.agent.dataplane;
 
 import static io.vrouter.agent.dataplane.AgentEndToEndTest.SECRET;
-import static io.vrouter.agent.dataplane.AgentEndToEndTest.curlUntil200;
+import static io.vrouter.agent.dataplane.RealAgentNode.curlUntil200;
 import static io.vrouter.agent.dataplane.AgentEndToEndTest.send;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -67,8 +67,8 @@ class PortControlEndToEndTest {
         NetnsHarness.assumeAvailable();
         assumeTrue(PcapSupport.isAvailable(), "libpcap unavailable");
         try (NetnsHarness h = NetnsHarness.create(); NovaMetadataStandIn nova = new NovaMetadataStandIn(SECRET)) {
-            AgentConfig config = AgentEndToEndTest.agentConfig(h, dir, NetnsHarness.uniqueIfName("v"),
-                    nova.start().getPort());
+            AgentConfig config = RealAgentNode.agentConfig(h, dir, NetnsHarness.uniqueIfName("v"),
+                    nova.start().getPort(), 2);
             Path portsDir = Files.createDirectories(config.general().portsDir());
             Vm v4only = vm(h, nova, 1, "10.10.1.3/24", "10.10.1.1", "10.10.1.3", "None");
             Vm v6only = vm(h, nova, 2, "169.254.77.7/16", "169.254.0.1", "0.0.0.0", "fd00::a:2");
