@@ -9,7 +9,7 @@ import io.vrouter.plumbing.http.HttpAuth;
 import io.vrouter.plumbing.http.HttpError;
 import io.vrouter.plumbing.http.JsonHttpServer;
 import io.vrouter.plumbing.http.Request;
-import io.vrouter.provision.auth.AuthUnavailableException;
+import io.vrouter.provision.auth.AuthGate;
 import io.vrouter.provision.auth.Authenticator;
 import io.vrouter.provision.store.ConfigStore;
 import io.vrouter.provision.store.StoreException;
@@ -17,6 +17,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,8 +32,9 @@ import org.slf4j.LoggerFactory;
  *   <caption>Limits</caption>
  *   <tr><td>{@link #DEFAULT_MAX_BODY_BYTES}</td><td>1 MiB request body (1024 entries of a few
  *       hundred bytes fit easily); larger → 413</td></tr>
- *   <tr><td>{@link #DEFAULT_WORKER_THREADS}</td><td>4 threads for blocking work (password
- *       hashing, fsync, etcd); I/O threads never block</td></tr>
+ *   <tr><td>{@link #DEFAULT_WORKER_THREADS}</td><td>4 threads for blocking work (fsync, etcd);
+ *       I/O threads never block; password checks run on the {@link AuthGate}'s own bounded pool,
+ *       failures throttled per source and user, so a wrong-password flood does not reach these</td></tr>
  *   <tr><td>{@link #DEFAULT_IDLE_TIMEOUT_MS}</td><td>330 s without a byte either way closes the
  *       connection (a held watch answers within 300 s)</td></tr>
  *   <tr><td>{@link WatchHub#DEFAULT_MAX_WAITERS}</td><td>concurrent watches; more → 503</td></tr>
@@ -56,10 +59,12 @@ public final class ConfigApiServer implements AutoCloseable {
     private final JsonHttpServer http;
     private final AutoCloseable storeWatch;
     private final WatchHub hub;
+    private final AuthGate gate;
     private final boolean tls;
 
-    private ConfigApiServer(JsonHttpServer http, AutoCloseable storeWatch, WatchHub hub, boolean tls) {
+    private ConfigApiServer(JsonHttpServer http, AutoCloseable storeWatch, WatchHub hub, AuthGate gate, boolean tls) {
         this.http = http;
+        this.gate = gate;
         this.storeWatch = storeWatch;
         this.hub = hub;
         this.tls = tls;
@@ -88,6 +93,7 @@ public final class ConfigApiServer implements AutoCloseable {
         String defaultHost = listen.getAddress().isAnyLocalAddress() ? "127.0.0.1" : listen.getHostString();
         ConfigApiHandler handler = new ConfigApiHandler(store, hub, sslContext != null,
                 defaultHost.contains(":") ? "[" + defaultHost + "]:" + listen.getPort() : defaultHost + ":" + listen.getPort());
+        AuthGate gate = new AuthGate(auth);
         JsonHttpServer http;
         try {
             http = JsonHttpServer.builder("config-api", listen, DEFAULT_MAX_BODY_BYTES, handler)
@@ -95,14 +101,15 @@ public final class ConfigApiServer implements AutoCloseable {
                     .blockingThreads(DEFAULT_WORKER_THREADS, "config-api-worker")
                     .idleTimeout(Duration.ofMillis(idleTimeoutMs))
                     .tls(sslContext)
-                    .auth(hook(auth))
+                    .auth(hook(auth, gate))
                     .mapper(ConfigApiHandler.JSON)
                     .start();
         } catch (IOException | InterruptedException | RuntimeException e) {
+            gate.close();
             closeQuietly(storeWatch);
             throw e;
         }
-        ConfigApiServer s = new ConfigApiServer(http, storeWatch, hub, sslContext != null);
+        ConfigApiServer s = new ConfigApiServer(http, storeWatch, hub, gate, sslContext != null);
         LOG.info("config-api serving {} on {}://{} (auth {}), object uuid {} at revision {}",
                 store.describe(), s.tls ? "https" : "http", s.address().getHostString() + ":" + s.port(),
                 auth.enabled() ? "on" : "OFF", initial.config().uuid(), initial.revision());
@@ -113,15 +120,26 @@ public final class ConfigApiServer implements AutoCloseable {
         return s;
     }
 
-    private static HttpAuth hook(Authenticator auth) {
+    /** Authentication through the {@link AuthGate}: never on the server's threads, throttled on failure. */
+    private static HttpAuth hook(Authenticator auth, AuthGate gate) {
         return new HttpAuth() {
             @Override
             public Object authenticate(Request req) throws HttpError {
                 try {
-                    return auth.authenticate(req.header(HttpHeaderNames.AUTHORIZATION), req.header(X_AUTH_TOKEN));
-                } catch (AuthUnavailableException e) {
-                    throw new HttpError(503, e.getMessage());
+                    return authenticateAsync(req).toCompletableFuture().join();
+                } catch (CompletionException e) {
+                    if (e.getCause() instanceof HttpError err) {
+                        throw err;
+                    }
+                    throw e;
                 }
+            }
+
+            @Override
+            public CompletionStage<Object> authenticateAsync(Request req) {
+                Object source = req.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : req.remoteAddress();
+                return gate.authenticate(req.header(HttpHeaderNames.AUTHORIZATION), req.header(X_AUTH_TOKEN), source)
+                        .thenApply(p -> p);
             }
 
             @Override
@@ -144,6 +162,11 @@ public final class ConfigApiServer implements AutoCloseable {
         return tls;
     }
 
+    /** Authentication counters: throttled, busy, failed (for tests and the benchmark). */
+    public AuthGate authGate() {
+        return gate;
+    }
+
     /** Watches currently held (for tests and introspection). */
     public int watchesWaiting() {
         return hub.waiting();
@@ -152,6 +175,7 @@ public final class ConfigApiServer implements AutoCloseable {
     @Override
     public void close() {
         http.close();
+        gate.close();
         closeQuietly(storeWatch);
     }
 
