@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
@@ -30,24 +31,16 @@ class FabricTargetsTest {
         assertRefused(fabric("ntp", ip, 123), "loopback");
     }
 
+    /** Refused for every service, metadata included (the fabric port does not matter). */
     @ParameterizedTest
-    @ValueSource(strings = {"0.0.0.0", "0.1.2.3", "::"})
-    void shouldRefuseUnspecifiedAddresses(String ip) {
-        assertRefused(fabric("ntp", ip, 123), "unspecified");
-        assertRefused(fabric("metadata", ip, 8775), "unspecified");
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"224.0.0.1", "239.255.255.250", "ff02::1", "255.255.255.255"})
-    void shouldRefuseMulticastAndBroadcast(String ip) {
-        assertRefused(fabric("ntp", ip, 123), "multicast");
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"169.254.169.254", "169.254.0.7", "fe80::1"})
-    void shouldRefuseLinkLocalFabricAddresses(String ip) {
-        assertRefused(fabric("ntp", ip, 123), "link-local");
-        assertRefused(fabric("metadata", ip, 8775), "link-local");
+    @CsvSource({
+        "0.0.0.0,unspecified", "0.1.2.3,unspecified", "::,unspecified",
+        "224.0.0.1,multicast", "239.255.255.250,multicast", "ff02::1,multicast", "255.255.255.255,multicast",
+        "169.254.169.254,link-local", "169.254.0.7,link-local", "fe80::1,link-local",
+    })
+    void shouldRefuseUnspecifiedMulticastBroadcastAndLinkLocalForEveryService(String ip, String why) {
+        assertRefused(fabric("ntp", ip, 123), why);
+        assertRefused(fabric("metadata", ip, 8775), why);
     }
 
     @ParameterizedTest

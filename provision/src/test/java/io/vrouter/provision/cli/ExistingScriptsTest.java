@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,14 +18,7 @@ class ExistingScriptsTest {
     @TempDir
     Path dir;
 
-    static String closedPort;
-
-    @BeforeAll
-    static void findClosedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            closedPort = String.valueOf(s.getLocalPort());
-        }
-    }
+    private final String closedPort = CliRun.closedPort();
 
     @Test
     void uniquePrefixesOfLongOptionsShouldWorkAsArgparseAllows() throws UsageException {
