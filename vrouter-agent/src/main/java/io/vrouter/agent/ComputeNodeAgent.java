@@ -35,6 +35,7 @@ import io.vrouter.linklocal.proxy.MetadataProxy;
 import io.vrouter.linklocal.proxy.MetadataProxyConfig;
 import io.vrouter.linklocal.proxy.TlsSettings;
 import io.vrouter.linklocal.registry.LinkLocalRegistry;
+import io.vrouter.linklocal.registry.OwnEndpoints;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.io.IOException;
@@ -48,6 +49,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -121,11 +123,11 @@ public final class ComputeNodeAgent implements AutoCloseable {
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private LinkLocalRegistry registry;
     private LinkLocalSource linkLocalSource;
-    private MetadataProxy proxy;
+    private volatile MetadataProxy proxy;
     private PortRegistry ports;
-    private PortIpcServer portIpc;
-    private IntrospectServer introspect;
-    private IntrospectThriftServer thrift;
+    private volatile PortIpcServer portIpc;
+    private volatile IntrospectServer introspect;
+    private volatile IntrospectThriftServer thrift;
     private AgentIntrospect introspection;
     private AgentDataplane dataplane;
     private boolean startCalled;
@@ -228,11 +230,23 @@ public final class ComputeNodeAgent implements AutoCloseable {
 
     /** The link-local registry, fed by the one source agent.conf names (see {@link LinkLocalSource}). */
     private void startLinkLocal() throws Exception {
-        registry = LinkLocalRegistry.builder().build();
+        registry = LinkLocalRegistry.builder().ownEndpoints(OwnEndpoints.onThisHost(this::ownPorts)).build();
         started.push(registry);
         linkLocalSource = LinkLocalSource.forConfig(config.linklocal());
         started.push(linkLocalSource);
         linkLocalSource.start(registry);
+    }
+
+    /** The ports this agent listens on, configured and (once bound) actual: never a fabric target. */
+    private List<Integer> ownPorts() {
+        List<Integer> own = new ArrayList<>(List.of(config.general().portIpcPort(), config.general().introspectPort(),
+                config.metadata().proxyPort()));
+        for (InetSocketAddress bound : new InetSocketAddress[] {portIpcAddress(), introspectAddress(), metadataProxyAddress()}) {
+            if (bound != null) {
+                own.add(bound.getPort());
+            }
+        }
+        return own;
     }
 
     /** The metadata proxy on the vhost address, forwarding to the registry's metadata service. */

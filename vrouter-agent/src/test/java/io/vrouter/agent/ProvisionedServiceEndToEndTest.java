@@ -66,7 +66,7 @@ import org.junit.jupiter.api.io.TempDir;
  * to the guest:
  * <ol>
  *   <li>{@code --oper add metadata} → the guest's {@code meta_data.json} carries its own uuid;</li>
- *   <li>{@code --oper add} of a TCP service → the guest reaches a loopback echo server through it;</li>
+ *   <li>{@code --oper add} of a TCP service → the guest reaches an echo server on the vhost address through it;</li>
  *   <li>{@code --oper del} of it → the guest no longer reaches it, metadata still works;</li>
  *   <li>config API stopped → the agent keeps its last config (metadata still served, a write
  *       fails with {@link ExitStatus#UNREACHABLE}); a config API restarted on the same port and
@@ -102,8 +102,7 @@ class ProvisionedServiceEndToEndTest {
 
         try (NetnsHarness harness = NetnsHarness.create();
              NovaMetadataStandIn nova = new NovaMetadataStandIn(SECRET);
-             ConfigApi api = new ConfigApi();
-             EchoServers echo = new EchoServers(InetAddress.getLoopbackAddress(), "echo")) {
+             ConfigApi api = new ConfigApi()) {
             int novaPort = nova.start().getPort();
             String instance = UUID.randomUUID().toString();
             String project = UUID.randomUUID().toString();
@@ -115,9 +114,12 @@ class ProvisionedServiceEndToEndTest {
             harness.deleteNftTableOnClose("netdev", nftTable);
             Guest g = harness.guest(NetnsHarness.uniqueIfName("g"), "10.77.0.3/24", "10.77.0.1", "02:00:00:00:77:03");
 
-            try (ComputeNodeAgent agent = new ComputeNodeAgent(agentConfig(vhost, api.baseUri()),
-                    new ComputeNodeAgent.Options().interfaces(InterfaceChecker.sysfs()))) {
-                agent.start();
+            AgentConfig config = agentConfig(vhost, api.baseUri());
+            try (ComputeNodeAgent agent = new ComputeNodeAgent(config,
+                    new ComputeNodeAgent.Options().interfaces(InterfaceChecker.sysfs()));
+                 // A fabric service on this node, but not on loopback (refused as a fabric target): the vhost address.
+                 EchoServers echo = new EchoServers(startAndGetVhostAddress(agent, config), "echo")) {
+                String echoIp = echo.address().getHostAddress();
                 assertTrue(NetnsHarness.linkExists(vhost), "vhost pair up");
                 plugIn(agent, g, instance, project);
                 awaitGuestAttached(agent, g);
@@ -131,10 +133,10 @@ class ProvisionedServiceEndToEndTest {
                 report("add metadata", exit, agent, s -> s.metadataService() != null, "metadata", null,
                         () -> instance.equals(uuidIn(metadata(g, 3))));
 
-                // 2. a TCP service relayed to a loopback echo server
+                // 2. a TCP service relayed to an echo server on this node
                 exit = provision(api, "--oper", "add", "--linklocal_service_name", "echo",
                         "--linklocal_service_ip", ECHO_IP, "--linklocal_service_port", Integer.toString(ECHO_PORT),
-                        "--ipfabric_service_ip", "127.0.0.1", "--ipfabric_service_port", Integer.toString(echo.port()));
+                        "--ipfabric_service_ip", echoIp, "--ipfabric_service_port", Integer.toString(echo.port()));
                 report("add echo", exit, agent, s -> s.byName("echo") != null, "echo", true,
                         () -> "echo:hello".equals(tcpExchange(g, "hello", 3)));
                 assertTrue(echo.tcpConnections.get() >= 1, "the echo server saw the guest's connection");
@@ -156,14 +158,14 @@ class ProvisionedServiceEndToEndTest {
                 assertEquals(connectionsAfterDel, echo.tcpConnections.get(), "no connection reached the echo server after del");
                 CliRun refused = CliRun.run(api.cliArgs("--oper", "add", "--linklocal_service_name", "echo",
                         "--linklocal_service_ip", ECHO_IP, "--linklocal_service_port", Integer.toString(ECHO_PORT),
-                        "--ipfabric_service_ip", "127.0.0.1", "--ipfabric_service_port", Integer.toString(echo.port())));
+                        "--ipfabric_service_ip", echoIp, "--ipfabric_service_port", Integer.toString(echo.port())));
                 assertEquals(ExitStatus.UNREACHABLE, refused.status(), refused::toString);
 
                 // 5. a config API on the same port and store: the next change reaches the agent
                 api.restart();
                 exit = provision(api, "--oper", "add", "--linklocal_service_name", "echo",
                         "--linklocal_service_ip", ECHO_IP, "--linklocal_service_port", Integer.toString(ECHO_PORT),
-                        "--ipfabric_service_ip", "127.0.0.1", "--ipfabric_service_port", Integer.toString(echo.port()));
+                        "--ipfabric_service_ip", echoIp, "--ipfabric_service_port", Integer.toString(echo.port()));
                 report("add echo after config API restart", exit, agent, s -> s.byName("echo") != null,
                         "echo", true, () -> "echo:back".equals(tcpExchange(g, "back", 3)));
                 assertEquals(instance, uuidIn(metadata(g, 5)), "metadata still served after the restart");
@@ -178,6 +180,11 @@ class ProvisionedServiceEndToEndTest {
     }
 
     // ---- the agent ------------------------------------------------------------------------
+
+    private static InetAddress startAndGetVhostAddress(ComputeNodeAgent agent, AgentConfig config) throws Exception {
+        agent.start();
+        return config.vhost().ip();
+    }
 
     private AgentConfig agentConfig(String vhost, URI configApi) throws Exception {
         long pid = ProcessHandle.current().pid();

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -75,6 +77,14 @@ public final class LinkLocalJson {
         } catch (UnrecognizedPropertyException e) {
             throw new ConfigValidationException(List.of(new FieldError(path(e),
                     "unknown field (expected one of " + e.getKnownPropertyIds() + ")")));
+        } catch (MismatchedInputException e) {
+            Class<?> target = e.getTargetType();
+            if (target != null && Collection.class.isAssignableFrom(target)) {
+                // Contrail's schema makes these lists; a bare value is a common hand-written slip.
+                throw new ConfigValidationException(List.of(new FieldError(path(e),
+                        "must be a list (a JSON array such as [\"10.0.0.5\"]), not a single value")));
+            }
+            throw new ConfigValidationException(List.of(new FieldError(path(e), e.getOriginalMessage())));
         } catch (JsonMappingException e) {
             if (e.getCause() instanceof StreamReadException syntax) {
                 throw malformed(syntax);

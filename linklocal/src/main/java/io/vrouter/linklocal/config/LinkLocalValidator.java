@@ -18,9 +18,10 @@ import java.util.regex.Pattern;
  *       characters, unique (names are the key of add/del)</td></tr>
  *   <tr><td>linklocal_service_ip</td><td>required IPv4 or IPv6 literal</td></tr>
  *   <tr><td>linklocal_service_port, ip_fabric_service_port</td><td>required, 1-65535</td></tr>
- *   <tr><td>ip_fabric_DNS_service_name</td><td>an RFC 1123 host name</td></tr>
+ *   <tr><td>ip_fabric_DNS_service_name</td><td>an RFC 1123 host name, not {@code localhost}</td></tr>
  *   <tr><td>ip_fabric_service_ip</td><td>IP literals, at most {@value #MAX_FABRIC_IPS},
- *       no repeats</td></tr>
+ *       no repeats, none that {@link FabricTargets} refuses (loopback, unspecified, multicast,
+ *       link-local, the agent's own ports)</td></tr>
  *   <tr><td>(entry)</td><td>exactly one of DNS name or fabric IPs; (service IP, port) unique
  *       (Contrail keeps the first duplicate silently; we refuse it)</td></tr>
  * </table>
@@ -106,12 +107,16 @@ public final class LinkLocalValidator {
         if (hasDns && !HOSTNAME.matcher(e.fabricDnsName()).matches()) {
             errors.add(new FieldError(at + ".ip_fabric_DNS_service_name",
                     "'" + e.fabricDnsName() + "' is not a valid DNS name"));
+        } else if (hasDns && FabricTargets.refusal(e.fabricDnsName()) != null) {
+            errors.add(new FieldError(at + ".ip_fabric_DNS_service_name",
+                    "'" + e.fabricDnsName() + "' " + FabricTargets.refusal(e.fabricDnsName())));
         }
         if (e.fabricIps().size() > MAX_FABRIC_IPS) {
             errors.add(new FieldError(at + ".ip_fabric_service_ip",
                     e.fabricIps().size() + " addresses exceed the limit of " + MAX_FABRIC_IPS));
         }
         List<String> seen = new ArrayList<>();
+        int port = e.fabricPort() == null ? -1 : e.fabricPort();
         for (int j = 0; j < e.fabricIps().size(); j++) {
             String ip = e.fabricIps().get(j);
             InetAddress addr = IpLiteral.parse(ip);
@@ -122,6 +127,8 @@ public final class LinkLocalValidator {
                 errors.add(new FieldError(field, "'" + ip + "' is not an IPv4 or IPv6 address"));
             } else if (seen.contains(addr.getHostAddress())) {
                 errors.add(new FieldError(field, "'" + ip + "' is listed twice"));
+            } else if (FabricTargets.refusal(addr, port, e.isMetadata()) != null) {
+                errors.add(new FieldError(field, "'" + ip + "' " + FabricTargets.refusal(addr, port, e.isMetadata())));
             } else {
                 seen.add(addr.getHostAddress());
             }

@@ -1,10 +1,12 @@
 package io.vrouter.linklocal.registry;
 
 import io.vrouter.linklocal.config.ConfigValidationException;
+import io.vrouter.linklocal.config.FabricTargets;
 import io.vrouter.linklocal.config.LinkLocalJson;
 import io.vrouter.linklocal.config.LinkLocalServiceEntry;
 import io.vrouter.linklocal.config.LinkLocalServices;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +49,11 @@ import org.slf4j.LoggerFactory;
  * config introduces it, then refreshed every refresh interval. All addresses of an answer are
  * used (up to {@value #DEFAULT_MAX_DNS_ADDRESSES}). A failed or empty answer is logged with the name and error and counted; the last good
  * answer stays in force. A changed answer publishes a new snapshot whose diff lists the
- * services using that name as changed.
+ * services using that name as changed. An address that {@link FabricTargets} refuses for a
+ * service using the name (loopback, unspecified, multicast, link-local), or that is one of this
+ * node's {@linkplain Builder#ownEndpoints own endpoints}, is never installed: it is logged at
+ * WARN and counted ({@link #dnsAddressesRefused}); an answer of only such addresses counts as a
+ * failed answer.
  *
  * <p><b>Configs.</b> {@link #apply} validates (the same {@code LinkLocalValidator} as the config
  * API) and refuses an invalid config as a whole: the previous snapshot stays. The same config
@@ -71,6 +78,7 @@ public final class LinkLocalRegistry implements AutoCloseable {
     private final ExecutorService ownedResolverExecutor;
     private final Scheduler.Cancellable refreshTimer;
     private final Scheduler.Cancellable retryTimer;
+    private final FabricTargetGuard targetGuard;
 
     private volatile RegistrySnapshot current = RegistrySnapshot.EMPTY;
 
@@ -93,6 +101,7 @@ public final class LinkLocalRegistry implements AutoCloseable {
         this.ownsScheduler = b.scheduler == null;
         this.scheduler = ownsScheduler ? Scheduler.singleThread("linklocal-registry") : b.scheduler;
         this.resolver = b.resolver;
+        this.targetGuard = new FabricTargetGuard(b.ownEndpoint);
         if (b.resolverExecutor == null) {
             this.ownedResolverExecutor = Executors.newSingleThreadExecutor(r -> {
                 Thread t = new Thread(r, "linklocal-dns");
@@ -180,6 +189,14 @@ public final class LinkLocalRegistry implements AutoCloseable {
                 configsRejected.get(), dnsOk.get(), dnsFailed.get(), listenerErrors.get(), lastRejection);
     }
 
+    /**
+     * Addresses of DNS answers never installed because {@link FabricTargets} or this node's own
+     * endpoints refused them (a name resolving to {@code 127.0.0.1}, to the agent's port IPC...).
+     */
+    public long dnsAddressesRefused() {
+        return targetGuard.refused();
+    }
+
     /** Stops the timers, and the threads this registry created. The last snapshot stays readable. */
     @Override
     public void close() {
@@ -215,6 +232,7 @@ public final class LinkLocalRegistry implements AutoCloseable {
     RegistryDiff applyOnWriter(LinkLocalServices services, String source) throws ConfigValidationException {
         try {
             LinkLocalJson.requireValid(services);
+            targetGuard.requireNotOwn(services);
         } catch (ConfigValidationException e) {
             recordRejected(source, e);
             throw e;
@@ -338,7 +356,14 @@ public final class LinkLocalRegistry implements AutoCloseable {
         if (!live) {
             return; // the name left the config while it was being resolved
         }
-        List<InetAddress> canonical = LinkLocalService.canonical(answer);
+        List<InetAddress> allowed = targetGuard.allowed(d.name, d.key, config, answer);
+        if (allowed.isEmpty()) {
+            LOG.warn("DNS name '{}': every address of the answer is refused; {} for services {}", d.name,
+                    d.answer.isEmpty() ? "still unresolved" : "keeping last good answer " + text(d.answer),
+                    servicesUsing(d.key));
+            return;
+        }
+        List<InetAddress> canonical = LinkLocalService.canonical(allowed);
         if (canonical.size() > DEFAULT_MAX_DNS_ADDRESSES) {
             LOG.warn("DNS name '{}' returned {} addresses; using the first {}: {}", d.name, canonical.size(),
                     DEFAULT_MAX_DNS_ADDRESSES, text(canonical.subList(0, DEFAULT_MAX_DNS_ADDRESSES)));
@@ -413,8 +438,18 @@ public final class LinkLocalRegistry implements AutoCloseable {
         private Executor resolverExecutor;
         private Duration dnsRefreshInterval = DEFAULT_DNS_REFRESH_INTERVAL;
         private Duration dnsRetryInterval = DEFAULT_DNS_RETRY_INTERVAL;
+        private Predicate<InetSocketAddress> ownEndpoint = a -> false;
 
         private Builder() {
+        }
+
+        /**
+         * This node's own listening endpoints (the agent's port IPC, introspect, metadata proxy),
+         * refused as fabric targets of configured IPs and of DNS answers; by default none.
+         */
+        public Builder ownEndpoints(Predicate<InetSocketAddress> isOwn) {
+            this.ownEndpoint = Objects.requireNonNull(isOwn);
+            return this;
         }
 
         /** The writer; default a daemon thread {@code linklocal-registry} owned (closed) by the registry. */

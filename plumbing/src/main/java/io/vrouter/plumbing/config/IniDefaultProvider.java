@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Model.OptionSpec;
  *       {@code _}: {@code --listen-port} is {@code listen_port}, {@code --api_server_ip} is
  *       {@code api_server_ip}</td></tr>
  *   <tr><td>main section</td><td>every option's key may appear; any other key is an error
- *       naming it (a typo must not silently fall back to a default)</td></tr>
+ *       naming it (a typo must not silently fall back to a default), or a warning when
+ *       {@link #warnOnUnknownKeys} says so</td></tr>
  *   <tr><td>extra sections</td><td>only the listed keys are read, others are ignored (shared
  *       files, e.g. a Keystone section, carry keys meant for other programs)</td></tr>
  *   <tr><td>other sections</td><td>ignored, or an error, as constructed</td></tr>
@@ -43,6 +45,7 @@ public final class IniDefaultProvider implements CommandLine.IDefaultValueProvid
     private final Map<String, String> fromFile = new LinkedHashMap<>();
     private Path loadedFrom;
     private boolean loaded;
+    private Consumer<String> unknownKeyWarning;
 
     /**
      * @param confOption           the option naming the file, e.g. {@code --conf_file}
@@ -57,6 +60,16 @@ public final class IniDefaultProvider implements CommandLine.IDefaultValueProvid
         this.mainSection = mainSection;
         this.extraSections = Map.copyOf(extraSections);
         this.otherSectionsAllowed = otherSectionsAllowed;
+    }
+
+    /**
+     * Reports an unknown main-section key to {@code warning} (one line naming file, section and
+     * key) instead of failing: for files shared with other programs' versions (Contrail's
+     * {@code provision_linklocal} ini files carry keys of every release). Call before parsing.
+     */
+    public IniDefaultProvider warnOnUnknownKeys(Consumer<String> warning) {
+        this.unknownKeyWarning = warning;
+        return this;
     }
 
     /** The file key of {@code option}. */
@@ -132,8 +145,13 @@ public final class IniDefaultProvider implements CommandLine.IDefaultValueProvid
             if (section.equals(mainSection)) {
                 for (Map.Entry<String, String> kv : s.getValue().entrySet()) {
                     if (!keys.contains(kv.getKey())) {
-                        throw new CommandLine.ParameterException(spec.commandLine(), "conf file " + loadedFrom
-                                + " [" + section + "]: unknown key '" + kv.getKey() + "' (expected one of " + keys + ")");
+                        String msg = "conf file " + loadedFrom + " [" + section + "]: unknown key '" + kv.getKey() + "'";
+                        if (unknownKeyWarning == null) {
+                            throw new CommandLine.ParameterException(spec.commandLine(),
+                                    msg + " (expected one of " + keys + ")");
+                        }
+                        unknownKeyWarning.accept(msg + " ignored");
+                        continue;
                     }
                     putValue(kv.getKey(), kv.getValue());
                 }

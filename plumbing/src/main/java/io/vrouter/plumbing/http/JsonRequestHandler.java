@@ -19,6 +19,9 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.EventExecutor;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,36 +53,74 @@ final class JsonRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         Reply reply = new Reply(ctx, keepAlive);
         Request req = new Request(msg.method(), msg.uri(), msg.headers().copy(), ByteBufUtil.getBytes(msg.content()),
                 ctx.channel().remoteAddress(), Map.of(), null, reply::take);
+        HttpAuth auth = settings.auth();
+        if (auth == null) {
+            respond(ctx, req, keepAlive, reply);
+            return;
+        }
+        CompletableFuture<Object> who = startAuth(auth, req);
+        if (who.isDone()) {
+            authenticated(ctx, req, who, keepAlive, reply);
+            return;
+        }
+        // Pending (a password hash on the authenticator's own pool): this thread moves on, and
+        // the connection reads nothing more until this request is answered.
+        ctx.channel().config().setAutoRead(false);
+        who.whenComplete((v, e) -> ctx.executor().execute(() -> {
+            ctx.channel().config().setAutoRead(true);
+            authenticated(ctx, req, who, keepAlive, reply);
+        }));
+    }
+
+    private static CompletableFuture<Object> startAuth(HttpAuth auth, Request req) {
+        try {
+            return auth.authenticateAsync(req).toCompletableFuture();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private void authenticated(ChannelHandlerContext ctx, Request req, CompletableFuture<Object> who,
+            boolean keepAlive, Reply reply) {
+        Object principal;
+        try {
+            principal = who.join();
+        } catch (CompletionException | CancellationException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof HttpError err) {
+                write(ctx, err.toResponse(), keepAlive);
+            } else {
+                LOG.error("{}: authenticating {} {} failed", settings.name(), req.method(), req.uri(), cause);
+                write(ctx, new HttpError(500, "internal error").toResponse(), keepAlive);
+            }
+            return;
+        }
+        if (principal == null) {
+            write(ctx, new HttpError(401, "authentication required")
+                    .header(HttpHeaderNames.WWW_AUTHENTICATE.toString(), settings.auth().challenge()).toResponse(), keepAlive);
+            return;
+        }
+        respond(ctx, req.with(Map.of(), principal), keepAlive, reply);
+    }
+
+    private void respond(ChannelHandlerContext ctx, Request req, boolean keepAlive, Reply reply) {
         Response resp;
         try {
-            resp = settings.handler().handle(authenticate(req));
+            resp = settings.handler().handle(req);
         } catch (HttpError e) {
             resp = e.toResponse();
         } catch (RuntimeException e) {
-            LOG.error("{}: {} {} failed", settings.name(), msg.method(), msg.uri(), e);
+            LOG.error("{}: {} {} failed", settings.name(), req.method(), req.uri(), e);
             resp = new HttpError(500, "internal error").toResponse();
         }
         if (resp == Response.DEFERRED) {
             if (!reply.taken.get()) {
-                LOG.error("{}: {} {}: the handler answered DEFERRED without deferring", settings.name(), msg.method(), msg.uri());
+                LOG.error("{}: {} {}: the handler answered DEFERRED without deferring", settings.name(), req.method(), req.uri());
                 write(ctx, new HttpError(500, "internal error").toResponse(), keepAlive);
             }
             return;
         }
         write(ctx, resp, keepAlive);
-    }
-
-    private Request authenticate(Request req) throws HttpError {
-        HttpAuth auth = settings.auth();
-        if (auth == null) {
-            return req;
-        }
-        Object who = auth.authenticate(req);
-        if (who == null) {
-            throw new HttpError(401, "authentication required")
-                    .header(HttpHeaderNames.WWW_AUTHENTICATE.toString(), auth.challenge());
-        }
-        return req.with(Map.of(), who);
     }
 
     private void write(ChannelHandlerContext ctx, Response resp, boolean keepAlive) {

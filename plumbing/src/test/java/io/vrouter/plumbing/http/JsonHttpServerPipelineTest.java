@@ -224,6 +224,69 @@ class JsonHttpServerPipelineTest {
     }
 
     @Test
+    void aPendingAsyncAuthShouldHoldTheRequestAndStopReadingUntilItCompletes() throws Exception {
+        java.util.concurrent.CompletableFuture<Object> decision = new java.util.concurrent.CompletableFuture<>();
+        HttpAuth later = new HttpAuth() {
+            @Override
+            public Object authenticate(Request req) {
+                throw new AssertionError("the server must use authenticateAsync");
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<Object> authenticateAsync(Request req) {
+                return decision;
+            }
+
+            @Override
+            public String challenge() {
+                return "Basic";
+            }
+        };
+        EmbeddedChannel ch = channel(JsonHttpServer.builder("test", ANY, 64, router).auth(later));
+        assertNull(exchange(ch, get("/who")), "nothing is answered while authentication is pending");
+        assertFalse(ch.config().isAutoRead(), "no further request is read meanwhile");
+        decision.complete("bob");
+        ch.runPendingTasks();
+        Answer a = read(ch);
+        assertEquals(200, a.status());
+        assertEquals("bob", a.json().get("who").asText());
+        assertTrue(ch.config().isAutoRead());
+    }
+
+    @Test
+    void aFailedAsyncAuthShouldAnswerItsErrorWithItsHeaders() throws Exception {
+        HttpAuth throttled = new HttpAuth() {
+            @Override
+            public Object authenticate(Request req) {
+                return null;
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<Object> authenticateAsync(Request req) {
+                return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    throw new java.util.concurrent.CompletionException(
+                            new HttpError(429, "slow down").header("Retry-After", "3"));
+                });
+            }
+
+            @Override
+            public String challenge() {
+                return "Basic";
+            }
+        };
+        EmbeddedChannel ch = channel(JsonHttpServer.builder("test", ANY, 64, router).auth(throttled));
+        exchange(ch, get("/who"));
+        Answer a = null;
+        for (int i = 0; i < 200 && a == null; i++) {
+            Thread.sleep(10);
+            ch.runPendingTasks();
+            a = read(ch);
+        }
+        assertEquals(429, a.status());
+        assertEquals("3", a.headers().get("retry-after"));
+    }
+
+    @Test
     void aDeferredRequestShouldBeAnsweredOnceWhenTheHandlerReplies() throws Exception {
         EmbeddedChannel ch = channel();
         assertNull(exchange(ch, get("/later")), "nothing is written until the reply");

@@ -55,15 +55,24 @@ final class ConfigApiHandler implements Handler {
     private final String defaultHost;
     private final Router router;
     private volatile EncodedWatch lastEncoded;
+    /** Sent by VNC clients with every write, never stored: the server derives them (uuid, fq_name checked above). */
+    private static final java.util.Set<String> IDENTITY_FIELDS = java.util.Set.of("uuid", "href", "parent_type",
+            "parent_uuid", "name");
+    /** A PUT without If-Match retries its merge this often when other writers keep winning. */
+    static final int UNCONDITIONAL_ATTEMPTS = 10;
 
     ConfigApiHandler(ConfigStore store, WatchHub hub, boolean tls, String defaultHost) {
         this.store = store;
         this.hub = hub;
         this.scheme = tls ? "https" : "http";
         this.defaultHost = defaultHost;
+        VncRoutes vnc = new VncRoutes(store, this::current, this::root);
         this.router = new Router()
-                .get(LIST_PATH, storeRoute(this::list))
+                .get("/", vnc::home)
+                .get(LIST_PATH, storeRoute(vnc::list))
+                .post(LIST_PATH, storeRoute(vnc::create))
                 .post(FQNAME_PATH, storeRoute(this::fqnameToId))
+                .post(VncRoutes.ID_TO_FQNAME_PATH, storeRoute(vnc::idToFqname))
                 .get(OBJECT_PREFIX + "{uuid}", storeRoute(this::read))
                 .put(OBJECT_PREFIX + "{uuid}", storeRoute(this::put))
                 .get(WATCH_PATH, storeRoute(this::watch));
@@ -99,23 +108,17 @@ final class ConfigApiHandler implements Handler {
         return v;
     }
 
-    private String href(Request req, String uuid) {
+    /** {@code http://host:port} as the client addressed us (a sane Host header) or as we listen. */
+    private String root(Request req) {
         String host = req.header(HttpHeaderNames.HOST);
         if (host == null || !SAFE_HOST.matcher(host).matches()) {
             host = defaultHost;
         }
-        return scheme + "://" + host + OBJECT_PREFIX + uuid;
+        return scheme + "://" + host;
     }
 
-    private Response list(Request req) throws StoreException {
-        VersionedConfig v = current();
-        ObjectNode item = JSON.createObjectNode();
-        item.put("href", href(req, v.config().uuid()));
-        item.set("fq_name", JSON.valueToTree(v.config().fqName()));
-        item.put("uuid", v.config().uuid());
-        ObjectNode body = JSON.createObjectNode();
-        body.putArray(TYPE + "s").add(item);
-        return Response.ok(body);
+    private String href(Request req, String uuid) {
+        return root(req) + OBJECT_PREFIX + uuid;
     }
 
     private Response fqnameToId(Request req) throws HttpError, StoreException {
@@ -144,41 +147,65 @@ final class ConfigApiHandler implements Handler {
         return Response.ok(body).withHeader(HttpHeaderNames.ETAG.toString(), etag(v.revision()));
     }
 
-    private Response put(Request req) throws HttpError, StoreException {
+    static Principal requireWriter(Request req) throws HttpError {
         Principal who = (Principal) req.principal();
         if (!who.role().canWrite()) {
             throw new HttpError(403, "user '" + who.user() + "' has role " + who.role().label() + " and may not write");
         }
-        String uuid = req.pathParam("uuid");
-        String ifMatch = req.header(HttpHeaderNames.IF_MATCH);
-        if (ifMatch == null) {
-            throw new HttpError(428, "If-Match with the revision you read (its ETag) is required");
-        }
-        long expected = parseRevision(ifMatch);
-        VersionedConfig now = require(uuid);
-        if (now.revision() != expected) {
-            throw new HttpError(412, new StaleRevisionException(expected, now.revision()).getMessage());
-        }
+        return who;
+    }
+
+    /** The body {@code {"global-vrouter-config": {...}}}'s inner object. */
+    static ObjectNode objectBody(Request req) throws HttpError {
         JsonNode body = req.jsonObject();
         JsonNode obj = body.get(TYPE);
         if (obj == null || !obj.isObject() || body.size() != 1) {
             throw new HttpError(400, "body must be {\"" + TYPE + "\": {...}}");
         }
-        GlobalVrouterConfig next = merge(now.config(), (ObjectNode) obj);
-        long revision;
-        try {
-            revision = store.replace(expected, next);
-        } catch (StaleRevisionException e) {
-            throw new HttpError(412, e.getMessage());
+        return (ObjectNode) obj;
+    }
+
+    /**
+     * With {@code If-Match}: compare-and-swap on that revision (412 when stale), as our CLI and
+     * agents use it. Without: last writer wins, as in Contrail (vnc_api never sends If-Match); the
+     * merge is redone on the newest revision when another write lands in between, and the write
+     * is logged as unconditional.
+     */
+    private Response put(Request req) throws HttpError, StoreException {
+        Principal who = requireWriter(req);
+        String uuid = req.pathParam("uuid");
+        String ifMatch = req.header(HttpHeaderNames.IF_MATCH);
+        Long expected = ifMatch == null ? null : parseRevision(ifMatch);
+        ObjectNode obj = objectBody(req);
+        for (int attempt = 1; ; attempt++) {
+            VersionedConfig now = require(uuid);
+            if (expected != null && now.revision() != expected) {
+                throw new HttpError(412, new StaleRevisionException(expected, now.revision()).getMessage());
+            }
+            GlobalVrouterConfig next = merge(now.config(), obj);
+            long revision;
+            try {
+                revision = store.replace(now.revision(), next);
+            } catch (StaleRevisionException e) {
+                if (expected != null) {
+                    throw new HttpError(412, e.getMessage());
+                }
+                if (attempt == UNCONDITIONAL_ATTEMPTS) {
+                    throw new HttpError(503, "the object kept changing under " + attempt
+                            + " unconditional writes; retry, or send If-Match").header("Retry-After", "1");
+                }
+                continue;
+            }
+            LOG.info("write by {} from {}{}: revision {} -> {}: {}", who.user(), req.remoteAddress(),
+                    expected == null ? " WITHOUT If-Match (last writer wins, as Contrail)" : "",
+                    now.revision(), revision, ConfigDiff.summarize(now.config(), next));
+            ObjectNode inner = JSON.createObjectNode();
+            inner.put("uuid", uuid);
+            inner.put("href", href(req, uuid));
+            ObjectNode out = JSON.createObjectNode();
+            out.set(TYPE, inner);
+            return Response.ok(out).withHeader(HttpHeaderNames.ETAG.toString(), etag(revision));
         }
-        LOG.info("write by {} from {}: revision {} -> {}: {}", who.user(), req.remoteAddress(),
-                expected, revision, ConfigDiff.summarize(now.config(), next));
-        ObjectNode inner = JSON.createObjectNode();
-        inner.put("uuid", uuid);
-        inner.put("href", href(req, uuid));
-        ObjectNode out = JSON.createObjectNode();
-        out.set(TYPE, inner);
-        return Response.ok(out).withHeader(HttpHeaderNames.ETAG.toString(), etag(revision));
     }
 
     /**
@@ -187,7 +214,7 @@ final class ConfigApiHandler implements Handler {
      * shared validator or the write is refused naming each bad field.
      */
     private static GlobalVrouterConfig merge(GlobalVrouterConfig current, ObjectNode update) throws HttpError {
-        if (update.has("uuid") && !update.get("uuid").equals(JSON.getNodeFactory().textNode(current.uuid()))) {
+        if (update.hasNonNull("uuid") && !update.get("uuid").equals(JSON.getNodeFactory().textNode(current.uuid()))) {
             throw HttpError.badField("uuid", "does not match the object's uuid " + current.uuid());
         }
         if (update.has("fq_name") && !update.get("fq_name").equals(JSON.valueToTree(current.fqName()))) {
@@ -197,8 +224,8 @@ final class ConfigApiHandler implements Handler {
         Iterator<Map.Entry<String, JsonNode>> it = update.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> f = it.next();
-            if (f.getKey().equals("href")) {
-                continue; // computed by the server, echoed back by read-modify-write clients
+            if (IDENTITY_FIELDS.contains(f.getKey())) {
+                continue; // computed by the server; vnc_api and read-modify-write clients echo them
             }
             if (f.getValue().isNull()) {
                 merged.remove(f.getKey());
@@ -206,8 +233,13 @@ final class ConfigApiHandler implements Handler {
                 merged.set(f.getKey(), f.getValue());
             }
         }
+        return parse(merged);
+    }
+
+    /** The object a client wrote, validated; 400 naming each bad field. */
+    static GlobalVrouterConfig parse(ObjectNode obj) throws HttpError {
         try {
-            return LinkLocalJson.parseGlobalVrouterConfig(merged.toString());
+            return LinkLocalJson.parseGlobalVrouterConfig(obj.toString());
         } catch (ConfigValidationException e) {
             List<FieldError> errors = e.errors();
             String summary = errors.size() == 1 ? "invalid linklocal_services: " + errors.get(0)

@@ -10,7 +10,7 @@ import io.vrouter.plumbing.http.HttpAuth;
 import io.vrouter.plumbing.http.HttpError;
 import io.vrouter.plumbing.http.JsonHttpServer;
 import io.vrouter.plumbing.http.Request;
-import io.vrouter.provision.auth.AuthUnavailableException;
+import io.vrouter.provision.auth.AuthGate;
 import io.vrouter.provision.auth.Authenticator;
 import io.vrouter.provision.auth.Principal;
 import io.vrouter.provision.store.ConfigStore;
@@ -22,6 +22,9 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,8 +39,9 @@ import org.slf4j.LoggerFactory;
  *   <caption>Limits</caption>
  *   <tr><td>{@link #DEFAULT_MAX_BODY_BYTES}</td><td>1 MiB request body (1024 entries of a few
  *       hundred bytes fit easily); larger → 413</td></tr>
- *   <tr><td>{@link #DEFAULT_WORKER_THREADS}</td><td>4 threads for blocking work (password
- *       hashing, fsync, etcd); I/O threads never block</td></tr>
+ *   <tr><td>{@link #DEFAULT_WORKER_THREADS}</td><td>4 threads for blocking work (fsync, etcd);
+ *       I/O threads never block; password checks run on the {@link AuthGate}'s own bounded pool,
+ *       failures throttled per source and user, so a wrong-password flood does not reach these</td></tr>
  *   <tr><td>{@link #DEFAULT_IDLE_TIMEOUT_MS}</td><td>330 s without a byte either way closes the
  *       connection (a held watch answers within 300 s)</td></tr>
  *   <tr><td>{@link WatchHub#DEFAULT_MAX_WAITERS}</td><td>concurrent watches; more → 503</td></tr>
@@ -62,10 +66,12 @@ public final class ConfigApiServer implements AutoCloseable {
     private final JsonHttpServer http;
     private final AutoCloseable storeWatch;
     private final WatchHub hub;
+    private final AuthGate gate;
     private final boolean tls;
 
-    private ConfigApiServer(JsonHttpServer http, AutoCloseable storeWatch, WatchHub hub, boolean tls) {
+    private ConfigApiServer(JsonHttpServer http, AutoCloseable storeWatch, WatchHub hub, AuthGate gate, boolean tls) {
         this.http = http;
+        this.gate = gate;
         this.storeWatch = storeWatch;
         this.hub = hub;
         this.tls = tls;
@@ -96,6 +102,7 @@ public final class ConfigApiServer implements AutoCloseable {
                 defaultHost.contains(":") ? "[" + defaultHost + "]:" + listen.getPort() : defaultHost + ":" + listen.getPort());
         AgentRegistry agents = new AgentRegistry();
         WebUi ui = new WebUi(store, agents, WebUi.strategyOf(auth.enabled(), auth.challenge()));
+        AuthGate gate = new AuthGate(auth);
         JsonHttpServer http;
         try {
             http = JsonHttpServer.builder("config-api", listen, DEFAULT_MAX_BODY_BYTES, withUi(handler, ui, agents))
@@ -103,14 +110,15 @@ public final class ConfigApiServer implements AutoCloseable {
                     .blockingThreads(DEFAULT_WORKER_THREADS, "config-api-worker")
                     .idleTimeout(Duration.ofMillis(idleTimeoutMs))
                     .tls(sslContext)
-                    .auth(hook(auth))
+                    .auth(hook(auth, gate))
                     .mapper(ConfigApiHandler.JSON)
                     .start();
         } catch (IOException | InterruptedException | RuntimeException e) {
+            gate.close();
             closeQuietly(storeWatch);
             throw e;
         }
-        ConfigApiServer s = new ConfigApiServer(http, storeWatch, hub, sslContext != null);
+        ConfigApiServer s = new ConfigApiServer(http, storeWatch, hub, gate, sslContext != null);
         LOG.info("config-api serving {} on {}://{} (auth {}), object uuid {} at revision {}",
                 store.describe(), s.tls ? "https" : "http", s.address().getHostString() + ":" + s.port(),
                 auth.enabled() ? "on" : "OFF", initial.config().uuid(), initial.revision());
@@ -136,25 +144,39 @@ public final class ConfigApiServer implements AutoCloseable {
         };
     }
 
-    private static HttpAuth hook(Authenticator auth) {
+    /**
+     * Authentication through the {@link AuthGate}: never on the server's threads, throttled on
+     * failure. The UI's public pages need none; a failure from the page is a 401 without a
+     * challenge, so the page shows its own login, not the browser's box.
+     */
+    private static HttpAuth hook(Authenticator auth, AuthGate gate) {
         return new HttpAuth() {
             @Override
             public Object authenticate(Request req) throws HttpError {
+                try {
+                    return authenticateAsync(req).toCompletableFuture().join();
+                } catch (CompletionException e) {
+                    if (e.getCause() instanceof HttpError err) {
+                        throw err;
+                    }
+                    throw e;
+                }
+            }
+
+            @Override
+            public CompletionStage<Object> authenticateAsync(Request req) {
                 Principal page = WebUi.publicPrincipal(req.path());
                 if (page != null) {
-                    return page;
+                    return CompletableFuture.completedFuture(page);
                 }
-                Principal who;
-                try {
-                    who = auth.authenticate(req.header(HttpHeaderNames.AUTHORIZATION), req.header(X_AUTH_TOKEN));
-                } catch (AuthUnavailableException e) {
-                    throw new HttpError(503, e.getMessage());
-                }
-                if (who == null && WebUi.fromPage(req)) {
-                    // No WWW-Authenticate: the page shows its own login, not the browser's box.
-                    throw new HttpError(401, "user name, password or token not accepted");
-                }
-                return who;
+                Object source = req.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : req.remoteAddress();
+                return gate.authenticate(req.header(HttpHeaderNames.AUTHORIZATION), req.header(X_AUTH_TOKEN), source)
+                        .thenApply(who -> {
+                            if (who == null && WebUi.fromPage(req)) {
+                                throw new CompletionException(new HttpError(401, "user name, password or token not accepted"));
+                            }
+                            return who;
+                        });
             }
 
             @Override
@@ -177,6 +199,11 @@ public final class ConfigApiServer implements AutoCloseable {
         return tls;
     }
 
+    /** Authentication counters: throttled, busy, failed (for tests and the benchmark). */
+    public AuthGate authGate() {
+        return gate;
+    }
+
     /** Watches currently held (for tests and introspection). */
     public int watchesWaiting() {
         return hub.waiting();
@@ -185,6 +212,7 @@ public final class ConfigApiServer implements AutoCloseable {
     @Override
     public void close() {
         http.close();
+        gate.close();
         closeQuietly(storeWatch);
     }
 

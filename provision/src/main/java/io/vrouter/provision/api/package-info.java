@@ -5,11 +5,15 @@
  *
  * <table>
  *   <caption>Routes</caption>
- *   <tr><td>GET /global-vrouter-configs</td><td>the list (one item)</td></tr>
+ *   <tr><td>GET /</td><td>the home page of links {@code vnc_api} reads at connect ({@link VncRoutes})</td></tr>
+ *   <tr><td>GET /global-vrouter-configs</td><td>the list (one item); {@code detail}, {@code count}, filters</td></tr>
+ *   <tr><td>POST /global-vrouter-configs</td><td>create; 409 when the object exists (it is created at start)</td></tr>
+ *   <tr><td>POST /id-to-fqname</td><td>{@code {"uuid"}} → {@code {"fq_name", "type"}}</td></tr>
  *   <tr><td>POST /fqname-to-id</td><td>{@code {"type", "fq_name"}} → {@code {"uuid"}}; 404 when unknown</td></tr>
  *   <tr><td>GET /global-vrouter-config/&lt;uuid&gt;</td><td>the object, {@code ETag: "<revision>"}</td></tr>
- *   <tr><td>PUT /global-vrouter-config/&lt;uuid&gt;</td><td>needs {@code If-Match}; 428 without, 412 when stale,
- *       400 naming each bad field; properties absent from the body are kept</td></tr>
+ *   <tr><td>PUT /global-vrouter-config/&lt;uuid&gt;</td><td>with {@code If-Match} (our CLI, agents): 412 when
+ *       stale; without (vnc_api): last writer wins, as Contrail, logged as such; 400 naming each bad
+ *       field; properties absent from the body are kept</td></tr>
  *   <tr><td>GET /watch/global-vrouter-config?since=N&amp;timeout=S</td><td>200 with {@code revision} and the
  *       object once the revision passes N (at once when it already has, or N is 0); 204 after S seconds
  *       (default 30, at most 300). An agent names itself with {@code X-Agent-Node} and the revision it has

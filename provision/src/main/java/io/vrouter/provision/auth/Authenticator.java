@@ -40,6 +40,20 @@ public interface Authenticator {
         return authenticate(authorization);
     }
 
+    /**
+     * The caller when these credentials were verified recently and are still valid, answered
+     * without blocking (no hash, no network); {@code null} when a full check is needed. Lets the
+     * server accept known callers at once while failed attempts are throttled. By default none.
+     */
+    default Principal cached(String authorization, String authToken) {
+        return null;
+    }
+
+    /** The user a request claims to be, for per-user throttling of failures; null when none is named. */
+    default String claimedUser(String authorization, String authToken) {
+        return null;
+    }
+
     /** The {@code WWW-Authenticate} value of a 401 answer. */
     default String challenge() {
         return "Basic realm=\"config-api\"";

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
@@ -22,8 +23,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A PBKDF2 check costs a few hundred milliseconds on purpose, and agents and the CLI send
  * the same credentials on every request. After one successful check the authenticator keeps,
- * per user, an HMAC of the password under a random key that lives only in this process; a
- * later request whose password gives the same HMAC is accepted without PBKDF2. The clear
+ * per user, an HMAC of the password under a random key that lives only in this process, for
+ * {@link #DEFAULT_CACHE_TTL_MS}; a later request whose password gives the same HMAC is accepted
+ * without PBKDF2 ({@link #cached}, which never blocks). At most one entry per user: bounded by
+ * the credentials file. The clear
  * password is never kept, and a wrong password always pays the full PBKDF2 price. When the
  * users change (file reloaded) the cache starts empty, so a changed or removed password stops
  * working at once.
@@ -34,9 +37,16 @@ public final class BasicAuthenticator implements Authenticator {
     /** How often, at most, the credentials file is checked for changes. */
     public static final long DEFAULT_RELOAD_CHECK_MS = 1000;
 
+    /** How long a successful check is remembered: a changed mind (revoked role) needs no restart. */
+    public static final long DEFAULT_CACHE_TTL_MS = 300_000;
+
+    /** A remembered success: the HMAC tag of the password and when it stops counting. */
+    private record Verified(byte[] tag, long expiresAtMs) {
+    }
+
     /** The users in force, with the successes verified against exactly these users. */
     private record Snapshot(CredentialsFile credentials, Object fileVersion, int decoyIterations,
-            ConcurrentHashMap<String, byte[]> verified) {
+            ConcurrentHashMap<String, Verified> verified) {
         static Snapshot of(CredentialsFile c, Object fileVersion) {
             int decoy = c.users().values().stream()
                     .mapToInt(u -> u.hash().iterations()).max().orElse(PasswordHasher.MIN_ITERATIONS);
@@ -45,6 +55,8 @@ public final class BasicAuthenticator implements Authenticator {
     }
 
     private final byte[] cacheKey = new byte[32];
+    private final LongSupplier clock = System::currentTimeMillis;
+    private final long cacheTtlMs = DEFAULT_CACHE_TTL_MS;
     private final Path file;
     private final long reloadCheckMs;
     private volatile Snapshot snapshot;
@@ -118,25 +130,13 @@ public final class BasicAuthenticator implements Authenticator {
 
     @Override
     public Principal authenticate(String authorization) {
-        if (authorization == null || authorization.length() < 6
-                || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+        String[] pair = split(authorization);
+        if (pair == null) {
             return null;
         }
-        byte[] decoded;
-        try {
-            decoded = Base64.getDecoder().decode(authorization.substring(6).trim());
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-        String pair = new String(decoded, StandardCharsets.UTF_8);
-        int colon = pair.indexOf(':');
-        if (colon <= 0) {
-            return null;
-        }
-        String name = pair.substring(0, colon);
-        char[] password = pair.substring(colon + 1).toCharArray();
+        String name = pair[0];
+        char[] password = pair[1].toCharArray();
         Snapshot s = current();
-        ConcurrentHashMap<String, byte[]> verified = s.verified();
         try {
             CredentialsFile.User user = s.credentials().user(name);
             if (user == null) {
@@ -145,19 +145,61 @@ public final class BasicAuthenticator implements Authenticator {
                 return null;
             }
             byte[] tag = tag(name, password);
-            byte[] known = verified.get(name);
-            if (known != null && MessageDigest.isEqual(known, tag)) {
+            if (remembered(s, name, tag)) {
                 return new Principal(name, user.role());
             }
             if (!user.hash().matches(password)) {
                 return null;
             }
-            verified.put(name, tag);
+            s.verified().put(name, new Verified(tag, clock.getAsLong() + cacheTtlMs));
             return new Principal(name, user.role());
         } finally {
             Arrays.fill(password, '\0');
-            Arrays.fill(decoded, (byte) 0);
         }
+    }
+
+    private boolean remembered(Snapshot s, String name, byte[] tag) {
+        Verified known = s.verified().get(name);
+        return known != null && clock.getAsLong() < known.expiresAtMs() && MessageDigest.isEqual(known.tag(), tag);
+    }
+
+    /** Only a success remembered within {@link #DEFAULT_CACHE_TTL_MS}: one HMAC, no PBKDF2. */
+    @Override
+    public Principal cached(String authorization, String authToken) {
+        String[] pair = split(authorization);
+        if (pair == null) {
+            return null;
+        }
+        Snapshot s = current();
+        CredentialsFile.User user = s.credentials().user(pair[0]);
+        char[] password = pair[1].toCharArray();
+        try {
+            return user != null && remembered(s, pair[0], tag(pair[0], password)) ? new Principal(pair[0], user.role()) : null;
+        } finally {
+            Arrays.fill(password, '\0');
+        }
+    }
+
+    @Override
+    public String claimedUser(String authorization, String authToken) {
+        String[] pair = split(authorization);
+        return pair == null ? null : pair[0];
+    }
+
+    /** {user, password} of a well-formed Basic header, else null. */
+    private static String[] split(String authorization) {
+        if (authorization == null || authorization.length() < 6
+                || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return null;
+        }
+        String pair;
+        try {
+            pair = new String(Base64.getDecoder().decode(authorization.substring(6).trim()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        int colon = pair.indexOf(':');
+        return colon <= 0 ? null : new String[] {pair.substring(0, colon), pair.substring(colon + 1)};
     }
 
     private byte[] tag(String name, char[] password) {

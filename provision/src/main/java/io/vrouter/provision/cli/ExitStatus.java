@@ -11,7 +11,10 @@ public final class ExitStatus {
     public static final int SERVER_ERROR = 1;
     /** Bad flags or conf file: unknown option or --oper, not a number/boolean, a required flag missing. */
     public static final int USAGE = 2;
-    /** {@code --oper del} of a name that is not provisioned; nothing was changed. */
+    /**
+     * {@code --oper del --fail_if_absent} of a name that is not provisioned; nothing was changed.
+     * Without the flag such a run exits {@link #OK} with a message, as Contrail's script does.
+     */
     public static final int NOT_FOUND = 3;
     /** The entry (or the list it would make) fails validation, here or at the config API. */
     public static final int INVALID = 4;
@@ -25,10 +28,10 @@ public final class ExitStatus {
     /** The table printed by --help. */
     static final String HELP_TABLE = """
             Exit status:
-              0  success (added, replaced, deleted, unchanged, or listed)
+              0  success (added, replaced, deleted, unchanged, listed, or del of an absent name)
               1  the config API answered unexpectedly (5xx, malformed answer)
               2  usage: unknown flag or --oper, bad number or boolean, missing flag, bad conf file
-              3  --oper del: no service of that name; nothing changed
+              3  --oper del --fail_if_absent: no service of that name; nothing changed
               4  invalid entry (client-side check or the config API's 400), field errors printed
               5  authentication failed (401) or not allowed to write (403)
               6  config API unreachable (connection refused, timeout, TLS failure)

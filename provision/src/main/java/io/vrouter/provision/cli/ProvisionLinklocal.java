@@ -12,6 +12,7 @@ import io.vrouter.plumbing.config.IniDefaultProvider;
 import io.vrouter.plumbing.logging.LogSettings;
 import io.vrouter.plumbing.logging.LogSetup;
 import io.vrouter.plumbing.logging.Severity;
+import io.vrouter.provision.keystone.KeystoneSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -86,6 +87,10 @@ public final class ProvisionLinklocal implements Callable<Integer> {
     @Option(names = "--oper", paramLabel = "OPER", description = "add (default), del or list")
     String oper;
 
+    @Option(names = "--fail_if_absent", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
+            description = "--oper del of a name that is not provisioned exits 3 instead of 0 (Contrail: 0)")
+    String failIfAbsent;
+
     @Option(names = "--linklocal_service_name", paramLabel = "NAME", description = "service name, the key (e.g. metadata)")
     String serviceName;
 
@@ -123,9 +128,16 @@ public final class ProvisionLinklocal implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** [DEFAULTS]: any flag's key; [KEYSTONE]: the admin credentials only; other sections ignored. */
+    /** Lines printed as warnings before the run: keys of the conf file nothing reads. */
+    private final List<String> warnings = new ArrayList<>();
+
+    /**
+     * [DEFAULTS]: any flag's key, others a warning (Contrail's files carry keys of other releases);
+     * [KEYSTONE]: the admin credentials here, the rest for {@link KeystoneLogin}; other sections ignored.
+     */
     private final IniDefaultProvider iniDefaults = new IniDefaultProvider(CONF_FILE, "DEFAULTS",
-            Map.of("KEYSTONE", Set.of("admin_user", "admin_password", "admin_tenant_name")), true);
+            Map.of("KEYSTONE", Set.of("admin_user", "admin_password", "admin_tenant_name")), true)
+            .warnOnUnknownKeys(warnings::add);
 
     private PrintStream out = System.out;
     private PrintStream err = System.err;
@@ -169,11 +181,22 @@ public final class ProvisionLinklocal implements Callable<Integer> {
     static CommandLine commandLine(ProvisionLinklocal cmd) {
         return new CommandLine(cmd)
                 .setOverwrittenOptionsAllowed(true) // argparse semantics: the last value wins
+                // argparse's: a unique prefix of a long option works (--admin_pass); an exact
+                // name wins over longer ones; an ambiguous prefix is an error naming the candidates
+                .setAbbreviatedOptionsAllowed(true)
                 .setDefaultValueProvider(cmd.iniDefaults);
     }
 
     @Override
     public Integer call() {
+        if (confFile != null) {
+            for (String k : KeystoneSettings.unknownKeys(confFile)) {
+                warnings.add("conf file " + confFile + " [" + KeystoneSettings.SECTION + "]: unknown key '" + k + "' ignored");
+            }
+        }
+        for (String w : warnings) {
+            err.println("provision_linklocal: warning: " + w);
+        }
         Settings s;
         try {
             s = settings();
@@ -200,8 +223,8 @@ public final class ProvisionLinklocal implements Callable<Integer> {
             Provisioner p = new Provisioner(api, maxAttempts);
             return switch (s.oper()) {
                 case LIST -> list(p);
-                case ADD -> report(p.add(s.entry()), s.serviceName(), s.entry());
-                case DEL -> report(p.del(s.serviceName()), s.serviceName(), null);
+                case ADD -> report(p.add(s.entry()), s.serviceName(), s.entry(), false);
+                case DEL -> report(p.del(s.serviceName()), s.serviceName(), null, s.failIfAbsent());
             };
         } catch (IOException e) {
             return fail(ExitStatus.USAGE, "cannot set up TLS: " + e.getMessage());
@@ -222,11 +245,15 @@ public final class ProvisionLinklocal implements Callable<Integer> {
         return ExitStatus.OK;
     }
 
-    private int report(Provisioner.Result r, String name, LinkLocalServiceEntry entry) {
+    private int report(Provisioner.Result r, String name, LinkLocalServiceEntry entry, boolean failIfAbsent) {
         String what = entry == null ? "'" + name + "'" : entry.toString();
         switch (r.outcome()) {
             case NOT_FOUND -> {
-                return fail(ExitStatus.NOT_FOUND, "no link-local service named '" + name + "'; nothing deleted");
+                if (failIfAbsent) {
+                    return fail(ExitStatus.NOT_FOUND, "no link-local service named '" + name + "'; nothing deleted");
+                }
+                out.println("not found: no link-local service named '" + name + "'; nothing to delete (revision "
+                        + r.revision() + ")");
             }
             case UNCHANGED -> out.println("unchanged: " + what + " is already provisioned (revision " + r.revision() + ")");
             case ADDED -> out.println("added " + what + " (revision " + r.revision() + ")");

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * file (picocli's {@link io.vrouter.plumbing.config.IniDefaultProvider}) over the defaults, and typed. Parse errors name where the bad value came from (a flag or
  * a conf-file key). Range checks of the entry itself are left to the shared validator.
  */
-record Settings(Oper oper, String apiServerIp, int apiServerPort, boolean useSsl, boolean useAdminApi,
+record Settings(Oper oper, boolean failIfAbsent, String apiServerIp, int apiServerPort, boolean useSsl, boolean useAdminApi,
                 String adminUser, String adminPassword, String adminTenantName, Path caCert, boolean insecure,
                 String serviceName, String serviceIp, Integer servicePort, String fabricDnsName,
                 List<String> fabricIps, Integer fabricPort) {
@@ -66,7 +66,7 @@ record Settings(Oper oper, String apiServerIp, int apiServerPort, boolean useSsl
             throw new UsageException(r.origin("api_server_port") + " " + apiPort + " is outside 1-65535");
         }
         return new Settings(
-                Oper.parse(values.getOrDefault("oper", "add"), r.origin("oper")),
+                Oper.parse(values.getOrDefault("oper", "add"), r.origin("oper")), r.bool("fail_if_absent", false),
                 apiIp, apiPort, useSsl, r.bool("use_admin_api", false),
                 values.get("admin_user"), values.get("admin_password"), values.get("admin_tenant_name"), ca, insecure,
                 values.get("linklocal_service_name"), values.get("linklocal_service_ip"),

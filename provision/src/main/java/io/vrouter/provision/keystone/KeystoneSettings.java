@@ -209,6 +209,18 @@ public record KeystoneSettings(URI v3Url, PasswordCredentials credentials, Path 
         return parsed;
     }
 
+    /**
+     * The keys of {@code iniFile}'s {@code [KEYSTONE]} section this project does not read (other
+     * programs' keys in a shared file), in file order; empty when unreadable or absent.
+     */
+    public static List<String> unknownKeys(Path iniFile) {
+        try {
+            return IniFile.read(iniFile).section(SECTION).keySet().stream().filter(k -> !KEYS.contains(k)).toList();
+        } catch (IniException e) {
+            return List.of();
+        }
+    }
+
     /** True when {@code iniFile} has a {@code [KEYSTONE]} section (false when it cannot be read). */
     public static boolean hasSection(Path iniFile) {
         try {

@@ -24,6 +24,15 @@ record CliRun(int status, String out, String err) {
         return new CliRun(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /** A port nothing listens on (bound, then released): a config API that cannot be reached. */
+    static String closedPort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return String.valueOf(s.getLocalPort());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** {@code base} followed by {@code more}. */
     static String[] args(List<String> base, String... more) {
         List<String> all = new ArrayList<>(base);

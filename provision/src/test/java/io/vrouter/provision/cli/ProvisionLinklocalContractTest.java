@@ -91,14 +91,19 @@ abstract class ProvisionLinklocalContractTest {
     }
 
     @Test
-    void delShouldRemoveByNameAndAMissingNameShouldExitThree() throws Exception {
+    void delShouldRemoveByNameAndAMissingNameShouldExitZeroAsContrailOrThreeWithTheFlag() throws Exception {
         add("metadata", "169.254.169.254", 80, "10.0.0.5").assertOk();
         add("nova", "169.254.0.10", 8774, "10.0.0.5").assertOk();
         CliRun.run(CliRun.args(admin(), "--oper", "del", "--linklocal_service_name", "metadata")).assertOk();
         assertEquals(List.of("nova"), stored().stream().map(LinkLocalServiceEntry::name).toList());
         long rev = revision();
-        CliRun.run(CliRun.args(admin(), "--oper", "del", "--linklocal_service_name", "metadata"))
+        CliRun absent = CliRun.run(CliRun.args(admin(), "--oper", "del", "--linklocal_service_name", "metadata")).assertOk();
+        assertTrue(absent.out().startsWith("not found: no link-local service named 'metadata'; nothing to delete"),
+                absent.out());
+        CliRun.run(CliRun.args(admin(), "--oper", "del", "--linklocal_service_name", "metadata", "--fail_if_absent"))
                 .assertFails(ExitStatus.NOT_FOUND, "no link-local service named 'metadata'; nothing deleted");
+        CliRun.run(CliRun.args(admin(), "--oper", "del", "--linklocal_service_name", "metadata", "--fail_if_absent", "false"))
+                .assertOk();
         assertEquals(rev, revision());
     }
 

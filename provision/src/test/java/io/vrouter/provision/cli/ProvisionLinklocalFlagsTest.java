@@ -186,7 +186,6 @@ class ProvisionLinklocalFlagsTest {
     /** A bad conf file: one usage line naming the file's key (the flags alone would have been valid). */
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "api_sever_port = 8082|unknown key 'api_sever_port'",
         "api_server_port = eighty|key api_server_port 'eighty' is not a number",
         "oper = delete-all|key oper 'delete-all' is not one of add, del, list",
         "api_server_use_ssl = sometimes|key api_server_use_ssl 'sometimes' is not a boolean",

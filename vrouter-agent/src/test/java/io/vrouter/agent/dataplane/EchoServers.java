@@ -54,6 +54,11 @@ public final class EchoServers implements AutoCloseable {
         return tcp.getLocalPort();
     }
 
+    /** The address both servers listen on. */
+    public InetAddress address() {
+        return tcp.getInetAddress();
+    }
+
     private void acceptLoop() {
         while (!tcp.isClosed()) {
             try {

@@ -15,6 +15,8 @@ import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.NetworkInterface;
+import org.junit.jupiter.api.Assumptions;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -44,7 +46,11 @@ class RelayTest {
 
     /** A TCP server that answers one line with "tag:line" and closes. */
     private static ServerSocket lineServer(String tag) throws IOException {
-        ServerSocket s = new ServerSocket(0, 50, LO);
+        return lineServer(tag, LO);
+    }
+
+    private static ServerSocket lineServer(String tag, InetAddress address) throws IOException {
+        ServerSocket s = new ServerSocket(0, 50, address);
         Thread t = new Thread(() -> {
             while (!s.isClosed()) {
                 try (Socket c = s.accept()) {
@@ -165,13 +171,35 @@ class RelayTest {
         }
     }
 
+    /**
+     * An IPv4 address of this host that is neither loopback nor link-local: the registry refuses
+     * loopback fabric targets (a guest would reach the node's own services), so fabric servers
+     * of this test listen here. Connections to it stay on this host.
+     */
+    private static InetAddress hostAddress() throws IOException {
+        for (NetworkInterface nic : java.util.Collections.list(NetworkInterface.getNetworkInterfaces())) {
+            if (nic.isUp() && !nic.isLoopback()) {
+                for (InetAddress a : java.util.Collections.list(nic.getInetAddresses())) {
+                    if (a instanceof java.net.Inet4Address && !a.isLinkLocalAddress() && !a.isLoopbackAddress()) {
+                        return a;
+                    }
+                }
+            }
+        }
+        System.err.println("WARNING: RelayTest: this host has no non-loopback IPv4 address: manager test SKIPPED");
+        Assumptions.assumeTrue(false, "no non-loopback IPv4 address on this host");
+        return null;
+    }
+
     @Test
     void managerShouldStartRetargetAndStopRelaysWithTheRegistry() throws Exception {
+        InetAddress fabric = hostAddress();
+        String fabricIp = fabric.getHostAddress();
         try (LinkLocalRegistry registry = LinkLocalRegistry.builder().build(); RelayManager m = new RelayManager(LO);
-             ServerSocket a = lineServer("a"); ServerSocket b = lineServer("b")) {
+             ServerSocket a = lineServer("a", fabric); ServerSocket b = lineServer("b", fabric)) {
             registry.apply(new LinkLocalServices(List.of(
                     new LinkLocalServiceEntry("metadata", "169.254.169.254", 80, null, 8775, List.of("127.0.0.1")),
-                    new LinkLocalServiceEntry("svc", "169.254.2.2", 99, null, a.getLocalPort(), List.of("127.0.0.1")))),
+                    new LinkLocalServiceEntry("svc", "169.254.2.2", 99, null, a.getLocalPort(), List.of(fabricIp)))),
                     "t").get(5, TimeUnit.SECONDS);
             m.apply(registry.snapshot());
             assertEquals(java.util.Set.of("svc"), m.services(), "metadata is served by the proxy, not a relay");
@@ -181,7 +209,7 @@ class RelayTest {
             assertEquals("a:1", ask(tcpPort, "1"));
 
             registry.apply(new LinkLocalServices(List.of(
-                    new LinkLocalServiceEntry("svc", "169.254.2.2", 99, null, b.getLocalPort(), List.of("127.0.0.1")))),
+                    new LinkLocalServiceEntry("svc", "169.254.2.2", 99, null, b.getLocalPort(), List.of(fabricIp)))),
                     "t").get(5, TimeUnit.SECONDS);
             m.apply(registry.snapshot());
             assertEquals(tcpPort, m.relayPort("svc", 6), "a changed service keeps its relay port");
