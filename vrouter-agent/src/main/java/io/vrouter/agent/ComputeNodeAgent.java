@@ -48,6 +48,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -198,7 +199,8 @@ public final class ComputeNodeAgent implements AutoCloseable {
 
         EventLoopGroup group = HttpTransport.newGroup(1, "agent-local-http");
         started.push(() -> group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly());
-        portIpc = PortIpcServer.start(new InetSocketAddress(options.localHost, general.portIpcPort()), group, ports);
+        portIpc = PortIpcServer.start(new InetSocketAddress(options.localHost, general.portIpcPort()), group, ports,
+                Duration.ofSeconds(general.staleInterfaceCleanupSeconds()));
         started.push(portIpc);
 
         registerStats();

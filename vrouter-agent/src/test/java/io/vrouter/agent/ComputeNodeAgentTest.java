@@ -294,7 +294,8 @@ class ComputeNodeAgentTest {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             AgentConfig c = config("");
             AgentConfig clash = new AgentConfig(new AgentConfig.General(c.general().introspectPort(),
-                    taken.getLocalPort(), c.general().portsDir(), c.general().introspectIp(), c.general().thriftPort()), c.vhost(), c.metadata(),
+                    taken.getLocalPort(), c.general().portsDir(), c.general().introspectIp(), c.general().thriftPort(),
+                    c.general().staleInterfaceCleanupSeconds()), c.vhost(), c.metadata(),
                     c.flows(), c.linklocal(), c.dataplane(), c.logging());
             FakeDataplane dp = new FakeDataplane();
             Exception e = assertThrows(Exception.class, () -> agent(clash, dp).start());

@@ -30,14 +30,15 @@ import org.slf4j.LoggerFactory;
  *
  * <table>
  *   <caption>Limits</caption>
- *   <tr><td>{@link #DEFAULT_THREADS}</td><td>password checks at once (PBKDF2 is CPU-bound: no more
- *       than the cores, at most 2 so the rest of the node keeps CPU)</td></tr>
+ *   <tr><td>{@link #DEFAULT_THREADS}</td><td>password checks at once: half the cores, at most 2
+ *       (PBKDF2 is CPU-bound; the other half keeps serving callers whose verification is cached,
+ *       so a wrong-password flood does not starve them)</td></tr>
  *   <tr><td>{@link #DEFAULT_QUEUE}</td><td>checks waiting; more → 503</td></tr>
  * </table>
  */
 public final class AuthGate implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuthGate.class);
-    public static final int DEFAULT_THREADS = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
+    public static final int DEFAULT_THREADS = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors() / 2));
     public static final int DEFAULT_QUEUE = 64;
     public static final long MAX_TARPIT_MS = 1_000;
     private static final long LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(10);

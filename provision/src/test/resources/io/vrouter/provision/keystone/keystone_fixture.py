@@ -55,6 +55,19 @@ sys.argv = ["keystone", "--config-file", conf]
 
 from keystone.server.wsgi import initialize_public_application  # noqa: E402
 
+
+
+class ClosingServerHandler(wss.ServerHandler):
+    """wsgiref closes every connection after one response but answers HTTP/1.0 without saying so;
+    an HTTP/1.1 client (Java's HttpClient) then reuses the closed connection and reads EOF.
+    Saying "Connection: close" makes it open a new one."""
+
+    def cleanup_headers(self):
+        super().cleanup_headers()
+        self.headers["Connection"] = "close"
+
+
+wss.ServerHandler = ClosingServerHandler
 server = wss.make_server("127.0.0.1", 0, initialize_public_application())
 print("LISTENING %d" % server.server_port, flush=True)
 server.serve_forever()

@@ -45,8 +45,12 @@ public record AgentConfig(
      * @param introspectIp   {@code http_server_ip}, default {@value AgentConfigParser#DEFAULT_HTTP_SERVER_IP}
      * @param thriftPort     {@code thrift_server_port}, default {@value AgentConfigParser#DEFAULT_THRIFT_SERVER_PORT}:
      *                       the Introspect Thrift service the vif/flow/dropstats CLIs call; 0 = any free port
+     * @param staleInterfaceCleanupSeconds {@code stale_interface_cleanup_timeout}, default
+     *                       {@value io.vrouter.agent.port.PortIpcServer#DEFAULT_STALE_TIMEOUT_SECONDS}: after
+     *                       port IPC's {@code POST /syncports}, ports not re-added within it are removed
      */
-    public record General(int introspectPort, int portIpcPort, Path portsDir, InetAddress introspectIp, int thriftPort) {
+    public record General(int introspectPort, int portIpcPort, Path portsDir, InetAddress introspectIp, int thriftPort,
+                          int staleInterfaceCleanupSeconds) {
         public General {
             Objects.requireNonNull(portsDir);
             Objects.requireNonNull(introspectIp);

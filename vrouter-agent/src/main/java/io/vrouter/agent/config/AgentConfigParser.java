@@ -46,6 +46,8 @@ import java.util.Set;
  *   <tr><td>DEFAULT.port_ipc_port</td><td>{@value #DEFAULT_PORT_IPC_PORT}</td></tr>
  *   <tr><td>DEFAULT.thrift_server_port</td><td>{@value #DEFAULT_THRIFT_SERVER_PORT} (Introspect Thrift service, ours)</td></tr>
  *   <tr><td>DEFAULT.ports_dir</td><td>{@value #DEFAULT_PORTS_DIR}</td></tr>
+ *   <tr><td>DEFAULT.stale_interface_cleanup_timeout</td><td>{@value PortIpcServer#DEFAULT_STALE_TIMEOUT_SECONDS} s
+ *       (1-86400; Contrail's: ports not re-added after {@code /syncports} are removed)</td></tr>
  *   <tr><td>DEFAULT.flow_cache_timeout</td><td>0 = {@link #DEFAULT_FLOW_CACHE_TIMEOUT} s (the flow table's idle timeout)</td></tr>
  *   <tr><td>DEFAULT.log_file / log_level / log_files_count / log_file_size / log_local</td><td>stderr /
  *       SYS_NOTICE / 10 / 1048576 / true ({@link LogSettings})</td></tr>
@@ -160,7 +162,8 @@ public final class AgentConfigParser {
                 r.port(DEFAULT, "port_ipc_port", DEFAULT_PORT_IPC_PORT),
                 r.path(DEFAULT, "ports_dir", Path.of(DEFAULT_PORTS_DIR)),
                 r.ip(DEFAULT, "http_server_ip", ConfReader.ipv4Literal(DEFAULT_HTTP_SERVER_IP)),
-                r.port(DEFAULT, "thrift_server_port", DEFAULT_THRIFT_SERVER_PORT));
+                r.port(DEFAULT, "thrift_server_port", DEFAULT_THRIFT_SERVER_PORT),
+                r.integer(DEFAULT, "stale_interface_cleanup_timeout", PortIpcServer.DEFAULT_STALE_TIMEOUT_SECONDS, 1, 86_400));
         if (Files.exists(general.portsDir()) && !Files.isDirectory(general.portsDir())) {
             r.bad(DEFAULT, "ports_dir", general.portsDir().toString(), "a directory (it is a file)");
         }
@@ -185,6 +188,7 @@ public final class AgentConfigParser {
         distinct(List.of(
                 new Listener(DEFAULT, "http_server_port", general.introspectPort()),
                 new Listener(DEFAULT, "port_ipc_port", general.portIpcPort()),
+                new Listener(DEFAULT, "thrift_server_port", general.thriftPort()),
                 new Listener(METADATA, "metadata_proxy_port", metadata.proxyPort())));
         warnControlNodeWithoutLinkLocalSource(linklocal);
         warnUnused();

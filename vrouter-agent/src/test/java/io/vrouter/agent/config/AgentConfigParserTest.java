@@ -90,6 +90,21 @@ class AgentConfigParserTest {
     }
 
     @Test
+    void staleInterfaceCleanupTimeoutShouldBeContrailsKeyWithItsDefault() throws Exception {
+        assertEquals(60, parse(MINIMAL).config().general().staleInterfaceCleanupSeconds());
+        assertEquals(300, parse("[DEFAULT]\nstale_interface_cleanup_timeout = 300\n" + MINIMAL).config()
+                .general().staleInterfaceCleanupSeconds());
+        AgentConfigException e = refuse("[DEFAULT]\nstale_interface_cleanup_timeout = 0\n" + MINIMAL);
+        assertTrue(e.getMessage().contains("[DEFAULT] stale_interface_cleanup_timeout"), e.getMessage());
+    }
+
+    @Test
+    void thriftPortShouldNotClashWithAnotherListener() {
+        AgentConfigException e = refuse("[DEFAULT]\nhttp_server_port = 8098\n" + MINIMAL);
+        assertTrue(e.getMessage().contains("thrift_server_port"), e.getMessage());
+    }
+
+    @Test
     void anyFreeProxyPortShouldNeedProxyOnlyMode() throws Exception {
         AgentConfigException e = refuse(MINIMAL + "metadata_proxy_port = 0\n");
         assertTrue(e.getMessage().contains("metadata_proxy_port = 0 (any free port) needs [DATAPLANE] enabled = false"),
