@@ -201,30 +201,37 @@ public final class SandeshXmlProtocol extends TProtocol {
 
     @Override
     public void writeMapEnd() {
-        out.append("</").append(pop(Frame.CONTAINER)).append('>');
+        closeContainer();
     }
 
     @Override
     public void writeListBegin(TList list) {
-        out.append("<list type=\"").append(typeName(list.elemType))
-                .append("\" size=\"").append(list.size).append("\">");
-        push(Frame.CONTAINER, "list");
+        openContainer("list", list.elemType, list.size);
     }
 
     @Override
     public void writeListEnd() {
-        out.append("</").append(pop(Frame.CONTAINER)).append('>');
+        closeContainer();
     }
 
     @Override
     public void writeSetBegin(TSet set) {
-        out.append("<set type=\"").append(typeName(set.elemType))
-                .append("\" size=\"").append(set.size).append("\">");
-        push(Frame.CONTAINER, "set");
+        openContainer("set", set.elemType, set.size);
     }
 
     @Override
     public void writeSetEnd() {
+        closeContainer();
+    }
+
+    /** {@code <list type="struct" size="2">}: Sandesh's element header for lists and sets. */
+    private void openContainer(String tag, byte elemType, int size) {
+        out.append('<').append(tag).append(" type=\"").append(typeName(elemType))
+                .append("\" size=\"").append(size).append("\">");
+        push(Frame.CONTAINER, tag);
+    }
+
+    private void closeContainer() {
         out.append("</").append(pop(Frame.CONTAINER)).append('>');
     }
 

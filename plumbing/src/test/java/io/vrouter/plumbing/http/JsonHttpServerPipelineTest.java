@@ -2,6 +2,7 @@ package io.vrouter.plumbing.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -255,6 +256,7 @@ class JsonHttpServerPipelineTest {
 
     @Test
     void aFailedAsyncAuthShouldAnswerItsErrorWithItsHeaders() throws Exception {
+        java.util.concurrent.CompletableFuture<Object> verdict = new java.util.concurrent.CompletableFuture<>();
         HttpAuth throttled = new HttpAuth() {
             @Override
             public Object authenticate(Request req) {
@@ -263,10 +265,7 @@ class JsonHttpServerPipelineTest {
 
             @Override
             public java.util.concurrent.CompletionStage<Object> authenticateAsync(Request req) {
-                return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    throw new java.util.concurrent.CompletionException(
-                            new HttpError(429, "slow down").header("Retry-After", "3"));
-                });
+                return verdict;
             }
 
             @Override
@@ -275,13 +274,20 @@ class JsonHttpServerPipelineTest {
             }
         };
         EmbeddedChannel ch = channel(JsonHttpServer.builder("test", ANY, 64, router).auth(throttled));
-        exchange(ch, get("/who"));
+        assertNull(exchange(ch, get("/who")), "nothing is written before the verdict");
+        Thread other = new Thread(() -> verdict.completeExceptionally(
+                new HttpError(429, "slow down").header("Retry-After", "3")));
+        other.start();
+        other.join();
         Answer a = null;
-        for (int i = 0; i < 200 && a == null; i++) {
-            Thread.sleep(10);
+        for (long deadline = System.nanoTime() + 10_000_000_000L; a == null && System.nanoTime() < deadline; ) {
             ch.runPendingTasks();
             a = read(ch);
+            if (a == null) {
+                Thread.sleep(5);
+            }
         }
+        assertNotNull(a, "answered once the verdict came");
         assertEquals(429, a.status());
         assertEquals("3", a.headers().get("retry-after"));
     }
