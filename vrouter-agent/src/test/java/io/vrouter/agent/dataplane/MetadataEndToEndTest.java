@@ -165,11 +165,12 @@ class MetadataEndToEndTest {
     void tcpAndUdpServicesAreRelayedAndFollowLiveAddAndRemove() throws Exception {
         ComputeNodeFixture.Vm a = node.addGuest("10.4.0.3");
         node.awaitAttached();
-        try (EchoServers echo = new EchoServers(InetAddress.getLoopbackAddress(), "echo")) {
+        // On this node but not on loopback (refused as a fabric target): the vhost address.
+        try (EchoServers echo = new EchoServers(node.vhostIp, "echo")) {
             assertTrue(tcpExchange(a, "169.254.10.10", 7, "early", 2).startsWith("FAILED"), "no service yet");
 
             node.setExtraServices(List.of(new LinkLocalServiceEntry("echo", "169.254.10.10", 7, null, echo.port(),
-                    List.of("127.0.0.1"))));
+                    List.of(node.vhostIp.getHostAddress()))));
             assertEquals("echo:hello", tcpExchange(a, "169.254.10.10", 7, "hello"), "TCP relayed once added");
             String udp = udpExchange(a, "169.254.10.10", 7, "ping");
             assertEquals("echo:ping", udp, () -> "UDP relayed; echo saw " + echo.udpDatagrams.get() + " datagrams; "
