@@ -32,6 +32,7 @@ public enum DropReason {
     FLOW_EVICTED(38, "flow deleted while packets were held"),
     TCP_NOT_SYN(39, "TCP packet without a flow is not a connection start (a SYN without ACK, FIN or RST)"),
     NEW_FLOW_RATE_LIMIT(40, "interface exceeded its new-flow rate"),
+    IPV6_ADDRESS_TABLE_FULL(41, "no free entry for another IPv6 address in the flow table"),
 
     // --- agent policy (64-95) ---
     NO_SERVICE(64, "destination is not a link-local service"),

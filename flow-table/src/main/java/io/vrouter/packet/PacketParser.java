@@ -37,6 +37,18 @@ import io.vrouter.drop.DropReason;
  *   <tr><td>ICMP error quoting a non-first fragment</td><td>{@link DropReason#FRAGMENT}</td></tr>
  *   <tr><td>ICMP error quoting a protocol other than TCP/UDP/ICMP</td>
  *       <td>{@link DropReason#UNSUPPORTED_PROTOCOL}</td></tr>
+ *   <tr><td>IPv6: shorter than 40 bytes</td><td>{@link DropReason#TRUNCATED}</td></tr>
+ *   <tr><td>IPv6: payload length beyond the frame</td><td>{@link DropReason#BAD_IP_TOTAL_LENGTH}</td></tr>
+ *   <tr><td>IPv6: more than {@value Ipv6#MAX_EXTENSION_HEADERS} extension headers, hop-by-hop
+ *       not first, or one running past the payload</td><td>{@link DropReason#BAD_IPV6_EXTENSION}</td></tr>
+ *   <tr><td>IPv6: non-first fragment</td><td>{@link DropReason#FRAGMENT}</td></tr>
+ *   <tr><td>IPv6: upper layer other than TCP, UDP, ICMPv6 (ESP, AH, no next header...)</td>
+ *       <td>{@link DropReason#UNSUPPORTED_PROTOCOL}</td></tr>
+ *   <tr><td>neighbour discovery (ICMPv6 133-137) with a hop limit other than 255</td>
+ *       <td>{@link DropReason#NDP_HOP_LIMIT}</td></tr>
+ *   <tr><td>NS/NA with code &ne; 0, shorter than 24 bytes, a multicast target, an option of
+ *       length 0 or past the message, or a source link-layer option from {@code ::}</td>
+ *       <td>{@link DropReason#BAD_NDP}</td></tr>
  * </table>
  * The first fragment of a datagram (MF set, offset 0) is parsed like a whole packet, its ports
  * included, and flagged by {@link ParsedPacket#isFirstFragment()}. IP options are skipped, not
