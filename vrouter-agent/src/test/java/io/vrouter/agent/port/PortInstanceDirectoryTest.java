@@ -26,7 +26,6 @@ class PortInstanceDirectoryTest {
         assertEquals(-1, InterfaceIndexAllocator.indexOf(InetAddress.getByName("fe80::1:a9fe:102")));
         assertEquals(-1, InterfaceIndexAllocator.indexOf(InetAddress.getByName("fe81::a9fe:102")));
         assertEquals(-1, InterfaceIndexAllocator.indexOf(InetAddress.getByName("fe80::a9ff:102")));
-        assertEquals(-1, InterfaceIndexAllocator.indexOf(InetAddress.getByName("::ffff:169.254.1.2")));
         assertEquals(InetAddress.getByName("fe80::a9fe:ffff"), InetAddress.getByName(InterfaceIndexAllocator.VHOST_METADATA6));
     }
 
