@@ -311,17 +311,8 @@ public final class PacketParser {
         if (l4Len < Icmp.HEADER_LENGTH) {
             return BAD_L4_HEADER;
         }
-        out.l4HeaderLength = Icmp.HEADER_LENGTH;
-        int type = b[l4 + Icmp.TYPE] & 0xff;
-        out.icmpType = type;
-        out.icmpCode = b[l4 + Icmp.CODE] & 0xff;
-        if (type == Icmpv6.ECHO_REQUEST) {
-            out.icmpId = Bytes.u16(b, l4 + Icmp.ECHO_ID);
-            out.srcPort = out.icmpId;
-        } else if (type == Icmpv6.ECHO_REPLY) {
-            out.icmpId = Bytes.u16(b, l4 + Icmp.ECHO_ID);
-            out.dstPort = out.icmpId;
-        } else if (Icmpv6.isNeighborDiscovery(type)) {
+        int type = icmpHeader(b, l4, Icmpv6.ECHO_REQUEST, Icmpv6.ECHO_REPLY, out);
+        if (Icmpv6.isNeighborDiscovery(type)) {
             if (out.ipTtl != Icmpv6.ND_HOP_LIMIT) {
                 return NDP_HOP_LIMIT;
             }
@@ -402,20 +393,32 @@ public final class PacketParser {
         if (l4Len < Icmp.HEADER_LENGTH) {
             return BAD_L4_HEADER;
         }
+        int type = icmpHeader(b, l4, Icmp.ECHO_REQUEST, Icmp.ECHO_REPLY, out);
+        if (Icmp.isError(type)) {
+            return parseIcmpErrorInner(b, l4 + Icmp.ERROR_INNER, l4 + l4Len, out);
+        }
+        return 0;
+    }
+
+    /**
+     * Type, code and (for an echo) the identifier as the querier's port, shared by ICMP and
+     * ICMPv6 (same layout, other type numbers); the caller checked the 8 bytes are there.
+     *
+     * @return the type
+     */
+    private static int icmpHeader(byte[] b, int l4, int echoRequest, int echoReply, ParsedPacket out) {
         out.l4HeaderLength = Icmp.HEADER_LENGTH;
         int type = b[l4 + Icmp.TYPE] & 0xff;
         out.icmpType = type;
         out.icmpCode = b[l4 + Icmp.CODE] & 0xff;
-        if (type == Icmp.ECHO_REQUEST) {
+        if (type == echoRequest) {
             out.icmpId = Bytes.u16(b, l4 + Icmp.ECHO_ID);
             out.srcPort = out.icmpId;
-        } else if (type == Icmp.ECHO_REPLY) {
+        } else if (type == echoReply) {
             out.icmpId = Bytes.u16(b, l4 + Icmp.ECHO_ID);
             out.dstPort = out.icmpId;
-        } else if (Icmp.isError(type)) {
-            return parseIcmpErrorInner(b, l4 + Icmp.ERROR_INNER, l4 + l4Len, out);
         }
-        return 0;
+        return type;
     }
 
     /** The offending packet quoted by an ICMP error: IPv4 header + at least 8 bytes of L4. */

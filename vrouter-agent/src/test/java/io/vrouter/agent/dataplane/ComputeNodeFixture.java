@@ -53,6 +53,21 @@ final class ComputeNodeFixture implements AutoCloseable {
     private final List<LinkLocalServiceEntry> entries = new ArrayList<>();
     private final AtomicInteger guestSeq = new AtomicInteger();
 
+    /**
+     * A node for an end-to-end test class, or the class skipped (with a WARNING) where
+     * namespaces or libpcap are unavailable.
+     */
+    static ComputeNodeFixture startOrSkip() throws Exception {
+        NetnsHarness.assumeAvailable();
+        if (!io.vrouter.agent.dataplane.io.PcapSupport.isAvailable()) {
+            System.err.println("WARNING: libpcap unavailable, end-to-end test SKIPPED: "
+                    + io.vrouter.agent.dataplane.io.PcapSupport.unavailabilityCause());
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.vrouter.agent.dataplane.io.PcapSupport.isAvailable(),
+                "libpcap unavailable");
+        return new ComputeNodeFixture();
+    }
+
     ComputeNodeFixture() throws Exception {
         try {
             InetSocketAddress novaAddr = nova.start(InetAddress.getLoopbackAddress(), 0);

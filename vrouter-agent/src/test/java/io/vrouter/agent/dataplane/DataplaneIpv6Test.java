@@ -3,7 +3,6 @@ package io.vrouter.agent.dataplane;
 import static io.vrouter.agent.dataplane.Ipv6Frames.addr;
 import static io.vrouter.agent.dataplane.TestFrames.VMAC;
 import static io.vrouter.agent.dataplane.TestFrames.dstMac;
-import static io.vrouter.agent.dataplane.TestFrames.mac;
 import static io.vrouter.agent.dataplane.TestFrames.srcMac;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,9 +36,9 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(30)
 class DataplaneIpv6Test {
-    static final long KERNEL_MAC = mac("02:aa:00:00:00:01");
-    static final long MAC_A = mac("02:00:00:00:00:0a");
-    static final long MAC_B = mac("02:00:00:00:00:0b");
+    static final long KERNEL_MAC = DataplaneTest.KERNEL_MAC;
+    static final long MAC_A = DataplaneTest.GUEST_MAC_A;
+    static final long MAC_B = DataplaneTest.GUEST_MAC_B;
     static final byte[] SERVICE = addr("fe80::a9fe:a9fe");
     static final byte[] PROXY = addr("fe80::a9fe:ffff");
     /** The same link-local address in both guests: overlapping, as the issue asks. */
@@ -47,14 +46,12 @@ class DataplaneIpv6Test {
     static final byte[] GET = "GET /openstack HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
-    private LinkLocalRegistry registry;
-    private MemoryPacketIo vhostIo;
+    private final LinkLocalRegistry registry = LinkLocalRegistry.builder().build();
+    private final MemoryPacketIo vhostIo = new MemoryPacketIo("vh-dp");
     private Dataplane dp;
 
     @BeforeEach
     void setUp() throws Exception {
-        registry = LinkLocalRegistry.builder().build();
-        vhostIo = new MemoryPacketIo("vh-dp");
         DataplaneConfig cfg = DataplaneConfig.builder((Inet4Address) InetAddress.getByName("198.18.0.5"), KERNEL_MAC)
                 .flowTable(FlowTableConfig.builder().capacity(1024).build()).build();
         dp = new Dataplane(cfg, vhostIo, clock::get);
@@ -86,11 +83,7 @@ class DataplaneIpv6Test {
     }
 
     private MemoryPacketIo attach(VmPort p) throws Exception {
-        MemoryPacketIo io = new MemoryPacketIo(p.systemName());
-        var done = dp.addPort(p, io);
-        dp.doWork();
-        done.get(1, TimeUnit.SECONDS);
-        return io;
+        return DataplaneTest.attach(dp, p);
     }
 
     private static byte[] metadataSource(int index) {

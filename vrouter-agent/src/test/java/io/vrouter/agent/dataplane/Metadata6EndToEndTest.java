@@ -2,11 +2,8 @@ package io.vrouter.agent.dataplane;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.vrouter.agent.dataplane.io.PcapSupport;
 import io.vrouter.agent.netns.Guest;
-import io.vrouter.agent.netns.NetnsHarness;
 import io.vrouter.drop.DropReason;
 import io.vrouter.linklocal.novastandin.RecordedRequest;
 import java.time.Duration;
@@ -29,12 +26,7 @@ class Metadata6EndToEndTest {
 
     @BeforeAll
     static void startNode() throws Exception {
-        NetnsHarness.assumeAvailable();
-        if (!PcapSupport.isAvailable()) {
-            System.err.println("WARNING: libpcap unavailable, end-to-end test SKIPPED: " + PcapSupport.unavailabilityCause());
-        }
-        assumeTrue(PcapSupport.isAvailable(), "libpcap unavailable");
-        node = new ComputeNodeFixture();
+        node = ComputeNodeFixture.startOrSkip();
         node.enableMetadata6();
     }
 
