@@ -240,7 +240,7 @@ public final class UserspaceDataplane implements AgentDataplane {
     @Override
     public java.net.Inet6Address metadataAddress6() {
         VhostInterface v = vhost;
-        if (v == null) {
+        if (v == null || !v.hasMetadata6()) {
             return null;
         }
         try {

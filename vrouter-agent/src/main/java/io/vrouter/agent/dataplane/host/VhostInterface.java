@@ -75,10 +75,12 @@ public final class VhostInterface implements AutoCloseable {
     private final int routeTable;
     private final long kernelMac;
     private final long agentMac;
+    private final boolean metadata6;
     private boolean closed;
 
     private VhostInterface(String name, String agentEnd, Inet4Address address, int routeTable,
-                           long kernelMac, long agentMac) {
+                           long kernelMac, long agentMac, boolean metadata6) {
+        this.metadata6 = metadata6;
         this.name = name;
         this.agentEnd = agentEnd;
         this.address = address;
@@ -124,9 +126,15 @@ public final class VhostInterface implements AutoCloseable {
             HostCommand.runChecked("ip", "link", "set", "dev", name, "alias", MARK);
             HostCommand.runChecked("ip", "link", "set", "dev", agentEnd, "alias", MARK);
             HostCommand.run("sysctl", "-q", "-w", "net.ipv6.conf." + agentEnd + ".disable_ipv6=1");
-            HostCommand.runChecked("sysctl", "-q", "-w", "net.ipv6.conf." + name + ".addr_gen_mode=1");
-            HostCommand.runChecked("sysctl", "-q", "-w", "net.ipv6.conf." + name + ".accept_ra=0");
-            HostCommand.runChecked("sysctl", "-q", "-w", "net.ipv6.conf." + name + ".disable_ipv6=0");
+            // A host booted with ipv6.disable=1 has no IPv6 at all: IPv4 metadata only, said once.
+            boolean ipv6 = Files.isDirectory(Path.of("/proc/sys/net/ipv6/conf", name));
+            if (ipv6) {
+                HostCommand.runChecked("sysctl", "-q", "-w", "net.ipv6.conf." + name + ".addr_gen_mode=1");
+                HostCommand.runChecked("sysctl", "-q", "-w", "net.ipv6.conf." + name + ".accept_ra=0");
+                HostCommand.runChecked("sysctl", "-q", "-w", "net.ipv6.conf." + name + ".disable_ipv6=0");
+            } else {
+                LOG.warn("IPv6 is disabled on this host: metadata6 (fe80::a9fe:a9fe) will not be served");
+            }
             HostCommand.Result off = HostCommand.run("ethtool", "-K", name, "tx", "off", "tso", "off", "gso", "off", "gro", "off");
             if (off.exitCode() == 127) {
                 throw new IllegalStateException("ethtool is required to turn off offloads on the vhost "
@@ -135,7 +143,9 @@ public final class VhostInterface implements AutoCloseable {
             off.check();
             HostCommand.runChecked("sysctl", "-q", "-w", "net.ipv4.conf." + name + ".rp_filter=2");
             HostCommand.runChecked("ip", "addr", "add", ip + "/" + prefixLength, "dev", name);
-            HostCommand.runChecked("ip", "-6", "addr", "add", METADATA6_ADDRESS + "/64", "dev", name, "nodad");
+            if (ipv6) {
+                HostCommand.runChecked("ip", "-6", "addr", "add", METADATA6_ADDRESS + "/64", "dev", name, "nodad");
+            }
             HostCommand.runChecked("ip", "link", "set", agentEnd, "up");
             HostCommand.runChecked("ip", "link", "set", name, "up");
             if (routeTable == 0) {
@@ -148,7 +158,8 @@ public final class VhostInterface implements AutoCloseable {
                         "priority", Integer.toString(DEFAULT_RULE_PRIORITY));
                 undo.add(new String[] {"ip", "rule", "del", "from", ip, "lookup", t});
             }
-            VhostInterface v = new VhostInterface(name, agentEnd, address, routeTable, readMac(name), readMac(agentEnd));
+            VhostInterface v = new VhostInterface(name, agentEnd, address, routeTable, readMac(name), readMac(agentEnd),
+                    ipv6);
             LOG.info("vhost {} ({}/{}) <-> {} up, route {}{}", name, ip, prefixLength, agentEnd,
                     LINK_LOCAL_PREFIX, routeTable == 0 ? "" : " table " + routeTable);
             return v;
@@ -253,6 +264,11 @@ public final class VhostInterface implements AutoCloseable {
     }
 
     /** The kernel end ({@code vhost0}). */
+    /** Whether the kernel end carries {@link #METADATA6_ADDRESS} (false on a host without IPv6). */
+    public boolean hasMetadata6() {
+        return metadata6;
+    }
+
     public String name() {
         return name;
     }
