@@ -9,15 +9,18 @@ public enum DropReason {
     // --- packet parsing (1-31) ---
     TRUNCATED(1, "frame shorter than its headers claim"),
     OVERSIZED(2, "frame longer than the maximum frame size"),
-    UNSUPPORTED_ETHERTYPE(3, "ethertype is neither IPv4 nor ARP"),
-    BAD_IP_VERSION(4, "IP version is not 4"),
+    UNSUPPORTED_ETHERTYPE(3, "ethertype is not IPv4, IPv6 or ARP"),
+    BAD_IP_VERSION(4, "IP version does not match the ethertype"),
     BAD_IP_HEADER_LENGTH(5, "IPv4 header length below 20 or beyond the packet"),
-    BAD_IP_TOTAL_LENGTH(6, "IPv4 total length inconsistent with the frame"),
+    BAD_IP_TOTAL_LENGTH(6, "IPv4 total length or IPv6 payload length inconsistent with the frame"),
     BAD_L4_HEADER(7, "TCP/UDP/ICMP header malformed"),
     UNSUPPORTED_PROTOCOL(8, "IP protocol not handled by link-local flows"),
     FRAGMENT(9, "non-first IP fragment cannot be matched to a flow"),
     BAD_ARP(10, "malformed ARP"),
     BAD_CHECKSUM(11, "IPv4 header checksum is wrong"),
+    BAD_IPV6_EXTENSION(12, "IPv6 extension header malformed, misplaced or more than 8"),
+    BAD_NDP(13, "malformed IPv6 neighbour discovery message"),
+    NDP_HOP_LIMIT(14, "neighbour discovery message with a hop limit other than 255 (RFC 4861)"),
 
     // --- flow table (32-63) ---
     FLOW_TABLE_FULL(32, "no free flow entry"),
@@ -29,6 +32,7 @@ public enum DropReason {
     FLOW_EVICTED(38, "flow deleted while packets were held"),
     TCP_NOT_SYN(39, "TCP packet without a flow is not a connection start (a SYN without ACK, FIN or RST)"),
     NEW_FLOW_RATE_LIMIT(40, "interface exceeded its new-flow rate"),
+    IPV6_ADDRESS_TABLE_FULL(41, "no free entry for another IPv6 address in the flow table"),
 
     // --- agent policy (64-95) ---
     NO_SERVICE(64, "destination is not a link-local service"),

@@ -7,7 +7,8 @@ package io.vrouter.flow;
  * accessors name the six fields: interface / next-hop id (0..{@link FlowRecord#MAX_INTERFACE_ID}),
  * IP protocol (0-255), IPv4 source and destination (network order value: 192.0.2.1 is
  * {@code 0xC0000201}), source and destination port (0-65535; for ICMP echo the identifier and
- * the type).
+ * the type). For an IPv6 flow ({@link #isIpv6()}) the table's words {@link #sip()} and
+ * {@link #dip()} are address ids (see {@link FlowRecord}, "IPv6 keys").
  */
 abstract class FlowKeyFields {
     int sip;
@@ -42,6 +43,11 @@ abstract class FlowKeyFields {
         return dip;
     }
 
+    /** Whether this is an IPv6 flow's key. */
+    public final boolean isIpv6() {
+        return FlowRecord.isIpv6(protoNh);
+    }
+
     public final int sport() {
         return FlowRecord.sport(ports);
     }
@@ -55,8 +61,12 @@ abstract class FlowKeyFields {
         return o.sip == sip && o.dip == dip && o.ports == ports && o.protoNh == protoNh;
     }
 
-    /** {@code nh=1 proto=6 10.0.0.1:1024 -> 169.254.169.254:80}. */
-    final String keyString() {
+    /** {@code nh=1 proto=6 10.0.0.1:1024 -> 169.254.169.254:80}; IPv6 ids as {@code v6#3}. */
+    String keyString() {
+        if (isIpv6()) {
+            return "nh=" + nh() + " proto=" + proto() + " v6#" + sip + " port " + sport() + " -> v6#" + dip + " port "
+                    + dport();
+        }
         return "nh=" + nh() + " proto=" + proto() + " " + FlowKey.ip(sip) + ":" + sport() + " -> " + FlowKey.ip(dip)
                 + ":" + dport();
     }

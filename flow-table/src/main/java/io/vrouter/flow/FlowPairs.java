@@ -26,8 +26,13 @@ final class FlowPairs<P> {
     private final HoldQueues<P> hold;
     private final FlowLimits limits;
     private final DropCounters drops;
+    private final FlowAddresses6 addresses;
+    /** Result of {@link #admit} when nothing refuses the new flow. */
+    private static final long ADMITTED = 0;
 
-    FlowPairs(FlowEntries entries, FlowHashIndex index, HoldQueues<P> hold, FlowLimits limits, DropCounters drops) {
+    FlowPairs(FlowEntries entries, FlowHashIndex index, HoldQueues<P> hold, FlowLimits limits, DropCounters drops,
+              FlowAddresses6 addresses) {
+        this.addresses = addresses;
         this.entries = entries;
         this.rec = entries.rec;
         this.index = index;
@@ -38,6 +43,38 @@ final class FlowPairs<P> {
 
     /** See {@link FlowTable#addHold(int, int, int, int, int, int, int, long)}. */
     long addHold(int nh, int proto, int sip, int dip, int sport, int dport, int tcpFlags, long nowNs) {
+        long refused = admit(nh, proto, sport, dport, tcpFlags, nowNs);
+        if (refused != ADMITTED) {
+            return refused;
+        }
+        return insertHold(nh, sip, dip, FlowRecord.ports(sport, dport), FlowRecord.protoNh(proto, nh), nowNs);
+    }
+
+    /** See {@link FlowTable#addHold6}: {@link #addHold} with the two addresses interned first. */
+    long addHold6(int nh, int proto, long sHi, long sLo, long dHi, long dLo, int sport, int dport, int tcpFlags,
+                  long nowNs) {
+        long refused = admit(nh, proto, sport, dport, tcpFlags, nowNs);
+        if (refused != ADMITTED) {
+            return refused;
+        }
+        int s = addresses.acquire(sHi, sLo);
+        int d = s == FlowAddresses6.NONE ? FlowAddresses6.NONE : addresses.acquire(dHi, dLo);
+        if (d == FlowAddresses6.NONE) {
+            if (s != FlowAddresses6.NONE) {
+                addresses.release(s);
+            }
+            return refuse(DropReason.IPV6_ADDRESS_TABLE_FULL);
+        }
+        long h = insertHold(nh, s, d, FlowRecord.ports(sport, dport), FlowRecord.protoNh6(proto, nh), nowNs);
+        if (!FlowResult.isHandle(h)) {
+            addresses.release(s);
+            addresses.release(d);
+        }
+        return h;
+    }
+
+    /** The checks of a new flow before anything is written: {@link #ADMITTED} or the refusal. */
+    private long admit(int nh, int proto, int sport, int dport, int tcpFlags, long nowNs) {
         if (!FlowRecord.packable(proto, sport, dport) || nh < 0) {
             return FlowResult.BAD_KEY;
         }
@@ -59,8 +96,11 @@ final class FlowPairs<P> {
         if (!limits.allowsOneMore(nh)) {
             return refuse(DropReason.VM_FLOW_LIMIT);
         }
-        int ports = FlowRecord.ports(sport, dport);
-        int protoNh = FlowRecord.protoNh(proto, nh);
+        return ADMITTED;
+    }
+
+    /** Inserts an admitted HOLD flow with its packed key (IPv6: ids, referenced by the caller). */
+    private long insertHold(int nh, int sip, int dip, int ports, int protoNh, long nowNs) {
         long h = index.hash(sip, dip, ports, protoNh);
         int pos = index.find(h, sip, dip, ports, protoNh);
         if (pos >= 0) {
@@ -85,10 +125,33 @@ final class FlowPairs<P> {
                 || (FlowRecord.action(fstate) != FlowAction.HOLD && rec[fb + LINK] != NONE)) {
             return FlowResult.BAD_STATE;
         }
-        int sip = reverse.sip();
-        int dip = reverse.dip();
-        int ports = reverse.ports;
-        int protoNh = reverse.protoNh;
+        if (reverse.isIpv6() != FlowRecord.isIpv6(rec[fb + FlowRecord.PROTO_NH])) {
+            return FlowResult.BAD_KEY; // a pair is of one family: FlowNat compares the words
+        }
+        if (!reverse.isIpv6()) {
+            return installReverse(f, reverse.sip(), reverse.dip(), reverse.ports, reverse.protoNh, action, flags, nowNs);
+        }
+        int s = addresses.acquire(reverse.sipHi, reverse.sipLo);
+        int d = s == FlowAddresses6.NONE ? FlowAddresses6.NONE : addresses.acquire(reverse.dipHi, reverse.dipLo);
+        if (d == FlowAddresses6.NONE) {
+            if (s != FlowAddresses6.NONE) {
+                addresses.release(s);
+            }
+            drops.count(DropReason.IPV6_ADDRESS_TABLE_FULL.code());
+            resolve(f, FlowAction.DROP, 0, DropReason.IPV6_ADDRESS_TABLE_FULL.code(), NONE);
+            return FlowResult.ofDrop(DropReason.IPV6_ADDRESS_TABLE_FULL);
+        }
+        long r = installReverse(f, s, d, reverse.ports, reverse.protoNh, action, flags, nowNs);
+        if (!FlowResult.isHandle(r)) {
+            addresses.release(s);
+            addresses.release(d);
+        }
+        return r;
+    }
+
+    /** Installs the reverse with its packed key (IPv6: ids the caller holds references on). */
+    private long installReverse(int f, int sip, int dip, int ports, int protoNh, int action, int flags, long nowNs) {
+        int fb = f * STRIDE;
         long h = index.hash(sip, dip, ports, protoNh);
         int pos = index.find(h, sip, dip, ports, protoNh);
         if (pos >= 0) {
@@ -193,6 +256,11 @@ final class FlowPairs<P> {
     }
 
     private void remove(int e) {
+        int b = e * STRIDE;
+        if (FlowRecord.isIpv6(rec[b + FlowRecord.PROTO_NH])) {
+            addresses.release(rec[b + FlowRecord.SIP]);
+            addresses.release(rec[b + FlowRecord.DIP]);
+        }
         index.remove(e);
         entries.free(e);
     }

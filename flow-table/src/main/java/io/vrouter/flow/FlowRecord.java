@@ -14,7 +14,7 @@ package io.vrouter.flow;
  *  +-------------------------------+-------------------------------+
  *  |          Source port          |       Destination port        |  2 PORTS
  *  +---------------+---------------+-------------------------------+
- *  |   Protocol    |         Interface / next-hop id (24)          |  3 PROTO_NH
+ *  |   Protocol    |6|       Interface / next-hop id (23)          |  3 PROTO_NH
  *  +---------------+-----------------------------------------------+
  *  |           Sequence (seqlock: odd while being written)         |  4 SEQ
  *  +---------------------------------------------------------------+
@@ -58,12 +58,20 @@ package io.vrouter.flow;
  * below name every field (over the record array and an entry's base offset {@code i * STRIDE},
  * or over a STATE / PORTS / PROTO_NH word already read, as a seqlock reader has it).
  *
- * <p>IPv6: only words 0-3 and the key accessors ({@link #keyEquals}, {@link #writeKey}) and
- * {@link FlowHashIndex#hash} know the key. An IPv6 table uses a 10-int key (two 4-int
- * addresses, ports, protocol/nh) with the same 9 trailing words, i.e. {@code KEY_INTS = 10},
- * {@code STRIDE = 19}; the hash index, seqlock, aging, hold queues and handles are unchanged.
- * The natural shape is a second table instance per family (a v6 flow never matches a v4 one), so
- * the 4-byte key keeps its 64-byte budget.
+ * <h2>IPv6 keys</h2>
+ * Bit "6" of PROTO_NH ({@link #IPV6}) marks an IPv6 flow. Its SIP and DIP words then hold
+ * <em>address ids</em>, not addresses: the table interns each IPv6 address in use
+ * ({@code FlowAddresses6}: 128-bit address, reference count, its own hash index; 28 bytes per
+ * address, {@code FlowTableConfig.ipv6Addresses} of them) and the key carries the two 32-bit ids.
+ * So an IPv6 flow costs the same 52-byte record, hashes, compares, ages and NATs (FlowNat
+ * compares ids, which are equal exactly when the addresses are) through the same code as an
+ * IPv4 one, and an IPv4 lookup does no more work than before: the family bit is part of the
+ * PROTO_NH word it already compares, so a v4 key never matches a v6 one. An IPv6 lookup first
+ * finds the two ids (a miss on either is a flow miss) and then looks the packed key up as usual.
+ * The id's reference is taken when an entry is written and dropped when it is freed. The
+ * alternative, a 10-int key (two 4-int addresses) and {@code STRIDE = 19}, would have cost
+ * every IPv4 entry 24 bytes or a second table instance with its own limits and aging.
+ * The price: interface ids have 23 bits (8M interfaces; the agent uses 65534).
  */
 public final class FlowRecord {
     /** Key words. */
@@ -103,8 +111,10 @@ public final class FlowRecord {
     public static final int TCP_RST = 4;
     public static final int TCP_ACK = 8;
 
-    /** Largest interface/next-hop id (24 bits). */
-    public static final int MAX_INTERFACE_ID = (1 << 24) - 1;
+    /** Largest interface/next-hop id (23 bits: bit 23 of PROTO_NH is {@link #IPV6}). */
+    public static final int MAX_INTERFACE_ID = (1 << 23) - 1;
+    /** PROTO_NH bit of an IPv6 flow, whose SIP/DIP words are address ids. */
+    public static final int IPV6 = 1 << 23;
     /** A tick is 2^20 ns (1.05 ms): last-seen fits 32 bits and still resolves well below a second. */
     public static final int TICK_SHIFT = 20;
 
@@ -167,6 +177,16 @@ public final class FlowRecord {
     /** Destination port of a PORTS word. */
     static int dport(int ports) {
         return ports & 0xFFFF;
+    }
+
+    /** Packs protocol and interface id of an IPv6 flow into the PROTO_NH word. */
+    public static int protoNh6(int proto, int nh) {
+        return (proto << 24) | IPV6 | nh;
+    }
+
+    /** Whether a PROTO_NH word is an IPv6 flow's. */
+    static boolean isIpv6(int protoNh) {
+        return (protoNh & IPV6) != 0;
     }
 
     /** Protocol of a PROTO_NH word. */

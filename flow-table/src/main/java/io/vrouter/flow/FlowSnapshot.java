@@ -31,9 +31,17 @@ public final class FlowSnapshot extends FlowKeyFields {
         return FlowResult.handle(generation, index);
     }
 
-    /** Copies the key into {@code into}; returns it. */
+    /**
+     * Copies the key into {@code into}; returns it.
+     *
+     * @throws IllegalStateException for an IPv6 flow, whose words hold address ids: use
+     *                               {@link FlowTable#key(long, FlowKey)} on the writer thread
+     */
     public FlowKey key(FlowKey into) {
-        into.fillWords(sip, dip, ports, protoNh);
+        if (isIpv6()) {
+            throw new IllegalStateException("IPv6 flow " + index + ": its key holds address ids; use FlowTable.key");
+        }
+        into.set(nh(), proto(), sip, dip, sport(), dport());
         return into;
     }
 

@@ -68,6 +68,7 @@ public final class FlowTable<P> {
     private final FlowAging aging;
     private final DropCounters drops = new DropCounters();
     private final FlowPairs<P> pairs;
+    private final FlowAddresses6 addresses;
 
     /** A table whose held packets are discarded when released (for callers that never queue). */
     public FlowTable(FlowTableConfig config) {
@@ -91,7 +92,8 @@ public final class FlowTable<P> {
         index = new FlowHashIndex(rec, config.capacity, config.hashSeed, displacementBits);
         hold = new HoldQueues<>(config.maxHoldFlows, config.holdQueueLength, sink, drops);
         limits = new FlowLimits(config);
-        pairs = new FlowPairs<>(entries, index, hold, limits, drops);
+        addresses = new FlowAddresses6(config.ipv6Addresses, config.hashSeed);
+        pairs = new FlowPairs<>(entries, index, hold, limits, drops, addresses);
         aging = new FlowAging(config, entries, pairs::deletePair);
     }
 
@@ -110,8 +112,29 @@ public final class FlowTable<P> {
         return find(sip, dip, FlowRecord.ports(sport, dport), FlowRecord.protoNh(proto, nh));
     }
 
-    /** {@link #lookup(int, int, int, int, int, int)} with a key object. */
+    /**
+     * {@link #lookup(int, int, int, int, int, int)} for IPv6: the two addresses' ids, then the
+     * packed key. Allocation-free; an address no flow uses is a miss.
+     *
+     * @return the flow's handle, or {@link FlowResult#NO_FLOW}
+     */
+    public long lookup6(int nh, int proto, long sHi, long sLo, long dHi, long dLo, int sport, int dport) {
+        if (!FlowRecord.packable(proto, sport, dport) || nh < 0 || nh > FlowRecord.MAX_INTERFACE_ID) {
+            return FlowResult.NO_FLOW;
+        }
+        int s = addresses.find(sHi, sLo);
+        int d = s == FlowAddresses6.NONE ? FlowAddresses6.NONE : addresses.find(dHi, dLo);
+        if (d == FlowAddresses6.NONE) {
+            return FlowResult.NO_FLOW;
+        }
+        return find(s, d, FlowRecord.ports(sport, dport), FlowRecord.protoNh6(proto, nh));
+    }
+
+    /** {@link #lookup(int, int, int, int, int, int)} or {@link #lookup6} with a key object. */
     public long lookup(FlowKey k) {
+        if (k.isIpv6()) {
+            return lookup6(k.nh(), k.proto(), k.sipHi, k.sipLo, k.dipHi, k.dipLo, k.sport(), k.dport());
+        }
         return find(k.sip, k.dip, k.ports, k.protoNh);
     }
 
@@ -199,8 +222,22 @@ public final class FlowTable<P> {
         return pairs.addHold(nh, proto, sip, dip, sport, dport, tcpFlags, nowNs);
     }
 
-    /** {@link #addHold(int, int, int, int, int, int, int, long)} with a key object. */
+    /**
+     * {@link #addHold(int, int, int, int, int, int, int, long)} for IPv6: the addresses are
+     * interned (a reference each, dropped when the entry is deleted); when no address entry is
+     * free the flow is refused with IPV6_ADDRESS_TABLE_FULL, counted.
+     */
+    public long addHold6(int nh, int proto, long sHi, long sLo, long dHi, long dLo, int sport, int dport,
+                         int tcpFlags, long nowNs) {
+        return pairs.addHold6(nh, proto, sHi, sLo, dHi, dLo, sport, dport, tcpFlags, nowNs);
+    }
+
+    /** {@link #addHold(int, int, int, int, int, int, int, long)} or {@link #addHold6} with a key object. */
     public long addHold(FlowKey k, int tcpFlags, long nowNs) {
+        if (k.isIpv6()) {
+            return addHold6(k.nh(), k.proto(), k.sipHi, k.sipLo, k.dipHi, k.dipLo, k.sport(), k.dport(), tcpFlags,
+                    nowNs);
+        }
         return addHold(k.nh(), k.proto(), k.sip(), k.dip(), k.sport(), k.dport(), tcpFlags, nowNs);
     }
 
@@ -311,6 +348,49 @@ public final class FlowTable<P> {
         return FlowNat.port(rec, entries.liveIndex(handle), false);
     }
 
+    /**
+     * For an IPv6 flow: the address an id in its key or NAT accessors stands for ({@link
+     * #natSourceIp}, {@link #natDestinationIp} and a snapshot's {@code sip()}/{@code dip()} are
+     * address ids then), high 64 bits. Writer thread: an id is only stable while a flow of this
+     * thread's view refers to it.
+     */
+    public long ipv6High(int addressId) {
+        return addresses.hi(addressId);
+    }
+
+    /** The low 64 bits of {@link #ipv6High}'s address. */
+    public long ipv6Low(int addressId) {
+        return addresses.lo(addressId);
+    }
+
+    /** IPv6 addresses interned now (writer thread). */
+    public int ipv6AddressCount() {
+        return addresses.size();
+    }
+
+    /**
+     * Copies the key of a live flow into {@code into}, IPv6 addresses resolved (writer thread).
+     *
+     * @return {@code into}, or {@code null} when the handle is stale
+     */
+    public FlowKey key(long handle, FlowKey into) {
+        int e = entries.liveIndex(handle);
+        if (e < 0) {
+            return null;
+        }
+        int b = e * STRIDE;
+        int protoNh = rec[b + FlowRecord.PROTO_NH];
+        int ports = rec[b + FlowRecord.PORTS];
+        int s = rec[b + FlowRecord.SIP];
+        int d = rec[b + FlowRecord.DIP];
+        if (FlowRecord.isIpv6(protoNh)) {
+            return into.set6(FlowRecord.nh(protoNh), FlowRecord.proto(protoNh), addresses.hi(s), addresses.lo(s),
+                    addresses.hi(d), addresses.lo(d), FlowRecord.sport(ports), FlowRecord.dport(ports));
+        }
+        return into.set(FlowRecord.nh(protoNh), FlowRecord.proto(protoNh), s, d, FlowRecord.sport(ports),
+                FlowRecord.dport(ports));
+    }
+
     /** Whether the handle names a live flow. */
     public boolean isLive(long handle) {
         return entries.liveIndex(handle) >= 0;
@@ -395,7 +475,7 @@ public final class FlowTable<P> {
     /** Heap bytes of all arrays this table allocated (excluding held packets themselves). */
     public long memoryBytes() {
         return entries.memoryBytes() + index.memoryBytes() + hold.memoryBytes() + limits.memoryBytes()
-                + aging.memoryBytes() + drops.memoryBytes();
+                + aging.memoryBytes() + drops.memoryBytes() + addresses.memoryBytes();
     }
 
     // ------------------------------------------------------------------ test seams

@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  *       <td>vrouter's limit on flows waiting for the agent</td></tr>
  *   <tr><td>holdQueueLength</td><td>{@value #DEFAULT_HOLD_QUEUE_LENGTH}</td><td>0..64</td>
  *       <td>vrouter queues 3 packets per HOLD flow</td></tr>
- *   <tr><td>maxInterfaces</td><td>{@value #DEFAULT_MAX_INTERFACES}</td><td>1..2^24</td>
+ *   <tr><td>maxInterfaces</td><td>{@value #DEFAULT_MAX_INTERFACES}</td><td>1..2^23</td>
  *       <td>metadata IPs 169.254.X.Y give 65534 interface indexes</td></tr>
  *   <tr><td>idleTimeoutNs</td><td>180 s</td><td>1 ms..24 days, per protocol</td>
  *       <td>agent flow_cache_timeout</td></tr>
@@ -48,6 +48,11 @@ import java.util.concurrent.TimeUnit;
  *       refused flows are counted as NEW_FLOW_RATE_LIMIT and create nothing</td></tr>
  *   <tr><td>newFlowBurst</td><td>{@value #DEFAULT_NEW_FLOW_BURST}</td><td>1..10^6</td>
  *       <td>bucket depth: a booting guest's burst of connections passes untouched</td></tr>
+ *   <tr><td>ipv6Addresses</td><td>capacity / 4, at least 16</td><td>power of two, 16..2^26</td>
+ *       <td>distinct IPv6 addresses the IPv6 flows may use at once (28 bytes each): a guest's
+ *       link-local and fixed address, the service and the agent's side; a full table refuses new
+ *       IPv6 flows as IPV6_ADDRESS_TABLE_FULL, and the per-VM flow limit bounds what one guest
+ *       can take</td></tr>
  *   <tr><td>hashSeed</td><td>random</td><td>any</td><td>guests choose ports: a secret seed keeps
  *       them from aiming collisions at one bucket</td></tr>
  * </table>
@@ -92,6 +97,7 @@ public final class FlowTableConfig {
     final int newFlowsPerSecond;
     final int newFlowBurst;
     final long hashSeed;
+    final int ipv6Addresses;
 
     private FlowTableConfig(Builder b) {
         capacity = b.capacity;
@@ -110,6 +116,7 @@ public final class FlowTableConfig {
         newFlowsPerSecond = b.newFlowsPerSecond;
         newFlowBurst = b.newFlowBurst;
         hashSeed = b.hashSeed;
+        ipv6Addresses = b.ipv6Addresses > 0 ? b.ipv6Addresses : Math.max(MIN_CAPACITY, capacity / 4);
     }
 
     public static Builder builder() {
@@ -191,6 +198,11 @@ public final class FlowTableConfig {
         return hashSeed;
     }
 
+    /** Distinct IPv6 addresses the table's IPv6 flows may use at once. */
+    public int ipv6Addresses() {
+        return ipv6Addresses;
+    }
+
     /** Mutable builder; every setter validates its argument. */
     public static final class Builder {
         private int capacity = DEFAULT_CAPACITY;
@@ -209,6 +221,8 @@ public final class FlowTableConfig {
         private int newFlowsPerSecond = DEFAULT_NEW_FLOWS_PER_SECOND;
         private int newFlowBurst = DEFAULT_NEW_FLOW_BURST;
         private long hashSeed = new java.security.SecureRandom().nextLong();
+        /** 0: capacity / 4 (at least 16), decided at build time. */
+        private int ipv6Addresses;
 
         private Builder() {
             Arrays.fill(idleTimeoutNs, DEFAULT_IDLE_TIMEOUT_NS);
@@ -257,6 +271,15 @@ public final class FlowTableConfig {
 
         public Builder holdQueueLength(int packets) {
             this.holdQueueLength = checkRange("hold queue length", packets, 0, MAX_HOLD_QUEUE_LENGTH);
+            return this;
+        }
+
+        public Builder ipv6Addresses(int addresses) {
+            if (addresses < MIN_CAPACITY || addresses > MAX_CAPACITY || Integer.bitCount(addresses) != 1) {
+                throw new IllegalArgumentException("IPv6 address table size " + addresses
+                        + " must be a power of two in " + MIN_CAPACITY + ".." + MAX_CAPACITY);
+            }
+            this.ipv6Addresses = addresses;
             return this;
         }
 

@@ -47,9 +47,17 @@
  * table.age(now, 1024);                               // bounded work per cycle
  * }</pre>
  *
+ * <h2>IPv6</h2>
+ * IPv6 flows live in the same table: {@code lookup6}, {@code addHold6} and a {@link
+ * io.vrouter.flow.FlowKey} filled with {@code set6}. Their addresses are interned
+ * ({@code FlowAddresses6}) and the key holds two 32-bit address ids and a family bit in PROTO_NH
+ * (layout and reasons in {@link io.vrouter.flow.FlowRecord}, "IPv6 keys"); NAT accessors return
+ * ids for them, resolved with {@code ipv6High}/{@code ipv6Low}. The IPv4 path is unchanged: same
+ * words, same comparisons. A pair is of one family (NAT64 is refused as BAD_KEY).
+ *
  * <h2>Allocation</h2>
- * All memory is allocated in the constructor. Lookup, account, holdPacket, addHold,
- * installReverse, setDrop, delete and age do not allocate.
+ * All memory is allocated in the constructor. Lookup, lookup6, account, holdPacket, addHold,
+ * addHold6, installReverse, setDrop, delete and age do not allocate.
  *
  * <h2>Pieces</h2>
  * {@link io.vrouter.flow.FlowTable} is the one public entry point; behind it, each package-private

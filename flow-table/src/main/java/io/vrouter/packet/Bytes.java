@@ -28,6 +28,11 @@ public final class Bytes {
         return ((long) u16(b, i) << 32) | (i32(b, i + 2) & 0xffffffffL);
     }
 
+    /** 64-bit big-endian value at {@code i} (half of an IPv6 address). */
+    public static long i64(byte[] b, int i) {
+        return ((long) i32(b, i) << 32) | (i32(b, i + 4) & 0xffffffffL);
+    }
+
     public static void put8(byte[] b, int i, int v) {
         b[i] = (byte) v;
     }
@@ -42,6 +47,11 @@ public final class Bytes {
         b[i + 1] = (byte) (v >>> 16);
         b[i + 2] = (byte) (v >>> 8);
         b[i + 3] = (byte) v;
+    }
+
+    public static void put64(byte[] b, int i, long v) {
+        put32(b, i, (int) (v >>> 32));
+        put32(b, i + 4, (int) v);
     }
 
     public static void put48(byte[] b, int i, long v) {

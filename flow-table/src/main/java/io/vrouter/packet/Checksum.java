@@ -84,6 +84,20 @@ public final class Checksum {
         return (srcIp >>> 16) + (srcIp & 0xffff) + (dstIp >>> 16) + (dstIp & 0xffff) + protocol + l4Length;
     }
 
+    /** Unfolded sum of a 64-bit value's four 16-bit words (half of an IPv6 address). */
+    public static int sum64(long v) {
+        return (int) (v >>> 48) + ((int) (v >>> 32) & 0xffff) + ((int) (v >>> 16) & 0xffff) + ((int) v & 0xffff);
+    }
+
+    /**
+     * Unfolded sum of the IPv6 pseudo-header (RFC 8200 8.1): addresses, upper-layer length and
+     * next header; covered by TCP, UDP and ICMPv6 checksums alike.
+     */
+    public static int pseudoHeaderSum6(long srcHi, long srcLo, long dstHi, long dstLo, int nextHeader, int l4Length) {
+        return sum64(srcHi) + sum64(srcLo) + sum64(dstHi) + sum64(dstLo) + (l4Length >>> 16) + (l4Length & 0xffff)
+                + nextHeader;
+    }
+
     /**
      * Recomputes from scratch the IPv4 header checksum of the header at {@code l3Off} of
      * {@code headerLength} bytes (options included) and stores it. Returns the new checksum.
@@ -101,12 +115,25 @@ public final class Checksum {
      * For UDP a computed 0 is returned as 0xFFFF (RFC 768). Does not write the buffer.
      */
     public static int computeTransport(byte[] b, int l4Off, int l4Length, int protocol, int srcIp, int dstIp) {
-        int csumOff = l4Off + (protocol == Ipv4.PROTO_TCP ? Tcp.CHECKSUM : Udp.CHECKSUM);
-        int sum = pseudoHeaderSum(srcIp, dstIp, protocol, l4Length);
-        sum = add(sum, b, l4Off, csumOff - l4Off);
+        return computeWithPseudoHeader(b, l4Off, l4Length, protocol, pseudoHeaderSum(srcIp, dstIp, protocol, l4Length));
+    }
+
+    /**
+     * {@link #computeTransport} over an already summed pseudo-header ({@link #pseudoHeaderSum} or
+     * {@link #pseudoHeaderSum6}), for TCP, UDP and ICMPv6 (whose checksum is at offset 2, as
+     * ICMP's). For UDP a computed 0 is returned as 0xFFFF. Does not write the buffer.
+     */
+    public static int computeWithPseudoHeader(byte[] b, int l4Off, int l4Length, int protocol, int pseudoSum) {
+        int csumOff = l4Off + checksumOffset(protocol);
+        int sum = add(pseudoSum, b, l4Off, csumOff - l4Off);
         sum = add(sum, b, csumOff + 2, l4Off + l4Length - csumOff - 2);
         int c = ~fold(sum) & 0xffff;
         return protocol == Ipv4.PROTO_UDP && c == 0 ? 0xffff : c;
+    }
+
+    /** Offset of the checksum in a TCP, UDP, ICMP or ICMPv6 header. */
+    public static int checksumOffset(int protocol) {
+        return protocol == Ipv4.PROTO_TCP ? Tcp.CHECKSUM : protocol == Ipv4.PROTO_UDP ? Udp.CHECKSUM : Icmp.CHECKSUM;
     }
 
     /** Computes from scratch the ICMP checksum of the message at {@code off} (no pseudo-header). */
@@ -140,6 +167,11 @@ public final class Checksum {
      */
     public static int delta16(int delta, int old, int now) {
         return delta + (~old & 0xffff) + (now & 0xffff);
+    }
+
+    /** {@link #delta16} for a 64-bit field (half of an IPv6 address). */
+    public static int delta64(int delta, long old, long now) {
+        return delta + sum64(~old) + sum64(now);
     }
 
     /** {@link #delta16} for a 32-bit field. */

@@ -85,6 +85,54 @@ public final class NatRewriter {
             l4Delta = setAddress(b, l3, Ipv4.DST_ADDR, p.dstIp, newDstIp, pseudo, l4Delta);
             p.dstIp = newDstIp;
         }
+        return rewritePorts(b, p, flags, newSrcPort, newDstPort, l4Delta, Ipv4.PROTO_ICMP, Icmp.ECHO_REQUEST,
+                Icmp.ECHO_REPLY);
+    }
+
+    /**
+     * {@link #rewrite} for IPv6: addresses as high/low halves, no IP header checksum, and the
+     * pseudo-header (RFC 8200 8.1) covered by TCP, UDP and ICMPv6 alike, so an ICMPv6 echo's
+     * checksum follows the address change too. An IPv6 UDP checksum of 0 (invalid) stays 0.
+     *
+     * @return 0, or {@link DropReason#UNSUPPORTED_ETHERTYPE}'s code when {@code p} does not hold
+     *         a successfully parsed IPv6 packet (nothing is written then)
+     */
+    public static int rewrite6(byte[] b, ParsedPacket p, int flags, long newSrcHi, long newSrcLo, int newSrcPort,
+                               long newDstHi, long newDstLo, int newDstPort) {
+        if (!p.isIpv6()) {
+            return NOT_IPV4;
+        }
+        int l3 = p.l3Offset;
+        int l4Delta = 0;
+        if ((flags & SRC_IP) != 0 && (newSrcHi != p.srcIp6Hi || newSrcLo != p.srcIp6Lo)) {
+            l4Delta = setAddress6(b, l3 + Ipv6.SRC_ADDR, p.srcIp6Hi, p.srcIp6Lo, newSrcHi, newSrcLo, l4Delta);
+            p.srcIp6Hi = newSrcHi;
+            p.srcIp6Lo = newSrcLo;
+        }
+        if ((flags & DST_IP) != 0 && (newDstHi != p.dstIp6Hi || newDstLo != p.dstIp6Lo)) {
+            l4Delta = setAddress6(b, l3 + Ipv6.DST_ADDR, p.dstIp6Hi, p.dstIp6Lo, newDstHi, newDstLo, l4Delta);
+            p.dstIp6Hi = newDstHi;
+            p.dstIp6Lo = newDstLo;
+        }
+        return rewritePorts(b, p, flags, newSrcPort, newDstPort, l4Delta, Ipv6.NH_ICMPV6, Icmpv6.ECHO_REQUEST,
+                Icmpv6.ECHO_REPLY);
+    }
+
+    private static int setAddress6(byte[] b, int off, long oldHi, long oldLo, long hi, long lo, int l4Delta) {
+        Ipv6.putAddress(b, off, hi, lo);
+        return Checksum.delta64(Checksum.delta64(l4Delta, oldHi, hi), oldLo, lo);
+    }
+
+    /**
+     * The ports (or the echo id) and the L4 checksum, given the pseudo-header delta of the
+     * address changes already made ({@code l4Delta}); shared by IPv4 and IPv6, whose ICMP
+     * flavours differ in protocol number and echo types.
+     */
+    private static int rewritePorts(byte[] b, ParsedPacket p, int flags, int newSrcPort, int newDstPort, int l4Delta,
+                                    int icmpProto, int echoRequest, int echoReply) {
+        int l4 = p.l4Offset;
+        int proto = p.ipProtocol;
+        boolean pseudo = proto == Ipv4.PROTO_TCP || proto == Ipv4.PROTO_UDP;
         int sport = newSrcPort & 0xffff;
         int dport = newDstPort & 0xffff;
         int csumOff;
@@ -98,12 +146,12 @@ public final class NatRewriter {
                 p.dstPort = dport;
             }
             csumOff = l4 + (proto == Ipv4.PROTO_TCP ? Tcp.CHECKSUM : Udp.CHECKSUM);
-        } else if (proto == Ipv4.PROTO_ICMP && p.icmpId >= 0) {
+        } else if (proto == icmpProto && p.icmpId >= 0) {
             int id = p.icmpId;
-            if (p.icmpType == Icmp.ECHO_REQUEST && (flags & SRC_PORT) != 0) {
+            if (p.icmpType == echoRequest && (flags & SRC_PORT) != 0) {
                 id = sport;
                 p.srcPort = sport;
-            } else if (p.icmpType == Icmp.ECHO_REPLY && (flags & DST_PORT) != 0) {
+            } else if (p.icmpType == echoReply && (flags & DST_PORT) != 0) {
                 id = dport;
                 p.dstPort = dport;
             }

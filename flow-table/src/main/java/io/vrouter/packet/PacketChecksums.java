@@ -16,9 +16,13 @@ public final class PacketChecksums {
      * For an ICMP error, first the quoted IPv4 header checksum is recomputed, then the ICMP
      * checksum (the quoted L4 checksum is left alone: it covers bytes that are not there).
      * Addresses are read from the buffer, so fields written directly (not through
-     * {@link NatRewriter}) are covered. Does nothing unless {@code p.isIpv4()}.
+     * {@link NatRewriter}) are covered. For IPv6, the TCP/UDP/ICMPv6 checksum (IPv6 has no header checksum).
      */
     public static void recomputeAll(byte[] b, ParsedPacket p) {
+        if (p.isIpv6()) {
+            recomputeIpv6(b, p);
+            return;
+        }
         if (!p.isIpv4()) {
             return;
         }
@@ -55,6 +59,36 @@ public final class PacketChecksums {
     }
 
     /**
+     * IPv6: the TCP, UDP or ICMPv6 checksum over the pseudo-header, with the addresses read from
+     * the buffer; fragments are left alone. A UDP checksum of 0 is invalid in IPv6 (RFC 8200 8.1)
+     * and stays 0, so the receiver still drops the datagram, as {@link NatRewriter} leaves it.
+     */
+    private static void recomputeIpv6(byte[] b, ParsedPacket p) {
+        int proto = p.ipProtocol();
+        if (p.isFirstFragment() || p.l4Offset() < 0
+                || (proto != Ipv4.PROTO_TCP && proto != Ipv4.PROTO_UDP && proto != Ipv6.NH_ICMPV6)) {
+            return;
+        }
+        int l4 = p.l4Offset();
+        if (proto == Ipv4.PROTO_UDP && Bytes.u16(b, l4 + Udp.CHECKSUM) == Udp.NO_CHECKSUM) {
+            return;
+        }
+        int len = proto == Ipv4.PROTO_UDP ? Bytes.u16(b, l4 + Udp.LENGTH) : p.l4Length();
+        Bytes.put16(b, l4 + Checksum.checksumOffset(proto),
+                Checksum.computeWithPseudoHeader(b, l4, len, proto, pseudoHeaderSum(b, p, proto, len)));
+    }
+
+    /** The packet's pseudo-header sum, IPv4 or IPv6, with the addresses read from the buffer. */
+    private static int pseudoHeaderSum(byte[] b, ParsedPacket p, int proto, int len) {
+        int l3 = p.l3Offset();
+        if (p.isIpv6()) {
+            return Checksum.pseudoHeaderSum6(Ipv6.addressHi(b, l3 + Ipv6.SRC_ADDR), Ipv6.addressLo(b, l3 + Ipv6.SRC_ADDR),
+                    Ipv6.addressHi(b, l3 + Ipv6.DST_ADDR), Ipv6.addressLo(b, l3 + Ipv6.DST_ADDR), proto, len);
+        }
+        return Checksum.pseudoHeaderSum(Bytes.i32(b, l3 + Ipv4.SRC_ADDR), Bytes.i32(b, l3 + Ipv4.DST_ADDR), proto, len);
+    }
+
+    /**
      * Completes a TCP or UDP checksum left "partial" by checksum offload, and reports whether it
      * did. A sender that offloads the checksum (Linux {@code CHECKSUM_PARTIAL}: a veth or tap
      * with {@code tx-checksumming on}) hands the packet over with the checksum field holding only
@@ -74,7 +108,8 @@ public final class PacketChecksums {
      */
     public static boolean completePartialTransportChecksum(byte[] b, ParsedPacket p) {
         int proto = p.ipProtocol();
-        if (!p.isIpv4() || p.isFirstFragment() || (proto != Ipv4.PROTO_TCP && proto != Ipv4.PROTO_UDP)) {
+        if (!(p.isIpv4() || p.isIpv6()) || p.isFirstFragment()
+                || (proto != Ipv4.PROTO_TCP && proto != Ipv4.PROTO_UDP)) {
             return false;
         }
         int l4 = p.l4Offset();
@@ -84,11 +119,11 @@ public final class PacketChecksums {
         if (field == Udp.NO_CHECKSUM && proto == Ipv4.PROTO_UDP) {
             return false;
         }
-        int partial = Checksum.fold(Checksum.pseudoHeaderSum(p.srcIp(), p.dstIp(), proto, len));
-        if (field != partial) {
+        int pseudo = pseudoHeaderSum(b, p, proto, len);
+        if (field != Checksum.fold(pseudo)) {
             return false;
         }
-        Bytes.put16(b, csumOff, Checksum.computeTransport(b, l4, len, proto, p.srcIp(), p.dstIp()));
+        Bytes.put16(b, csumOff, Checksum.computeWithPseudoHeader(b, l4, len, proto, pseudo));
         return true;
     }
 }

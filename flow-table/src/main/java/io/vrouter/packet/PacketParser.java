@@ -37,6 +37,18 @@ import io.vrouter.drop.DropReason;
  *   <tr><td>ICMP error quoting a non-first fragment</td><td>{@link DropReason#FRAGMENT}</td></tr>
  *   <tr><td>ICMP error quoting a protocol other than TCP/UDP/ICMP</td>
  *       <td>{@link DropReason#UNSUPPORTED_PROTOCOL}</td></tr>
+ *   <tr><td>IPv6: shorter than 40 bytes</td><td>{@link DropReason#TRUNCATED}</td></tr>
+ *   <tr><td>IPv6: payload length beyond the frame</td><td>{@link DropReason#BAD_IP_TOTAL_LENGTH}</td></tr>
+ *   <tr><td>IPv6: more than {@value Ipv6#MAX_EXTENSION_HEADERS} extension headers, hop-by-hop
+ *       not first, or one running past the payload</td><td>{@link DropReason#BAD_IPV6_EXTENSION}</td></tr>
+ *   <tr><td>IPv6: non-first fragment</td><td>{@link DropReason#FRAGMENT}</td></tr>
+ *   <tr><td>IPv6: upper layer other than TCP, UDP, ICMPv6 (ESP, AH, no next header...)</td>
+ *       <td>{@link DropReason#UNSUPPORTED_PROTOCOL}</td></tr>
+ *   <tr><td>neighbour discovery (ICMPv6 133-137) with a hop limit other than 255</td>
+ *       <td>{@link DropReason#NDP_HOP_LIMIT}</td></tr>
+ *   <tr><td>NS/NA with code &ne; 0, shorter than 24 bytes, a multicast target, an option of
+ *       length 0 or past the message, or a source link-layer option from {@code ::}</td>
+ *       <td>{@link DropReason#BAD_NDP}</td></tr>
  * </table>
  * The first fragment of a datagram (MF set, offset 0) is parsed like a whole packet, its ports
  * included, and flagged by {@link ParsedPacket#isFirstFragment()}. IP options are skipped, not
@@ -64,6 +76,9 @@ public final class PacketParser {
     private static final int FRAGMENT = DropReason.FRAGMENT.code();
     private static final int BAD_ARP = DropReason.BAD_ARP.code();
     private static final int BAD_CHECKSUM = DropReason.BAD_CHECKSUM.code();
+    private static final int BAD_IPV6_EXTENSION = DropReason.BAD_IPV6_EXTENSION.code();
+    private static final int BAD_NDP = DropReason.BAD_NDP.code();
+    private static final int NDP_HOP_LIMIT = DropReason.NDP_HOP_LIMIT.code();
 
     private final int maxFrameLength;
     private final boolean verifyIpChecksum;
@@ -135,6 +150,8 @@ public final class PacketParser {
         int result;
         if (type == Ethernet.TYPE_IPV4) {
             result = parseIpv4(buf, l3, end, out);
+        } else if (type == Ethernet.TYPE_IPV6) {
+            result = parseIpv6(buf, l3, end, out);
         } else if (type == Ethernet.TYPE_ARP) {
             result = parseArp(buf, l3, end, out);
         } else {
@@ -211,6 +228,137 @@ public final class PacketParser {
         }
     }
 
+    /**
+     * IPv6: the fixed header, then up to {@link Ipv6#MAX_EXTENSION_HEADERS} hop-by-hop (first
+     * only), routing, destination-options and fragment headers, each bounds-checked against the
+     * payload length, then TCP, UDP or ICMPv6. Jumbograms (payload length 0 with a jumbo option)
+     * are not supported: their upper layer is then too short.
+     */
+    private int parseIpv6(byte[] b, int l3, int end, ParsedPacket out) {
+        if (end - l3 < Ipv6.HEADER_LENGTH) {
+            return TRUNCATED;
+        }
+        if ((b[l3] & 0xff) >>> 4 != 6) {
+            return BAD_IP_VERSION;
+        }
+        int payload = Bytes.u16(b, l3 + Ipv6.PAYLOAD_LENGTH);
+        int pend = l3 + Ipv6.HEADER_LENGTH + payload;
+        if (pend > end) {
+            return BAD_IP_TOTAL_LENGTH;
+        }
+        out.l3Offset = l3;
+        out.ipTotalLength = Ipv6.HEADER_LENGTH + payload;
+        out.ipTtl = b[l3 + Ipv6.HOP_LIMIT] & 0xff;
+        out.srcIp6Hi = Ipv6.addressHi(b, l3 + Ipv6.SRC_ADDR);
+        out.srcIp6Lo = Ipv6.addressLo(b, l3 + Ipv6.SRC_ADDR);
+        out.dstIp6Hi = Ipv6.addressHi(b, l3 + Ipv6.DST_ADDR);
+        out.dstIp6Lo = Ipv6.addressLo(b, l3 + Ipv6.DST_ADDR);
+        int nh = b[l3 + Ipv6.NEXT_HEADER] & 0xff;
+        int off = l3 + Ipv6.HEADER_LENGTH;
+        int ff = 0;
+        for (int n = 0; isExtension(nh); n++) {
+            if (n == Ipv6.MAX_EXTENSION_HEADERS || (nh == Ipv6.NH_HOP_BY_HOP && n != 0) || pend - off < 8) {
+                return BAD_IPV6_EXTENSION;
+            }
+            int next = b[off] & 0xff;
+            if (nh == Ipv6.NH_FRAGMENT) {
+                int frag = Bytes.u16(b, off + 2);
+                ff = ((frag & Ipv6.FRAGMENT_M) != 0 ? Ipv4.FLAG_MF : 0) | (frag >>> 3);
+                off += Ipv6.FRAGMENT_HEADER_LENGTH;
+            } else {
+                int len = ((b[off + 1] & 0xff) + 1) << 3;
+                if (len > pend - off) {
+                    return BAD_IPV6_EXTENSION;
+                }
+                off += len;
+            }
+            nh = next;
+        }
+        out.ipHeaderLength = off - l3;
+        out.ipProtocol = nh;
+        out.ipFlagsFragment = ff;
+        if ((ff & Ipv4.FRAGMENT_OFFSET_MASK) != 0) {
+            return FRAGMENT;
+        }
+        int l4Len = pend - off;
+        out.l4Offset = off;
+        out.l4Length = l4Len;
+        switch (nh) {
+            case Ipv4.PROTO_TCP:
+                return parseTcp(b, off, l4Len, out);
+            case Ipv4.PROTO_UDP:
+                return parseUdp(b, off, l4Len, (ff & Ipv4.FLAG_MF) != 0, out);
+            case Ipv6.NH_ICMPV6:
+                return parseIcmpv6(b, off, l4Len, out);
+            default:
+                return UNSUPPORTED_PROTOCOL;
+        }
+    }
+
+    private static boolean isExtension(int nh) {
+        return nh == Ipv6.NH_HOP_BY_HOP || nh == Ipv6.NH_ROUTING || nh == Ipv6.NH_DEST_OPTIONS
+                || nh == Ipv6.NH_FRAGMENT;
+    }
+
+    /**
+     * ICMPv6: echo ids as ports (as for ICMP); neighbour discovery validated as RFC 4861 7.1
+     * asks (hop limit 255, code 0, length, non-multicast target, options of non-zero length
+     * within the message, no source link-layer option from the unspecified address). Errors
+     * (types below 128) are not decoded further: the dataplane has no IPv6 flow an error could
+     * belong to but the metadata pair, whose TCP handles a lost segment itself.
+     */
+    private static int parseIcmpv6(byte[] b, int l4, int l4Len, ParsedPacket out) {
+        if (l4Len < Icmp.HEADER_LENGTH) {
+            return BAD_L4_HEADER;
+        }
+        int type = icmpHeader(b, l4, Icmpv6.ECHO_REQUEST, Icmpv6.ECHO_REPLY, out);
+        if (Icmpv6.isNeighborDiscovery(type)) {
+            if (out.ipTtl != Icmpv6.ND_HOP_LIMIT) {
+                return NDP_HOP_LIMIT;
+            }
+            if (out.icmpCode != 0) {
+                return BAD_NDP;
+            }
+            if (type == Icmpv6.NEIGHBOR_SOLICITATION || type == Icmpv6.NEIGHBOR_ADVERTISEMENT) {
+                return parseNeighbor(b, l4, l4Len, out);
+            }
+        }
+        return 0;
+    }
+
+    private static int parseNeighbor(byte[] b, int l4, int l4Len, ParsedPacket out) {
+        if (l4Len < Icmpv6.ND_MIN_LENGTH) {
+            return BAD_NDP;
+        }
+        long hi = Ipv6.addressHi(b, l4 + Icmpv6.ND_TARGET);
+        if (Ipv6.isMulticast(hi)) {
+            return BAD_NDP;
+        }
+        out.ndTargetHi = hi;
+        out.ndTargetLo = Ipv6.addressLo(b, l4 + Icmpv6.ND_TARGET);
+        int end = l4 + l4Len;
+        for (int o = l4 + Icmpv6.ND_OPTIONS; o < end; ) {
+            if (end - o < 2) {
+                return BAD_NDP;
+            }
+            int len = (b[o + 1] & 0xff) << 3;
+            if (len == 0 || len > end - o) {
+                return BAD_NDP;
+            }
+            int type = b[o] & 0xff;
+            if (len >= 8 && type == Icmpv6.OPT_SOURCE_LINK_ADDR) {
+                out.ndSourceLinkAddr = Bytes.u48(b, o + 2);
+            } else if (len >= 8 && type == Icmpv6.OPT_TARGET_LINK_ADDR) {
+                out.ndTargetLinkAddr = Bytes.u48(b, o + 2);
+            }
+            o += len;
+        }
+        if (out.ndSourceLinkAddr >= 0 && Ipv6.isUnspecified(out.srcIp6Hi, out.srcIp6Lo)) {
+            return BAD_NDP;
+        }
+        return 0;
+    }
+
     private static int parseTcp(byte[] b, int l4, int l4Len, ParsedPacket out) {
         if (l4Len < Tcp.MIN_HEADER_LENGTH) {
             return BAD_L4_HEADER;
@@ -245,20 +393,32 @@ public final class PacketParser {
         if (l4Len < Icmp.HEADER_LENGTH) {
             return BAD_L4_HEADER;
         }
+        int type = icmpHeader(b, l4, Icmp.ECHO_REQUEST, Icmp.ECHO_REPLY, out);
+        if (Icmp.isError(type)) {
+            return parseIcmpErrorInner(b, l4 + Icmp.ERROR_INNER, l4 + l4Len, out);
+        }
+        return 0;
+    }
+
+    /**
+     * Type, code and (for an echo) the identifier as the querier's port, shared by ICMP and
+     * ICMPv6 (same layout, other type numbers); the caller checked the 8 bytes are there.
+     *
+     * @return the type
+     */
+    private static int icmpHeader(byte[] b, int l4, int echoRequest, int echoReply, ParsedPacket out) {
         out.l4HeaderLength = Icmp.HEADER_LENGTH;
         int type = b[l4 + Icmp.TYPE] & 0xff;
         out.icmpType = type;
         out.icmpCode = b[l4 + Icmp.CODE] & 0xff;
-        if (type == Icmp.ECHO_REQUEST) {
+        if (type == echoRequest) {
             out.icmpId = Bytes.u16(b, l4 + Icmp.ECHO_ID);
             out.srcPort = out.icmpId;
-        } else if (type == Icmp.ECHO_REPLY) {
+        } else if (type == echoReply) {
             out.icmpId = Bytes.u16(b, l4 + Icmp.ECHO_ID);
             out.dstPort = out.icmpId;
-        } else if (Icmp.isError(type)) {
-            return parseIcmpErrorInner(b, l4 + Icmp.ERROR_INNER, l4 + l4Len, out);
         }
-        return 0;
+        return type;
     }
 
     /** The offending packet quoted by an ICMP error: IPv4 header + at least 8 bytes of L4. */

@@ -49,6 +49,10 @@ public final class ParsedPacket {
     int ipFlagsFragment;
     int srcIp;
     int dstIp;
+    long srcIp6Hi;
+    long srcIp6Lo;
+    long dstIp6Hi;
+    long dstIp6Lo;
 
     int l4Offset = -1;
     int l4Length;
@@ -60,6 +64,10 @@ public final class ParsedPacket {
     int icmpCode = -1;
     int icmpId = -1;
     boolean icmpError;
+    long ndTargetHi;
+    long ndTargetLo;
+    long ndSourceLinkAddr = -1;
+    long ndTargetLinkAddr = -1;
 
     int innerL3Offset = -1;
     int innerIpHeaderLength;
@@ -98,6 +106,10 @@ public final class ParsedPacket {
         ipFlagsFragment = other.ipFlagsFragment;
         srcIp = other.srcIp;
         dstIp = other.dstIp;
+        srcIp6Hi = other.srcIp6Hi;
+        srcIp6Lo = other.srcIp6Lo;
+        dstIp6Hi = other.dstIp6Hi;
+        dstIp6Lo = other.dstIp6Lo;
         l4Offset = other.l4Offset;
         l4Length = other.l4Length;
         l4HeaderLength = other.l4HeaderLength;
@@ -108,6 +120,10 @@ public final class ParsedPacket {
         icmpCode = other.icmpCode;
         icmpId = other.icmpId;
         icmpError = other.icmpError;
+        ndTargetHi = other.ndTargetHi;
+        ndTargetLo = other.ndTargetLo;
+        ndSourceLinkAddr = other.ndSourceLinkAddr;
+        ndTargetLinkAddr = other.ndTargetLinkAddr;
         innerL3Offset = other.innerL3Offset;
         innerIpHeaderLength = other.innerIpHeaderLength;
         innerProtocol = other.innerProtocol;
@@ -167,6 +183,10 @@ public final class ParsedPacket {
         return valid && etherType == Ethernet.TYPE_IPV4;
     }
 
+    public boolean isIpv6() {
+        return valid && etherType == Ethernet.TYPE_IPV6;
+    }
+
     // ---- ARP ----
     public int arpOperation() {
         return arpOperation;
@@ -189,7 +209,10 @@ public final class ParsedPacket {
     }
 
     // ---- IPv4 ----
-    /** IPv4 header length in bytes (IHL x 4), options included. */
+    /**
+     * IPv4 header length in bytes (IHL x 4), options included; for IPv6 the fixed header plus
+     * the extension headers walked, so {@code l3Offset + ipHeaderLength == l4Offset} for both.
+     */
     public int ipHeaderLength() {
         return ipHeaderLength;
     }
@@ -198,16 +221,20 @@ public final class ParsedPacket {
         return ipTotalLength;
     }
 
-    /** IP protocol number, or -1 when not IPv4. */
+    /** IP protocol number (IPv6: the upper-layer next header after any extension headers), or -1. */
     public int ipProtocol() {
         return ipProtocol;
     }
 
+    /** IPv4 TTL or IPv6 hop limit. */
     public int ipTtl() {
         return ipTtl;
     }
 
-    /** The raw flags + fragment-offset word. */
+    /**
+     * The raw IPv4 flags + fragment-offset word; for IPv6 with a fragment header the same in
+     * IPv4's form (MF 0x2000, offset in 8-byte units), so {@link #isFirstFragment()} serves both.
+     */
     public int ipFlagsFragment() {
         return ipFlagsFragment;
     }
@@ -223,6 +250,42 @@ public final class ParsedPacket {
 
     public int dstIp() {
         return dstIp;
+    }
+
+    // ---- IPv6 (zero unless isIpv6()) ----
+    public long srcIp6Hi() {
+        return srcIp6Hi;
+    }
+
+    public long srcIp6Lo() {
+        return srcIp6Lo;
+    }
+
+    public long dstIp6Hi() {
+        return dstIp6Hi;
+    }
+
+    public long dstIp6Lo() {
+        return dstIp6Lo;
+    }
+
+    /** Neighbour solicitation/advertisement target, high 64 bits (0 for other messages). */
+    public long ndTargetHi() {
+        return ndTargetHi;
+    }
+
+    public long ndTargetLo() {
+        return ndTargetLo;
+    }
+
+    /** The ND source link-layer address option's MAC, or -1 when absent. */
+    public long ndSourceLinkAddr() {
+        return ndSourceLinkAddr;
+    }
+
+    /** The ND target link-layer address option's MAC, or -1 when absent. */
+    public long ndTargetLinkAddr() {
+        return ndTargetLinkAddr;
     }
 
     // ---- L4 ----
@@ -263,7 +326,7 @@ public final class ParsedPacket {
         return tcpFlags;
     }
 
-    /** ICMP type, or -1 when not ICMP. */
+    /** ICMP or ICMPv6 type, or -1 when neither. */
     public int icmpType() {
         return icmpType;
     }
@@ -365,6 +428,13 @@ public final class ParsedPacket {
         if (isArp()) {
             sb.append(" arp op=").append(arpOperation).append(' ').append(Bytes.ipToString(arpSenderIp))
                     .append(" -> ").append(Bytes.ipToString(arpTargetIp));
+        } else if (isIpv6()) {
+            sb.append(" ipv6 proto=").append(ipProtocol).append(' ').append(Ipv6.toString(srcIp6Hi, srcIp6Lo))
+                    .append(" port ").append(srcPort).append(" -> ").append(Ipv6.toString(dstIp6Hi, dstIp6Lo))
+                    .append(" port ").append(dstPort);
+            if (icmpType >= 0) {
+                sb.append(" icmpv6 ").append(icmpType).append('/').append(icmpCode);
+            }
         } else if (isIpv4()) {
             sb.append(" proto=").append(ipProtocol).append(' ').append(Bytes.ipToString(srcIp)).append(':')
                     .append(srcPort).append(" -> ").append(Bytes.ipToString(dstIp)).append(':').append(dstPort);

@@ -3,15 +3,18 @@
  *
  * <h2>Role</h2>
  * {@link io.vrouter.packet.PacketParser} decodes an Ethernet frame (one optional 802.1Q tag,
- * ARP, IPv4 with options and fragments, TCP, UDP, ICMP including the quoted header of ICMP
- * errors) into a reusable {@link io.vrouter.packet.ParsedPacket}; it returns {@code 0} or a
+ * ARP, IPv4 with options and fragments, IPv6 with up to 8 extension headers, TCP, UDP, ICMP
+ * including the quoted header of ICMP errors, ICMPv6 with neighbour discovery validated as
+ * RFC 4861 7.1 asks) into a reusable {@link io.vrouter.packet.ParsedPacket}; it returns {@code 0} or a
  * {@link io.vrouter.drop.DropReason} code and never throws on bad input.
- * {@link io.vrouter.packet.NatRewriter} rewrites addresses and ports in place with incremental
- * checksum updates ({@link io.vrouter.packet.Checksum}, RFC 1624). The header classes
+ * {@link io.vrouter.packet.NatRewriter} rewrites addresses and ports in place ({@code rewrite},
+ * {@code rewrite6}) with incremental checksum updates ({@link io.vrouter.packet.Checksum}, RFC 1624). The header classes
  * ({@link io.vrouter.packet.Ethernet}, {@link io.vrouter.packet.Arp},
  * {@link io.vrouter.packet.Ipv4}, {@link io.vrouter.packet.Tcp}, {@link io.vrouter.packet.Udp},
- * {@link io.vrouter.packet.Icmp}) hold the wire layouts as RFC-style diagrams next to their
- * offset constants, plus small frame builders (ARP reply, ICMP error).
+ * {@link io.vrouter.packet.Icmp}, {@link io.vrouter.packet.Ipv6}, {@link io.vrouter.packet.Icmpv6})
+ * hold the wire layouts as RFC-style diagrams next to their
+ * offset constants, plus small frame builders (ARP reply, ICMP error, neighbour advertisement).
+ * IPv6 addresses are carried as two {@code long}s (high, low 64 bits), never as arrays.
  * {@link io.vrouter.packet.ParseCounters} counts every parse result under exactly one heading;
  * {@link io.vrouter.packet.PacketChecksums} recomputes checksums in full (built packets, tests)
  * and completes TCP/UDP checksums left partial by a sender's checksum offload.

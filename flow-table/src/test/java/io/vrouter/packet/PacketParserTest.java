@@ -221,8 +221,10 @@ class PacketParserTest {
     @Test
     void shouldDropUnsupportedEthertypesAndDoubleTags() {
         byte[] f = TestFrames.tcp(GUEST_IP, METADATA_IP, 1, 2, 0);
-        Bytes.put16(f, Ethernet.ETHERTYPE, Ethernet.TYPE_IPV6);
+        Bytes.put16(f, Ethernet.ETHERTYPE, 0x88cc); // LLDP
         assertEquals(code(DropReason.UNSUPPORTED_ETHERTYPE), parser.parse(f, p));
+        Bytes.put16(f, Ethernet.ETHERTYPE, Ethernet.TYPE_IPV6); // an IPv4 header under the IPv6 type
+        assertEquals(code(DropReason.BAD_IP_VERSION), parser.parse(f, p));
         byte[] tagged = TestFrames.ipv4(5, 0, Ipv4.PROTO_TCP, GUEST_IP, METADATA_IP,
                 TestFrames.tcpSegment(1, 2, 0, 0, new byte[0]), 0);
         Bytes.put16(tagged, Ethernet.VLAN_ETHERTYPE, Ethernet.TYPE_VLAN);

@@ -79,12 +79,23 @@ class ParserFuzzTest {
                 work[off + k] = (byte) r.nextInt();
             }
             if (r.nextBoolean() && len > 18) {
-                int type = new int[] {Ethernet.TYPE_IPV4, Ethernet.TYPE_ARP, Ethernet.TYPE_VLAN}[r.nextInt(3)];
+                int type = new int[] {Ethernet.TYPE_IPV4, Ethernet.TYPE_ARP, Ethernet.TYPE_VLAN,
+                    Ethernet.TYPE_IPV6}[r.nextInt(4)];
                 Bytes.put16(work, off + Ethernet.ETHERTYPE, type);
                 if (type == Ethernet.TYPE_VLAN) {
                     Bytes.put16(work, off + Ethernet.VLAN_ETHERTYPE, Ethernet.TYPE_IPV4);
                 }
                 int l3 = off + (type == Ethernet.TYPE_VLAN ? 18 : 14);
+                if (type == Ethernet.TYPE_IPV6) {
+                    // version 6, a small payload length and a next header the parser walks
+                    work[l3] = 0x60;
+                    if (len > l3 - off + 8) {
+                        Bytes.put16(work, l3 + Ipv6.PAYLOAD_LENGTH, r.nextInt(Math.max(1, off + len - l3 - 39)));
+                        work[l3 + Ipv6.NEXT_HEADER] = (byte) new int[] {0, 6, 17, 43, 44, 58, 60}[r.nextInt(7)];
+                    }
+                    feedPlaced(off, len);
+                    continue;
+                }
                 work[l3] = (byte) (0x45 + r.nextInt(3));
                 if (len > l3 - off + 20) {
                     Checksum.setIpv4HeaderChecksum(work, l3, 20); // let some reach L4
@@ -191,6 +202,10 @@ class ParserFuzzTest {
     }
 
     private void exercise(int off, int len) {
+        if (p.isIpv6()) {
+            exercise6(off, len);
+            return;
+        }
         if (p.isArp()) {
             if (p.arpOperation() == Arp.OP_REQUEST) {
                 int n = Arp.buildReplyTo(p, 0x020000000001L, scratch, 0);
@@ -220,6 +235,26 @@ class ParserFuzzTest {
         assertEquals(p.dstPort(), q.dstPort());
         assertEquals(p.innerSrcIp(), q.innerSrcIp());
         assertEquals(p.innerDstPort(), q.innerDstPort());
+    }
+
+    /** IPv6: the NA builder for solicitations, the rewrite, and a re-parse that agrees. */
+    private void exercise6(int off, int len) {
+        if (p.icmpType() == Icmpv6.NEIGHBOR_SOLICITATION) {
+            int n = Icmpv6.buildAdvertisementTo(p, 0x020000000002L, 0x020000000001L, scratch, 0);
+            assertEquals(0, parser.parse(scratch, 0, n, q), "NA for " + p);
+            assertTrue(Icmpv6.checksumValid(scratch, q));
+            return;
+        }
+        assertEquals(0, NatRewriter.rewrite6(work, p, r.nextInt(16), r.nextLong(), r.nextLong(), r.nextInt(65536),
+                r.nextLong(), r.nextLong(), r.nextInt(65536)));
+        rewritten++;
+        assertEquals(0, parser.parse(work, off, len, q), "after rewrite: " + p);
+        assertEquals(p.srcIp6Hi(), q.srcIp6Hi());
+        assertEquals(p.srcIp6Lo(), q.srcIp6Lo());
+        assertEquals(p.dstIp6Hi(), q.dstIp6Hi());
+        assertEquals(p.dstIp6Lo(), q.dstIp6Lo());
+        assertEquals(p.srcPort(), q.srcPort());
+        assertEquals(p.dstPort(), q.dstPort());
     }
 
     private void checkGuards(int off, int len) {

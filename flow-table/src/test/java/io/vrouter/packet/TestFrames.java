@@ -47,6 +47,84 @@ final class TestFrames {
         return f;
     }
 
+    /** fe80::a9fe:a9fe, the IPv6 metadata service address. */
+    static final long METADATA6_HI = Ipv6.LINK_LOCAL_HI;
+    static final long METADATA6_LO = 0xa9fe_a9feL;
+
+    /**
+     * Ethernet (+ optional tag) + IPv6 header + {@code ext} (extension headers already laid out,
+     * the first one's type in {@code firstNext}, or {@code proto} itself when {@code ext} is
+     * empty) + l4, with the TCP/UDP/ICMPv6 checksum computed (a UDP checksum of 0 is left 0).
+     */
+    static byte[] ipv6(int vlan, int hopLimit, int proto, long sHi, long sLo, long dHi, long dLo, byte[] ext,
+                       int firstNext, byte[] l4) {
+        int eth = Ethernet.HEADER_LENGTH + (vlan >= 0 ? Ethernet.VLAN_TAG_LENGTH : 0);
+        byte[] f = new byte[eth + Ipv6.HEADER_LENGTH + ext.length + l4.length];
+        int l3 = Ethernet.writeHeader(f, 0, ROUTER_MAC, GUEST_MAC, vlan, Ethernet.TYPE_IPV6);
+        Bytes.put32(f, l3, 0x6000_0000);
+        Bytes.put16(f, l3 + Ipv6.PAYLOAD_LENGTH, ext.length + l4.length);
+        f[l3 + Ipv6.NEXT_HEADER] = (byte) (ext.length == 0 ? proto : firstNext);
+        f[l3 + Ipv6.HOP_LIMIT] = (byte) hopLimit;
+        Ipv6.putAddress(f, l3 + Ipv6.SRC_ADDR, sHi, sLo);
+        Ipv6.putAddress(f, l3 + Ipv6.DST_ADDR, dHi, dLo);
+        System.arraycopy(ext, 0, f, l3 + Ipv6.HEADER_LENGTH, ext.length);
+        int l4Off = l3 + Ipv6.HEADER_LENGTH + ext.length;
+        System.arraycopy(l4, 0, f, l4Off, l4.length);
+        boolean udpNone = proto == Ipv4.PROTO_UDP && Bytes.u16(f, l4Off + Udp.CHECKSUM) == 0;
+        if (!udpNone && l4.length >= Checksum.checksumOffset(proto) + 2) {
+            int pseudo = Checksum.pseudoHeaderSum6(sHi, sLo, dHi, dLo, proto, l4.length);
+            Bytes.put16(f, l4Off + Checksum.checksumOffset(proto),
+                    Checksum.computeWithPseudoHeader(f, l4Off, l4.length, proto, pseudo));
+        }
+        return f;
+    }
+
+    /** An extension header of {@code type} (hop-by-hop, routing, destination options) of {@code len8} x 8 bytes. */
+    static byte[] extension(int next, int len8) {
+        byte[] e = new byte[len8 * 8];
+        e[0] = (byte) next;
+        e[1] = (byte) (len8 - 1);
+        return e;
+    }
+
+    /** A fragment header: offset in 8-byte units, M flag. */
+    static byte[] fragmentHeader(int next, int offset, boolean more) {
+        byte[] e = new byte[8];
+        e[0] = (byte) next;
+        Bytes.put16(e, 2, (offset << 3) | (more ? 1 : 0));
+        Bytes.put32(e, 4, 0xabcdef);
+        return e;
+    }
+
+    static byte[] concat(byte[]... parts) {
+        int n = 0;
+        for (byte[] a : parts) {
+            n += a.length;
+        }
+        byte[] out = new byte[n];
+        int at = 0;
+        for (byte[] a : parts) {
+            System.arraycopy(a, 0, out, at, a.length);
+            at += a.length;
+        }
+        return out;
+    }
+
+    /** A neighbour solicitation for {@code target}, with a source link-layer option unless {@code sll} is -1. */
+    static byte[] neighborSolicitation(int hopLimit, long sHi, long sLo, long tHi, long tLo, long sll) {
+        byte[] m = new byte[Icmpv6.ND_MIN_LENGTH + (sll >= 0 ? 8 : 0)];
+        m[Icmp.TYPE] = (byte) Icmpv6.NEIGHBOR_SOLICITATION;
+        Ipv6.putAddress(m, Icmpv6.ND_TARGET, tHi, tLo);
+        if (sll >= 0) {
+            m[Icmpv6.ND_OPTIONS] = Icmpv6.OPT_SOURCE_LINK_ADDR;
+            m[Icmpv6.ND_OPTIONS + 1] = 1;
+            Bytes.put48(m, Icmpv6.ND_OPTIONS + 2, sll);
+        }
+        // solicited-node multicast ff02::1:ffXX:XXXX of the target
+        return ipv6(-1, hopLimit, Ipv6.NH_ICMPV6, sHi, sLo, 0xff02_0000_0000_0000L,
+                0x0000_0001_ff00_0000L | (tLo & 0xff_ffffL), new byte[0], 0, m);
+    }
+
     static byte[] tcpSegment(int sport, int dport, int flags, int optionsLen, byte[] payload) {
         byte[] s = new byte[Tcp.MIN_HEADER_LENGTH + optionsLen + payload.length];
         Bytes.put16(s, Tcp.SRC_PORT, sport);
@@ -123,6 +201,9 @@ final class TestFrames {
         int src = r.nextInt();
         int dst = r.nextInt();
         byte[] payload = randomBytes(r, r.nextInt(4) == 0 ? r.nextInt(1400) : r.nextInt(64));
+        if (r.nextInt(4) == 0) {
+            return randomValidIpv6Frame(r, vlan, payload);
+        }
         switch (r.nextInt(6)) {
             case 0:
                 return ipv4(vlan, opts, Ipv4.PROTO_TCP, src, dst,
@@ -150,6 +231,21 @@ final class TestFrames {
         }
     }
 
+    /** A valid IPv6 frame: TCP, UDP, ICMPv6 echo (with extension headers at times), or a neighbour solicitation. */
+    static byte[] randomValidIpv6Frame(Random r, int vlan, byte[] payload) {
+        long sHi = r.nextBoolean() ? Ipv6.LINK_LOCAL_HI : r.nextLong();
+        long sLo = r.nextLong();
+        if (r.nextInt(5) == 0) {
+            return neighborSolicitation(Icmpv6.ND_HOP_LIMIT, sHi, sLo, METADATA6_HI, METADATA6_LO,
+                    r.nextBoolean() ? r.nextLong() & 0xffff_ffff_ffffL : -1);
+        }
+        Kind6 kind = Kind6.values()[r.nextInt(Kind6.values().length)];
+        int proto = kind == Kind6.TCP ? Ipv4.PROTO_TCP : kind == Kind6.UDP ? Ipv4.PROTO_UDP : Ipv6.NH_ICMPV6;
+        byte[][] ext = randomExtensions(r, proto);
+        return build6(kind, vlan, sHi, sLo, r.nextInt(65536), r.nextLong(), r.nextLong(), r.nextInt(65536),
+                ext[0], ext[1][0] & 0xff, payload);
+    }
+
     /** A TCP, UDP or ICMP echo packet (8+ bytes of L4 are always present) to quote in an ICMP error. */
     static byte[] randomOffendingFrame(Random r) {
         int src = r.nextInt();
@@ -171,6 +267,48 @@ final class TestFrames {
 
     /** Packet kinds the tuple builder makes. */
     enum Kind { TCP, UDP, UDP_NO_CHECKSUM, ECHO_REQUEST, ECHO_REPLY, ICMP_TIMESTAMP }
+
+    /** IPv6 packet kinds the tuple builder makes. */
+    enum Kind6 { TCP, UDP, ECHO_REQUEST, ECHO_REPLY }
+
+    /**
+     * An IPv6 packet of {@code kind} carrying (s:sp -> d:dp) behind {@code ext} (extension
+     * headers whose first type is {@code firstNext}; their last next-header byte must name the
+     * upper layer), checksums computed in full; ICMPv6 echo ids as for {@link #build}.
+     */
+    static byte[] build6(Kind6 kind, int vlan, long sHi, long sLo, int sp, long dHi, long dLo, int dp, byte[] ext,
+                         int firstNext, byte[] payload) {
+        switch (kind) {
+            case TCP:
+                return ipv6(vlan, 64, Ipv4.PROTO_TCP, sHi, sLo, dHi, dLo, ext, firstNext,
+                        tcpSegment(sp, dp, Tcp.ACK_FLAG, 0, payload));
+            case UDP:
+                return ipv6(vlan, 64, Ipv4.PROTO_UDP, sHi, sLo, dHi, dLo, ext, firstNext,
+                        udpDatagram(sp, dp, true, payload));
+            case ECHO_REQUEST:
+                return ipv6(vlan, 64, Ipv6.NH_ICMPV6, sHi, sLo, dHi, dLo, ext, firstNext,
+                        icmpEcho(Icmpv6.ECHO_REQUEST, sp, 7, payload));
+            default:
+                return ipv6(vlan, 64, Ipv6.NH_ICMPV6, sHi, sLo, dHi, dLo, ext, firstNext,
+                        icmpEcho(Icmpv6.ECHO_REPLY, dp, 7, payload));
+        }
+    }
+
+    /** Extension headers in front of an upper layer {@code proto}: none, or one to three of them. */
+    static byte[][] randomExtensions(Random r, int proto) {
+        int n = r.nextInt(3) == 0 ? 1 + r.nextInt(3) : 0;
+        int[] types = new int[n];
+        for (int i = 0; i < n; i++) {
+            int[] choice = i == 0 ? new int[] {Ipv6.NH_HOP_BY_HOP, Ipv6.NH_ROUTING, Ipv6.NH_DEST_OPTIONS}
+                    : new int[] {Ipv6.NH_ROUTING, Ipv6.NH_DEST_OPTIONS};
+            types[i] = choice[r.nextInt(choice.length)];
+        }
+        byte[] ext = new byte[0];
+        for (int i = 0; i < n; i++) {
+            ext = concat(ext, extension(i + 1 < n ? types[i + 1] : proto, 1 + r.nextInt(3)));
+        }
+        return new byte[][] {ext, {(byte) (n == 0 ? proto : types[0])}};
+    }
 
     /**
      * A packet of {@code kind} carrying the tuple (s:sp -> d:dp), checksums computed in full.

@@ -269,6 +269,10 @@ public final class ComputeNodeAgent implements AutoCloseable {
         proxy = new MetadataProxy(pc, directory, new RegistryUpstreams(registry));
         started.push(proxy);
         proxy.start();
+        java.net.Inet6Address v6 = dataplane == null ? null : dataplane.metadataAddress6();
+        if (v6 != null) {
+            proxy.listenAlso(new InetSocketAddress(v6, m.proxyPort())); // metadata6 guests
+        }
     }
 
     /**

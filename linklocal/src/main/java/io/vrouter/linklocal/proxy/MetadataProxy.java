@@ -60,6 +60,9 @@ public final class MetadataProxy implements AutoCloseable {
     private final Map<EventLoop, UpstreamClient> clients = new IdentityHashMap<>();
     private EventLoopGroup group;
     private Channel serverChannel;
+    /** The listening bootstrap, for {@link #listenAlso}; and the extra listeners it made. */
+    private ServerBootstrap bootstrap;
+    private final java.util.List<Channel> extraChannels = new java.util.ArrayList<>();
     private String transport = "none";
     private boolean closed;
 
@@ -127,9 +130,34 @@ public final class MetadataProxy implements AutoCloseable {
             throw new IOException("metadata proxy cannot listen on " + config.bindAddress().getHostAddress()
                     + ":" + config.port() + ": " + e.getMessage(), e);
         }
+        bootstrap = sb;
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
         LOG.info("metadata proxy listening on {}", bound);
         return bound;
+    }
+
+    /**
+     * Listens on one more address with the same pipeline, loops and limits: the agent's IPv6
+     * listener {@code [fe80::a9fe:ffff%vhost0]} for metadata6 beside the IPv4 vhost address.
+     * Guests are identified by source address on every listener alike.
+     *
+     * @return the address bound (port resolved)
+     * @throws IllegalStateException when not started or closed
+     * @throws IOException           when the address cannot be bound
+     */
+    public synchronized InetSocketAddress listenAlso(InetSocketAddress address) throws IOException {
+        if (bootstrap == null || closed) {
+            throw new IllegalStateException("metadata proxy not running");
+        }
+        Channel ch;
+        try {
+            ch = bootstrap.bind(address).sync().channel();
+        } catch (Exception e) {
+            throw new IOException("metadata proxy cannot listen on " + address + ": " + e.getMessage(), e);
+        }
+        extraChannels.add(ch);
+        LOG.info("metadata proxy also listening on {}", ch.localAddress());
+        return (InetSocketAddress) ch.localAddress();
     }
 
     /** The guest-side pipeline; package-private so handler tests build the same one. */
@@ -205,6 +233,9 @@ public final class MetadataProxy implements AutoCloseable {
         closed = true;
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        for (Channel ch : extraChannels) {
+            ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
         for (Map.Entry<EventLoop, UpstreamClient> e : clients.entrySet()) {
             e.getKey().execute(e.getValue()::close);

@@ -1,7 +1,8 @@
 /**
  * The metadata proxy: guests' {@code http://169.254.169.254/} requests, NAT'd by the dataplane
- * to this proxy with the VM interface's link-local metadata IP as source, are attributed to a
- * VM by that source address alone ({@link io.vrouter.linklocal.proxy.InstanceDirectory}),
+ * to this proxy with the VM interface's link-local metadata IP as source (for metadata6,
+ * {@code [fe80::a9fe:a9fe]}, its IPv6 form fe80::a9fe:XXYY, on a second listener opened with
+ * {@code MetadataProxy.listenAlso}), are attributed to a VM by that source address alone ({@link io.vrouter.linklocal.proxy.InstanceDirectory}),
  * stripped of every identity header the guest sent, signed
  * ({@link io.vrouter.linklocal.proxy.InstanceSigner}) and forwarded to nova over a keep-alive
  * pool per fabric address ({@link io.vrouter.linklocal.proxy.MetadataUpstreams}).

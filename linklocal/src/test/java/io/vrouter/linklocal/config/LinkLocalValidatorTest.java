@@ -45,6 +45,30 @@ class LinkLocalValidatorTest {
                 LinkLocalJson.parseGlobalVrouterConfig(written).linklocalServices());
     }
 
+    /** Contrail's IPv6 metadata entry, as provision_linklocal or the web UI writes it, beside the IPv4 one. */
+    @Test
+    void metadata6EntryShouldBeValidBesideMetadataWithContrailsFieldNames() throws Exception {
+        String json = METADATA.replace("\"ip_fabric_service_ip\": [\"10.0.0.5\", \"10.0.0.6\"]}]}}",
+                "\"ip_fabric_service_ip\": [\"10.0.0.5\", \"10.0.0.6\"]},"
+                        + " {\"linklocal_service_name\": \"metadata6\", \"linklocal_service_ip\": \"fe80::a9fe:a9fe\","
+                        + " \"linklocal_service_port\": 80, \"ip_fabric_DNS_service_name\": \"\","
+                        + " \"ip_fabric_service_port\": 8775, \"ip_fabric_service_ip\": [\"10.0.0.5\"]}]}}");
+        GlobalVrouterConfig config = LinkLocalJson.parseGlobalVrouterConfig(json);
+        List<LinkLocalServiceEntry> entries = config.linklocalServices().entries();
+        assertEquals(2, entries.size());
+        LinkLocalServiceEntry m6 = entries.get(1);
+        assertEquals("metadata6", m6.name());
+        assertTrue(m6.isMetadata(), "served by the metadata proxy: its name contains metadata");
+        assertEquals(List.of(), LinkLocalValidator.validate(config.linklocalServices()));
+        // the same port on the IPv6 address is no duplicate of the IPv4 entry's
+        assertEquals(List.of(), validate(entry("metadata", "169.254.169.254", 80, null, 8775, List.of("10.0.0.5")),
+                entry("metadata6", "FE80::A9FE:A9FE", 80, null, 8775, List.of("fd00::5"))));
+        List<FieldError> dup = validate(entry("metadata6", "fe80::a9fe:a9fe", 80, null, 8775, List.of("10.0.0.5")),
+                entry("other6", "fe80:0:0::a9fe:a9fe", 80, null, 8775, List.of("10.0.0.5")));
+        assertEquals(1, dup.size(), dup::toString);
+        assertTrue(dup.get(0).message().contains("duplicate service address"), dup::toString);
+    }
+
     @Test
     void shouldNameTheFieldOfEveryError() {
         List<FieldError> errors = validate(entry(null, "169.254.300.1", 0, null, 70000, List.of()));

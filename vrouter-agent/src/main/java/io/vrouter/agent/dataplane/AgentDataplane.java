@@ -34,6 +34,14 @@ public interface AgentDataplane extends PortObserver, AutoCloseable {
         return null;
     }
 
+    /**
+     * After {@link #start()}: the vhost's IPv6 address, with its scope, where the metadata proxy
+     * also listens for metadata6 guests; null when this dataplane carries no IPv6 to the proxy.
+     */
+    default java.net.Inet6Address metadataAddress6() {
+        return null;
+    }
+
     /** Stops packet I/O and removes what it set up on the host. Idempotent; never throws. */
     @Override
     void close();

@@ -8,9 +8,9 @@ import io.vrouter.flow.FlowAction;
 import io.vrouter.flow.FlowResult;
 import io.vrouter.flow.FlowTable;
 import io.vrouter.linklocal.registry.RegistrySnapshot;
-import io.vrouter.packet.Arp;
 import io.vrouter.packet.Ethernet;
 import io.vrouter.packet.Ipv4;
+import io.vrouter.packet.Ipv6;
 import io.vrouter.packet.PacketParser;
 import io.vrouter.packet.ParsedPacket;
 import io.vrouter.packet.TcpSegmenter;
@@ -43,8 +43,7 @@ import org.slf4j.LoggerFactory;
  *   <li>Source enforcement: Ethernet source and, for ARP, sender MAC must be the port's
  *       {@code mac-address}; the IPv4 source (ARP sender IP) its {@code ip-address}: else
  *       {@link DropReason#SPOOFED_SOURCE}.</li>
- *   <li>ARP requests are answered with the agent MAC for every address but the guest's own
- *       (vrouter's L3 mode: the agent is the guest's only neighbour, gateway included).</li>
+ *   <li>ARP requests are answered with the agent MAC ({@link NeighborAnswers}).</li>
  *   <li>TCP/UDP: flow lookup keyed by the port's interface index. A miss creates a HOLD flow and
  *       queues the packet in it; later packets of that flow queue behind it (bounded by the
  *       table's HOLD limits). After the batch, each new flow is set up ({@link FlowSetup}) and
@@ -59,11 +58,17 @@ import org.slf4j.LoggerFactory;
  *       such frame is dropped ({@link DropReason#OVERSIZED}).</li>
  * </ol>
  *
+ * <h2>IPv6 (metadata6)</h2>
+ * The same for IPv6: NS for fe80::a9fe:a9fe answered ({@link NeighborAnswers}); source the
+ * port's {@code ip6-address} or link-local; TCP to {@code [fe80::a9fe:a9fe]:80} NAT'd to
+ * {@code [fe80::a9fe:ffff]:metadata_proxy_port} from the port's IPv6 metadata source
+ * {@code fe80::a9fe:XXYY} ({@link FlowSetup}), replies reverse-NAT'd into the port owning it.
+ *
  * <h2>From the vhost</h2>
- * ARP requests for 169.254.0.0/16 are answered with the agent MAC. IPv4 is looked up with
- * interface id {@link #VHOST_INTERFACE_ID}; a hit on a reverse flow is reverse-NAT'd (service
- * address and port back, guest IP as destination), sent with agent MAC → port MAC into the port
- * that owns the metadata IP. Anything else is dropped ({@link DropReason#POLICY}).
+ * ARP for 169.254/16 answered. IPv4 is looked up with interface id {@link #VHOST_INTERFACE_ID};
+ * a hit on a reverse flow is reverse-NAT'd (service address and port back, guest IP as
+ * destination), sent agent MAC → port MAC into the port that owns the metadata IP. Anything
+ * else is dropped ({@link DropReason#POLICY}).
  *
  * <h2>Threads</h2>
  * Only the dataplane thread touches the flow table, port table and service state; other threads
@@ -84,7 +89,6 @@ public final class Dataplane implements Agent, AutoCloseable {
     private final PacketParser parser = new PacketParser(PacketParser.MAX_MAX_FRAME_LENGTH, true);
     private final ParsedPacket pkt = new ParsedPacket();
     private final ParsedPacket heldPkt = new ParsedPacket();
-    private final byte[] arpOut = new byte[Arp.MAX_FRAME_LENGTH];
     private final DataplaneCounters counters = new DataplaneCounters();
     private final ControlQueue commands = new ControlQueue();
     private final LongSupplier clock;
@@ -92,6 +96,8 @@ public final class Dataplane implements Agent, AutoCloseable {
     private final Egress egress;
     private final PortTable ports = new PortTable();
     private final FlowSetup setup;
+    /** ARP and IPv6 neighbour-discovery answers. */
+    private final NeighborAnswers ndp;
     private final DataplaneIdleStrategy idle;
     private long now;
 
@@ -111,6 +117,7 @@ public final class Dataplane implements Agent, AutoCloseable {
         this.idle = new DataplaneIdleStrategy(this::hasWork, config.idleParkNs(), config.busyPollNs());
         this.vhost = PortState.vhost(Objects.requireNonNull(vhostIo, "vhostIo"), config.rxQueueCapacity());
         this.egress = new Egress(config, table, counters, vhost);
+        this.ndp = new NeighborAnswers(config.agentMac(), setup, egress, counters);
         vhostIo.start((frame, length) -> enqueue(vhost, frame));
     }
 
@@ -298,7 +305,11 @@ public final class Dataplane implements Agent, AutoCloseable {
             return;
         }
         if (pkt.isArp()) {
-            arpFromGuest(p);
+            dropGuest(p, ndp.arpFromGuest(p, pkt));
+            return;
+        }
+        if (pkt.isIpv6()) {
+            fromGuest6(p, f);
             return;
         }
         if (!pkt.isIpv4()) {
@@ -316,17 +327,52 @@ public final class Dataplane implements Agent, AutoCloseable {
         }
         long h = table.lookup(p.nh(), proto, pkt.srcIp(), pkt.dstIp(), pkt.srcPort(), pkt.dstPort());
         if (h == FlowResult.NO_FLOW) {
-            h = table.addHold(p.nh(), proto, pkt.srcIp(), pkt.dstIp(), pkt.srcPort(), pkt.dstPort(), pkt.tcpFlags(), now);
-            if (!FlowResult.isHandle(h)) {
-                p.count(PortState.DROPS); // refused by a limit: counted by the table
-                return;
-            }
-            if (!table.holdPacket(h, f)) {
-                p.count(PortState.DROPS); // hold queue length 0: set up anyway, packet dropped
-            }
-            setup.defer(h, now);
+            holdNew(p, f, table.addHold(p.nh(), proto, pkt.srcIp(), pkt.dstIp(), pkt.srcPort(), pkt.dstPort(),
+                    pkt.tcpFlags(), now));
             return;
         }
+        onFlow(p, f, h);
+    }
+
+    /** IPv6 from a guest: NDP, else as IPv4 (flows keyed by the port: overlapping guests never share one). */
+    private void fromGuest6(PortState p, byte[] f) {
+        int proto = pkt.ipProtocol();
+        if (proto == Ipv6.NH_ICMPV6) {
+            dropGuest(p, ndp.fromGuest(p, f, pkt));
+            return;
+        }
+        if (!p.isOwnSource6(pkt.srcIp6Hi(), pkt.srcIp6Lo())) {
+            dropGuest(p, DropReason.SPOOFED_SOURCE.code());
+            return;
+        }
+        if (proto != Ipv4.PROTO_TCP && proto != Ipv4.PROTO_UDP) {
+            dropGuest(p, DropReason.POLICY.code());
+            return;
+        }
+        long h = table.lookup6(p.nh(), proto, pkt.srcIp6Hi(), pkt.srcIp6Lo(), pkt.dstIp6Hi(), pkt.dstIp6Lo(),
+                pkt.srcPort(), pkt.dstPort());
+        if (h == FlowResult.NO_FLOW) {
+            holdNew(p, f, table.addHold6(p.nh(), proto, pkt.srcIp6Hi(), pkt.srcIp6Lo(), pkt.dstIp6Hi(),
+                    pkt.dstIp6Lo(), pkt.srcPort(), pkt.dstPort(), pkt.tcpFlags(), now));
+            return;
+        }
+        onFlow(p, f, h);
+    }
+
+    /** A new flow's first packet: queued in its HOLD flow {@code h} for set-up after the batch. */
+    private void holdNew(PortState p, byte[] f, long h) {
+        if (!FlowResult.isHandle(h)) {
+            p.count(PortState.DROPS); // refused by a limit: counted by the table
+            return;
+        }
+        if (!table.holdPacket(h, f)) {
+            p.count(PortState.DROPS); // hold queue length 0: set up anyway, packet dropped
+        }
+        setup.defer(h, now);
+    }
+
+    /** A guest packet of existing flow {@code h}, as the flow's action says. */
+    private void onFlow(PortState p, byte[] f, long h) {
         int action = table.account(h, f.length, pkt.tcpFlags(), now);
         switch (action) {
             case FlowAction.NAT, FlowAction.FORWARD -> egress.toVhost(h, action, f, pkt);
@@ -339,24 +385,6 @@ public final class Dataplane implements Agent, AutoCloseable {
         }
     }
 
-    private void arpFromGuest(PortState p) {
-        int spa = pkt.arpSenderIp();
-        if (pkt.arpSenderMac() != p.mac() || (!p.isOwnSource(spa) && spa != 0)) {
-            dropGuest(p, DropReason.SPOOFED_SOURCE.code());
-            return;
-        }
-        int tpa = pkt.arpTargetIp();
-        if (pkt.arpOperation() != Arp.OP_REQUEST || spa == 0 || tpa == spa || tpa == p.ip() || tpa == 0) {
-            // replies, gratuitous ARP and address probes: nobody else is on this link
-            dropGuest(p, DropReason.POLICY.code());
-            return;
-        }
-        int len = Arp.buildReplyTo(pkt, config.agentMac(), arpOut, 0);
-        if (len > 0 && egress.send(p, arpOut, len)) {
-            counters.count(DataplaneCounters.ARP_REPLIES);
-        }
-    }
-
     /** Held packets released by {@link FlowTable#installReverse}: re-parse and forward. */
     private void releaseHeld(byte[] f, long handle, int action) {
         if (parser.parse(f, 0, f.length, heldPkt) != 0) {
@@ -366,9 +394,12 @@ public final class Dataplane implements Agent, AutoCloseable {
         egress.toVhost(handle, action, f, heldPkt);
     }
 
+    /** Counts a guest frame dropped for {@code reasonCode}; 0 (not dropped) counts nothing. */
     private void dropGuest(PortState p, int reasonCode) {
-        counters.drop(reasonCode);
-        p.count(PortState.DROPS);
+        if (reasonCode != 0) {
+            counters.drop(reasonCode);
+            p.count(PortState.DROPS);
+        }
     }
 
     // ------------------------------------------------------------------ vhost → guest
@@ -380,19 +411,15 @@ public final class Dataplane implements Agent, AutoCloseable {
             counters.drop(rc);
             return;
         }
-        if (pkt.isArp()) {
-            int tpa = pkt.arpTargetIp();
-            if (pkt.arpOperation() == Arp.OP_REQUEST && (tpa & 0xFFFF_0000) == PortTable.LINK_LOCAL_NET) {
-                int len = Arp.buildReplyTo(pkt, config.agentMac(), arpOut, 0);
-                if (len > 0 && egress.send(vhost, arpOut, len)) {
-                    counters.count(DataplaneCounters.ARP_REPLIES);
-                }
-            } else {
-                counters.drop(DropReason.POLICY);
+        boolean v6 = pkt.isIpv6();
+        if (pkt.isArp() || (v6 && pkt.ipProtocol() == Ipv6.NH_ICMPV6)) {
+            int dropped = pkt.isArp() ? ndp.arpFromVhost(vhost, pkt) : ndp.fromVhost(vhost, f, pkt);
+            if (dropped != 0) {
+                counters.drop(dropped);
             }
             return;
         }
-        if (!pkt.isIpv4()) {
+        if (!pkt.isIpv4() && !v6) {
             counters.drop(DropReason.UNSUPPORTED_ETHERTYPE);
             return;
         }
@@ -401,7 +428,9 @@ public final class Dataplane implements Agent, AutoCloseable {
             counters.drop(DropReason.POLICY);
             return;
         }
-        long h = table.lookup(VHOST_INTERFACE_ID, proto, pkt.srcIp(), pkt.dstIp(), pkt.srcPort(), pkt.dstPort());
+        long h = v6 ? table.lookup6(VHOST_INTERFACE_ID, proto, pkt.srcIp6Hi(), pkt.srcIp6Lo(), pkt.dstIp6Hi(),
+                pkt.dstIp6Lo(), pkt.srcPort(), pkt.dstPort())
+                : table.lookup(VHOST_INTERFACE_ID, proto, pkt.srcIp(), pkt.dstIp(), pkt.srcPort(), pkt.dstPort());
         if (h == FlowResult.NO_FLOW) {
             counters.drop(DropReason.POLICY);
             return;
@@ -410,7 +439,7 @@ public final class Dataplane implements Agent, AutoCloseable {
         if (action != FlowAction.NAT && action != FlowAction.FORWARD) {
             return; // DROP flow: counted by the table
         }
-        PortState p = ports.byMetadataIp(pkt.dstIp());
+        PortState p = v6 ? ports.byMetadataIp6(pkt.dstIp6Hi(), pkt.dstIp6Lo()) : ports.byMetadataIp(pkt.dstIp());
         if (p == null) {
             counters.drop(DropReason.UNKNOWN_INTERFACE);
             return;

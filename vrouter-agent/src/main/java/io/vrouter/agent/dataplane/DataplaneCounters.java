@@ -26,9 +26,11 @@ public final class DataplaneCounters {
     static final int ERRORS = 9;
     /** Guest TSO/GSO super-frames cut into segments for the vhost. */
     static final int GUEST_SUPER_FRAMES = 10;
+    /** IPv6 neighbour advertisements sent (the NDP counterpart of ARP_REPLIES). */
+    static final int NDP_ADVERTISEMENTS = 11;
     private static final String[] TOTAL_NAMES = {
         "rx_guest", "rx_vhost", "tx_guest", "tx_vhost", "tx_failed", "arp_replies", "flow_setups",
-        "rx_queue_full", "commands", "errors", "guest_super_frames"};
+        "rx_queue_full", "commands", "errors", "guest_super_frames", "ndp_advertisements"};
 
     private final AtomicLongArray drops = new AtomicLongArray(128);
     private final AtomicLongArray totals = new AtomicLongArray(TOTAL_NAMES.length);

@@ -10,8 +10,10 @@ import io.vrouter.packet.ParsedPacket;
 import io.vrouter.packet.TcpSegmenter;
 
 /**
- * The way out of the dataplane: the flow's NAT, the Ethernet addresses, TSO/GSO super-frames cut
- * to the vhost MTU, and the transmit counters. Dataplane thread only; allocation-free.
+ * The way out of the dataplane: the flow's NAT (IPv4 or IPv6), the Ethernet addresses, TSO/GSO
+ * super-frames cut to the vhost MTU (IPv4 TCP only: an IPv6 frame beyond the vhost MTU is dropped
+ * as OVERSIZED; a metadata request is small, and the vhost kernel end has offloads off, so its
+ * replies never are), and the transmit counters. Dataplane thread only; allocation-free.
  */
 final class Egress {
     private final DataplaneConfig config;
@@ -64,7 +66,13 @@ final class Egress {
 
     /** The flow's NAT (when its action is NAT), then the Ethernet addresses of the way out. */
     private void rewrite(long h, int action, byte[] f, ParsedPacket p, long dstMac) {
-        if (action == FlowAction.NAT) {
+        if (action == FlowAction.NAT && p.isIpv6()) {
+            // An IPv6 flow's NAT targets are address ids of the table: resolved here.
+            int s = table.natSourceIp(h);
+            int d = table.natDestinationIp(h);
+            NatRewriter.rewrite6(f, p, NatRewriter.ALL, table.ipv6High(s), table.ipv6Low(s), table.natSourcePort(h),
+                    table.ipv6High(d), table.ipv6Low(d), table.natDestinationPort(h));
+        } else if (action == FlowAction.NAT) {
             NatRewriter.rewrite(f, p, NatRewriter.ALL, table.natSourceIp(h), table.natSourcePort(h),
                     table.natDestinationIp(h), table.natDestinationPort(h));
         }

@@ -1,6 +1,7 @@
 package io.vrouter.agent.dataplane;
 
 import io.vrouter.agent.dataplane.relay.RelayDirectory;
+import io.vrouter.agent.port.InterfaceIndexAllocator;
 import io.vrouter.drop.DropReason;
 import io.vrouter.flow.FlowAction;
 import io.vrouter.flow.FlowFlags;
@@ -11,6 +12,8 @@ import io.vrouter.flow.FlowTable;
 import io.vrouter.linklocal.registry.LinkLocalService;
 import io.vrouter.linklocal.registry.RegistrySnapshot;
 import io.vrouter.packet.Ipv4;
+import io.vrouter.packet.Ipv6;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -35,6 +38,11 @@ import org.slf4j.LoggerFactory;
  *   <li>any other service: the same with the service's relay port (TCP or UDP) on the vhost
  *       address ({@link RelayDirectory}); no relay: {@link DropReason#SERVICE_UNAVAILABLE}.</li>
  * </ul>
+ * An IPv6 flow is set up only for the {@code metadata6} service ({@link
+ * RegistrySnapshot#metadata6Service()}, fe80::a9fe:a9fe) over TCP: reverse flow
+ * {@code (vhost, [fe80::a9fe:ffff]:proxyPort -> [fe80::a9fe:XXYY]:sport)}, the port's IPv6
+ * metadata source ({@link io.vrouter.agent.port.InterfaceIndexAllocator}); anything else over
+ * IPv6 is {@link DropReason#NO_SERVICE} (the service relays are IPv4 sockets).
  * A port gone before set-up gives {@link DropReason#UNKNOWN_INTERFACE}, a port without a
  * metadata IP {@link DropReason#NO_METADATA_IP}. Flows are marked LINK_LOCAL and counted against
  * the link-local limits by the table. Installing the reverse flow releases the held packets
@@ -60,6 +68,10 @@ final class FlowSetup {
     private int deferredCount;
     private RegistrySnapshot services = RegistrySnapshot.EMPTY;
     private RelayDirectory relays = RelayDirectory.none();
+    /** The metadata6 service's address (low 64 bits; the high ones must be fe80::) and port; port -1: none. */
+    private long metadata6Hi;
+    private long metadata6Lo;
+    private int metadata6Port = -1;
 
     FlowSetup(DataplaneConfig config, FlowTable<byte[]> table, PortTable ports, DataplaneCounters counters) {
         this.table = table;
@@ -80,7 +92,28 @@ final class FlowSetup {
     int use(RegistrySnapshot snapshot, RelayDirectory relayDirectory, long[] affected) {
         this.services = snapshot;
         this.relays = relayDirectory;
-        return deleteForwardFlows(s -> Arrays.binarySearch(affected, Dataplane.serviceKey(s.dip(), s.dport())) >= 0);
+        LinkLocalService m6 = snapshot.metadata6Service();
+        long hi = 0;
+        long lo = 0;
+        int port = -1;
+        if (m6 != null) {
+            ByteBuffer a = ByteBuffer.wrap(m6.serviceAddress().getAddress());
+            hi = a.getLong();
+            lo = a.getLong();
+            port = m6.servicePort();
+        }
+        // IPv6 flows are all towards metadata6: when it moved, came or went, they all go.
+        boolean v6Changed = hi != metadata6Hi || lo != metadata6Lo || port != metadata6Port;
+        metadata6Hi = hi;
+        metadata6Lo = lo;
+        metadata6Port = port;
+        return deleteForwardFlows(s -> s.isIpv6() ? v6Changed
+                : Arrays.binarySearch(affected, Dataplane.serviceKey(s.dip(), s.dport())) >= 0);
+    }
+
+    /** Whether the IPv6 address is the metadata6 service's (a guest's NS for it is answered). */
+    boolean isMetadata6(long hi, long lo) {
+        return metadata6Port >= 0 && hi == metadata6Hi && lo == metadata6Lo;
     }
 
     /** Deletes the flows of a guest interface (its port is gone). @return flows deleted */
@@ -137,6 +170,10 @@ final class FlowSetup {
             table.setDrop(h, DropReason.NO_METADATA_IP);
             return;
         }
+        if (snap.isIpv6()) {
+            setUp6(h, p, now);
+            return;
+        }
         LinkLocalService svc = services.lookup(snap.dip(), snap.dport());
         if (svc == null) {
             table.setDrop(h, DropReason.NO_SERVICE);
@@ -152,6 +189,25 @@ final class FlowSetup {
             return;
         }
         reverseKey.set(Dataplane.VHOST_INTERFACE_ID, snap.proto(), vhostIp, p.metadataIp(), targetPort, snap.sport());
+        install(h, now);
+    }
+
+    /** An IPv6 flow: metadata6 over TCP, NAT'd to the proxy's IPv6 address on the vhost. */
+    private void setUp6(long h, PortState p, long now) {
+        int d = snap.dip();
+        if (snap.proto() != Ipv4.PROTO_TCP || snap.dport() != metadata6Port
+                || !isMetadata6(table.ipv6High(d), table.ipv6Low(d))) {
+            table.setDrop(h, DropReason.NO_SERVICE);
+            return;
+        }
+        reverseKey.set6(Dataplane.VHOST_INTERFACE_ID, Ipv4.PROTO_TCP, Ipv6.LINK_LOCAL_HI,
+                InterfaceIndexAllocator.VHOST_METADATA6_LO, Ipv6.LINK_LOCAL_HI, p.metadataIp6Lo(), metadataProxyPort,
+                snap.sport());
+        install(h, now);
+    }
+
+    /** Installs {@link #reverseKey} as flow {@code h}'s NAT partner; the newer flow wins a taken key. */
+    private void install(long h, long now) {
         long r = table.installReverse(h, reverseKey, FlowAction.NAT, FlowFlags.LINK_LOCAL, now);
         if (r == FlowResult.EXISTS) {
             // An older pair holds this reverse key (same guest port to another service that maps

@@ -2,6 +2,9 @@ package io.vrouter.agent.dataplane;
 
 import io.vrouter.agent.dataplane.io.PacketIo;
 import io.vrouter.agent.port.VmPort;
+import io.vrouter.linklocal.config.IpLiteral;
+import io.vrouter.packet.Ipv6;
+import java.net.Inet6Address;
 import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -18,11 +21,14 @@ import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
  * @param mac        the port's MAC (48 bits)
  * @param ip         the port's IPv4 address, 0 when it has none (an IPv6-only port: its guest
  *                   may still reach link-local services from an RFC 3927 169.254/16 address)
- * @param metadataIp 169.254.0.0 + interface index, 0 when the port has none
+ * @param ip6Hi      the port's {@code ip6-address}, high 64 bits; 0 (with ip6Lo) when it has none
+ * @param ip6Lo      its low 64 bits
+ * @param metadataIp 169.254.0.0 + interface index, 0 when the port has none; its IPv6 form
+ *                   fe80::a9fe:XXYY ({@link #metadataIp6Lo()}) is the port's IPv6 metadata source
  * @param rx         frames from the capture thread (single producer, single consumer)
  * @param counters   rx, tx, drops, rx/tx bytes, tx errors: written by the dataplane thread only, read by any
  */
-record PortState(VmPort port, PacketIo io, int nh, long mac, int ip, int metadataIp,
+record PortState(VmPort port, PacketIo io, int nh, long mac, int ip, long ip6Hi, long ip6Lo, int metadataIp,
                  OneToOneConcurrentArrayQueue<byte[]> rx, AtomicLongArray counters) {
     static final int RX = 0;
     static final int TX = 1;
@@ -34,7 +40,7 @@ record PortState(VmPort port, PacketIo io, int nh, long mac, int ip, int metadat
 
     /** The vhost agent end. */
     static PortState vhost(PacketIo io, int queueCapacity) {
-        return of(null, io, Dataplane.VHOST_INTERFACE_ID, 0, 0, 0, queueCapacity);
+        return of(null, io, Dataplane.VHOST_INTERFACE_ID, 0, 0, null, 0, queueCapacity);
     }
 
     /**
@@ -57,12 +63,22 @@ record PortState(VmPort port, PacketIo io, int nh, long mac, int ip, int metadat
             }
         }
         int ip = port.ipAddress() == null ? 0 : ByteBuffer.wrap(port.ipAddress().getAddress()).getInt();
-        return of(port, io, port.interfaceIndex(), mac, ip, md, queueCapacity);
+        byte[] ip6 = null;
+        if (port.ip6Address() != null) {
+            if (!(IpLiteral.parse(port.ip6Address()) instanceof Inet6Address v6)) {
+                throw new IllegalArgumentException("port " + port.id() + ": ip6-address " + port.ip6Address()
+                        + " is not an IPv6 address");
+            }
+            ip6 = v6.getAddress();
+        }
+        return of(port, io, port.interfaceIndex(), mac, ip, ip6, md, queueCapacity);
     }
 
-    private static PortState of(VmPort port, PacketIo io, int nh, long mac, int ip, int metadataIp, int queueCapacity) {
-        return new PortState(port, io, nh, mac, ip, metadataIp, new OneToOneConcurrentArrayQueue<>(queueCapacity),
-                new AtomicLongArray(COUNTERS));
+    private static PortState of(VmPort port, PacketIo io, int nh, long mac, int ip, byte[] ip6, int metadataIp,
+                                int queueCapacity) {
+        ByteBuffer v6 = ByteBuffer.wrap(ip6 == null ? new byte[16] : ip6);
+        return new PortState(port, io, nh, mac, ip, v6.getLong(), v6.getLong(), metadataIp,
+                new OneToOneConcurrentArrayQueue<>(queueCapacity), new AtomicLongArray(COUNTERS));
     }
 
     private static long parseMac(String id, String text) {
@@ -90,6 +106,24 @@ record PortState(VmPort port, PacketIo io, int nh, long mac, int ip, int metadat
         }
         return (srcIp & 0xFFFF_0000) == PortTable.LINK_LOCAL_NET && srcIp != LINK_LOCAL_METADATA
                 && (srcIp & 0xFFFF) != 0 && (srcIp & 0xFFFF) != 0xFFFF;
+    }
+
+    /**
+     * Whether an IPv6 source is this guest's: its port's {@code ip6-address}, or any fe80::/64
+     * address but the service's own (fe80::a9fe:a9fe). A guest's link-local address is its own
+     * choice (EUI-64 from the MAC, or RFC 7217 stable-private), and the link is the port alone:
+     * flows are keyed by the port, so whatever link-local address it claims harms only itself.
+     */
+    boolean isOwnSource6(long hi, long lo) {
+        if ((ip6Hi | ip6Lo) != 0 && hi == ip6Hi && lo == ip6Lo) {
+            return true;
+        }
+        return Ipv6.isLinkLocal(hi) && lo != (LINK_LOCAL_METADATA & 0xFFFF_FFFFL) && lo != 0;
+    }
+
+    /** The low 64 bits of the port's IPv6 metadata source fe80::a9fe:XXYY; 0 when it has none. */
+    long metadataIp6Lo() {
+        return metadataIp & 0xFFFF_FFFFL;
     }
 
     /** 169.254.169.254. */

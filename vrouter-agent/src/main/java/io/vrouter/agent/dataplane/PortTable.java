@@ -69,6 +69,11 @@ final class PortTable {
         return p != null && p.metadataIp() == ip ? p : null;
     }
 
+    /** The port whose IPv6 metadata source (fe80::a9fe:XXYY) is {@code hi}/{@code lo}, or null. */
+    PortState byMetadataIp6(long hi, long lo) {
+        return hi == io.vrouter.packet.Ipv6.LINK_LOCAL_HI && (lo >>> 32) == 0 ? byMetadataIp((int) lo) : null;
+    }
+
     /** Every port, in polling order. Any thread; the caller must not modify the array. */
     PortState[] all() {
         return ports;

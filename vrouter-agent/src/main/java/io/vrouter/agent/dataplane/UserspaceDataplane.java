@@ -236,6 +236,21 @@ public final class UserspaceDataplane implements AgentDataplane {
         return vhost;
     }
 
+    /** fe80::a9fe:ffff scoped to the vhost kernel end (see {@link VhostInterface}). */
+    @Override
+    public java.net.Inet6Address metadataAddress6() {
+        VhostInterface v = vhost;
+        if (v == null || !v.hasMetadata6()) {
+            return null;
+        }
+        try {
+            byte[] a = java.net.InetAddress.getByName(VhostInterface.METADATA6_ADDRESS).getAddress();
+            return java.net.Inet6Address.getByAddress(null, a, java.net.NetworkInterface.getByName(v.name()));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("vhost " + v.name() + " has no IPv6 scope: " + e.getMessage(), e);
+        }
+    }
+
     /** The node lock held while running (tests release it to play a killed agent). */
     public NodeLock nodeLock() {
         return nodeLock;

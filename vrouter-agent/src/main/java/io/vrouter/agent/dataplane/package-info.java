@@ -10,7 +10,8 @@
  *       Agrona agent), testable cycle by cycle on in-memory packet I/O. Its parts:
  *       {@link io.vrouter.agent.dataplane.PortTable} (ports by interface index),
  *       {@link io.vrouter.agent.dataplane.FlowSetup} (what a new flow becomes: registry lookup,
- *       NAT pair), {@link io.vrouter.agent.dataplane.ControlQueue} (commands from other threads)
+ *       NAT pair), {@link io.vrouter.agent.dataplane.NeighborAnswers} (ARP and IPv6 neighbour
+ *       discovery answers), {@link io.vrouter.agent.dataplane.Egress} (NAT and transmit), {@link io.vrouter.agent.dataplane.ControlQueue} (commands from other threads)
  *       and {@link io.vrouter.agent.dataplane.DataplaneIdleStrategy} (sleep and wake-up).</li>
  *   <li>{@link io.vrouter.agent.dataplane.UserspaceDataplane}: the agent's
  *       {@link io.vrouter.agent.dataplane.AgentDataplane}, the same on a real host (vhost veth,
@@ -30,7 +31,10 @@
  *
  * <h2>Invariants</h2>
  * A guest port's interface id in flow keys is its {@code interfaceIndex} (1-65534) and its
- * metadata IP is 169.254.0.0 + that index; the vhost is interface id 0. A port removed has no
+ * metadata IP is 169.254.0.0 + that index, its IPv6 metadata source fe80::a9fe:XXYY (the same
+ * 32 bits under fe80::, link-local on the vhost link; why: {@code InterfaceIndexAllocator});
+ * the vhost is interface id 0 and carries fe80::a9fe:ffff, where the proxy listens for
+ * metadata6. IPv6 flows are only ever towards metadata6 (other IPv6 services: NO_SERVICE). A port removed has no
  * flows left; a service removed or changed has no flows left; a service added has no drop flows
  * left from guests that asked before it existed.
  */

@@ -7,7 +7,20 @@ import java.util.BitSet;
 
 /**
  * Hands out interface indexes and with them each port's link-local metadata IP
- * 169.254.0.0 + index.
+ * 169.254.0.0 + index, and its IPv6 metadata source {@code fe80::a9fe:XXYY}: fe80:: with the
+ * IPv4 metadata IP in its low 32 bits (index 0x1234 gives 169.254.18.52 and fe80::a9fe:1234).
+ *
+ * <h2>IPv6 metadata sources, and why link-local on the vhost</h2>
+ * A guest's request to {@code [fe80::a9fe:a9fe]:80} is NAT'd, like an IPv4 one, to the
+ * metadata proxy on the vhost with a source that names its port: the port's IPv6 metadata
+ * source. These addresses are link-local on the vhost link, which only the agent's dataplane
+ * and the host kernel share: the proxy listens on {@link #VHOST_METADATA6}{@code %vhost0},
+ * the kernel's replies to {@code fe80::a9fe:XXYY%vhost0} need no route (fe80::/64 is on-link),
+ * the dataplane answers the kernel's neighbour solicitations for them as it answers ARP for
+ * 169.254/16, and nothing of them reaches the host's routing or any other link. A ULA prefix
+ * would have needed a route, source-address rules and a prefix chosen not to clash with the
+ * operator's. The one address rule is the IPv4 one, so the same index skip applies:
+ * index 43518 would give fe80::a9fe:a9fe, the service itself.
  *
  * <table>
  *   <caption>Limits</caption>
@@ -30,6 +43,14 @@ public final class InterfaceIndexAllocator {
     /** 169.254.169.254 - 169.254.0.0 = 169 * 256 + 254. */
     public static final int METADATA_SERVICE_INDEX = 43518;
     public static final int DEFAULT_CAPACITY = MAX_INDEX - MIN_INDEX; // 65534 indexes less one
+    /**
+     * The vhost kernel end's IPv6 address, where the metadata proxy listens for IPv6 guests:
+     * fe80::a9fe:ffff, the IPv6 form of 169.254.255.255, which is never a port's (index 65535 is
+     * never handed out).
+     */
+    public static final String VHOST_METADATA6 = "fe80::a9fe:ffff";
+    /** Low 64 bits of {@link #VHOST_METADATA6} (the high ones are fe80::/64's). */
+    public static final long VHOST_METADATA6_LO = 0xa9fe_ffffL;
 
     private final int maxIndex;
     private final BitSet used = new BitSet(MAX_INDEX + 1);
@@ -135,12 +156,36 @@ public final class InterfaceIndexAllocator {
         }
     }
 
+    /** fe80::a9fe:XXYY, the port's IPv6 metadata source for {@code index} (no scope: it is the vhost's link). */
+    public static java.net.Inet6Address metadataIp6(int index) {
+        byte[] b = new byte[16];
+        b[0] = (byte) 0xfe;
+        b[1] = (byte) 0x80;
+        System.arraycopy(metadataIp(index).getAddress(), 0, b, 12, 4);
+        try {
+            return (java.net.Inet6Address) InetAddress.getByAddress(b);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e); // 16 bytes is always valid
+        }
+    }
+
     /**
-     * The interface index a metadata IP stands for, or -1 when the address is not 169.254.X.Y.
+     * The interface index a metadata IP stands for, or -1 when the address is not 169.254.X.Y
+     * or its IPv6 form fe80::a9fe:XXYY (any scope).
      * Allocation-free: {@link Inet4Address#hashCode()} is the address as an int (getAddress()
      * would copy an array per call); InterfaceIndexAllocatorTest pins this down.
      */
     public static int indexOf(InetAddress address) {
+        if (address instanceof java.net.Inet6Address v6) {
+            byte[] b = v6.getAddress(); // a copy: once per proxy connection, not per packet
+            for (int i = 2; i < 12; i++) {
+                if (b[i] != 0) {
+                    return -1;
+                }
+            }
+            return (b[0] & 0xff) == 0xfe && (b[1] & 0xff) == 0x80 && (b[12] & 0xff) == 169 && (b[13] & 0xff) == 254
+                    ? ((b[14] & 0xff) << 8) | (b[15] & 0xff) : -1;
+        }
         if (!(address instanceof Inet4Address)) {
             return -1;
         }

@@ -53,6 +53,21 @@ final class ComputeNodeFixture implements AutoCloseable {
     private final List<LinkLocalServiceEntry> entries = new ArrayList<>();
     private final AtomicInteger guestSeq = new AtomicInteger();
 
+    /**
+     * A node for an end-to-end test class, or the class skipped (with a WARNING) where
+     * namespaces or libpcap are unavailable.
+     */
+    static ComputeNodeFixture startOrSkip() throws Exception {
+        NetnsHarness.assumeAvailable();
+        if (!io.vrouter.agent.dataplane.io.PcapSupport.isAvailable()) {
+            System.err.println("WARNING: libpcap unavailable, end-to-end test SKIPPED: "
+                    + io.vrouter.agent.dataplane.io.PcapSupport.unavailabilityCause());
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.vrouter.agent.dataplane.io.PcapSupport.isAvailable(),
+                "libpcap unavailable");
+        return new ComputeNodeFixture();
+    }
+
     ComputeNodeFixture() throws Exception {
         try {
             InetSocketAddress novaAddr = nova.start(InetAddress.getLoopbackAddress(), 0);
@@ -110,8 +125,28 @@ final class ComputeNodeFixture implements AutoCloseable {
     record HostResult(int exitCode, String body, String status) {
     }
 
+    /**
+     * Serves metadata6 as well: the entry {@code fe80::a9fe:a9fe:80} (to the same nova) and the
+     * proxy's IPv6 listener on the vhost ({@code [fe80::a9fe:ffff%vhost]}), as the agent opens it.
+     */
+    void enableMetadata6() throws Exception {
+        entries.add(new LinkLocalServiceEntry("metadata6", "fe80::a9fe:a9fe", 80, null, nova.address().getPort(),
+                List.of("127.0.0.1")));
+        registry.apply(new LinkLocalServices(entries), "test").get(5, TimeUnit.SECONDS);
+        dataplane.awaitControlIdle(10, TimeUnit.SECONDS);
+        proxy.listenAlso(new InetSocketAddress(dataplane.metadataAddress6(), PROXY_PORT));
+    }
+
     /** Adds a guest with {@code ip}/24 (gateway .1) on a virtual network of its own. */
     Vm addGuest(String ip) throws Exception {
+        return addGuest(ip, null);
+    }
+
+    /**
+     * {@link #addGuest(String)} with the port's {@code ip6-address} ({@code null}: port IPC's
+     * "None"); IPv6 in the guest is the test's to set up.
+     */
+    Vm addGuest(String ip, String ip6) throws Exception {
         int n = guestSeq.incrementAndGet();
         String mac = String.format("02:%02x:%02x:00:00:%02x", n >> 8 & 0xff, n & 0xff, 3);
         String prefix = ip.substring(0, ip.lastIndexOf('.'));
@@ -121,7 +156,7 @@ final class ComputeNodeFixture implements AutoCloseable {
         StandInInstance inst = StandInInstance.of(uuid, project.replace("-", ""), "vm" + n);
         nova.addInstance(inst);
         PortRequest req = new PortRequest(UUID.randomUUID().toString(), uuid, UUID.randomUUID().toString(), project,
-                "vm" + n, (Inet4Address) InetAddress.getByName(ip), null, 0, g.hostIf(), mac.toLowerCase(Locale.ROOT),
+                "vm" + n, (Inet4Address) InetAddress.getByName(ip), ip6, 0, g.hostIf(), mac.toLowerCase(Locale.ROOT),
                 -1, -1);
         VmPort port = ports.add(req).port();
         return new Vm(g, port, inst);
@@ -134,8 +169,7 @@ final class ComputeNodeFixture implements AutoCloseable {
 
     /** Replaces the link-local services (metadata kept) and waits until the dataplane has them. */
     void setExtraServices(List<LinkLocalServiceEntry> extra) throws Exception {
-        List<LinkLocalServiceEntry> all = new ArrayList<>();
-        all.add(entries.get(0));
+        List<LinkLocalServiceEntry> all = new ArrayList<>(entries); // metadata (and metadata6) kept
         all.addAll(extra);
         registry.apply(new LinkLocalServices(all), "test").get(5, TimeUnit.SECONDS);
         // apply() completes after the listeners ran: the diff is already on the control thread

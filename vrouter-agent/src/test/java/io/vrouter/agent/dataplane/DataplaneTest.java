@@ -101,6 +101,11 @@ class DataplaneTest {
     }
 
     private MemoryPacketIo attach(VmPort p) throws Exception {
+        return attach(dp, p);
+    }
+
+    /** Attaches {@code p} on in-memory I/O, running the cycle that does it. */
+    static MemoryPacketIo attach(Dataplane dp, VmPort p) throws Exception {
         MemoryPacketIo io = new MemoryPacketIo(p.systemName());
         var done = dp.addPort(p, io);
         dp.doWork();

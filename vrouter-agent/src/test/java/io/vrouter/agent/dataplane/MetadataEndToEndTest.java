@@ -2,10 +2,7 @@ package io.vrouter.agent.dataplane;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.vrouter.agent.dataplane.io.PcapSupport;
-import io.vrouter.agent.netns.NetnsHarness;
 import io.vrouter.drop.DropReason;
 import io.vrouter.linklocal.config.LinkLocalServiceEntry;
 import java.net.InetAddress;
@@ -26,12 +23,7 @@ class MetadataEndToEndTest {
 
     @BeforeAll
     static void startNode() throws Exception {
-        NetnsHarness.assumeAvailable();
-        if (!PcapSupport.isAvailable()) {
-            System.err.println("WARNING: libpcap unavailable, end-to-end test SKIPPED: " + PcapSupport.unavailabilityCause());
-        }
-        assumeTrue(PcapSupport.isAvailable(), "libpcap unavailable");
-        node = new ComputeNodeFixture();
+        node = ComputeNodeFixture.startOrSkip();
     }
 
     @AfterAll

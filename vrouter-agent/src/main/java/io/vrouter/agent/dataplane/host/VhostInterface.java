@@ -21,14 +21,22 @@ import org.slf4j.LoggerFactory;
  * ip link delete dev vhost0                              (only a veth marked as ours: see below)
  * ip link add vhost0 type veth peer name vhost0-dp
  * ip link set dev vhost0 alias vrouter-agent; ip link set dev vhost0-dp alias vrouter-agent
- * sysctl -w net.ipv6.conf.{vhost0,vhost0-dp}.disable_ipv6=1
+ * sysctl -w net.ipv6.conf.vhost0-dp.disable_ipv6=1
+ * sysctl -w net.ipv6.conf.vhost0.{addr_gen_mode=1,accept_ra=0,disable_ipv6=0}   (metadata6, below)
  * ethtool -K vhost0 tx off tso off gso off gro off       (whole, checksummed frames only)
  * sysctl -w net.ipv4.conf.vhost0.rp_filter=2
  * ip addr add 10.1.1.5/32 dev vhost0
+ * ip -6 addr add fe80::a9fe:ffff/64 dev vhost0 nodad
  * ip link set vhost0-dp up; ip link set vhost0 up
  * ip route replace 169.254.0.0/16 dev vhost0 src 10.1.1.5 [table T]
  * ip rule add from 10.1.1.5 lookup T priority P           (only with a table)
  * </pre>
+ *
+ * <p>IPv6 on the kernel end carries only the link-local fe80::a9fe:ffff, where the metadata
+ * proxy listens for metadata6 guests (why link-local: {@code InterfaceIndexAllocator}): no
+ * generated link-local address, no router advertisements taken, no duplicate address detection
+ * (the dataplane is the only other node on the link); the agent end has IPv6 off, as the kernel
+ * must not answer anything there.
  *
  * <p>Offloads are turned off on the kernel end because a userspace dataplane sees frames as the
  * kernel hands them to the veth: with TSO/GSO a reply could be one 64 KiB "frame" the guest's
@@ -48,6 +56,8 @@ import org.slf4j.LoggerFactory;
 public final class VhostInterface implements AutoCloseable {
     /** The link-local range routed to the vhost interface. */
     public static final String LINK_LOCAL_PREFIX = "169.254.0.0/16";
+    /** The kernel end's IPv6 address: where the metadata proxy listens for metadata6. */
+    public static final String METADATA6_ADDRESS = io.vrouter.agent.port.InterfaceIndexAllocator.VHOST_METADATA6;
     /** Suffix of the agent end's name. */
     public static final String AGENT_END_SUFFIX = "-dp";
     /** Policy-rule priority used with a dedicated routing table (before {@code main}, 32766). */
@@ -65,10 +75,12 @@ public final class VhostInterface implements AutoCloseable {
     private final int routeTable;
     private final long kernelMac;
     private final long agentMac;
+    private final boolean metadata6;
     private boolean closed;
 
     private VhostInterface(String name, String agentEnd, Inet4Address address, int routeTable,
-                           long kernelMac, long agentMac) {
+                           long kernelMac, long agentMac, boolean metadata6) {
+        this.metadata6 = metadata6;
         this.name = name;
         this.agentEnd = agentEnd;
         this.address = address;
@@ -113,8 +125,16 @@ public final class VhostInterface implements AutoCloseable {
             undo.add(new String[] {"ip", "link", "delete", "dev", name});
             HostCommand.runChecked("ip", "link", "set", "dev", name, "alias", MARK);
             HostCommand.runChecked("ip", "link", "set", "dev", agentEnd, "alias", MARK);
-            HostCommand.run("sysctl", "-q", "-w", "net.ipv6.conf." + name + ".disable_ipv6=1");
             HostCommand.run("sysctl", "-q", "-w", "net.ipv6.conf." + agentEnd + ".disable_ipv6=1");
+            // A host booted with ipv6.disable=1 has no IPv6 at all: IPv4 metadata only, said once.
+            boolean ipv6 = Files.isDirectory(Path.of("/proc/sys/net/ipv6/conf", name));
+            if (ipv6) {
+                HostCommand.runChecked("sysctl", "-q", "-w", "net.ipv6.conf." + name + ".addr_gen_mode=1");
+                HostCommand.runChecked("sysctl", "-q", "-w", "net.ipv6.conf." + name + ".accept_ra=0");
+                HostCommand.runChecked("sysctl", "-q", "-w", "net.ipv6.conf." + name + ".disable_ipv6=0");
+            } else {
+                LOG.warn("IPv6 is disabled on this host: metadata6 (fe80::a9fe:a9fe) will not be served");
+            }
             HostCommand.Result off = HostCommand.run("ethtool", "-K", name, "tx", "off", "tso", "off", "gso", "off", "gro", "off");
             if (off.exitCode() == 127) {
                 throw new IllegalStateException("ethtool is required to turn off offloads on the vhost "
@@ -123,6 +143,9 @@ public final class VhostInterface implements AutoCloseable {
             off.check();
             HostCommand.runChecked("sysctl", "-q", "-w", "net.ipv4.conf." + name + ".rp_filter=2");
             HostCommand.runChecked("ip", "addr", "add", ip + "/" + prefixLength, "dev", name);
+            if (ipv6) {
+                HostCommand.runChecked("ip", "-6", "addr", "add", METADATA6_ADDRESS + "/64", "dev", name, "nodad");
+            }
             HostCommand.runChecked("ip", "link", "set", agentEnd, "up");
             HostCommand.runChecked("ip", "link", "set", name, "up");
             if (routeTable == 0) {
@@ -135,7 +158,8 @@ public final class VhostInterface implements AutoCloseable {
                         "priority", Integer.toString(DEFAULT_RULE_PRIORITY));
                 undo.add(new String[] {"ip", "rule", "del", "from", ip, "lookup", t});
             }
-            VhostInterface v = new VhostInterface(name, agentEnd, address, routeTable, readMac(name), readMac(agentEnd));
+            VhostInterface v = new VhostInterface(name, agentEnd, address, routeTable, readMac(name), readMac(agentEnd),
+                    ipv6);
             LOG.info("vhost {} ({}/{}) <-> {} up, route {}{}", name, ip, prefixLength, agentEnd,
                     LINK_LOCAL_PREFIX, routeTable == 0 ? "" : " table " + routeTable);
             return v;
@@ -240,6 +264,11 @@ public final class VhostInterface implements AutoCloseable {
     }
 
     /** The kernel end ({@code vhost0}). */
+    /** Whether the kernel end carries {@link #METADATA6_ADDRESS} (false on a host without IPv6). */
+    public boolean hasMetadata6() {
+        return metadata6;
+    }
+
     public String name() {
         return name;
     }

@@ -11,6 +11,9 @@ import io.vrouter.introspect.api.FlowMatch;
 import io.vrouter.introspect.api.KFlowInfo;
 import io.vrouter.introspect.api.KFlowResp;
 import io.vrouter.introspect.api.LinkLocalFlowInfo;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,6 +29,10 @@ import java.util.Map;
  *
  * <p>A page scans from a start index and stops after {@code limit} matches; its
  * {@code flow_handle} is the index to continue from ("" at the end of the table).
+ *
+ * <p>IPv6 flows (metadata6) hold address ids in their key words: the addresses are looked up in
+ * the table's IPv6 address table and the entry read again; a flow replaced meanwhile (its ids
+ * possibly reused) is left out of the page. An IPv4 {@code --match} address never matches them.
  */
 final class FlowListing {
     /** Flows per page when the caller asks for 0. */
@@ -48,15 +55,19 @@ final class FlowListing {
         int now = table.lastAgeTick();
         int cap = table.capacity();
         String next = "";
+        FlowSnapshot again = new FlowSnapshot();
         for (int i = Math.max(0, start); i < cap; i++) {
-            if (!table.read(i, s) || !FlowMatches.matches(match, s.sip(), s.sport(), s.dip(), s.dport(), s.proto())) {
+            if (!table.read(i, s) || !matches(match, s)) {
                 continue;
             }
             if (out.size() == page) {
                 next = Integer.toString(i);
                 break;
             }
-            out.add(info(s, now));
+            KFlowInfo k = info(s, now);
+            if (!s.isIpv6() || stillSame(i, s, again)) {
+                out.add(k);
+            }
         }
         return new KFlowResp(out, next, cap, table.size());
     }
@@ -65,13 +76,17 @@ final class FlowListing {
     List<LinkLocalFlowInfo> linkLocal() {
         List<LinkLocalFlowInfo> out = new ArrayList<>();
         FlowSnapshot s = new FlowSnapshot();
+        FlowSnapshot again = new FlowSnapshot();
         int now = table.lastAgeTick();
         long nowMs = System.currentTimeMillis();
         int cap = table.capacity();
         for (int i = 0; i < cap; i++) {
             if (table.read(i, s) && isLinkLocalForward(s)) {
-                out.add(new LinkLocalFlowInfo(-1, s.index(), FlowMatches.dotted(s.sip()), FlowMatches.dotted(s.dip()),
-                        s.proto(), s.sport(), s.dport(), Instant.ofEpochMilli(nowMs - ageMs(s, now)).toString()));
+                LinkLocalFlowInfo info = new LinkLocalFlowInfo(-1, s.index(), address(s, s.sip()), address(s, s.dip()),
+                        s.proto(), s.sport(), s.dport(), Instant.ofEpochMilli(nowMs - ageMs(s, now)).toString());
+                if (!s.isIpv6() || stillSame(i, s, again)) {
+                    out.add(info);
+                }
             }
         }
         return out;
@@ -81,13 +96,45 @@ final class FlowListing {
     Map<String, Integer> linkLocalFlowsByService() {
         Map<String, Integer> out = new HashMap<>();
         FlowSnapshot s = new FlowSnapshot();
+        FlowSnapshot again = new FlowSnapshot();
         int cap = table.capacity();
         for (int i = 0; i < cap; i++) {
             if (table.read(i, s) && isLinkLocalForward(s)) {
-                out.merge(FlowMatches.dotted(s.dip()) + ":" + s.dport(), 1, Integer::sum);
+                String service = s.isIpv6() ? "[" + address(s, s.dip()) + "]:" + s.dport()
+                        : FlowMatches.dotted(s.dip()) + ":" + s.dport();
+                if (!s.isIpv6() || stillSame(i, s, again)) {
+                    out.merge(service, 1, Integer::sum);
+                }
             }
         }
         return out;
+    }
+
+    private static boolean matches(FlowMatch match, FlowSnapshot s) {
+        if (s.isIpv6()) {
+            // The filter's address is IPv4 (vrouter's --match): only protocol and port apply here.
+            return match == null || ((match.getIp() == null || match.getIp().isEmpty())
+                    && FlowMatches.matches(match, 0, s.sport(), 0, s.dport(), s.proto()));
+        }
+        return FlowMatches.matches(match, s.sip(), s.sport(), s.dip(), s.dport(), s.proto());
+    }
+
+    /** A key word as an address: dotted IPv4, or the IPv6 address its id stands for. */
+    private String address(FlowSnapshot s, int word) {
+        if (!s.isIpv6()) {
+            return FlowMatches.dotted(word);
+        }
+        byte[] b = ByteBuffer.allocate(16).putLong(table.ipv6High(word)).putLong(table.ipv6Low(word)).array();
+        try {
+            return InetAddress.getByAddress(b).getHostAddress();
+        } catch (UnknownHostException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
+    /** Whether entry {@code i} is still the version {@code s} was read from (its IPv6 ids still mean the same). */
+    private boolean stillSame(int i, FlowSnapshot s, FlowSnapshot again) {
+        return table.read(i, again) && again.generation() == s.generation();
     }
 
     private static boolean isLinkLocalForward(FlowSnapshot s) {
@@ -95,13 +142,13 @@ final class FlowListing {
         return (f & FlowFlags.LINK_LOCAL) != 0 && (f & FlowFlags.REVERSE) == 0;
     }
 
-    private static KFlowInfo info(FlowSnapshot s, int nowTick) {
+    private KFlowInfo info(FlowSnapshot s, int nowTick) {
         KFlowInfo k = new KFlowInfo();
         k.setIndex(s.index());
         k.setRflow(s.reverseIndex());
-        k.setSip(FlowMatches.dotted(s.sip()));
+        k.setSip(address(s, s.sip()));
         k.setSport(s.sport());
-        k.setDip(FlowMatches.dotted(s.dip()));
+        k.setDip(address(s, s.dip()));
         k.setDport(s.dport());
         k.setProto(s.proto());
         k.setAction(FlowAction.name(s.action()));

@@ -41,6 +41,13 @@ class VhostInterfaceTest {
             assertTrue(route.contains("169.254.0.0/16 dev " + name), route);
             String features = HostCommand.runChecked("ethtool", "-k", name).stdout();
             assertTrue(features.contains("tcp-segmentation-offload: off"), features);
+            if (v.hasMetadata6()) {
+                // metadata6: only fe80::a9fe:ffff, no generated link-local address; none on the agent end
+                String six = HostCommand.runChecked("ip", "-6", "-o", "addr", "show", "dev", name).stdout();
+                assertTrue(six.contains("inet6 fe80::a9fe:ffff/64"), six);
+                assertEquals(1, six.lines().count(), six);
+                assertEquals("", HostCommand.runChecked("ip", "-6", "-o", "addr", "show", "dev", v.agentEnd()).stdout());
+            }
 
             BlockingQueue<byte[]> rx = new LinkedBlockingQueue<>();
             try (PcapPacketIo io = PcapPacketIo.open(v.agentEnd())) {
