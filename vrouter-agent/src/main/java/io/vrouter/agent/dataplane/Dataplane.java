@@ -1,5 +1,7 @@
 package io.vrouter.agent.dataplane;
 
+import io.vrouter.agent.dataplane.io.FrameReceiver;
+import io.vrouter.agent.dataplane.io.FrameSelector;
 import io.vrouter.agent.dataplane.io.PacketIo;
 import io.vrouter.agent.dataplane.relay.RelayDirectory;
 import io.vrouter.agent.port.VmPort;
@@ -32,10 +34,14 @@ import org.slf4j.LoggerFactory;
  * <h2>Duty cycle ({@link #doWork()})</h2>
  * An Agrona {@link Agent} run by an {@link AgentRunner} on the thread {@value #ROLE_NAME}. Each
  * cycle reads the clock once, runs up to {@code commandBudget} control commands (port add/remove,
- * service changes), takes up to {@code rxBatch} frames from the vhost and from each port in turn,
+ * service changes), asks the {@link FrameSelector} which capture sockets have frames (one
+ * non-blocking {@code epoll_wait}) and takes up to {@code rxBatch} frames from each of those,
+ * straight from its ring into one reused buffer, processed in place (no queue, no copy but the
+ * ring's, no allocation; a packet held for its flow's set-up is copied),
  * sets up the flows that missed in this cycle ({@link FlowSetup}), and ages at most
  * {@code ageBudget} flows. It returns the work done; an idle cycle hands over to
- * {@link DataplaneIdleStrategy} (busy-poll, then park until a producer wakes the thread).
+ * {@link DataplaneIdleStrategy} (busy-poll, then sleep in the selector until a frame arrives on
+ * any port or a command wakes the thread). No thread per port: threads do not grow with ports.
  *
  * <h2>From a guest</h2>
  * <ol>
@@ -93,6 +99,13 @@ public final class Dataplane implements Agent, AutoCloseable {
     private final PortTable ports = new PortTable();
     private final FlowSetup setup;
     private final DataplaneIdleStrategy idle;
+    private final FrameSelector selector;
+    /** Every frame is read into this and processed in place; {@link PacketIo#MAX_FRAME_LENGTH} long. */
+    private final byte[] rxBuffer = new byte[PacketIo.MAX_FRAME_LENGTH];
+    private final FrameReceiver guestReceiver = this::fromGuest;
+    private final FrameReceiver vhostReceiver = this::fromVhost;
+    /** The port being polled, for {@link #guestReceiver}. */
+    private PortState polled;
     private long now;
 
     private volatile AgentRunner runner;
@@ -108,10 +121,11 @@ public final class Dataplane implements Agent, AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.table = new FlowTable<>(config.flowTable(), this::releaseHeld);
         this.setup = new FlowSetup(config, table, ports, counters);
-        this.idle = new DataplaneIdleStrategy(this::hasWork, config.idleParkNs(), config.busyPollNs());
-        this.vhost = PortState.vhost(Objects.requireNonNull(vhostIo, "vhostIo"), config.rxQueueCapacity());
+        this.vhost = PortState.vhost(Objects.requireNonNull(vhostIo, "vhostIo"));
         this.egress = new Egress(config, table, counters, vhost);
-        vhostIo.start((frame, length) -> enqueue(vhost, frame));
+        this.selector = new FrameSelector();
+        this.idle = new DataplaneIdleStrategy(selector, this::hasWork, config.idleParkNs(), config.busyPollNs());
+        watch(vhost);
     }
 
     /** The flow table, for concurrent readers (introspect): {@code read}, statistics getters. */
@@ -206,25 +220,18 @@ public final class Dataplane implements Agent, AutoCloseable {
         }
     }
 
+    /** Commands waiting; frames are the selector's to report. */
     private boolean hasWork() {
-        if (closed || !commands.isEmpty() || !vhost.rx().isEmpty()) {
-            return true;
-        }
-        for (PortState p : ports.all()) {
-            if (!p.rx().isEmpty()) {
-                return true;
-            }
-        }
-        return false;
+        return closed || !commands.isEmpty();
     }
 
-    /** Capture threads: queue a frame for the dataplane thread; a full queue drops and counts. */
-    private void enqueue(PortState p, byte[] frame) {
-        if (!p.rx().offer(frame)) {
-            counters.rxQueueFull();
-            return;
+    /** Starts an I/O and has the selector watch it (id: its interface id). */
+    private void watch(PortState p) {
+        p.io().start(idle::wake);
+        int fd = p.io().selectableFd();
+        if (fd >= 0) {
+            selector.add(fd, p.nh());
         }
-        idle.wake();
     }
 
     /**
@@ -242,43 +249,54 @@ public final class Dataplane implements Agent, AutoCloseable {
         now = clock.getAsLong();
         int work = commands.run(config.commandBudget());
         counters.add(DataplaneCounters.COMMANDS, work);
-        work += poll(vhost);
-        for (PortState p : ports.all()) {
+        int ready = selector.select(0);
+        for (int i = 0; i < ready; i++) {
+            int id = selector.readyId(i);
+            PortState p = id == VHOST_INTERFACE_ID ? vhost : ports.byIndex(id);
+            if (p != null) {
+                work += poll(p);
+            }
+        }
+        for (PortState p : ports.unselectable()) {
             work += poll(p);
+        }
+        if (vhost.io().selectableFd() < 0) {
+            work += poll(vhost);
         }
         work += setup.runDeferred(now);
         work += table.age(now, config.ageBudget());
         return work;
     }
 
+    /** Takes up to {@code rxBatch} frames from one interface: a busy guest cannot starve the others. */
     private int poll(PortState p) {
-        int n = 0;
-        int batch = config.rxBatch();
-        for (; n < batch; n++) {
-            byte[] f = p.rx().poll();
-            if (f == null) {
-                break;
-            }
-            try {
-                if (p.isVhost()) {
-                    fromVhost(f);
-                } else {
-                    fromGuest(p, f);
-                }
-            } catch (RuntimeException e) {
+        polled = p;
+        int n;
+        try {
+            n = p.io().receive(rxBuffer, p.isVhost() ? vhostReceiver : guestReceiver, config.rxBatch());
+        } catch (RuntimeException e) { // a bug on one frame: the I/O's loop stops there; the rest wait
+            counters.count(DataplaneCounters.ERRORS);
+            LOG.error("frame from {} dropped: processing failed", p.name(), e);
+            return 1;
+        }
+        if (n == PacketIo.FAILED) {
+            int fd = p.io().selectableFd();
+            if (fd >= 0 && selector.remove(fd)) {
                 counters.count(DataplaneCounters.ERRORS);
-                LOG.error("frame from {} dropped: processing failed", p.name(), e);
+                LOG.error("capture on {} failed; it is no longer polled until the port is plugged again", p.name());
             }
+            return 0;
         }
         return n;
     }
 
     // ------------------------------------------------------------------ guest → vhost
 
-    private void fromGuest(PortState p, byte[] f) {
+    private void fromGuest(byte[] f, int length) {
+        PortState p = polled;
         counters.count(DataplaneCounters.RX_GUEST);
         p.count(PortState.RX);
-        int rc = parser.parse(f, 0, f.length, pkt);
+        int rc = parser.parse(f, 0, length, pkt);
         if (rc != 0) {
             dropGuest(p, rc);
             return;
@@ -315,17 +333,17 @@ public final class Dataplane implements Agent, AutoCloseable {
                 p.count(PortState.DROPS); // refused by a limit: counted by the table
                 return;
             }
-            if (!table.holdPacket(h, f)) {
+            if (!table.holdPacket(h, Arrays.copyOf(f, length))) {
                 p.count(PortState.DROPS); // hold queue length 0: set up anyway, packet dropped
             }
             setup.defer(h, now);
             return;
         }
-        int action = table.account(h, f.length, pkt.tcpFlags(), now);
+        int action = table.account(h, length, pkt.tcpFlags(), now);
         switch (action) {
             case FlowAction.NAT, FlowAction.FORWARD -> egress.toVhost(h, action, f, pkt);
             case FlowAction.HOLD -> {
-                if (!table.holdPacket(h, f)) {
+                if (!table.holdPacket(h, Arrays.copyOf(f, length))) {
                     p.count(PortState.DROPS); // HOLD_QUEUE_FULL, counted by the table
                 }
             }
@@ -367,9 +385,9 @@ public final class Dataplane implements Agent, AutoCloseable {
 
     // ------------------------------------------------------------------ vhost → guest
 
-    private void fromVhost(byte[] f) {
+    private void fromVhost(byte[] f, int length) {
         counters.count(DataplaneCounters.RX_VHOST);
-        int rc = parser.parse(f, 0, f.length, pkt);
+        int rc = parser.parse(f, 0, length, pkt);
         if (rc != 0) {
             counters.drop(rc);
             return;
@@ -400,7 +418,7 @@ public final class Dataplane implements Agent, AutoCloseable {
             counters.drop(DropReason.POLICY);
             return;
         }
-        int action = table.account(h, f.length, pkt.tcpFlags(), now);
+        int action = table.account(h, length, pkt.tcpFlags(), now);
         if (action != FlowAction.NAT && action != FlowAction.FORWARD) {
             return; // DROP flow: counted by the table
         }
@@ -415,13 +433,18 @@ public final class Dataplane implements Agent, AutoCloseable {
     // ------------------------------------------------------------------ ports (dataplane thread)
 
     private void attach(VmPort port, PacketIo io) {
-        PortState ps = PortState.guest(port, io, config.rxQueueCapacity());
+        PortState ps = PortState.guest(port, io);
         PacketIo old = detach(port.id()); // re-add of the same port: replace it
         if (old != null && old != io) {
             old.close();
         }
         ports.add(ps);
-        io.start((frame, length) -> enqueue(ps, frame));
+        try {
+            watch(ps);
+        } catch (RuntimeException e) {
+            ports.remove(port.id());
+            throw e;
+        }
         LOG.info("port {} attached: {} index {} ip {} mac {}", port.id(), io.interfaceName(), ps.nh(),
                 port.fixedIp(), port.macAddress());
     }
@@ -431,9 +454,12 @@ public final class Dataplane implements Agent, AutoCloseable {
         if (gone == null) {
             return null;
         }
+        int fd = gone.io().selectableFd();
+        if (fd >= 0) {
+            selector.remove(fd);
+        }
         int deleted = setup.forgetInterface(gone.nh());
-        int dropped = gone.rx().drain(f -> { });
-        LOG.info("port {} detached: {} flows deleted, {} queued frames dropped", portId, deleted, dropped);
+        LOG.info("port {} detached: {} flows deleted", portId, deleted);
         return gone.io();
     }
 
@@ -456,7 +482,7 @@ public final class Dataplane implements Agent, AutoCloseable {
         closed = true;
         AgentRunner r = runner;
         if (r != null) {
-            idle.unpark();
+            idle.wake();
             r.close();
         }
         commands.close();
@@ -464,5 +490,6 @@ public final class Dataplane implements Agent, AutoCloseable {
             p.io().close();
         }
         vhost.io().close();
+        selector.close();
     }
 }

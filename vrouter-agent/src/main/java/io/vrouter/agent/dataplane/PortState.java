@@ -5,12 +5,11 @@ import io.vrouter.agent.port.VmPort;
 import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLongArray;
-import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 
 /**
  * One interface the dataplane reads: a guest port (with its identity and addresses as primitives
- * for the packet path) or the vhost agent end ({@link #port} null). Its capture thread offers
- * frames to {@link #rx} (its only producer); the dataplane thread takes them (the only consumer).
+ * for the packet path) or the vhost agent end ({@link #port} null). The dataplane thread takes
+ * its frames straight from {@link #io} (no queue between: they wait in the I/O's capture ring).
  *
  * @param port       the guest port, null for the vhost
  * @param io         its packet I/O
@@ -19,18 +18,17 @@ import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
  * @param ip         the port's IPv4 address, 0 when it has none (an IPv6-only port: its guest
  *                   may still reach link-local services from an RFC 3927 169.254/16 address)
  * @param metadataIp 169.254.0.0 + interface index, 0 when the port has none
- * @param rx         frames from the capture thread (single producer, single consumer)
  * @param counters   rx, tx, drops: written by the dataplane thread only, read by any
  */
 record PortState(VmPort port, PacketIo io, int nh, long mac, int ip, int metadataIp,
-                 OneToOneConcurrentArrayQueue<byte[]> rx, AtomicLongArray counters) {
+                 AtomicLongArray counters) {
     static final int RX = 0;
     static final int TX = 1;
     static final int DROPS = 2;
 
     /** The vhost agent end. */
-    static PortState vhost(PacketIo io, int queueCapacity) {
-        return of(null, io, Dataplane.VHOST_INTERFACE_ID, 0, 0, 0, queueCapacity);
+    static PortState vhost(PacketIo io) {
+        return of(null, io, Dataplane.VHOST_INTERFACE_ID, 0, 0, 0);
     }
 
     /**
@@ -38,7 +36,7 @@ record PortState(VmPort port, PacketIo io, int nh, long mac, int ip, int metadat
      *
      * @throws IllegalArgumentException naming the bad field of {@code port}
      */
-    static PortState guest(VmPort port, PacketIo io, int queueCapacity) {
+    static PortState guest(VmPort port, PacketIo io) {
         if (port.interfaceIndex() < 1 || port.interfaceIndex() > PortTable.MAX_INTERFACE_INDEX) {
             throw new IllegalArgumentException("port " + port.id() + ": interfaceIndex must be 1-"
                     + PortTable.MAX_INTERFACE_INDEX + ", got " + port.interfaceIndex());
@@ -53,12 +51,11 @@ record PortState(VmPort port, PacketIo io, int nh, long mac, int ip, int metadat
             }
         }
         int ip = port.ipAddress() == null ? 0 : ByteBuffer.wrap(port.ipAddress().getAddress()).getInt();
-        return of(port, io, port.interfaceIndex(), mac, ip, md, queueCapacity);
+        return of(port, io, port.interfaceIndex(), mac, ip, md);
     }
 
-    private static PortState of(VmPort port, PacketIo io, int nh, long mac, int ip, int metadataIp, int queueCapacity) {
-        return new PortState(port, io, nh, mac, ip, metadataIp, new OneToOneConcurrentArrayQueue<>(queueCapacity),
-                new AtomicLongArray(3));
+    private static PortState of(VmPort port, PacketIo io, int nh, long mac, int ip, int metadataIp) {
+        return new PortState(port, io, nh, mac, ip, metadataIp, new AtomicLongArray(3));
     }
 
     private static long parseMac(String id, String text) {

@@ -9,8 +9,10 @@ package io.vrouter.agent.dataplane;
  * @param rxFrames       frames received from the guest
  * @param txFrames       frames sent to the guest
  * @param drops          frames from the guest the dataplane dropped (any reason)
+ * @param captureDrops   frames from the guest its capture ring dropped, full in a burst
+ *                       ({@link io.vrouter.agent.dataplane.io.PcapPacketIo}'s sizing)
  * @param flows          flows owned by the port (forward and reverse)
  */
 public record PortStats(String portId, String systemName, int interfaceIndex, long rxFrames, long txFrames,
-                        long drops, int flows) {
+                        long drops, long captureDrops, int flows) {
 }

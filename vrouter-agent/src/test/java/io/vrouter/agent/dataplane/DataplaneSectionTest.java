@@ -21,7 +21,7 @@ class DataplaneSectionTest {
         Map<String, Long> totals = new LinkedHashMap<>();
         totals.put("rx_guest", 5L);
         DataplaneStats s = new DataplaneStats(totals, drops, 4, 1, 2,
-                List.of(new PortStats("p1", "tap1", 1, 5, 3, 2, 4)));
+                List.of(new PortStats("p1", "tap1", 1, 5, 3, 2, 0, 4)));
 
         JsonNode json = JsonHttpServer.DEFAULT_MAPPER.valueToTree(DataplaneSection.of(s, "nft", Set.of("ntp")));
 

@@ -51,16 +51,16 @@ class DataplaneTest {
     @BeforeEach
     void setUp() throws Exception {
         registry = LinkLocalRegistry.builder().build();
-        start(FlowTableConfig.builder().capacity(1024).build(), 1024);
+        start(FlowTableConfig.builder().capacity(1024).build(), DataplaneConfig.DEFAULT_RX_BATCH);
     }
 
-    private void start(FlowTableConfig flows, int rxQueue) throws Exception {
+    private void start(FlowTableConfig flows, int rxBatch) throws Exception {
         if (dp != null) {
             dp.close();
         }
         vhostIo = new MemoryPacketIo("vh-dp");
         DataplaneConfig cfg = DataplaneConfig.builder((Inet4Address) InetAddress.getByName("198.18.0.5"), KERNEL_MAC)
-                .flowTable(flows).rxQueueCapacity(rxQueue).build();
+                .flowTable(flows).rxBatch(rxBatch).build();
         dp = new Dataplane(cfg, vhostIo, clock::get);
         services(List.of(metadataEntry()), new long[0]);
     }
@@ -334,7 +334,7 @@ class DataplaneTest {
 
     @Test
     void shouldRefuseNewFlowsBeyondTheHoldLimit() throws Exception {
-        start(FlowTableConfig.builder().capacity(1024).maxHoldFlows(2).build(), 1024);
+        start(FlowTableConfig.builder().capacity(1024).maxHoldFlows(2).build(), DataplaneConfig.DEFAULT_RX_BATCH);
         MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
         for (int i = 0; i < 3; i++) {
             a.receive(guestSyn(GUEST_MAC_A, 40000 + i));
@@ -346,7 +346,7 @@ class DataplaneTest {
 
     @Test
     void shouldDropOverTheLinkLocalFlowLimitAndCountIt() throws Exception {
-        start(FlowTableConfig.builder().capacity(1024).maxVmLinkLocalFlows(1).build(), 1024);
+        start(FlowTableConfig.builder().capacity(1024).maxVmLinkLocalFlows(1).build(), DataplaneConfig.DEFAULT_RX_BATCH);
         MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
         a.receive(guestSyn(GUEST_MAC_A, 40000));
         a.receive(guestSyn(GUEST_MAC_A, 40001));
@@ -361,15 +361,35 @@ class DataplaneTest {
     }
 
     @Test
-    void shouldDropFramesBeyondTheRxQueueAndCountThem() throws Exception {
-        start(FlowTableConfig.builder().capacity(1024).build(), 2);
-        MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
+    void shouldCountFramesTheCaptureDroppedPerPortAndInTotal() throws Exception {
+        MemoryPacketIo a = new MemoryPacketIo("tapa", 2);
+        var done = dp.addPort(port("a", 1, GUEST_MAC_A, GUEST_IP), a);
+        dp.doWork();
+        done.get(1, TimeUnit.SECONDS);
         for (int i = 0; i < 5; i++) {
             a.receive(arp(1, GUEST_MAC_A, BROADCAST, GUEST_MAC_A, GUEST_IP, 0, GATEWAY));
         }
         dp.doWork();
         assertEquals(2, a.sentCount());
-        assertEquals(3, dp.stats().total("rx_queue_full"));
+        assertEquals(3, dp.stats().total("guest_capture_drops"));
+        assertEquals(3, dp.stats().ports().get(0).captureDrops());
+    }
+
+    @Test
+    void shouldTakeAtMostABatchFromOnePortPerCycleSoOthersAreServed() throws Exception {
+        start(FlowTableConfig.builder().capacity(1024).build(), 2);
+        MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
+        MemoryPacketIo b = attach(port("b", 2, GUEST_MAC_B, ip("10.0.0.4")));
+        for (int i = 0; i < 5; i++) {
+            a.receive(arp(1, GUEST_MAC_A, BROADCAST, GUEST_MAC_A, GUEST_IP, 0, GATEWAY));
+        }
+        b.receive(arp(1, GUEST_MAC_B, BROADCAST, GUEST_MAC_B, ip("10.0.0.4"), 0, GATEWAY));
+        dp.doWork();
+        assertEquals(2, a.sentCount(), "a batch of 2 from the busy port");
+        assertEquals(1, b.sentCount(), "the other port served in the same cycle");
+        dp.doWork();
+        dp.doWork();
+        assertEquals(5, a.sentCount(), "the rest on the next cycles, none lost");
     }
 
     // ------------------------------------------------------------------ policy
@@ -469,7 +489,7 @@ class DataplaneTest {
 
     @Test
     void aGuestStartingFlowsTooFastShouldBeThrottledWhileAnotherGuestIsServed() throws Exception {
-        start(FlowTableConfig.builder().capacity(1024).newFlowsPerSecond(10).newFlowBurst(5).build(), 1024);
+        start(FlowTableConfig.builder().capacity(1024).newFlowsPerSecond(10).newFlowBurst(5).build(), DataplaneConfig.DEFAULT_RX_BATCH);
         MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
         MemoryPacketIo b = attach(port("b", 2, GUEST_MAC_B, GUEST_IP));
         for (int i = 0; i < 50; i++) {
