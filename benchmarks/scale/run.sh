@@ -34,12 +34,10 @@ PLUG_TIMEOUT=${PLUG_TIMEOUT:-600}
 OUT=${OUT:-$ROOT/benchmarks/results/scale.md}
 NOVA_PORT=${NOVA_PORT:-8775}
 
+. benchmarks/lib.sh
+need_root_and_lock scalebench "veth pairs, namespaces, packet capture"
 log() { echo "scalebench: $*" >&2; }
 die() { log "$*"; exit 1; }
-[ "$(id -u)" -eq 0 ] || die "needs root (veth pairs, namespaces, packet capture)"
-exec 9>/run/lock/vrouter-scalebench.lock
-flock -n 9 || die "another run holds /run/lock/vrouter-scalebench.lock"
-. benchmarks/lib.sh
 install_missing wrk:wrk curl:curl
 
 DIR=$(mktemp -d /tmp/scalebench.XXXXXX)
@@ -126,23 +124,10 @@ run_point() { # build-name build-dir N
   IPC=$(free_port); INTROSPECT=$(free_port)
   local run=$DIR/$name-$n
   mkdir -p "$run/ports"
-  cat > "$run/agent.conf" <<CONF
-[DEFAULT]
-http_server_port = $INTROSPECT
-port_ipc_port = $IPC
-ports_dir = $run/ports
-[VIRTUAL-HOST-INTERFACE]
-name = $VHOST
-ip = 198.18.0.1/24
-[METADATA]
-metadata_proxy_secret = $SECRET
-metadata_proxy_port = 8097
-[LINKLOCAL]
-cache_file = $run/linklocal-cache.json
-[DATAPLANE]
-route_table = 20002
-CONF
-  chmod 600 "$run/agent.conf"
+  write_ini "$run/agent.conf" "DEFAULT.http_server_port=$INTROSPECT" "DEFAULT.port_ipc_port=$IPC" \
+    "DEFAULT.ports_dir=$run/ports" "VIRTUAL-HOST-INTERFACE.name=$VHOST" "VIRTUAL-HOST-INTERFACE.ip=198.18.0.1/24" \
+    "METADATA.metadata_proxy_secret=$SECRET" "METADATA.metadata_proxy_port=8097" \
+    "LINKLOCAL.cache_file=$run/linklocal-cache.json" "DATAPLANE.route_table=20002"
   "$tree/vrouter-agent/bin/vrouter-agent" --config-file "$run/agent.conf" >"$run/agent.log" 2>&1 &
   AGENT_PID=$!
   for _ in $(seq 1 300); do
