@@ -84,7 +84,8 @@ fi
 # --- nova stand-in and the measured guest ------------------------------------------------------
 SECRET=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 MEASURED_UUID=6e1a1c51-7a1e-4c4e-9a51-0000000005ca
-echo "[{\"uuid\": \"$MEASURED_UUID\", \"project_id\": \"5b3d0f5e9d274b2a8a4300000000005c\", \"hostname\": \"measured\"}]" \
+MEASURED_PROJECT=5b3d0f5e-9d27-4b2a-8a43-00000000005c # nova keeps Keystone's id without dashes
+echo "[{\"uuid\": \"$MEASURED_UUID\", \"project_id\": \"${MEASURED_PROJECT//-/}\", \"hostname\": \"measured\"}]" \
   > "$DIR/instances.json"
 java -cp "linklocal/target/test-classes:linklocal/target/classes:vrouter-agent/target/lib/*" \
   io.vrouter.linklocal.novastandin.NovaMetadataStandInMain --listen 127.0.0.1 --port "$NOVA_PORT" \
@@ -109,9 +110,9 @@ for i in $(seq 1 "$MAX"); do
 done | sysctl -q -p - >/dev/null 2>&1 || true
 for i in $(seq 1 "$MAX"); do echo "link set ${IDLE_PREFIX}${i}p up"; echo "link set ${IDLE_PREFIX}${i}g up"; done | ip -batch -
 
-port_json() { # index system-name ip mac instance
-  printf '{"id": "%s", "instance-id": "%s", "vn-id": "11111111-0000-4000-8000-%012d", "vm-project-id": "5b3d0f5e-9d27-4b2a-8a43-0000000000aa", "display-name": "g%s", "ip-address": "%s", "ip6-address": "", "type": 0, "system-name": "%s", "mac-address": "%s", "rx-vlan-id": -1, "tx-vlan-id": -1}' \
-    "$(cat /proc/sys/kernel/random/uuid)" "$5" "$1" "$1" "$3" "$2" "$4"
+port_json() { # index system-name ip mac instance project
+  printf '{"id": "%s", "instance-id": "%s", "vn-id": "11111111-0000-4000-8000-%012d", "vm-project-id": "%s", "display-name": "g%s", "ip-address": "%s", "ip6-address": "", "type": 0, "system-name": "%s", "mac-address": "%s", "rx-vlan-id": -1, "tx-vlan-id": -1}' \
+    "$(cat /proc/sys/kernel/random/uuid)" "$5" "$1" "$6" "$1" "$3" "$2" "$4"
 }
 
 attached() { curl -s --max-time 5 "http://127.0.0.1:$INTROSPECT/stats/dataplane" | grep -o '"portId"' | wc -l; }
@@ -140,7 +141,8 @@ run_point() { # build-name build-dir N
   local i batch=() sep body
   for i in $(seq 1 "$n"); do
     batch+=("$(port_json "$i" "${IDLE_PREFIX}${i}p" "10.$((i / 250)).$((i % 250 + 1)).3" \
-      "$(printf '02:00:01:%02x:%02x:03' $((i / 256)) $((i % 256)))" "$(cat /proc/sys/kernel/random/uuid)")")
+      "$(printf '02:00:01:%02x:%02x:03' $((i / 256)) $((i % 256)))" "$(cat /proc/sys/kernel/random/uuid)" \
+      5b3d0f5e-9d27-4b2a-8a43-0000000000aa)")
     if [ ${#batch[@]} -eq 30 ] || [ "$i" -eq "$n" ]; then
       body=$(IFS=,; echo "[${batch[*]}]")
       curl -sf --max-time 30 -X POST "http://127.0.0.1:$IPC/port" -H 'Content-Type: application/json' \
@@ -161,10 +163,10 @@ run_point() { # build-name build-dir N
   local t0 t1 got=""
   t0=$(date +%s%N)
   curl -sf --max-time 10 -X POST "http://127.0.0.1:$IPC/port" -H 'Content-Type: application/json' \
-    -d "$(port_json 0 "$GUEST_IF" 10.250.0.2 "$GUEST_MAC" "$MEASURED_UUID")" >/dev/null || die "POST measured port failed"
+    -d "$(port_json 0 "$GUEST_IF" 10.250.0.2 "$GUEST_MAC" "$MEASURED_UUID" "$MEASURED_PROJECT")" >/dev/null || die "POST measured port failed"
   deadline=$(( SECONDS + 60 ))
   while [ "$got" != "$MEASURED_UUID" ]; do
-    [ $SECONDS -lt $deadline ] || die "$name: the measured guest got no answer within 60 s"
+    [ $SECONDS -lt $deadline ] || die "$name: the measured guest got no right answer within 60 s (last: '${got:0:80}')"
     got=$(ip netns exec "$GUEST_NS" curl -s --max-time 1 http://169.254.169.254/latest/meta-data/instance-id || true)
   done
   t1=$(date +%s%N)
