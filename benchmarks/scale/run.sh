@@ -13,7 +13,7 @@
 #   3. once the dataplane reports all N attached: the agent's threads (/proc/PID/task) and RSS;
 #   4. one more guest, in a network namespace (the only one: it must run curl and wrk), is
 #      plugged last; plug-to-first-answer = from just before its POST /port until the first
-#      curl from the guest gets its own instance-id back from 169.254.169.254 (curl retried at
+#      curl from the guest gets its own uuid back in openstack/latest/meta_data.json (curl retried at
 #      once on failure; each try includes starting curl, ~5 ms);
 #   5. wrk in that guest (1 thread, 1 keep-alive connection, DURATION s) gives its metadata p99.
 # Writes benchmarks/results/scale.md (and the raw table in the run directory).
@@ -167,7 +167,8 @@ run_point() { # build-name build-dir N
   deadline=$(( SECONDS + 60 ))
   while [ "$got" != "$MEASURED_UUID" ]; do
     [ $SECONDS -lt $deadline ] || die "$name: the measured guest got no right answer within 60 s (last: '${got:0:80}')"
-    got=$(ip netns exec "$GUEST_NS" curl -s --max-time 1 http://169.254.169.254/latest/meta-data/instance-id || true)
+    got=$(ip netns exec "$GUEST_NS" curl -sf --max-time 1 http://169.254.169.254/openstack/latest/meta_data.json \
+      | grep -o "$MEASURED_UUID" | head -n 1 || true)
   done
   t1=$(date +%s%N)
   ip netns exec "$GUEST_NS" wrk -t1 -c1 -d"${DURATION}s" --latency \
