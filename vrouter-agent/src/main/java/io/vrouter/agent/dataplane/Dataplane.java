@@ -1,5 +1,7 @@
 package io.vrouter.agent.dataplane;
 
+import io.vrouter.agent.dataplane.io.FrameReceiver;
+import io.vrouter.agent.dataplane.io.FrameSelector;
 import io.vrouter.agent.dataplane.io.PacketIo;
 import io.vrouter.agent.dataplane.relay.RelayDirectory;
 import io.vrouter.agent.port.VmPort;
@@ -32,10 +34,14 @@ import org.slf4j.LoggerFactory;
  * <h2>Duty cycle ({@link #doWork()})</h2>
  * An Agrona {@link Agent} run by an {@link AgentRunner} on the thread {@value #ROLE_NAME}. Each
  * cycle reads the clock once, runs up to {@code commandBudget} control commands (port add/remove,
- * service changes), takes up to {@code rxBatch} frames from the vhost and from each port in turn,
+ * service changes), asks the {@link FrameSelector} which capture sockets have frames (one
+ * non-blocking {@code epoll_wait}) and takes up to {@code rxBatch} frames from each of those,
+ * straight from its ring into one reused buffer, processed in place (no queue, no copy but the
+ * ring's, no allocation; a packet held for its flow's set-up is copied),
  * sets up the flows that missed in this cycle ({@link FlowSetup}), and ages at most
  * {@code ageBudget} flows. It returns the work done; an idle cycle hands over to
- * {@link DataplaneIdleStrategy} (busy-poll, then park until a producer wakes the thread).
+ * {@link DataplaneIdleStrategy} (busy-poll, then sleep in the selector until a frame arrives on
+ * any port or a command wakes the thread). No thread per port: threads do not grow with ports.
  *
  * <h2>From a guest</h2>
  * <ol>
@@ -45,8 +51,8 @@ import org.slf4j.LoggerFactory;
  *       {@link DropReason#SPOOFED_SOURCE}.</li>
  *   <li>ARP requests are answered with the agent MAC ({@link NeighborAnswers}).</li>
  *   <li>TCP/UDP: flow lookup keyed by the port's interface index. A miss creates a HOLD flow and
- *       queues the packet in it; later packets of that flow queue behind it (bounded by the
- *       table's HOLD limits). After the batch, each new flow is set up ({@link FlowSetup}) and
+ *       queues the packet in it ({@link GuestFlows}); later packets of that flow queue behind it
+ *       (bounded by the table's HOLD limits). After the batch, each new flow is set up ({@link FlowSetup}) and
  *       its held packets are released through the flow's action.</li>
  *   <li>A NAT flow rewrites the packet in place with RFC 1624 incremental checksum updates. A
  *       TCP/UDP checksum that a guest left partial (checksum offload: only the pseudo-header sum)
@@ -98,7 +104,15 @@ public final class Dataplane implements Agent, AutoCloseable {
     private final FlowSetup setup;
     /** ARP and IPv6 neighbour-discovery answers. */
     private final NeighborAnswers ndp;
+    private final GuestFlows flows;
     private final DataplaneIdleStrategy idle;
+    private final FrameSelector selector;
+    /** Every frame is read into this and processed in place; {@link PacketIo#MAX_FRAME_LENGTH} long. */
+    private final byte[] rxBuffer = new byte[PacketIo.MAX_FRAME_LENGTH];
+    private final FrameReceiver guestReceiver = this::fromGuest;
+    private final FrameReceiver vhostReceiver = this::fromVhost;
+    /** The port being polled, for {@link #guestReceiver}. */
+    private PortState polled;
     private long now;
 
     private volatile AgentRunner runner;
@@ -114,11 +128,13 @@ public final class Dataplane implements Agent, AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.table = new FlowTable<>(config.flowTable(), this::releaseHeld);
         this.setup = new FlowSetup(config, table, ports, counters);
-        this.idle = new DataplaneIdleStrategy(this::hasWork, config.idleParkNs(), config.busyPollNs());
-        this.vhost = PortState.vhost(Objects.requireNonNull(vhostIo, "vhostIo"), config.rxQueueCapacity());
+        this.vhost = PortState.vhost(Objects.requireNonNull(vhostIo, "vhostIo"));
         this.egress = new Egress(config, table, counters, vhost);
         this.ndp = new NeighborAnswers(config.agentMac(), setup, egress, counters);
-        vhostIo.start((frame, length) -> enqueue(vhost, frame));
+        this.flows = new GuestFlows(table, setup, egress);
+        this.selector = new FrameSelector();
+        this.idle = new DataplaneIdleStrategy(selector, this::hasWork, config.idleParkNs(), config.busyPollNs());
+        watch(vhost);
     }
 
     /** Its settings (vhost address and MAC, agent MAC, ...). */
@@ -218,25 +234,18 @@ public final class Dataplane implements Agent, AutoCloseable {
         }
     }
 
+    /** Commands waiting; frames are the selector's to report. */
     private boolean hasWork() {
-        if (closed || !commands.isEmpty() || !vhost.rx().isEmpty()) {
-            return true;
-        }
-        for (PortState p : ports.all()) {
-            if (!p.rx().isEmpty()) {
-                return true;
-            }
-        }
-        return false;
+        return closed || !commands.isEmpty();
     }
 
-    /** Capture threads: queue a frame for the dataplane thread; a full queue drops and counts. */
-    private void enqueue(PortState p, byte[] frame) {
-        if (!p.rx().offer(frame)) {
-            counters.rxQueueFull();
-            return;
+    /** Starts an I/O and has the selector watch it (id: its interface id). */
+    private void watch(PortState p) {
+        p.io().start(idle::wake);
+        int fd = p.io().selectableFd();
+        if (fd >= 0) {
+            selector.add(fd, p.nh());
         }
-        idle.wake();
     }
 
     /**
@@ -254,44 +263,55 @@ public final class Dataplane implements Agent, AutoCloseable {
         now = clock.getAsLong();
         int work = commands.run(config.commandBudget());
         counters.add(DataplaneCounters.COMMANDS, work);
-        work += poll(vhost);
-        for (PortState p : ports.all()) {
+        int ready = selector.select(0);
+        for (int i = 0; i < ready; i++) {
+            int id = selector.readyId(i);
+            PortState p = id == VHOST_INTERFACE_ID ? vhost : ports.byIndex(id);
+            if (p != null) {
+                work += poll(p);
+            }
+        }
+        for (PortState p : ports.unselectable()) {
             work += poll(p);
+        }
+        if (vhost.io().selectableFd() < 0) {
+            work += poll(vhost);
         }
         work += setup.runDeferred(now);
         work += table.age(now, config.ageBudget());
         return work;
     }
 
+    /** Takes up to {@code rxBatch} frames from one interface: a busy guest cannot starve the others. */
     private int poll(PortState p) {
-        int n = 0;
-        int batch = config.rxBatch();
-        for (; n < batch; n++) {
-            byte[] f = p.rx().poll();
-            if (f == null) {
-                break;
-            }
-            try {
-                if (p.isVhost()) {
-                    fromVhost(f);
-                } else {
-                    fromGuest(p, f);
-                }
-            } catch (RuntimeException e) {
+        polled = p;
+        int n;
+        try {
+            n = p.io().receive(rxBuffer, p.isVhost() ? vhostReceiver : guestReceiver, config.rxBatch());
+        } catch (RuntimeException e) { // a bug on one frame: the I/O's loop stops there; the rest wait
+            counters.count(DataplaneCounters.ERRORS);
+            LOG.error("frame from {} dropped: processing failed", p.name(), e);
+            return 1;
+        }
+        if (n == PacketIo.FAILED) {
+            int fd = p.io().selectableFd();
+            if (fd >= 0 && selector.remove(fd)) {
                 counters.count(DataplaneCounters.ERRORS);
-                LOG.error("frame from {} dropped: processing failed", p.name(), e);
+                LOG.error("capture on {} failed; it is no longer polled until the port is plugged again", p.name());
             }
+            return 0;
         }
         return n;
     }
 
     // ------------------------------------------------------------------ guest → vhost
 
-    private void fromGuest(PortState p, byte[] f) {
+    private void fromGuest(byte[] f, int length) {
+        PortState p = polled;
         counters.count(DataplaneCounters.RX_GUEST);
         p.count(PortState.RX);
-        p.add(PortState.RX_BYTES, f.length);
-        int rc = parser.parse(f, 0, f.length, pkt);
+        p.add(PortState.RX_BYTES, length);
+        int rc = parser.parse(f, 0, length, pkt);
         if (rc != 0) {
             dropGuest(p, rc);
             return;
@@ -325,13 +345,7 @@ public final class Dataplane implements Agent, AutoCloseable {
             dropGuest(p, DropReason.POLICY.code());
             return;
         }
-        long h = table.lookup(p.nh(), proto, pkt.srcIp(), pkt.dstIp(), pkt.srcPort(), pkt.dstPort());
-        if (h == FlowResult.NO_FLOW) {
-            holdNew(p, f, table.addHold(p.nh(), proto, pkt.srcIp(), pkt.dstIp(), pkt.srcPort(), pkt.dstPort(),
-                    pkt.tcpFlags(), now));
-            return;
-        }
-        onFlow(p, f, h);
+        flows.ipv4(p, f, pkt, proto, now);
     }
 
     /** IPv6 from a guest: NDP, else as IPv4 (flows keyed by the port: overlapping guests never share one). */
@@ -349,40 +363,7 @@ public final class Dataplane implements Agent, AutoCloseable {
             dropGuest(p, DropReason.POLICY.code());
             return;
         }
-        long h = table.lookup6(p.nh(), proto, pkt.srcIp6Hi(), pkt.srcIp6Lo(), pkt.dstIp6Hi(), pkt.dstIp6Lo(),
-                pkt.srcPort(), pkt.dstPort());
-        if (h == FlowResult.NO_FLOW) {
-            holdNew(p, f, table.addHold6(p.nh(), proto, pkt.srcIp6Hi(), pkt.srcIp6Lo(), pkt.dstIp6Hi(),
-                    pkt.dstIp6Lo(), pkt.srcPort(), pkt.dstPort(), pkt.tcpFlags(), now));
-            return;
-        }
-        onFlow(p, f, h);
-    }
-
-    /** A new flow's first packet: queued in its HOLD flow {@code h} for set-up after the batch. */
-    private void holdNew(PortState p, byte[] f, long h) {
-        if (!FlowResult.isHandle(h)) {
-            p.count(PortState.DROPS); // refused by a limit: counted by the table
-            return;
-        }
-        if (!table.holdPacket(h, f)) {
-            p.count(PortState.DROPS); // hold queue length 0: set up anyway, packet dropped
-        }
-        setup.defer(h, now);
-    }
-
-    /** A guest packet of existing flow {@code h}, as the flow's action says. */
-    private void onFlow(PortState p, byte[] f, long h) {
-        int action = table.account(h, f.length, pkt.tcpFlags(), now);
-        switch (action) {
-            case FlowAction.NAT, FlowAction.FORWARD -> egress.toVhost(h, action, f, pkt);
-            case FlowAction.HOLD -> {
-                if (!table.holdPacket(h, f)) {
-                    p.count(PortState.DROPS); // HOLD_QUEUE_FULL, counted by the table
-                }
-            }
-            default -> p.count(PortState.DROPS); // DROP flow: counted by the table
-        }
+        flows.ipv6(p, f, pkt, proto, now);
     }
 
     /** Held packets released by {@link FlowTable#installReverse}: re-parse and forward. */
@@ -404,9 +385,9 @@ public final class Dataplane implements Agent, AutoCloseable {
 
     // ------------------------------------------------------------------ vhost → guest
 
-    private void fromVhost(byte[] f) {
+    private void fromVhost(byte[] f, int length) {
         counters.count(DataplaneCounters.RX_VHOST);
-        int rc = parser.parse(f, 0, f.length, pkt);
+        int rc = parser.parse(f, 0, length, pkt);
         if (rc != 0) {
             counters.drop(rc);
             return;
@@ -435,7 +416,7 @@ public final class Dataplane implements Agent, AutoCloseable {
             counters.drop(DropReason.POLICY);
             return;
         }
-        int action = table.account(h, f.length, pkt.tcpFlags(), now);
+        int action = table.account(h, length, pkt.tcpFlags(), now);
         if (action != FlowAction.NAT && action != FlowAction.FORWARD) {
             return; // DROP flow: counted by the table
         }
@@ -450,13 +431,18 @@ public final class Dataplane implements Agent, AutoCloseable {
     // ------------------------------------------------------------------ ports (dataplane thread)
 
     private void attach(VmPort port, PacketIo io) {
-        PortState ps = PortState.guest(port, io, config.rxQueueCapacity());
+        PortState ps = PortState.guest(port, io);
         PacketIo old = detach(port.id()); // re-add of the same port: replace it
         if (old != null && old != io) {
             old.close();
         }
         ports.add(ps);
-        io.start((frame, length) -> enqueue(ps, frame));
+        try {
+            watch(ps);
+        } catch (RuntimeException e) {
+            ports.remove(port.id());
+            throw e;
+        }
         LOG.info("port {} attached: {} index {} ip {} mac {}", port.id(), io.interfaceName(), ps.nh(),
                 port.fixedIp(), port.macAddress());
     }
@@ -466,9 +452,12 @@ public final class Dataplane implements Agent, AutoCloseable {
         if (gone == null) {
             return null;
         }
+        int fd = gone.io().selectableFd();
+        if (fd >= 0) {
+            selector.remove(fd);
+        }
         int deleted = setup.forgetInterface(gone.nh());
-        int dropped = gone.rx().drain(f -> { });
-        LOG.info("port {} detached: {} flows deleted, {} queued frames dropped", portId, deleted, dropped);
+        LOG.info("port {} detached: {} flows deleted", portId, deleted);
         return gone.io();
     }
 
@@ -491,7 +480,7 @@ public final class Dataplane implements Agent, AutoCloseable {
         closed = true;
         AgentRunner r = runner;
         if (r != null) {
-            idle.unpark();
+            idle.wake();
             r.close();
         }
         commands.close();
@@ -499,5 +488,6 @@ public final class Dataplane implements Agent, AutoCloseable {
             p.io().close();
         }
         vhost.io().close();
+        selector.close();
     }
 }

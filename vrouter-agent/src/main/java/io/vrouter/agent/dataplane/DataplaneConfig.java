@@ -18,11 +18,6 @@ import java.util.Objects;
  * <tr><td>metadataProxyPort</td><td>{@value #DEFAULT_METADATA_PROXY_PORT}</td><td>METADATA.metadata_proxy_port</td></tr>
  * <tr><td>agentMac</td><td>{@code 00:00:5e:00:01:00}</td><td>vrouter's virtual MAC: answers ARP,
  * source of every injected frame</td></tr>
- * <tr><td>rxQueueCapacity</td><td>{@value #DEFAULT_RX_QUEUE_CAPACITY}</td><td>frames waiting per
- * interface between its capture thread and the dataplane thread (Agrona's
- * {@code OneToOneConcurrentArrayQueue}: a power of two, 1 to 2^20, so the limit is exact); beyond
- * it frames are dropped and counted ({@code rx_queue_full}); a guest cannot fill another guest's
- * queue</td></tr>
  * <tr><td>rxBatch</td><td>{@value #DEFAULT_RX_BATCH}</td><td>frames taken from one interface per
  * cycle, so a busy guest cannot starve the others</td></tr>
  * <tr><td>ageBudget</td><td>{@value #DEFAULT_AGE_BUDGET}</td><td>flows visited by aging per
@@ -53,7 +48,6 @@ import java.util.Objects;
 public final class DataplaneConfig {
     public static final int DEFAULT_METADATA_PROXY_PORT = io.vrouter.linklocal.proxy.MetadataProxyConfig.DEFAULT_PORT;
     public static final long DEFAULT_AGENT_MAC = 0x00005e000100L;
-    public static final int DEFAULT_RX_QUEUE_CAPACITY = 1024;
     public static final int DEFAULT_RX_BATCH = 64;
     public static final int DEFAULT_AGE_BUDGET = 1024;
     public static final int DEFAULT_COMMAND_BUDGET = 64;
@@ -74,7 +68,6 @@ public final class DataplaneConfig {
     private final long vhostKernelMac;
     private final int metadataProxyPort;
     private final long agentMac;
-    private final int rxQueueCapacity;
     private final int rxBatch;
     private final int ageBudget;
     private final int commandBudget;
@@ -90,7 +83,6 @@ public final class DataplaneConfig {
         vhostKernelMac = b.vhostKernelMac;
         metadataProxyPort = b.metadataProxyPort;
         agentMac = b.agentMac;
-        rxQueueCapacity = b.rxQueueCapacity;
         rxBatch = b.rxBatch;
         ageBudget = b.ageBudget;
         commandBudget = b.commandBudget;
@@ -124,10 +116,6 @@ public final class DataplaneConfig {
 
     public long agentMac() {
         return agentMac;
-    }
-
-    public int rxQueueCapacity() {
-        return rxQueueCapacity;
     }
 
     public int rxBatch() {
@@ -168,7 +156,6 @@ public final class DataplaneConfig {
         private final long vhostKernelMac;
         private int metadataProxyPort = DEFAULT_METADATA_PROXY_PORT;
         private long agentMac = DEFAULT_AGENT_MAC;
-        private int rxQueueCapacity = DEFAULT_RX_QUEUE_CAPACITY;
         private int rxBatch = DEFAULT_RX_BATCH;
         private int ageBudget = DEFAULT_AGE_BUDGET;
         private int commandBudget = DEFAULT_COMMAND_BUDGET;
@@ -202,15 +189,6 @@ public final class DataplaneConfig {
                 throw new IllegalArgumentException("agentMac must be a non-zero unicast 48-bit MAC");
             }
             this.agentMac = mac;
-            return this;
-        }
-
-        public Builder rxQueueCapacity(int n) {
-            checkRange("rxQueueCapacity", n, 1, 1 << 20);
-            if (Integer.bitCount(n) != 1) {
-                throw new IllegalArgumentException("rxQueueCapacity must be a power of two, got " + n);
-            }
-            this.rxQueueCapacity = n;
             return this;
         }
 

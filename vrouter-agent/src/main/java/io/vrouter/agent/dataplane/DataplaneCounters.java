@@ -9,8 +9,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * Drops decided by the flow table (limits, DROP flows) are counted by the table; {@link Dataplane#stats()}
  * adds both.
  *
- * <p>Single writer (the dataplane thread; {@link #rxQueueFull} also from capture threads), any
- * number of readers: plain increments published with release semantics, no locks.
+ * <p>Single writer (the dataplane thread), any number of readers: plain increments published with release semantics, no locks.
  */
 public final class DataplaneCounters {
     /** Indexes of {@link #totals}. */
@@ -21,16 +20,15 @@ public final class DataplaneCounters {
     static final int TX_FAILED = 4;
     static final int ARP_REPLIES = 5;
     static final int FLOW_SETUPS = 6;
-    static final int RX_QUEUE_FULL = 7;
-    static final int COMMANDS = 8;
-    static final int ERRORS = 9;
+    static final int COMMANDS = 7;
+    static final int ERRORS = 8;
     /** Guest TSO/GSO super-frames cut into segments for the vhost. */
-    static final int GUEST_SUPER_FRAMES = 10;
+    static final int GUEST_SUPER_FRAMES = 9;
     /** IPv6 neighbour advertisements sent (the NDP counterpart of ARP_REPLIES). */
-    static final int NDP_ADVERTISEMENTS = 11;
+    static final int NDP_ADVERTISEMENTS = 10;
     private static final String[] TOTAL_NAMES = {
         "rx_guest", "rx_vhost", "tx_guest", "tx_vhost", "tx_failed", "arp_replies", "flow_setups",
-        "rx_queue_full", "commands", "errors", "guest_super_frames", "ndp_advertisements"};
+        "commands", "errors", "guest_super_frames", "ndp_advertisements"};
 
     private final AtomicLongArray drops = new AtomicLongArray(128);
     private final AtomicLongArray totals = new AtomicLongArray(TOTAL_NAMES.length);
@@ -51,11 +49,6 @@ public final class DataplaneCounters {
         if (n != 0) {
             totals.lazySet(total, totals.get(total) + n);
         }
-    }
-
-    /** From capture threads: a frame found its port's queue full. */
-    void rxQueueFull() {
-        totals.incrementAndGet(RX_QUEUE_FULL);
     }
 
     /** Drops the dataplane decided for {@code reason}. Any thread. */

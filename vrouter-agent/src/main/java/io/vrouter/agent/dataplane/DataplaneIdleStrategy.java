@@ -1,49 +1,47 @@
 package io.vrouter.agent.dataplane;
 
-import java.lang.invoke.VarHandle;
+import io.vrouter.agent.dataplane.io.FrameSelector;
 import java.util.function.BooleanSupplier;
-import java.util.concurrent.locks.LockSupport;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
  * How the dataplane thread waits after a duty cycle that did nothing: an Agrona
- * {@link IdleStrategy} for its {@code AgentRunner}, woken at once by the threads that hand it work.
+ * {@link IdleStrategy} for its {@code AgentRunner} that sleeps in the {@link FrameSelector} over
+ * every port's capture socket, so a frame on any port, or a {@link #wake()} from a thread that
+ * handed it a command, ends the sleep at once.
  *
  * <p>After a cycle that did work, the next frame usually follows within microseconds (the rest of
- * a burst, the other direction of a round trip): for up to {@code busyPollNs} the thread waits for
- * it awake, spinning briefly and then yielding, without a full duty cycle. Then it parks for at
- * most {@code idleParkNs} (so aging still runs that often). Agrona's own strategies park for a
- * fixed or growing time and have no way to be woken early, which would add up to
- * {@code idleParkNs} to a guest's first packet after a quiet spell.
+ * a burst, the other direction of a round trip): for up to {@code busyPollNs} the thread polls the
+ * selector without sleeping ({@code epoll_wait} with no timeout), spinning briefly and then
+ * yielding. Then it sleeps for at most {@code idleParkNs} (so aging still runs that often).
  *
  * <h2>Wake-up without lost frames</h2>
- * The dataplane thread sets {@code sleeping} (volatile), re-checks every queue, then parks. A
- * producer publishes its frame or command and then calls {@link #wake()}, which issues a full
- * fence before it reads {@code sleeping}: Agrona's queues publish with a release store, which a
- * later load may overtake, so without the fence the producer could read a stale {@code false}
- * while the dataplane thread, not yet seeing the frame, parks. With it, either the dataplane
- * thread sees the frame or the producer sees the flag and unparks it. A producer unparks only a
- * parked thread, so a busy dataplane takes frames without a park/unpark each.
+ * Capture sockets are watched level-triggered: a frame waiting when the thread goes to sleep
+ * ends the sleep at once. Commands and frames of I/Os without a socket (in-memory, tests) are
+ * published first and then {@link #wake()} writes the selector's eventfd, which stays readable
+ * until a select consumes it: a wake-up between the producer's publish and the thread's sleep
+ * ends that sleep.
  */
 final class DataplaneIdleStrategy implements IdleStrategy {
     /** Busy-poll iterations that only spin ({@link Thread#onSpinWait}) before yielding instead. */
     private static final int BUSY_POLL_SPINS = 64;
 
+    private final FrameSelector selector;
     private final BooleanSupplier hasWork;
-    private final long idleParkNs;
+    private final int idleParkMs;
     private final long busyPollNs;
     private long lastWorkNs = System.nanoTime();
-    private volatile boolean sleeping;
-    private volatile Thread sleeper;
 
     /**
-     * @param hasWork    true when a queue holds a frame or a command (any thread, lock-free)
-     * @param idleParkNs longest park
-     * @param busyPollNs how long to poll awake after the last cycle that did work; 0: park at once
+     * @param selector   the dataplane's selector
+     * @param hasWork    true when a command waits (cheap, no system call)
+     * @param idleParkNs longest sleep, rounded up to whole milliseconds (epoll's unit)
+     * @param busyPollNs how long to poll awake after the last cycle that did work; 0: sleep at once
      */
-    DataplaneIdleStrategy(BooleanSupplier hasWork, long idleParkNs, long busyPollNs) {
+    DataplaneIdleStrategy(FrameSelector selector, BooleanSupplier hasWork, long idleParkNs, long busyPollNs) {
+        this.selector = selector;
         this.hasWork = hasWork;
-        this.idleParkNs = idleParkNs;
+        this.idleParkMs = (int) Math.max(1, Math.min(Integer.MAX_VALUE, (idleParkNs + 999_999) / 1_000_000));
         this.busyPollNs = busyPollNs;
     }
 
@@ -56,22 +54,17 @@ final class DataplaneIdleStrategy implements IdleStrategy {
             return;
         }
         if (busyPollNs > 0 && busyPoll(lastWorkNs + busyPollNs)) {
-            return; // something arrived while polling: no park/unpark for it
+            return; // something arrived while polling: no sleep and wake-up for it
         }
         idle();
     }
 
-    /** Parks until woken, or for at most {@code idleParkNs}. */
+    /** Sleeps until a frame or a wake-up, or for at most {@code idleParkNs}. */
     @Override
     public void idle() {
-        if (sleeper == null) {
-            sleeper = Thread.currentThread();
-        }
-        sleeping = true;
         if (!hasWork.getAsBoolean()) {
-            LockSupport.parkNanos(this, idleParkNs);
+            selector.select(idleParkMs);
         }
-        sleeping = false;
     }
 
     @Override
@@ -84,25 +77,14 @@ final class DataplaneIdleStrategy implements IdleStrategy {
         return "dataplane";
     }
 
-    /** Producers, after publishing: unparks the dataplane thread if it sleeps (see the class comment). */
+    /** Producers, after publishing: ends the dataplane thread's sleep, or the next one. Any thread. */
     void wake() {
-        VarHandle.fullFence();
-        if (sleeping) {
-            unpark();
-        }
-    }
-
-    /** Unparks the dataplane thread whatever it is doing (close). */
-    void unpark() {
-        Thread t = sleeper;
-        if (t != null) {
-            LockSupport.unpark(t);
-        }
+        selector.wake();
     }
 
     private boolean busyPoll(long deadlineNs) {
         for (int i = 0; ; i++) {
-            if (hasWork.getAsBoolean()) {
+            if (hasWork.getAsBoolean() || selector.select(0) > 0 || selector.woken()) {
                 return true;
             }
             if (System.nanoTime() - deadlineNs >= 0) {

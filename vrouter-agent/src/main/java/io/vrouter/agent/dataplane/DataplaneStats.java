@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * A point-in-time copy of the dataplane's counters, for introspect and tests.
  *
- * @param totals     named frame totals ({@code rx_guest}, {@code tx_vhost}, {@code arp_replies}, ...)
+ * @param totals     named frame totals ({@code rx_guest}, {@code tx_vhost}, {@code arp_replies}, ...;
+ *                   {@code guest_capture_drops}: frames the ports' capture rings dropped when full)
  * @param drops      drops by reason: the dataplane's plus the flow table's
  * @param flows      live flows (HOLD included)
  * @param holdFlows  flows waiting in HOLD
@@ -31,14 +32,18 @@ public record DataplaneStats(Map<String, Long> totals, Map<DropReason, Long> dro
             }
         }
         List<PortStats> ps = new ArrayList<>(ports.length);
+        long guestCaptureDrops = 0;
         for (PortState p : ports) {
             AtomicLongArray c = p.counters();
+            long captureDrops = p.io().captureDrops();
+            guestCaptureDrops += captureDrops;
             ps.add(new PortStats(p.port().id(), p.name(), p.nh(), c.get(PortState.RX), c.get(PortState.TX),
                     c.get(PortState.DROPS), table.interfaceFlowCount(p.nh()), c.get(PortState.RX_BYTES),
-                    c.get(PortState.TX_BYTES), p.io().captureDrops(), c.get(PortState.TX_ERRORS)));
+                    c.get(PortState.TX_BYTES), captureDrops, c.get(PortState.TX_ERRORS)));
         }
         Map<String, Long> totals = counters.totals();
         totals.put("vhost_capture_drops", vhost.io().captureDrops());
+        totals.put("guest_capture_drops", guestCaptureDrops);
         return new DataplaneStats(totals, drops, table.size(), table.holdFlowCount(), table.linkLocalFlowCount(),
                 List.copyOf(ps));
     }

@@ -8,12 +8,11 @@ import java.net.Inet6Address;
 import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLongArray;
-import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 
 /**
  * One interface the dataplane reads: a guest port (with its identity and addresses as primitives
- * for the packet path) or the vhost agent end ({@link #port} null). Its capture thread offers
- * frames to {@link #rx} (its only producer); the dataplane thread takes them (the only consumer).
+ * for the packet path) or the vhost agent end ({@link #port} null). The dataplane thread takes
+ * its frames straight from {@link #io} (no queue between: they wait in the I/O's capture ring).
  *
  * @param port       the guest port, null for the vhost
  * @param io         its packet I/O
@@ -25,11 +24,10 @@ import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
  * @param ip6Lo      its low 64 bits
  * @param metadataIp 169.254.0.0 + interface index, 0 when the port has none; its IPv6 form
  *                   fe80::a9fe:XXYY ({@link #metadataIp6Lo()}) is the port's IPv6 metadata source
- * @param rx         frames from the capture thread (single producer, single consumer)
  * @param counters   rx, tx, drops, rx/tx bytes, tx errors: written by the dataplane thread only, read by any
  */
 record PortState(VmPort port, PacketIo io, int nh, long mac, int ip, long ip6Hi, long ip6Lo, int metadataIp,
-                 OneToOneConcurrentArrayQueue<byte[]> rx, AtomicLongArray counters) {
+                 AtomicLongArray counters) {
     static final int RX = 0;
     static final int TX = 1;
     static final int DROPS = 2;
@@ -39,8 +37,8 @@ record PortState(VmPort port, PacketIo io, int nh, long mac, int ip, long ip6Hi,
     private static final int COUNTERS = 6;
 
     /** The vhost agent end. */
-    static PortState vhost(PacketIo io, int queueCapacity) {
-        return of(null, io, Dataplane.VHOST_INTERFACE_ID, 0, 0, null, 0, queueCapacity);
+    static PortState vhost(PacketIo io) {
+        return of(null, io, Dataplane.VHOST_INTERFACE_ID, 0, 0, null, 0);
     }
 
     /**
@@ -48,7 +46,7 @@ record PortState(VmPort port, PacketIo io, int nh, long mac, int ip, long ip6Hi,
      *
      * @throws IllegalArgumentException naming the bad field of {@code port}
      */
-    static PortState guest(VmPort port, PacketIo io, int queueCapacity) {
+    static PortState guest(VmPort port, PacketIo io) {
         if (port.interfaceIndex() < 1 || port.interfaceIndex() > PortTable.MAX_INTERFACE_INDEX) {
             throw new IllegalArgumentException("port " + port.id() + ": interfaceIndex must be 1-"
                     + PortTable.MAX_INTERFACE_INDEX + ", got " + port.interfaceIndex());
@@ -71,14 +69,13 @@ record PortState(VmPort port, PacketIo io, int nh, long mac, int ip, long ip6Hi,
             }
             ip6 = v6.getAddress();
         }
-        return of(port, io, port.interfaceIndex(), mac, ip, ip6, md, queueCapacity);
+        return of(port, io, port.interfaceIndex(), mac, ip, ip6, md);
     }
 
-    private static PortState of(VmPort port, PacketIo io, int nh, long mac, int ip, byte[] ip6, int metadataIp,
-                                int queueCapacity) {
+    private static PortState of(VmPort port, PacketIo io, int nh, long mac, int ip, byte[] ip6, int metadataIp) {
         ByteBuffer v6 = ByteBuffer.wrap(ip6 == null ? new byte[16] : ip6);
         return new PortState(port, io, nh, mac, ip, v6.getLong(), v6.getLong(), metadataIp,
-                new OneToOneConcurrentArrayQueue<>(queueCapacity), new AtomicLongArray(COUNTERS));
+                new AtomicLongArray(COUNTERS));
     }
 
     private static long parseMac(String id, String text) {

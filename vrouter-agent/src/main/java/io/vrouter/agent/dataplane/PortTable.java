@@ -19,6 +19,8 @@ final class PortTable {
 
     private final PortState[] byIndex = new PortState[MAX_INTERFACE_INDEX + 1];
     private volatile PortState[] ports = NO_PORTS;
+    /** Ports whose I/O has no selectable fd (in-memory I/O in tests): polled every cycle. */
+    private PortState[] unselectable = NO_PORTS;
 
     /**
      * Adds a port.
@@ -32,22 +34,37 @@ final class PortTable {
                     + " is already used by port " + other.port().id());
         }
         byIndex[p.nh()] = p;
-        PortState[] next = Arrays.copyOf(ports, ports.length + 1);
+        ports = with(ports, p);
+        if (p.io().selectableFd() < 0) {
+            unselectable = with(unselectable, p);
+        }
+    }
+
+    private static PortState[] with(PortState[] a, PortState p) {
+        PortState[] next = Arrays.copyOf(a, a.length + 1);
         next[next.length - 1] = p;
-        ports = next;
+        return next;
+    }
+
+    private static PortState[] without(PortState[] a, PortState p) {
+        for (int i = 0; i < a.length; i++) {
+            if (a[i] == p) {
+                PortState[] next = new PortState[a.length - 1];
+                System.arraycopy(a, 0, next, 0, i);
+                System.arraycopy(a, i + 1, next, i, next.length - i);
+                return next;
+            }
+        }
+        return a;
     }
 
     /** Removes the port with this id; returns it, or null when there is none. */
     PortState remove(String portId) {
-        PortState[] current = ports;
-        for (int i = 0; i < current.length; i++) {
-            PortState p = current[i];
+        for (PortState p : ports) {
             if (p.port().id().equals(portId)) {
                 byIndex[p.nh()] = null;
-                PortState[] next = new PortState[current.length - 1];
-                System.arraycopy(current, 0, next, 0, i);
-                System.arraycopy(current, i + 1, next, i, next.length - i);
-                ports = next;
+                ports = without(ports, p);
+                unselectable = without(unselectable, p);
                 return p;
             }
         }
@@ -79,10 +96,16 @@ final class PortTable {
         return ports;
     }
 
+    /** Ports to poll every cycle: their I/O has no fd the selector could watch. Dataplane thread. */
+    PortState[] unselectable() {
+        return unselectable;
+    }
+
     /** Removes every port; returns them. */
     PortState[] clear() {
         PortState[] all = ports;
         ports = NO_PORTS;
+        unselectable = NO_PORTS;
         Arrays.fill(byIndex, null);
         return all;
     }

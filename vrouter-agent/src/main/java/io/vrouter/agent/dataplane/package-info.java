@@ -22,10 +22,12 @@
  * (service relays). None of them depends on this package.
  *
  * <h2>Thread model</h2>
- * One capture thread per interface ({@code pcap-rx-<if>}) queues frames into that interface's
- * bounded queue; the single dataplane thread ({@code vrouter-dataplane}) owns the flow table, the
- * port table and the service state, takes frames round-robin, sets up flows, ages them and
- * injects. Every other thread reaches it through commands answered with futures. Host commands
+ No thread per port: the single dataplane thread ({@code vrouter-dataplane}) owns the flow
+ * table, the port table and the service state, learns from one epoll selector which ports'
+ * capture rings hold frames, takes up to a batch from each straight into one reused buffer,
+ * sets up flows, ages them and injects; it sleeps in that selector when idle. Threads do not
+ * grow with ports, and a port costs its capture ring (192 KiB; see
+ * {@link io.vrouter.agent.dataplane.io.PcapPacketIo}) and a few hundred bytes of state. Every other thread reaches it through commands answered with futures. Host commands
  * (nft, ip, pcap open/close) run on {@code dataplane-control}, never on the dataplane thread.
  * Counters are single-writer and may be read from any thread.
  *

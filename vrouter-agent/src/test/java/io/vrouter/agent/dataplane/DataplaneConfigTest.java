@@ -20,7 +20,7 @@ class DataplaneConfigTest {
         DataplaneConfig c = DataplaneConfig.builder(ip("10.1.1.5"), 0x02aa00000001L).build();
         assertEquals(8097, c.metadataProxyPort());
         assertEquals(0x00005e000100L, c.agentMac());
-        assertEquals(DataplaneConfig.DEFAULT_RX_QUEUE_CAPACITY, c.rxQueueCapacity());
+        assertEquals(DataplaneConfig.DEFAULT_RX_BATCH, c.rxBatch());
         assertEquals(0x0a010105, c.vhostIpInt());
         assertEquals(FlowTableConfig.DEFAULT_CAPACITY, c.flowTable().capacity());
     }
@@ -32,10 +32,8 @@ class DataplaneConfigTest {
                 .contains("metadataProxyPort"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> b.metadataProxyPort(70000)).getMessage()
                 .contains("metadataProxyPort"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> b.rxQueueCapacity(0)).getMessage()
-                .contains("rxQueueCapacity"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> b.rxQueueCapacity(3)).getMessage()
-                .contains("power of two"), "Agrona's queue would silently hold 4");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> b.rxBatch(0)).getMessage()
+                .contains("rxBatch"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> b.agentMac(0x010000000001L)).getMessage()
                 .contains("unicast"));
         assertThrows(IllegalArgumentException.class, () -> b.idleParkNs(0));

@@ -51,16 +51,16 @@ class DataplaneTest {
     @BeforeEach
     void setUp() throws Exception {
         registry = LinkLocalRegistry.builder().build();
-        start(FlowTableConfig.builder().capacity(1024).build(), 1024);
+        start(FlowTableConfig.builder().capacity(1024).build(), DataplaneConfig.DEFAULT_RX_BATCH);
     }
 
-    private void start(FlowTableConfig flows, int rxQueue) throws Exception {
+    private void start(FlowTableConfig flows, int rxBatch) throws Exception {
         if (dp != null) {
             dp.close();
         }
         vhostIo = new MemoryPacketIo("vh-dp");
         DataplaneConfig cfg = DataplaneConfig.builder((Inet4Address) InetAddress.getByName("198.18.0.5"), KERNEL_MAC)
-                .flowTable(flows).rxQueueCapacity(rxQueue).build();
+                .flowTable(flows).rxBatch(rxBatch).build();
         dp = new Dataplane(cfg, vhostIo, clock::get);
         services(List.of(metadataEntry()), new long[0]);
     }
@@ -339,7 +339,7 @@ class DataplaneTest {
 
     @Test
     void shouldRefuseNewFlowsBeyondTheHoldLimit() throws Exception {
-        start(FlowTableConfig.builder().capacity(1024).maxHoldFlows(2).build(), 1024);
+        start(FlowTableConfig.builder().capacity(1024).maxHoldFlows(2).build(), DataplaneConfig.DEFAULT_RX_BATCH);
         MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
         for (int i = 0; i < 3; i++) {
             a.receive(guestSyn(GUEST_MAC_A, 40000 + i));
@@ -351,7 +351,7 @@ class DataplaneTest {
 
     @Test
     void shouldDropOverTheLinkLocalFlowLimitAndCountIt() throws Exception {
-        start(FlowTableConfig.builder().capacity(1024).maxVmLinkLocalFlows(1).build(), 1024);
+        start(FlowTableConfig.builder().capacity(1024).maxVmLinkLocalFlows(1).build(), DataplaneConfig.DEFAULT_RX_BATCH);
         MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
         a.receive(guestSyn(GUEST_MAC_A, 40000));
         a.receive(guestSyn(GUEST_MAC_A, 40001));
@@ -366,15 +366,35 @@ class DataplaneTest {
     }
 
     @Test
-    void shouldDropFramesBeyondTheRxQueueAndCountThem() throws Exception {
-        start(FlowTableConfig.builder().capacity(1024).build(), 2);
-        MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
+    void shouldCountFramesTheCaptureDroppedPerPortAndInTotal() throws Exception {
+        MemoryPacketIo a = new MemoryPacketIo("tapa", 2);
+        var done = dp.addPort(port("a", 1, GUEST_MAC_A, GUEST_IP), a);
+        dp.doWork();
+        done.get(1, TimeUnit.SECONDS);
         for (int i = 0; i < 5; i++) {
             a.receive(arp(1, GUEST_MAC_A, BROADCAST, GUEST_MAC_A, GUEST_IP, 0, GATEWAY));
         }
         dp.doWork();
         assertEquals(2, a.sentCount());
-        assertEquals(3, dp.stats().total("rx_queue_full"));
+        assertEquals(3, dp.stats().total("guest_capture_drops"));
+        assertEquals(3, dp.stats().ports().get(0).rxErrors());
+    }
+
+    @Test
+    void shouldTakeAtMostABatchFromOnePortPerCycleSoOthersAreServed() throws Exception {
+        start(FlowTableConfig.builder().capacity(1024).build(), 2);
+        MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
+        MemoryPacketIo b = attach(port("b", 2, GUEST_MAC_B, ip("10.0.0.4")));
+        for (int i = 0; i < 5; i++) {
+            a.receive(arp(1, GUEST_MAC_A, BROADCAST, GUEST_MAC_A, GUEST_IP, 0, GATEWAY));
+        }
+        b.receive(arp(1, GUEST_MAC_B, BROADCAST, GUEST_MAC_B, ip("10.0.0.4"), 0, GATEWAY));
+        dp.doWork();
+        assertEquals(2, a.sentCount(), "a batch of 2 from the busy port");
+        assertEquals(1, b.sentCount(), "the other port served in the same cycle");
+        dp.doWork();
+        dp.doWork();
+        assertEquals(5, a.sentCount(), "the rest on the next cycles, none lost");
     }
 
     // ------------------------------------------------------------------ policy
@@ -474,7 +494,7 @@ class DataplaneTest {
 
     @Test
     void aGuestStartingFlowsTooFastShouldBeThrottledWhileAnotherGuestIsServed() throws Exception {
-        start(FlowTableConfig.builder().capacity(1024).newFlowsPerSecond(10).newFlowBurst(5).build(), 1024);
+        start(FlowTableConfig.builder().capacity(1024).newFlowsPerSecond(10).newFlowBurst(5).build(), DataplaneConfig.DEFAULT_RX_BATCH);
         MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
         MemoryPacketIo b = attach(port("b", 2, GUEST_MAC_B, GUEST_IP));
         for (int i = 0; i < 50; i++) {
@@ -657,8 +677,8 @@ class DataplaneTest {
                 .filter(t -> t.getName().equals(Dataplane.ROLE_NAME)).findFirst().orElseThrow();
         for (int i = 0; i < 20; i++) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (thread.getState() != Thread.State.TIMED_WAITING) {
-                assertTrue(System.nanoTime() < deadline, "the dataplane thread never parked");
+            while (!sleepsInTheSelector(thread)) {
+                assertTrue(System.nanoTime() < deadline, "the dataplane thread never went to sleep");
                 Thread.sleep(1);
             }
             long t0 = System.nanoTime();
@@ -667,5 +687,11 @@ class DataplaneTest {
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             assertTrue(ms < 500, "frame " + i + " waited " + ms + " ms: the parked thread was not woken");
         }
+    }
+
+    /** Asleep in {@code epoll_wait} (a native call: the thread's state stays RUNNABLE). */
+    private static boolean sleepsInTheSelector(Thread t) {
+        StackTraceElement[] st = t.getStackTrace();
+        return st.length > 0 && st[0].getMethodName().equals("epoll_wait");
     }
 }

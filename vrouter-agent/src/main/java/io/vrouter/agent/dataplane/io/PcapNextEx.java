@@ -8,17 +8,18 @@ import java.lang.reflect.Field;
 import org.pcap4j.core.PcapHandle;
 
 /**
- * libpcap's {@code pcap_next_ex} called directly (JNA direct mapping), for the capture thread's
- * hot loop. pcap4j's {@code getNextRawPacketEx} allocates two {@code PointerByReference} (native
- * {@code Memory}, freed by the finalizer, tracked in a synchronized {@code WeakHashMap}) and takes
- * the handle's read lock per frame; here the capture thread reuses its two references, so a
- * frame costs only its {@code byte[]}.
+ * libpcap's {@code pcap_next_ex} called directly (JNA direct mapping), for the receive hot path,
+ * and {@code pcap_get_selectable_fd}, which pcap4j does not offer. pcap4j's
+ * {@code getNextRawPacketEx} allocates two {@code PointerByReference} (native {@code Memory},
+ * freed by the finalizer, tracked in a synchronized {@code WeakHashMap}), takes the handle's read
+ * lock and returns a fresh {@code byte[]} per frame; here each I/O reuses its two references and
+ * the frame is copied into the caller's buffer, so a frame costs no allocation.
  *
  * <p>The {@code pcap_t} is read from the pcap4j handle once (its private {@code handle} field).
  * When that or the mapping is unavailable ({@link #isAvailable()} false, e.g. another pcap4j
  * version) {@link PcapPacketIo} keeps using pcap4j's call. Safety: the caller must not let the
- * handle be closed while a call is in progress; {@link PcapPacketIo#close()} closes it only after
- * its capture thread has stopped.
+ * handle be closed while a call is in progress: only the thread that receives closes it, or
+ * another after that thread let go of the I/O (the dataplane detaches a port first).
  *
  * <pre>
  * struct pcap_pkthdr (LP64 Linux):
@@ -38,7 +39,7 @@ import org.pcap4j.core.PcapHandle;
 final class PcapNextEx {
     /** pcap_next_ex: a frame was read. */
     static final int OK = 1;
-    /** pcap_next_ex: the read timeout expired with no frame. */
+    /** pcap_next_ex: no frame waiting (non-blocking mode) or the read timeout expired. */
     static final int TIMEOUT = 0;
     /** pcap_next_ex: {@code pcap_breakloop} was called. */
     static final int BREAK = -2;
@@ -98,6 +99,9 @@ final class PcapNextEx {
 
     /** libpcap: {@code int pcap_next_ex(pcap_t *, struct pcap_pkthdr **, const u_char **)}. */
     static native int pcap_next_ex(Pointer pcapT, PointerByReference header, PointerByReference data);
+
+    /** libpcap: {@code int pcap_get_selectable_fd(pcap_t *)}: the capture socket, -1 when there is none. */
+    static native int pcap_get_selectable_fd(Pointer pcapT);
 
     /** libpcap: {@code char *pcap_geterr(pcap_t *)}. */
     static native String pcap_geterr(Pointer pcapT);

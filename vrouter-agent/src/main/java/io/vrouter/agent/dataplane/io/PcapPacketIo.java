@@ -2,8 +2,6 @@ package io.vrouter.agent.dataplane.io;
 
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
-import java.io.EOFException;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
@@ -15,45 +13,70 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@link PacketIo} on libpcap (pcap4j): one handle per interface, opened in immediate mode with
- * direction IN (frames this handle injects are not captured again), and a daemon capture thread
- * {@code pcap-rx-<if>} that hands every frame to the receiver.
+ * direction IN (frames this handle injects are not captured again) and non-blocking, with no
+ * thread of its own: its capture socket ({@link #selectableFd()}) is watched by the dataplane
+ * thread's {@link FrameSelector}, which calls {@link #receive} when frames wait.
  *
- * <p>The capture thread calls libpcap's {@code pcap_next_ex} directly ({@link PcapNextEx}, with
- * references it reuses; pcap4j's own call, which allocates native memory per frame, when that is
- * unavailable) and copies each frame into a fresh {@code byte[]} that is passed on as-is
- * (ownership moves to the receiver). The handle is closed only after the capture thread stopped.
+ * <p>{@link #receive} calls libpcap's {@code pcap_next_ex} directly ({@link PcapNextEx}, with
+ * references it reuses; pcap4j's own call, which allocates per frame, when that is unavailable)
+ * and copies each frame into the caller's buffer: no allocation per frame.
  *
+ * <h2>Memory per port</h2>
+ * libpcap captures into a kernel ring mapped into the process (TPACKET_V2: immediate mode rules
+ * out V3's blocks, which are handed over only when full or after a timeout). V2 slots have one
+ * fixed size: the snap length, capped by libpcap at the MTU + 18 when the interface has no
+ * segmentation offload, at 65,553 when it has (a veth or tap: a guest's GSO super-frame arrives
+ * whole), plus 68 bytes of header, rounded up to a power-of-two block. With pcap's usual snap
+ * length one frame took a 128 KiB block and the old 2 MiB buffer a 4 MiB ring. Here:
  * <table>
  * <caption>Limits</caption>
- * <tr><th>limit</th><th>default</th><th>why</th></tr>
- * <tr><td>snap length</td><td>{@value #DEFAULT_SNAPLEN}</td><td>a whole frame of any size; a
- * frame cut short is recognised by the dataplane as truncated</td></tr>
- * <tr><td>kernel buffer</td><td>{@value #DEFAULT_BUFFER_BYTES} bytes per guest port,
- * {@value #DEFAULT_VHOST_BUFFER_BYTES} on the vhost</td><td>absorbs bursts (50 guests booting)
- * while the dataplane thread catches up</td></tr>
- * <tr><td>read timeout</td><td>{@value #DEFAULT_READ_TIMEOUT_MS} ms</td><td>bounds how long
- * {@link #close} waits for the capture thread</td></tr>
+ * <tr><th>limit</th><th>value</th><th>why</th></tr>
+ * <tr><td>snap length</td><td>{@value #DEFAULT_SNAPLEN}</td><td>68 + 65,468 fills a 64 KiB block
+ * exactly. Every frame a guest's TCP hands over fits (Linux keeps GSO frames to 64 KiB minus its
+ * header reserve: at most ~65,400 bytes); a longer one (an IPv4 datagram over 65,454 bytes) is
+ * cut, and the dataplane drops it as truncated</td></tr>
+ * <tr><td>guest port ring</td><td>{@value #DEFAULT_BUFFER_BYTES} bytes asked: 3 slots of 64 KiB
+ * (192 KiB) with offload, 102 slots of 1,600 bytes (204 KiB) at MTU 1500 without</td><td>the
+ * per-port budget of 256 KiB with libpcap's copy buffer (below); a guest's link-local traffic is
+ * a few frames per request, and the dataplane thread takes them within microseconds of their
+ * arrival</td></tr>
+ * <tr><td>libpcap copy buffer</td><td>snap length, {@code malloc}'d per handle</td><td>{@code
+ * pcap_next_ex} copies the frame out of the ring into it; resident only as far as the largest
+ * frame seen (4 KiB for a guest that sends no super-frames)</td></tr>
+ * <tr><td>vhost ring</td><td>{@value #DEFAULT_VHOST_BUFFER_BYTES} bytes (256 slots)</td><td>one
+ * interface carries every guest's replies: boot storms</td></tr>
  * </table>
+ * A burst beyond the ring (more frames than slots before the dataplane thread reads them) is
+ * dropped by the kernel and counted: {@link #captureDrops()}, per port in the dataplane's stats.
+ * The guest's TCP retransmits; other guests are not affected (each has its own ring).
  */
 public final class PcapPacketIo implements PacketIo {
-    /** The largest IPv4 datagram (a guest's TSO/GSO super-frame can be one) in a tagged Ethernet frame. */
-    public static final int DEFAULT_SNAPLEN = 65535 + 18;
-    public static final int DEFAULT_BUFFER_BYTES = 2 << 20;
+    /** 65,536 minus the 68 bytes libpcap puts before the frame in a TPACKET_V2 slot. */
+    public static final int DEFAULT_SNAPLEN = 65536 - 68;
+    public static final int DEFAULT_BUFFER_BYTES = 160 << 10;
     /** The vhost agent end carries every guest's traffic: a bigger buffer for boot storms. */
     public static final int DEFAULT_VHOST_BUFFER_BYTES = 16 << 20;
+    /** Only bounds a blocking read, which this I/O never does (it is non-blocking). */
     public static final int DEFAULT_READ_TIMEOUT_MS = 200;
 
     private static final Logger LOG = LoggerFactory.getLogger(PcapPacketIo.class);
 
     private final String ifName;
     private final PcapHandle handle;
+    /** The pcap_t for {@link PcapNextEx}; null: pcap4j's call is used. */
+    private final Pointer pcapT;
+    private final int fd;
+    private final PointerByReference header = new PointerByReference();
+    private final PointerByReference data = new PointerByReference();
     private final AtomicLong sendFailures = new AtomicLong();
     private volatile boolean closed;
-    private volatile Thread thread;
+    private boolean started;
 
-    private PcapPacketIo(String ifName, PcapHandle handle) {
+    private PcapPacketIo(String ifName, PcapHandle handle, Pointer pcapT, int fd) {
         this.ifName = ifName;
         this.handle = handle;
+        this.pcapT = pcapT;
+        this.fd = fd;
     }
 
     /** The factory for production: guest ports with the defaults, the vhost with {@value #DEFAULT_VHOST_BUFFER_BYTES} bytes. */
@@ -80,7 +103,11 @@ public final class PcapPacketIo implements PacketIo {
 
         @Override
         public String unavailabilityCause() {
-            return PcapSupport.isAvailable() ? null : "libpcap unavailable: " + PcapSupport.unavailabilityCause();
+            if (!PcapSupport.isAvailable()) {
+                return "libpcap unavailable: " + PcapSupport.unavailabilityCause();
+            }
+            return PcapNextEx.isAvailable() ? null : "libpcap's pcap_get_selectable_fd unavailable: "
+                    + PcapNextEx.unavailabilityCause();
         }
     }
 
@@ -100,6 +127,10 @@ public final class PcapPacketIo implements PacketIo {
             throw new IllegalArgumentException("pcap buffer must be 64 KiB-256 MiB, got " + bufferBytes);
         }
         PcapSupport.ensureLoaded();
+        if (!PcapNextEx.isAvailable()) {
+            throw new PacketIoException("cannot open " + ifName + ": libpcap's pcap_get_selectable_fd unavailable: "
+                    + PcapNextEx.unavailabilityCause(), PcapNextEx.unavailabilityCause());
+        }
         PcapHandle h;
         try {
             h = new PcapHandle.Builder(ifName)
@@ -114,11 +145,19 @@ public final class PcapPacketIo implements PacketIo {
         }
         try {
             h.setDirection(PcapHandle.PcapDirection.IN);
+            h.setBlockingMode(PcapHandle.BlockingMode.NONBLOCKING);
         } catch (PcapNativeException | NotOpenException | RuntimeException e) {
             h.close();
-            throw new PacketIoException("cannot capture inbound only on " + ifName + ": " + e.getMessage(), e);
+            throw new PacketIoException("cannot capture inbound only, non-blocking on " + ifName + ": "
+                    + e.getMessage(), e);
         }
-        return new PcapPacketIo(ifName, h);
+        Pointer pcapT = PcapNextEx.pcapT(h);
+        int fd = pcapT == null ? -1 : PcapNextEx.pcap_get_selectable_fd(pcapT);
+        if (fd < 0) {
+            h.close();
+            throw new PacketIoException("cannot open " + ifName + ": libpcap gives no selectable descriptor");
+        }
+        return new PcapPacketIo(ifName, h, pcapT, fd);
     }
 
     @Override
@@ -127,73 +166,47 @@ public final class PcapPacketIo implements PacketIo {
     }
 
     @Override
-    public synchronized void start(FrameReceiver receiver) {
-        if (thread != null) {
+    public int selectableFd() {
+        return fd;
+    }
+
+    @Override
+    public synchronized void start(Runnable wakeup) {
+        if (started) {
             throw new IllegalStateException(ifName + " already started");
         }
-        Thread t = new Thread(() -> captureLoop(receiver), "pcap-rx-" + ifName);
-        t.setDaemon(true);
-        thread = t;
-        t.start();
+        started = true; // the kernel wakes the selector: nothing to keep
     }
 
-    private void captureLoop(FrameReceiver receiver) {
-        Pointer pcapT = PcapNextEx.isAvailable() ? PcapNextEx.pcapT(handle) : null;
-        if (pcapT != null) {
-            directCaptureLoop(receiver, pcapT);
-        } else {
-            if (!PcapNextEx.isAvailable()) {
-                LOG.debug("capture on {} through pcap4j: {}", ifName, PcapNextEx.unavailabilityCause());
-            }
-            pcap4jCaptureLoop(receiver);
+    @Override
+    public int receive(byte[] buffer, FrameReceiver receiver, int maxFrames) {
+        if (closed) {
+            return FAILED;
         }
-    }
-
-    /** The capture loop on {@link PcapNextEx}: no allocation per frame but the frame's array. */
-    private void directCaptureLoop(FrameReceiver receiver, Pointer pcapT) {
-        PointerByReference header = new PointerByReference();
-        PointerByReference data = new PointerByReference();
-        while (!closed) {
+        int n = 0;
+        while (n < maxFrames) {
             int rc = PcapNextEx.pcap_next_ex(pcapT, header, data);
             if (rc == PcapNextEx.TIMEOUT) {
-                continue;
+                break;
             }
             if (rc != PcapNextEx.OK) {
-                if (rc != PcapNextEx.BREAK && !closed) {
-                    LOG.error("capture on {} failed, stopping its capture: {}", ifName, PcapNextEx.pcap_geterr(pcapT));
-                }
-                break;
-            }
-            int caplen = PcapNextEx.caplen(header.getValue());
-            byte[] frame = data.getValue().getByteArray(0, caplen);
-            deliver(receiver, frame);
-        }
-    }
-
-    private void pcap4jCaptureLoop(FrameReceiver receiver) {
-        while (!closed) {
-            byte[] frame;
-            try {
-                frame = handle.getNextRawPacketEx();
-            } catch (TimeoutException e) {
-                continue;
-            } catch (EOFException e) {
-                break; // breakLoop() from close()
-            } catch (NotOpenException e) {
-                break;
-            } catch (PcapNativeException e) {
                 if (!closed) {
-                    LOG.error("capture on {} failed, stopping its capture: {}", ifName, e.getMessage());
+                    LOG.error("capture on {} failed, it delivers no more frames: {}", ifName,
+                            PcapNextEx.pcap_geterr(pcapT));
                 }
-                break;
+                return n > 0 ? n : FAILED;
             }
-            deliver(receiver, frame);
+            int len = Math.min(PcapNextEx.caplen(header.getValue()), buffer.length);
+            data.getValue().read(0, buffer, 0, len);
+            n++;
+            deliver(receiver, buffer, len);
         }
+        return n;
     }
 
-    private void deliver(FrameReceiver receiver, byte[] frame) {
+    private void deliver(FrameReceiver receiver, byte[] buffer, int len) {
         try {
-            receiver.onFrame(frame, frame.length);
+            receiver.onFrame(buffer, len);
         } catch (RuntimeException e) {
             LOG.error("frame receiver for {} threw; frame dropped", ifName, e);
         }
@@ -220,6 +233,7 @@ public final class PcapPacketIo implements PacketIo {
         return sendFailures.get();
     }
 
+    /** Frames the kernel dropped because the ring was full (and any the interface dropped). */
     @Override
     public long captureDrops() {
         if (closed) {
@@ -233,6 +247,7 @@ public final class PcapPacketIo implements PacketIo {
         }
     }
 
+    /** Closes the handle (its socket, ring and copy buffer); not while {@link #receive} runs. */
     @Override
     public void close() {
         synchronized (this) {
@@ -240,29 +255,6 @@ public final class PcapPacketIo implements PacketIo {
                 return;
             }
             closed = true;
-        }
-        try {
-            handle.breakLoop();
-        } catch (NotOpenException | RuntimeException e) {
-            // already closed
-        }
-        Thread t = thread;
-        if (t != null && t != Thread.currentThread()) {
-            try {
-                t.join(DEFAULT_READ_TIMEOUT_MS * 5L);
-                if (t.isAlive()) {
-                    t.join(DEFAULT_READ_TIMEOUT_MS * 20L);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (t.isAlive()) {
-                // The capture thread may be inside pcap_next_ex on this pcap_t: freeing it now
-                // could crash the process. Leak the handle instead (never seen: the read timeout
-                // and pcap_breakloop end the call).
-                LOG.warn("capture thread of {} did not stop; its pcap handle is left open", ifName);
-                return;
-            }
         }
         handle.close();
     }

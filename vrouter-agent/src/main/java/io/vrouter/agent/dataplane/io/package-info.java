@@ -3,8 +3,9 @@
  * implementation ({@link io.vrouter.agent.dataplane.io.PcapPacketIo}, availability probed by
  * {@link io.vrouter.agent.dataplane.io.PcapSupport}) and an in-memory one for tests.
  *
- * <p>Thread model: each pcap I/O has one capture thread that hands every inbound frame (an array
- * it owns, passed on without copying) to its receiver; sends come from one thread at a time
- * (the dataplane thread). Capture is inbound only, so frames an I/O injects are never seen by it.
+ * <p>Thread model: no I/O has a thread. One thread (the dataplane thread) waits on a
+ * {@link io.vrouter.agent.dataplane.io.FrameSelector} (epoll over every I/O's capture socket, plus
+ * an eventfd to be woken), receives the frames that wait, non-blocking, into its own buffer, and
+ * sends. Capture is inbound only, so frames an I/O injects are never seen by it.
  */
 package io.vrouter.agent.dataplane.io;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vrouter.agent.dataplane.io.CapturePump;
 import io.vrouter.agent.dataplane.io.PcapPacketIo;
 import io.vrouter.agent.netns.Guest;
 import io.vrouter.agent.netns.NetnsExtension;
@@ -78,12 +79,12 @@ class HostIsolationTest {
         g.exec(Duration.ofSeconds(5), "ip", "neigh", "flush", "dev", "eth0").check();
 
         AtomicInteger captured = new AtomicInteger();
-        try (HostIsolation iso = factory.apply(g.hostIf()); PcapPacketIo io = PcapPacketIo.open(g.hostIf())) {
-            io.start((f, len) -> {
-                if (isArp(f)) {
-                    captured.incrementAndGet();
-                }
-            });
+        try (HostIsolation iso = factory.apply(g.hostIf()); PcapPacketIo io = PcapPacketIo.open(g.hostIf());
+             CapturePump pump = CapturePump.start(io, f -> {
+                 if (isArp(f)) {
+                     captured.incrementAndGet();
+                 }
+             })) {
             iso.isolate(g.hostIf());
             iso.isolate(g.hostIf()); // idempotent
             assertEquals(java.util.Set.of(g.hostIf()), iso.isolated());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vrouter.agent.dataplane.io.CapturePump;
 import io.vrouter.agent.dataplane.io.PcapPacketIo;
 import io.vrouter.agent.netns.NetnsExtension;
 import io.vrouter.agent.netns.NetnsHarness;
@@ -50,8 +51,7 @@ class VhostInterfaceTest {
             }
 
             BlockingQueue<byte[]> rx = new LinkedBlockingQueue<>();
-            try (PcapPacketIo io = PcapPacketIo.open(v.agentEnd())) {
-                io.start((f, len) -> rx.add(f));
+            try (PcapPacketIo io = PcapPacketIo.open(v.agentEnd()); CapturePump pump = CapturePump.start(io, rx::add)) {
                 try (Socket s = new Socket()) {
                     s.bind(new InetSocketAddress(vhostIp, 0));
                     s.connect(new InetSocketAddress("169.254.0.5", 80), 300);
