@@ -75,6 +75,10 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
     private String traceMethod = "-";
     private String tracePath = "-";
     private String traceUpstream;
+    // The last upstream's "host:port" for the trace: a keep-alive connection mostly meets the same
+    // upstream, so the string is built once per upstream change, not per request.
+    private InetSocketAddress lastUpstream;
+    private String lastUpstreamText;
     private RejectReason traceReject;
 
     /** @param client the connection's event loop's; null only where nothing is forwarded (handler tests) */
@@ -425,8 +429,15 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    private static String hostPort(InetSocketAddress a) {
-        return a == null ? null : a.getHostString() + ":" + a.getPort();
+    private String hostPort(InetSocketAddress a) {
+        if (a == null) {
+            return null;
+        }
+        if (!a.equals(lastUpstream)) {
+            lastUpstream = a;
+            lastUpstreamText = a.getHostString() + ":" + a.getPort();
+        }
+        return lastUpstreamText;
     }
 
     private static String truncate(String s) {
