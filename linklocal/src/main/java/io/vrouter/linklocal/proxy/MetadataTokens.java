@@ -1,19 +1,16 @@
 package io.vrouter.linklocal.proxy;
 
-import io.netty.util.concurrent.FastThreadLocal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * IMDSv2-style session tokens, stateless: a token carries its own expiry and an HMAC that
@@ -46,7 +43,7 @@ import javax.crypto.spec.SecretKeySpec;
  * {@value #MIN_KEY_BYTES} bytes) so they do. The clock is the wall clock in seconds (a key
  * file outlives the process); a clock step moves every token's expiry with it.
  *
- * <p>Thread-safe: each thread has its own keyed {@link Mac}.
+ * <p>Thread-safe: each thread has its own keyed {@link Mac} ({@link ThreadMacs}).
  */
 public final class MetadataTokens {
     /** AWS's bounds for {@code X-aws-ec2-metadata-token-ttl-seconds}. */
@@ -54,7 +51,6 @@ public final class MetadataTokens {
     public static final int MAX_TTL_SECONDS = 21_600;
     public static final int MIN_KEY_BYTES = 32;
     static final byte VERSION = 1;
-    private static final String ALGORITHM = "HmacSHA256";
     private static final int MAC_BYTES = 32;
     static final int TOKEN_BYTES = 1 + Long.BYTES + MAC_BYTES;
     static final int TOKEN_CHARS = (TOKEN_BYTES * 4 + 2) / 3;
@@ -64,14 +60,8 @@ public final class MetadataTokens {
     /** What {@link #check} found. */
     public enum Check { VALID, INVALID, EXPIRED }
 
-    private final SecretKeySpec key;
+    private final ThreadMacs macs;
     private final LongSupplier epochSeconds;
-    private final FastThreadLocal<Mac> macs = new FastThreadLocal<>() {
-        @Override
-        protected Mac initialValue() {
-            return newMac();
-        }
-    };
 
     /**
      * @param key          the node key, at least {@value #MIN_KEY_BYTES} bytes (copied)
@@ -81,9 +71,8 @@ public final class MetadataTokens {
         if (key == null || key.length < MIN_KEY_BYTES) {
             throw new IllegalArgumentException("token key must be at least " + MIN_KEY_BYTES + " bytes");
         }
-        this.key = new SecretKeySpec(key.clone(), ALGORITHM);
+        this.macs = new ThreadMacs(key);
         this.epochSeconds = Objects.requireNonNull(epochSeconds, "epochSeconds");
-        newMac(); // fail at construction, not on the first token
     }
 
     /** A fresh random node key: tokens last until the process ends. */
@@ -110,16 +99,6 @@ public final class MetadataTokens {
 
     private static long wallClockSeconds() {
         return System.currentTimeMillis() / 1000;
-    }
-
-    private Mac newMac() {
-        try {
-            Mac mac = Mac.getInstance(ALGORITHM);
-            mac.init(key);
-            return mac;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(ALGORITHM + " unavailable", e);
-        }
     }
 
     /**

@@ -3,7 +3,6 @@ package io.vrouter.agent.port;
 import io.vrouter.linklocal.proxy.InstanceDirectory;
 import io.vrouter.linklocal.proxy.VmIdentity;
 import java.net.InetAddress;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The metadata proxy's view of the ports: metadata IP 169.254.X.Y → the VM behind it. Kept in
@@ -15,24 +14,21 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * with keystone's project id.
  */
 public final class PortInstanceDirectory implements InstanceDirectory, PortObserver {
-    private final AtomicReferenceArray<VmIdentity> byIndex =
-            new AtomicReferenceArray<>(InterfaceIndexAllocator.MAX_INDEX + 1);
+    private final ByMetadataIp<VmIdentity> byIndex = new ByMetadataIp<>();
 
     @Override
     public VmIdentity lookup(InetAddress source) {
-        int idx = InterfaceIndexAllocator.indexOf(source);
-        return idx < InterfaceIndexAllocator.MIN_INDEX || idx > InterfaceIndexAllocator.MAX_INDEX
-                ? null : byIndex.get(idx);
+        return byIndex.get(source);
     }
 
     @Override
     public void portAdded(VmPort port) {
-        byIndex.set(port.interfaceIndex(), identityOf(port));
+        byIndex.set(port, identityOf(port));
     }
 
     @Override
     public void portRemoved(VmPort port) {
-        byIndex.set(port.interfaceIndex(), null);
+        byIndex.set(port, null);
     }
 
     /** What the proxy sends nova for this port. */

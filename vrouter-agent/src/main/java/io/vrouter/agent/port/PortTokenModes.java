@@ -4,7 +4,6 @@ import io.vrouter.linklocal.proxy.MetadataTokenMode;
 import io.vrouter.linklocal.proxy.MetadataTokenPolicy;
 import java.net.InetAddress;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The metadata proxy's per-port IMDSv2 token mode: ports named in agent.conf's
@@ -13,16 +12,15 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * port-IPC body, because Contrail's port JSON has no such field and {@code vrouter-port-control}
  * would never send one.
  *
- * <p>Kept as a {@link PortObserver}, indexed by interface index (the low 16 bits of the
- * metadata IP) as {@link PortInstanceDirectory}: a lookup is an array read, no allocation, safe
- * for the proxy's event loops while the port-IPC thread writes. A port re-plugged keeps its
+ * <p>Kept as a {@link PortObserver} in a {@link ByMetadataIp} table, as {@link PortInstanceDirectory}:
+ * a lookup is an array read, no allocation, safe for the proxy's event loops while the port-IPC
+ * thread writes. A port re-plugged keeps its
  * mode (the lists name port UUIDs, not interface indexes).
  */
 public final class PortTokenModes implements MetadataTokenPolicy, PortObserver {
     private final Set<String> required;
     private final Set<String> optional;
-    private final AtomicReferenceArray<MetadataTokenMode> byIndex =
-            new AtomicReferenceArray<>(InterfaceIndexAllocator.MAX_INDEX + 1);
+    private final ByMetadataIp<MetadataTokenMode> byIndex = new ByMetadataIp<>();
 
     /** @param requiredPorts, optionalPorts lower-case port UUIDs; disjoint */
     public PortTokenModes(Set<String> requiredPorts, Set<String> optionalPorts) {
@@ -37,20 +35,18 @@ public final class PortTokenModes implements MetadataTokenPolicy, PortObserver {
 
     @Override
     public MetadataTokenMode mode(InetAddress source) {
-        int idx = InterfaceIndexAllocator.indexOf(source);
-        return idx < InterfaceIndexAllocator.MIN_INDEX || idx > InterfaceIndexAllocator.MAX_INDEX
-                ? null : byIndex.get(idx);
+        return byIndex.get(source);
     }
 
     @Override
     public void portAdded(VmPort port) {
         String id = port.id().toLowerCase(java.util.Locale.ROOT);
-        byIndex.set(port.interfaceIndex(), required.contains(id) ? MetadataTokenMode.REQUIRED
+        byIndex.set(port, required.contains(id) ? MetadataTokenMode.REQUIRED
                 : optional.contains(id) ? MetadataTokenMode.OPTIONAL : null);
     }
 
     @Override
     public void portRemoved(VmPort port) {
-        byIndex.set(port.interfaceIndex(), null);
+        byIndex.set(port, null);
     }
 }
