@@ -274,6 +274,8 @@ struct MetadataResponse {
     103: list<MetadataVmStats> vm_stats
     /** Upstream (nova) base URL(s) the proxy forwards to. */
     104: list<string> upstreams
+    /** IMDSv2 tokens issued (PUT /latest/api/token answered by the proxy). */
+    105: i64 tokens_issued
 }
 
 /** One metadata request of a VM, as the proxy's per-VM trace buffer keeps it. */

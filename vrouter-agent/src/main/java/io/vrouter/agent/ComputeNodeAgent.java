@@ -30,9 +30,12 @@ import io.vrouter.agent.port.PortIpcServer;
 import io.vrouter.agent.port.PortJson;
 import io.vrouter.agent.port.PortObserver;
 import io.vrouter.agent.port.PortRegistry;
+import io.vrouter.agent.port.PortTokenModes;
 import io.vrouter.agent.port.VmPort;
 import io.vrouter.linklocal.proxy.MetadataProxy;
 import io.vrouter.linklocal.proxy.MetadataProxyConfig;
+import io.vrouter.linklocal.proxy.MetadataTokenPolicy;
+import io.vrouter.linklocal.proxy.MetadataTokens;
 import io.vrouter.linklocal.proxy.TlsSettings;
 import io.vrouter.linklocal.registry.LinkLocalRegistry;
 import io.vrouter.linklocal.registry.OwnEndpoints;
@@ -121,6 +124,7 @@ public final class ComputeNodeAgent implements AutoCloseable {
     private final long startedAtMs = System.currentTimeMillis();
     private final StatsRegistry stats = new StatsRegistry();
     private final PortInstanceDirectory directory = new PortInstanceDirectory();
+    private PortTokenModes tokenModes;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private LinkLocalRegistry registry;
     private LinkLocalSource linkLocalSource;
@@ -168,6 +172,11 @@ public final class ComputeNodeAgent implements AutoCloseable {
                 : InterfaceChecker.host(Set.of(vhostName, VhostInterface.agentEndName(vhostName)));
         ports = new PortRegistry(store, interfaces);
         ports.addObserver(directory);
+        AgentConfig.Tokens tokens = config.metadata().tokens();
+        tokenModes = new PortTokenModes(tokens.requiredPorts(), tokens.optionalPorts());
+        if (!tokenModes.isEmpty()) {
+            ports.addObserver(tokenModes);
+        }
         if (config.dataplane().enabled()) {
             dataplane = options.dataplane.apply(new DataplaneContext(config, registry, stats));
             String cause = dataplane.unavailabilityCause();
@@ -265,8 +274,12 @@ public final class ComputeNodeAgent implements AutoCloseable {
                 .rateLimitBurst(m.rateBurstPerVm())
                 .maxConnectionsPerVm(m.maxConnectionsPerVm())
                 .tls(tls)
+                .tokenMode(m.tokens().mode())
                 .build();
-        proxy = new MetadataProxy(pc, directory, new RegistryUpstreams(registry));
+        MetadataTokens tokens = m.tokens().keyFile() == null ? MetadataTokens.withRandomKey()
+                : MetadataTokens.withKeyFile(m.tokens().keyFile());
+        proxy = new MetadataProxy(pc, directory, new RegistryUpstreams(registry), tokens,
+                tokenModes.isEmpty() ? MetadataTokenPolicy.NODE : tokenModes);
         started.push(proxy);
         proxy.start();
         java.net.Inet6Address v6 = dataplane == null ? null : dataplane.metadataAddress6();

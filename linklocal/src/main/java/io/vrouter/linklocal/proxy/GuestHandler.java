@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * {@link GuestAggregator}: ambiguous framing 400, unknown transfer coding 501, body too large
  * 413; each closes the connection), method (501), target (400, also for a control character
  * in it), the VM's
- * admission ({@link VmAdmission}: connection cap 429, identity 403, rate limit 429), a
- * configured metadata service (503); then the request goes to nova through this loop's
+ * admission ({@link VmAdmission}: connection cap 429, identity 403, rate limit 429), the
+ * IMDSv2 token ({@link TokenGate}: {@code PUT /latest/api/token} answered here, a token checked,
+ * or required: 400/401/403/405), a configured metadata service (503); then the request goes to nova through this loop's
  * {@link UpstreamClient}. A guest that half-closes its side (SHUT_WR) after its requests
  * still gets every response, then the connection closes. Log lines go through {@link ProxyLog}
  * (rate-limited, escaped). Runs on the connection's event loop only.
@@ -57,6 +58,7 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
     private final UpstreamBalancer balancer;
     private final UpstreamClient client;
     private final MetadataTrace trace;
+    private final TokenGate tokens;
     /** Requests decoded while one is being answered, at most {@code maxPipelinedRequests}. */
     private final ArrayDeque<FullHttpRequest> queue = new ArrayDeque<>();
     /** Set when the connection becomes active, before any request is read. */
@@ -83,11 +85,12 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
 
     /** @param client the connection's event loop's; null only where nothing is forwarded (handler tests) */
     GuestHandler(MetadataProxyConfig config, ProxyCounters counters, ProxyLog log, MetadataTrace trace,
-                 VmAdmission admission, UpstreamBalancer balancer, UpstreamClient client) {
+                 TokenGate tokens, VmAdmission admission, UpstreamBalancer balancer, UpstreamClient client) {
         this.config = Objects.requireNonNull(config, "config");
         this.counters = Objects.requireNonNull(counters, "counters");
         this.log = Objects.requireNonNull(log, "log");
         this.trace = Objects.requireNonNull(trace, "trace");
+        this.tokens = Objects.requireNonNull(tokens, "tokens");
         this.admission = Objects.requireNonNull(admission, "admission");
         this.balancer = Objects.requireNonNull(balancer, "balancer");
         this.client = client;
@@ -196,6 +199,15 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             VmIdentity id = vm.identity();
+            if (TokenGate.isTokenPath(target)) {
+                answerTokenRequest(ctx, req, id, target, start, keepAlive);
+                return;
+            }
+            RejectReason tokenRefused = tokens.check(req.headers(), id, vm.source());
+            if (tokenRefused != null) {
+                refuse(ctx, id, target, start, tokenRefused, TokenGate.refusal(tokenRefused), keepAlive, null);
+                return;
+            }
             List<InetSocketAddress> order = upstreams(ctx, target, id, start, keepAlive);
             if (order == null) {
                 return;
@@ -208,6 +220,20 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
                 req.release();
             }
         }
+    }
+
+    /** {@code /latest/api/token}: a token for {@code id}, or 400/403/405; never forwarded. */
+    private void answerTokenRequest(ChannelHandlerContext ctx, FullHttpRequest req, VmIdentity id, String target,
+                                    long start, boolean keepAlive) {
+        RejectReason refused = TokenGate.tokenRequest(req.method(), req.headers());
+        if (refused != null) {
+            refuse(ctx, id, target, start, refused, TokenGate.refusal(refused), keepAlive, null);
+            return;
+        }
+        int ttl = TokenGate.ttl(req.headers());
+        FullHttpResponse r = TokenGate.issued(tokens.issue(id, ttl), ttl);
+        counters.tokenIssued();
+        write(ctx, r, keepAlive, start, id);
     }
 
     /** 400/413/414/431/501 for a request that was not read as one; the connection closes after it. */
@@ -327,10 +353,6 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
 
     private void reject(ChannelHandlerContext ctx, VmIdentity id, String target, long start, RejectReason reason,
                         String message, boolean keepAlive, Throwable cause, long retryAfterSeconds) {
-        counters.rejected(reason);
-        traceReject = reason;
-        VmIdentity known = id != null ? id : vm.known();
-        log.refused(reason, ProxyLog.who(known, vm.sourceText()), target, cause);
         ByteBuf body = Unpooled.copiedBuffer(message + "\n", StandardCharsets.UTF_8);
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(reason.status()), body);
@@ -342,6 +364,16 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
         if (reason == RejectReason.METHOD_NOT_IMPLEMENTED) {
             r.headers().set(HttpHeaderNames.ALLOW, ALLOWED_METHODS);
         }
+        refuse(ctx, id, target, start, reason, r, keepAlive, cause);
+    }
+
+    /** Counts, traces and logs the refusal {@code r}, then writes it. */
+    private void refuse(ChannelHandlerContext ctx, VmIdentity id, String target, long start, RejectReason reason,
+                        FullHttpResponse r, boolean keepAlive, Throwable cause) {
+        counters.rejected(reason);
+        traceReject = reason;
+        VmIdentity known = id != null ? id : vm.known();
+        log.refused(reason, ProxyLog.who(known, vm.sourceText()), target, cause);
         write(ctx, r, keepAlive, start, known);
     }
 

@@ -57,6 +57,7 @@ public final class MetadataProxy implements AutoCloseable {
     private final ProxyLog log;
     private final MetadataTrace trace = new MetadataTrace();
     private final UpstreamBalancer balancer;
+    private final TokenGate tokens;
     private final Map<EventLoop, UpstreamClient> clients = new IdentityHashMap<>();
     private EventLoopGroup group;
     private Channel serverChannel;
@@ -66,10 +67,21 @@ public final class MetadataProxy implements AutoCloseable {
     private String transport = "none";
     private boolean closed;
 
+    /** Tokens keyed at random (they last until {@link #close()}); every interface in the node's token mode. */
     public MetadataProxy(MetadataProxyConfig config, InstanceDirectory directory, MetadataUpstreams upstreams) {
+        this(config, directory, upstreams, MetadataTokens.withRandomKey(), MetadataTokenPolicy.NODE);
+    }
+
+    /**
+     * @param tokens      issues and checks the IMDSv2 tokens (its key decides whether they survive a restart)
+     * @param tokenPolicy interfaces whose token mode differs from {@link MetadataProxyConfig#tokenMode()}
+     */
+    public MetadataProxy(MetadataProxyConfig config, InstanceDirectory directory, MetadataUpstreams upstreams,
+                         MetadataTokens tokens, MetadataTokenPolicy tokenPolicy) {
         this.config = Objects.requireNonNull(config, "config");
         this.admission = new VmAdmission(config, Objects.requireNonNull(directory, "directory"));
         this.log = new ProxyLog(config);
+        this.tokens = new TokenGate(tokens, config.tokenMode(), tokenPolicy);
         this.balancer = new UpstreamBalancer(Objects.requireNonNull(upstreams, "upstreams"),
                 TimeUnit.MILLISECONDS.toNanos(config.upstreamDownMs()));
     }
@@ -162,7 +174,7 @@ public final class MetadataProxy implements AutoCloseable {
 
     /** The guest-side pipeline; package-private so handler tests build the same one. */
     void initGuestPipeline(ChannelPipeline p) {
-        GuestHandler guest = new GuestHandler(config, counters, log, trace, admission, balancer,
+        GuestHandler guest = new GuestHandler(config, counters, log, trace, tokens, admission, balancer,
                 clients.get(p.channel().eventLoop()));
         p.addLast("readTimer", new RequestReadTimer(config.requestReadTimeoutMs(),
                 () -> guest.slowRequest(p.context(guest))));

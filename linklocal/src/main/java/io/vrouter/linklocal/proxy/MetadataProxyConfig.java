@@ -84,7 +84,8 @@ public record MetadataProxyConfig(
         int maxIdleUpstreamConnections,
         int logLinesPerReason,
         int logIntervalMs,
-        TlsSettings tls) {
+        TlsSettings tls,
+        MetadataTokenMode tokenMode) {
     /** {@code METADATA.metadata_proxy_port}. */
     public static final int DEFAULT_PORT = 8097;
     public static final int DEFAULT_IO_THREADS = 2;
@@ -117,6 +118,7 @@ public record MetadataProxyConfig(
     public MetadataProxyConfig {
         Objects.requireNonNull(bindAddress, "bindAddress");
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(tokenMode, "tokenMode");
         if (sharedSecret == null || sharedSecret.isEmpty()) {
             throw new IllegalArgumentException(
                     "metadata_proxy_secret is required (it must equal nova's metadata_proxy_shared_secret)");
@@ -168,7 +170,7 @@ public record MetadataProxyConfig(
     @Override
     public String toString() {
         return "MetadataProxyConfig[" + bindAddress.getHostAddress() + ":" + port + ", tls=" + tls.enabled()
-                + ", sharedSecret=(redacted)]";
+                + ", tokenMode=" + tokenMode.configName() + ", sharedSecret=(redacted)]";
     }
 
     /** Mutable builder; every setter validates in {@link #build()}. */
@@ -198,6 +200,7 @@ public record MetadataProxyConfig(
         private int logLinesPerReason = DEFAULT_LOG_LINES_PER_REASON;
         private int logIntervalMs = DEFAULT_LOG_INTERVAL_MS;
         private TlsSettings tls = TlsSettings.DISABLED;
+        private MetadataTokenMode tokenMode = MetadataTokenMode.OPTIONAL;
 
         private Builder() {
         }
@@ -229,6 +232,8 @@ public record MetadataProxyConfig(
         public Builder logLinesPerReason(int v) { logLinesPerReason = v; return this; }
         public Builder logIntervalMs(int v) { logIntervalMs = v; return this; }
         public Builder tls(TlsSettings v) { tls = v; return this; }
+        /** The node's IMDSv2 token mode (default optional); per interface see {@link MetadataTokenPolicy}. */
+        public Builder tokenMode(MetadataTokenMode v) { tokenMode = v; return this; }
 
         /** @throws IllegalArgumentException naming the first bad setting */
         public MetadataProxyConfig build() {
@@ -237,7 +242,7 @@ public record MetadataProxyConfig(
                     maxResponseBodyBytes, maxResponseInitialLineLength, maxResponseHeaderSize, connectTimeoutMs,
                     responseTimeoutMs, upstreamDownMs, requestReadTimeoutMs, idleTimeoutMs, maxPipelinedRequests,
                     rateLimitPerSecond, rateLimitBurst, maxConnectionsPerVm, maxIdleUpstreamConnections,
-                    logLinesPerReason, logIntervalMs, tls);
+                    logLinesPerReason, logIntervalMs, tls, tokenMode);
         }
     }
 }

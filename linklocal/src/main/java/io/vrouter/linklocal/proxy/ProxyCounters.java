@@ -38,6 +38,7 @@ public final class ProxyCounters {
     private final LongAdder forwarded = new LongAdder();
     private final LongAdder upstreamConnectionsOpened = new LongAdder();
     private final LongAdder retries = new LongAdder();
+    private final LongAdder tokensIssued = new LongAdder();
     private final LongAdder[] rejections = new LongAdder[RejectReason.values().length];
     /** Responses by status code, indexed by the code (100-999; anything else at 0). */
     private final LongAdder[] byStatus = new LongAdder[STATUS_CODES];
@@ -73,6 +74,10 @@ public final class ProxyCounters {
 
     void retry() {
         retries.increment();
+    }
+
+    void tokenIssued() {
+        tokensIssued.increment();
     }
 
     void rejected(RejectReason reason) {
@@ -138,6 +143,7 @@ public final class ProxyCounters {
                 requests.sum(), forwarded.sum(),
                 statusClass[2].sum(), statusClass[3].sum(), statusClass[4].sum(), statusClass[5].sum(),
                 upstreamConnectionsOpened.sum(), retries.sum(), Map.copyOf(rej),
-                Collections.unmodifiableMap(statuses), Collections.unmodifiableMap(vms), latencyTotal.copy());
+                Collections.unmodifiableMap(statuses), Collections.unmodifiableMap(vms), latencyTotal.copy(),
+                tokensIssued.sum());
     }
 }

@@ -21,12 +21,14 @@ import org.HdrHistogram.Histogram;
  *                                  the bound), for responses to sources that belong to a VM
  * @param latencyMicros             request-read to response-written latency, microseconds,
  *                                  since start (a private copy: the caller may mutate it)
+ * @param tokensIssued              IMDSv2 tokens issued ({@code PUT /latest/api/token} answered 200)
  */
 public record ProxyCountersSnapshot(long requests, long forwarded,
                                     long status2xx, long status3xx, long status4xx, long status5xx,
                                     long upstreamConnectionsOpened, long retries,
                                     Map<RejectReason, Long> rejections, Map<Integer, Long> responsesByStatus,
-                                    Map<String, Map<Integer, Long>> responsesByVm, Histogram latencyMicros) {
+                                    Map<String, Map<Integer, Long>> responsesByVm, Histogram latencyMicros,
+                                    long tokensIssued) {
 
     public long rejections(RejectReason reason) {
         return rejections.getOrDefault(reason, 0L);
@@ -50,7 +52,7 @@ public record ProxyCountersSnapshot(long requests, long forwarded,
                 .append(" 2xx=").append(status2xx).append(" 3xx=").append(status3xx)
                 .append(" 4xx=").append(status4xx).append(" 5xx=").append(status5xx)
                 .append(" upstreamConnectionsOpened=").append(upstreamConnectionsOpened)
-                .append(" retries=").append(retries);
+                .append(" retries=").append(retries).append(" tokensIssued=").append(tokensIssued);
         rejections.entrySet().stream().filter(e -> e.getValue() > 0).sorted(Map.Entry.comparingByKey())
                 .forEach(e -> sb.append(" rejected.").append(e.getKey()).append('=').append(e.getValue()));
         responsesByStatus.forEach((code, n) -> sb.append(" status.").append(code).append('=').append(n));

@@ -54,7 +54,8 @@ final class ProxyLog {
     /** The proxy answered a guest itself. Abuse the proxy absorbs by design is logged at debug. */
     void refused(RejectReason reason, String vm, CharSequence target, Throwable cause) {
         boolean routine = reason == RejectReason.RATE_LIMITED || reason == RejectReason.TOO_MANY_CONNECTIONS
-                || reason == RejectReason.PIPELINE_OVERFLOW;
+                || reason == RejectReason.PIPELINE_OVERFLOW
+                || reason == RejectReason.TOKEN_EXPIRED; // clients fetch a new token on 401
         if (routine ? !LOG.isDebugEnabled() : !LOG.isWarnEnabled()) {
             return;
         }

@@ -33,7 +33,19 @@ public enum RejectReason {
     /** The agent-side lookup (instance directory or service registry) failed (500). */
     INTERNAL_ERROR(500),
     /** Nova closed, broke the protocol, failed TLS or sent too large a response (502). */
-    UPSTREAM_ERROR(502);
+    UPSTREAM_ERROR(502),
+    /** {@link MetadataTokenMode#REQUIRED} and the request carries no X-aws-ec2-metadata-token (401). */
+    TOKEN_MISSING(401),
+    /** X-aws-ec2-metadata-token not issued by this node for this VM, or sent twice (401). */
+    TOKEN_INVALID(401),
+    /** X-aws-ec2-metadata-token issued for this VM but past its TTL (401). */
+    TOKEN_EXPIRED(401),
+    /** A token PUT carrying X-Forwarded-For or Forwarded: it came through a proxy in the guest (403, as AWS). */
+    TOKEN_FORWARDED(403),
+    /** A token PUT without X-aws-ec2-metadata-token-ttl-seconds, or not an integer 1-21600 (400). */
+    TOKEN_TTL_INVALID(400),
+    /** A method other than PUT on /latest/api/token (405, as AWS). */
+    TOKEN_METHOD_NOT_ALLOWED(405);
 
     private final int status;
 

@@ -24,7 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Removed, case-insensitively and in all repeats: {@code X-Instance-ID},
  * {@code X-Instance-ID-Signature}, {@code X-Tenant-ID}, {@code X-Forwarded-For},
- * {@code Forwarded}, {@code X-Metadata-Provider*}, {@code X-Neutron-*}, {@code X-OVN-*}, and the
+ * {@code Forwarded}, {@code X-Metadata-Provider*}, {@code X-Neutron-*}, {@code X-OVN-*},
+ * {@code X-aws-ec2-metadata-token*} (the IMDSv2 token and its TTL: tokens never reach nova), and the
  * hop-by-hop headers (RFC 9110 §7.6.1) including any the guest lists in {@code Connection}.
  * Also every header whose name contains {@code _}, as nginx drops them by default
  * ({@code underscores_in_headers off}): WSGI servers fold {@code _} into {@code -}, so nova would
@@ -39,7 +40,9 @@ public final class RequestRewriter {
             // hop-by-hop, or recomputed here
             "connection", "keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate",
             "te", "trailer", "transfer-encoding", "upgrade", "host", "content-length", "expect");
-    private static final String[] STRIPPED_PREFIXES = {"x-metadata-provider", "x-neutron-", "x-ovn-"};
+    // x-aws-ec2-metadata-token*: the IMDSv2 token and TTL are the proxy's business (TokenGate), never nova's.
+    private static final String[] STRIPPED_PREFIXES = {"x-metadata-provider", "x-neutron-", "x-ovn-",
+            "x-aws-ec2-metadata-token"};
 
     private static final AsciiString X_INSTANCE_ID = AsciiString.cached("X-Instance-ID");
     private static final AsciiString X_TENANT_ID = AsciiString.cached("X-Tenant-ID");
@@ -73,8 +76,9 @@ public final class RequestRewriter {
             }
         }
         if (n >= 2 && n <= 23 && name.charAt(0) < 0x80) {
-            // Every stripped name (at most 23 chars) or prefix starts with one of c e f h k p t u x
-            // (ASCII, any case): the common headers (Accept, User-Agent...) pass without a lookup.
+            // Every stripped name or prefix starts with one of c e f h k p t u x (ASCII, any case):
+            // the common headers (Accept, User-Agent...) pass without a lookup. Names over 23
+            // chars (the longest stripped name) take the full check, so prefixes match there.
             // A non-ASCII first char takes the full check (toLowerCase maps e.g. U+212A to 'k').
             switch (name.charAt(0) | 0x20) {
                 case 'c', 'e', 'f', 'h', 'k', 'p', 't', 'u', 'x' -> {

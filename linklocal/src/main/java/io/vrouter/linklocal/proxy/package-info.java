@@ -17,7 +17,21 @@
  * <p>A guest connection's pipeline: {@code RequestReadTimer} (slowloris 408),
  * {@code IdleStateHandler}, {@code GuestRequestDecoder} (framing rules), {@code GuestResponseEncoder},
  * {@code GuestAggregator} (413 in order), {@code GuestHandler}: decode errors, method and target, then
- * {@code VmAdmission} (cap, identity, rate), then nova through the loop's {@code UpstreamClient}.
+ * {@code VmAdmission} (cap, identity, rate), {@code TokenGate} (IMDSv2), then nova through the loop's
+ * {@code UpstreamClient}.
+ *
+ * <p>IMDSv2-style session tokens: {@code PUT /latest/api/token} is answered by the proxy itself
+ * (never forwarded) with a stateless token ({@link io.vrouter.linklocal.proxy.MetadataTokens}:
+ * expiry + HMAC-SHA256 under a node key over the VM's instance UUID as this proxy identified
+ * it), so no state is shared with nova and nothing is kept per token. A request's
+ * {@code X-aws-ec2-metadata-token} is checked in both modes (401 when not this VM's or expired);
+ * {@link io.vrouter.linklocal.proxy.MetadataTokenMode#REQUIRED} refuses requests without one
+ * (per node, or per interface through {@link io.vrouter.linklocal.proxy.MetadataTokenPolicy}).
+ * The token headers are stripped towards nova with the guest's identity headers
+ * ({@code RequestRewriter}). Without a key file the key is random per start: tokens do not
+ * survive a restart. The token reply leaves with the socket's normal IP TTL, not AWS's hop
+ * limit 1: Java has no unicast {@code IP_TTL} socket option, and the reply reaches the guest
+ * through the dataplane's NAT, which would have to set it.
  * Every limit is in {@link io.vrouter.linklocal.proxy.MetadataProxyConfig}. Log lines about
  * requests go through {@code ProxyLog}: rate-limited per reason, guest strings escaped.
  */

@@ -1,5 +1,6 @@
 package io.vrouter.linklocal.proxy;
 
+import static io.vrouter.linklocal.proxy.GuestChannels.*;
 import static io.vrouter.linklocal.proxy.ProxyFixtures.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -27,11 +28,11 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class GuestHandlerTest {
-    private final List<EmbeddedChannel> channels = new ArrayList<>();
+    private final GuestChannels channels = new GuestChannels();
 
     @AfterEach
     void closeChannels() {
-        channels.forEach(EmbeddedChannel::finishAndReleaseAll);
+        channels.closeAll();
     }
 
     private MetadataProxy proxy(Consumer<MetadataProxyConfig.Builder> tweak, MetadataUpstreams upstreams) {
@@ -46,45 +47,7 @@ class GuestHandlerTest {
     }
 
     private EmbeddedChannel guest(MetadataProxy proxy, String source) {
-        InetSocketAddress remote = new InetSocketAddress(source, 40000);
-        EmbeddedChannel ch = new EmbeddedChannel() {
-            @Override
-            protected SocketAddress remoteAddress0() {
-                return remote;
-            }
-        };
-        ch.freezeTime();
-        proxy.initGuestPipeline(ch.pipeline());
-        channels.add(ch);
-        return ch;
-    }
-
-    /** Writes raw guest bytes and decodes every response the proxy wrote back. */
-    private static List<FullHttpResponse> exchange(EmbeddedChannel ch, String raw) {
-        ch.writeInbound(Unpooled.copiedBuffer(raw, StandardCharsets.ISO_8859_1));
-        return responses(ch);
-    }
-
-    private static List<FullHttpResponse> responses(EmbeddedChannel ch) {
-        EmbeddedChannel decoder = new EmbeddedChannel(new HttpResponseDecoder(), new HttpObjectAggregator(1 << 20));
-        ByteBuf out;
-        List<FullHttpResponse> rs = new ArrayList<>();
-        while ((out = ch.readOutbound()) != null) {
-            decoder.writeInbound(out);
-            FullHttpResponse r;
-            while ((r = decoder.readInbound()) != null) {
-                rs.add(r);
-            }
-        }
-        decoder.finishAndReleaseAll();
-        return rs;
-    }
-
-    /** The responses' status codes, in order; releases them. */
-    private static List<Integer> statuses(List<FullHttpResponse> rs) {
-        List<Integer> codes = rs.stream().map(r -> r.status().code()).toList();
-        rs.forEach(FullHttpResponse::release);
-        return codes;
+        return channels.open(proxy, source);
     }
 
     /** Lets {@code ms} of the channel's frozen clock pass; the statuses of what it then wrote. */
@@ -92,12 +55,6 @@ class GuestHandlerTest {
         ch.advanceTimeBy(ms, TimeUnit.MILLISECONDS);
         ch.runScheduledPendingTasks();
         return statuses(responses(ch));
-    }
-
-    private static String body(FullHttpResponse r) {
-        String s = r.content().toString(StandardCharsets.UTF_8);
-        r.release();
-        return s;
     }
 
     @Test

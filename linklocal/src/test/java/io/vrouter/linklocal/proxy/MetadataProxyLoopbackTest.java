@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -31,6 +33,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The proxy on loopback in front of the nova stand-in; guests are sockets bound to 127.0.0.x. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class MetadataProxyLoopbackTest {
+    /** The token PUT as cloud-init's EC2 datasource sends it (python requests, TTL 21600). */
+    private static final String CLOUD_INIT_TOKEN_PUT = "PUT /latest/api/token HTTP/1.1\r\nHost: 169.254.169.254\r\n"
+            + "User-Agent: Cloud-Init/24.1\r\nAccept-Encoding: gzip, deflate\r\nAccept: */*\r\n"
+            + "Connection: keep-alive\r\nX-aws-ec2-metadata-token-ttl-seconds: 21600\r\nContent-Length: 0\r\n\r\n";
     /** Bound on waiting for the proxy to finish what the guest can no longer observe. */
     private static final long AWAIT_MS = 5000;
     private static NovaMetadataStandIn nova;
@@ -689,5 +695,64 @@ class MetadataProxyLoopbackTest {
             assertEquals(1, c.responses(VM_B.instanceId(), 404));
             assertEquals(List.of(), log.lines(Level.WARN));
         }
+    }
+
+    // IMDSv2 tokens end to end: tokens are the proxy's business and never reach nova (the
+    // stand-in records every header it receives).
+
+    private void startWithTokens(MetadataTokenMode mode) throws IOException {
+        start(b -> b.tokenMode(mode), MetadataUpstreams.fixed(List.of(nova.address())));
+    }
+
+    @Test
+    void tokenPutShouldBeAnsweredByTheProxyAndNeverReachNova() throws Exception {
+        startWithTokens(MetadataTokenMode.OPTIONAL);
+        try (RawHttpClient g = guest(SRC_A)) {
+            RawHttpClient.Response r = g.exchange(CLOUD_INIT_TOKEN_PUT);
+            assertEquals(200, r.status(), r.bodyText());
+            assertEquals("21600", r.header("X-aws-ec2-metadata-token-ttl-seconds"));
+            assertEquals(MetadataTokens.TOKEN_CHARS, r.bodyText().length());
+        }
+        assertEquals(List.of(), nova.requests());
+    }
+
+    @Test
+    void tokenedRequestShouldReachNovaWithoutAnyTokenHeader() throws Exception {
+        startWithTokens(MetadataTokenMode.OPTIONAL);
+        try (RawHttpClient g = guest(SRC_A)) {
+            String token = g.exchange(CLOUD_INIT_TOKEN_PUT).bodyText();
+            RawHttpClient.Response r = g.exchange(RawHttpClient.get("/latest/meta-data/hostname",
+                    "X-aws-ec2-metadata-token: " + token,
+                    "X_aws_ec2_metadata_token: " + token,
+                    "x-aws-ec2-metadata-token-ttl-seconds: 21600",
+                    "X_aws_ec2_metadata_token_ttl_seconds: 21600"));
+            assertEquals(200, r.status(), r.bodyText());
+            assertEquals("vm-a.novalocal", r.bodyText());
+        }
+        List<RecordedRequest> seen = nova.requests();
+        assertEquals(1, seen.size(), "the token PUT is not among them");
+        for (Map.Entry<String, String> h : seen.get(0).headers()) {
+            String name = h.getKey().toLowerCase(Locale.ROOT).replace('_', '-');
+            assertFalse(name.startsWith("x-aws-ec2-metadata-token"), "reached nova: " + h);
+        }
+        assertEquals(VM_A.instanceId(), seen.get(0).header("X-Instance-ID"));
+    }
+
+    @Test
+    void requiredModeShouldRefusePlainRequestsBeforeNovaAndServeTokenedOnes() throws Exception {
+        startWithTokens(MetadataTokenMode.REQUIRED);
+        try (RawHttpClient g = guest(SRC_B)) {
+            // cloud-init's OpenStack datasource: a plain GET.
+            assertEquals(401, g.exchange(RawHttpClient.get("/openstack/latest/meta_data.json")).status());
+            assertEquals(List.of(), nova.requests());
+            String token = g.exchange(CLOUD_INIT_TOKEN_PUT).bodyText();
+            RawHttpClient.Response r = g.exchange(RawHttpClient.get("/latest/meta-data/hostname",
+                    "X-aws-ec2-metadata-token: " + token));
+            assertEquals(200, r.status(), r.bodyText());
+            assertEquals("vm-b.novalocal", r.bodyText());
+        }
+        assertEquals(1, nova.requests().size());
+        assertEquals(1, proxy.counters().rejections(RejectReason.TOKEN_MISSING));
+        assertEquals(1, proxy.counters().tokensIssued());
     }
 }

@@ -121,6 +121,24 @@ class RequestRewriterTest {
         }
     }
 
+    /** The IMDSv2 token and TTL, in any case or spelling, are the proxy's: never sent to nova. */
+    @ParameterizedTest
+    @ValueSource(strings = {"X-aws-ec2-metadata-token", "x-aws-ec2-metadata-token-ttl-seconds",
+            "X-AWS-EC2-METADATA-TOKEN", "X_aws_ec2_metadata_token", "X_aws_ec2_metadata_token_ttl_seconds"})
+    void shouldDropTheImdsTokenHeaders(String name) {
+        FullHttpRequest g = guest(HttpMethod.GET, "/latest/meta-data/", "", name, "tok", "Accept", "*/*");
+        FullHttpRequest out = sent(rewriter, g, "/latest/meta-data/", VM);
+        try {
+            assertTrue(RequestRewriter.isStripped(name));
+            out.headers().names().forEach(n -> assertFalse(n.toLowerCase(java.util.Locale.ROOT)
+                    .replace('_', '-').startsWith("x-aws-ec2-metadata-token"), "forwarded " + n));
+            assertEquals("*/*", out.headers().get("Accept"));
+        } finally {
+            out.release();
+            g.release();
+        }
+    }
+
     /** WSGI folds {@code _} into {@code -}: each of these would reach nova as the identity header it spells. */
     @ParameterizedTest
     @ValueSource(strings = {"X_Instance_ID", "X_Tenant_ID", "X_Forwarded_For", "X_Instance_ID_Signature",

@@ -1,6 +1,7 @@
 package io.vrouter.agent.config;
 
 import io.vrouter.flow.FlowTableConfig;
+import io.vrouter.linklocal.proxy.MetadataTokenMode;
 import io.vrouter.plumbing.logging.LogSettings;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -8,6 +9,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The agent's configuration, parsed and validated from {@code agent.conf} by
@@ -86,16 +88,40 @@ public record AgentConfig(
      * @param rateLimitPerVm      {@code metadata_rate_limit}: requests per second per VM, 0 = none
      * @param rateBurstPerVm      {@code metadata_rate_burst}: requests a VM may make at once above the rate
      * @param maxConnectionsPerVm {@code metadata_max_connections}: open proxy connections per VM
+     * @param tokens              IMDSv2 tokens (ours)
      */
     public record Metadata(String secret, int proxyPort, boolean useSsl, Path clientCert, String clientCertType,
-            Path clientKey, Path caCert, boolean sslInsecure, int rateLimitPerVm, int rateBurstPerVm, int maxConnectionsPerVm) {
+            Path clientKey, Path caCert, boolean sslInsecure, int rateLimitPerVm, int rateBurstPerVm, int maxConnectionsPerVm,
+            Tokens tokens) {
         @Override
         public String toString() {
             return "Metadata[secret=(" + secret.length() + " chars), proxyPort=" + proxyPort + ", useSsl=" + useSsl
                     + ", clientCert=" + clientCert + ", clientCertType=" + clientCertType + ", clientKey=" + clientKey
                     + ", caCert=" + caCert + ", sslInsecure=" + sslInsecure + ", rateLimitPerVm=" + rateLimitPerVm
-                    + ", rateBurstPerVm=" + rateBurstPerVm + ", maxConnectionsPerVm=" + maxConnectionsPerVm + "]";
+                    + ", rateBurstPerVm=" + rateBurstPerVm + ", maxConnectionsPerVm=" + maxConnectionsPerVm
+                    + ", tokens=" + tokens + "]";
         }
+    }
+
+    /**
+     * {@code [METADATA]} IMDSv2 token keys (ours; Contrail has no tokens).
+     *
+     * @param mode          {@code metadata_token}: the node's mode, default optional
+     * @param requiredPorts {@code metadata_token_required_ports}: port UUIDs that must send a token
+     *                      whatever the node's mode
+     * @param optionalPorts {@code metadata_token_optional_ports}: port UUIDs that need not
+     * @param keyFile       {@code metadata_token_key_file}: the node key (tokens survive a restart);
+     *                      null = a random key per start
+     */
+    public record Tokens(MetadataTokenMode mode, Set<String> requiredPorts, Set<String> optionalPorts, Path keyFile) {
+        public Tokens {
+            Objects.requireNonNull(mode);
+            requiredPorts = Set.copyOf(requiredPorts);
+            optionalPorts = Set.copyOf(optionalPorts);
+        }
+
+        /** The defaults: optional everywhere, a random key. */
+        public static final Tokens DEFAULTS = new Tokens(MetadataTokenMode.OPTIONAL, Set.of(), Set.of(), null);
     }
 
     /**

@@ -59,6 +59,8 @@ import java.util.Set;
  *   <tr><td>METADATA.metadata_proxy_port</td><td>{@value #DEFAULT_METADATA_PROXY_PORT}; 0 = any free port (proxy-only mode)</td></tr>
  *   <tr><td>METADATA.metadata_use_ssl, metadata_ssl_insecure</td><td>false</td></tr>
  *   <tr><td>METADATA.metadata_client_cert / _cert_type / _key, metadata_ca_cert</td><td>none / PEM / none / none</td></tr>
+ *   <tr><td>METADATA.metadata_token (ours)</td><td>optional (or required)</td></tr>
+ *   <tr><td>METADATA.metadata_token_required_ports / _optional_ports / _key_file (ours)</td><td>none / none / a random key per start</td></tr>
  *   <tr><td>METADATA.metadata_rate_limit / _rate_burst / _max_connections</td><td>{@value #DEFAULT_METADATA_RATE_LIMIT}
  *       req/s per VM (0 = off) / {@value #DEFAULT_METADATA_RATE_BURST} / {@value #DEFAULT_METADATA_MAX_CONNECTIONS} per VM</td></tr>
  *   <tr><td>FLOWS.max_vm_flows</td><td>{@value #DEFAULT_MAX_VM_FLOWS} (%)</td></tr>

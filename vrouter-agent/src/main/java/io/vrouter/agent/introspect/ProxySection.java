@@ -18,7 +18,7 @@ import org.HdrHistogram.Histogram;
 public record ProxySection(long requests, long forwarded,
                            @JsonProperty("status_2xx") long status2xx, @JsonProperty("status_3xx") long status3xx,
                            @JsonProperty("status_4xx") long status4xx, @JsonProperty("status_5xx") long status5xx,
-                           long upstreamConnectionsOpened, long retries, Map<String, Long> rejected,
+                           long upstreamConnectionsOpened, long retries, long tokensIssued, Map<String, Long> rejected,
                            Map<String, Long> responsesByStatus, Map<String, Map<String, Long>> responsesByVm,
                            Latency latency) {
 
@@ -34,7 +34,7 @@ public record ProxySection(long requests, long forwarded,
         c.responsesByVm().forEach((vm, counts) -> byVm.put(vm, byCode(counts)));
         Histogram h = c.latencyMicros();
         return new ProxySection(c.requests(), c.forwarded(), c.status2xx(), c.status3xx(), c.status4xx(), c.status5xx(),
-                c.upstreamConnectionsOpened(), c.retries(), rejected, byCode(c.responsesByStatus()), byVm,
+                c.upstreamConnectionsOpened(), c.retries(), c.tokensIssued(), rejected, byCode(c.responsesByStatus()), byVm,
                 new Latency(h.getTotalCount(), h.getValueAtPercentile(50), h.getValueAtPercentile(99), h.getMaxValue()));
     }
 

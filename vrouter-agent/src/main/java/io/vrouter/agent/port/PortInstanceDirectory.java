@@ -4,7 +4,6 @@ import io.vrouter.linklocal.proxy.InstanceDirectory;
 import io.vrouter.linklocal.proxy.VmIdentity;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The metadata proxy's view of the ports: metadata IP 169.254.X.Y, or its IPv6 form
@@ -25,30 +24,24 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * with keystone's project id.
  */
 public final class PortInstanceDirectory implements InstanceDirectory, PortObserver {
-    private final AtomicReferenceArray<VmIdentity> byIndex =
-            new AtomicReferenceArray<>(InterfaceIndexAllocator.MAX_INDEX + 1);
-    private final AtomicReferenceArray<VmIdentity> byIndex6 =
-            new AtomicReferenceArray<>(InterfaceIndexAllocator.MAX_INDEX + 1);
+    private final ByMetadataIp<VmIdentity> byIndex = new ByMetadataIp<>();
+    private final ByMetadataIp<VmIdentity> byIndex6 = new ByMetadataIp<>();
 
     @Override
     public VmIdentity lookup(InetAddress source) {
-        int idx = InterfaceIndexAllocator.indexOf(source);
-        if (idx < InterfaceIndexAllocator.MIN_INDEX || idx > InterfaceIndexAllocator.MAX_INDEX) {
-            return null;
-        }
-        return source instanceof Inet6Address ? byIndex6.get(idx) : byIndex.get(idx);
+        return source instanceof Inet6Address ? byIndex6.get(source) : byIndex.get(source);
     }
 
     @Override
     public void portAdded(VmPort port) {
-        byIndex.set(port.interfaceIndex(), identityOf(port));
-        byIndex6.set(port.interfaceIndex(), identity6Of(port));
+        byIndex.set(port, identityOf(port));
+        byIndex6.set(port, identity6Of(port));
     }
 
     @Override
     public void portRemoved(VmPort port) {
-        byIndex.set(port.interfaceIndex(), null);
-        byIndex6.set(port.interfaceIndex(), null);
+        byIndex.set(port, null);
+        byIndex6.set(port, null);
     }
 
     /** What the proxy sends nova for this port. */

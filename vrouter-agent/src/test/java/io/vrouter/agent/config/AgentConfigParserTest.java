@@ -59,6 +59,7 @@ class AgentConfigParserTest {
         assertFalse(c.metadata().useSsl());
         assertNull(c.metadata().caCert());
         assertEquals("PEM", c.metadata().clientCertType());
+        assertEquals(AgentConfig.Tokens.DEFAULTS, c.metadata().tokens(), "tokens optional, a random key");
         assertEquals(5.0, c.flows().maxVmFlowsPercent(), "ours: a per-VM share, not Contrail's 100");
         assertEquals(16384, c.flows().maxSystemLinkLocalFlows());
         assertEquals(1024, c.flows().maxVmLinkLocalFlows(), "ours: well below the node's");
@@ -68,6 +69,36 @@ class AgentConfigParserTest {
         assertFalse(c.linklocal().usesConfigApi());
         assertTrue(c.dataplane().enabled());
         assertEquals(0, c.dataplane().routeTable());
+    }
+
+    @Test
+    void tokenKeysShouldGiveTheNodeModePerPortExceptionsAndTheKeyFile(@TempDir Path dir) throws Exception {
+        Path key = dir.resolve("token.key");
+        Files.write(key, new byte[32]);
+        AgentConfig.Tokens t = parse(MINIMAL + """
+                metadata_token = Required
+                metadata_token_required_ports = 0B7E5C3A-1111-4111-8111-111111111111
+                metadata_token_optional_ports = 22222222-2222-4222-8222-222222222222 33333333-3333-4333-8333-333333333333
+                metadata_token_key_file = %s
+                """.formatted(key)).config().metadata().tokens();
+        assertEquals(io.vrouter.linklocal.proxy.MetadataTokenMode.REQUIRED, t.mode());
+        assertEquals(java.util.Set.of("0b7e5c3a-1111-4111-8111-111111111111"), t.requiredPorts(), "lower-cased");
+        assertEquals(2, t.optionalPorts().size());
+        assertEquals(key, t.keyFile());
+    }
+
+    @Test
+    void tokenKeysShouldRefuseAPortInBothListsAndAShortKeyFile(@TempDir Path dir) throws Exception {
+        Path key = dir.resolve("token.key");
+        Files.write(key, new byte[31]);
+        AgentConfigException e = refuse(MINIMAL + """
+                metadata_token_required_ports = 22222222-2222-4222-8222-222222222222
+                metadata_token_optional_ports = 22222222-2222-4222-8222-222222222222
+                metadata_token_key_file = %s
+                """.formatted(key));
+        assertEquals(2, e.problems().size(), e.getMessage());
+        assertTrue(e.getMessage().contains("both name [22222222-2222-4222-8222-222222222222]"), e.getMessage());
+        assertTrue(e.getMessage().contains("at least 32 random bytes"), e.getMessage());
     }
 
     @Test
@@ -164,6 +195,11 @@ class AgentConfigParserTest {
         "METADATA|metadata_use_ssl|maybe|a boolean: true/false",
         "METADATA|metadata_client_cert_type|DER|PEM",
         "METADATA|metadata_rate_limit|-5|an integer 0-100000",
+        "METADATA|metadata_token|mandatory|optional or required",
+        "METADATA|metadata_token_required_ports|port-1|a space-separated list of port UUIDs",
+        "METADATA|metadata_token_optional_ports|1-1-1-1-1|a space-separated list of port UUIDs",
+        "METADATA|metadata_token_key_file|/nonexistent/token.key|an existing file",
+        "METADATA|metadata_token_key_file|token.key|an absolute path",
         "METADATA|metadata_max_connections|0|an integer 1-10000",
         "METADATA|metadata_rate_burst|0|an integer 1-100000",
         "FLOWS|max_vm_flows|0|a percentage",

@@ -45,10 +45,11 @@ class StatsSectionsTest {
         h.recordValue(300);
         JsonNode j = json(ProxySection.of(new ProxyCountersSnapshot(5, 4, 3, 0, 1, 1, 2, 1,
                 Map.of(RejectReason.RATE_LIMITED, 7L), new TreeMap<>(Map.of(200, 3L, 403, 1L, 503, 1L)),
-                Map.of("11111111-1111-4111-8111-111111111111", new TreeMap<>(Map.of(200, 3L, 403, 1L))), h)));
+                Map.of("11111111-1111-4111-8111-111111111111", new TreeMap<>(Map.of(200, 3L, 403, 1L))), h, 6)));
         assertEquals(List.of("requests", "forwarded", "status_2xx", "status_3xx", "status_4xx", "status_5xx",
-                "upstream_connections_opened", "retries", "rejected", "responses_by_status", "responses_by_vm",
-                "latency"), names(j));
+                "upstream_connections_opened", "retries", "tokens_issued", "rejected", "responses_by_status",
+                "responses_by_vm", "latency"), names(j));
+        assertEquals(6, j.get("tokens_issued").asLong());
         assertEquals(List.of("200", "403", "503"), names(j.get("responses_by_status")));
         assertEquals(1, j.get("responses_by_status").get("403").asLong());
         assertEquals(1, j.get("responses_by_vm").get("11111111-1111-4111-8111-111111111111").get("403").asLong());

@@ -38,7 +38,8 @@ import java.util.function.ToLongFunction;
  *   <tr><td>{@code vrouter_drops}</td><td>counter per {@code reason} (every DropReason)</td></tr>
  *   <tr><td>{@code vrouter_flows}, {@code vrouter_hold_flows}, {@code vrouter_linklocal_flows}</td><td>gauges</td></tr>
  *   <tr><td>{@code vrouter_metadata_requests}, {@code vrouter_metadata_responses} per {@code status},
- *       {@code vrouter_metadata_rejects} per {@code reason}, {@code vrouter_metadata_vm_requests} per
+ *       {@code vrouter_metadata_rejects} per {@code reason} (the token refusals among them),
+ *       {@code vrouter_metadata_tokens_issued}, {@code vrouter_metadata_vm_requests} per
  *       {@code vm} and {@code mdata_ip}</td><td>counters</td></tr>
  *   <tr><td>{@code vrouter_metadata_latency_microseconds}</td><td>gauge per {@code quantile} (0.5-0.999,
  *       since start)</td></tr>
@@ -121,6 +122,8 @@ public final class AgentMetrics implements MultiCollector {
         CounterSnapshot.Builder status = counter("vrouter_metadata_responses", "Responses to guests, by status code");
         m.getResponses_by_status().forEach((code, n) -> status.dataPoint(point(Labels.of("status", code.toString()), n)));
         out.add(status.build());
+        out.add(counter("vrouter_metadata_tokens_issued", "IMDSv2 session tokens the metadata proxy issued")
+                .dataPoint(point(Labels.EMPTY, m.getTokens_issued())).build());
         CounterSnapshot.Builder rejects = counter("vrouter_metadata_rejects",
                 "Requests the proxy answered itself, by reason");
         m.getRejects_by_reason().forEach((reason, n) -> rejects.dataPoint(point(Labels.of("reason", reason), n)));

@@ -83,6 +83,7 @@ public final class MetadataView {
         r.setMetadata_internal_errors(c.rejections(RejectReason.INTERNAL_ERROR));
         r.setResponses_by_status(new TreeMap<>(c.responsesByStatus()));
         r.setRejects_by_reason(reasons(c.rejections()));
+        r.setTokens_issued(c.tokensIssued());
         Histogram h = c.latencyMicros();
         r.setLatency(new LatencyPercentiles(h.getTotalCount(), h.getValueAtPercentile(50), h.getValueAtPercentile(90),
                 h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue()));
