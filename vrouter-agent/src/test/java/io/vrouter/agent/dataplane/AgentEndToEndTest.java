@@ -126,15 +126,16 @@ public class AgentEndToEndTest {
                 ports_dir = %s
                 [VIRTUAL-HOST-INTERFACE]
                 name = %s
-                ip = %s/32
+                ip = 10.0.0.5/24
                 [METADATA]
                 metadata_proxy_secret = %s
                 metadata_proxy_port = 8097
                 [LINKLOCAL]
                 %s
                 [DATAPLANE]
+                internal_address = %s
                 route_table = %d
-                """.formatted(dir.resolve("ports"), vhost, vhostIp, SECRET, linklocal, routeTable)), "test").config();
+                """.formatted(dir.resolve("ports"), vhost, SECRET, linklocal, vhostIp, routeTable)), "test").config();
     }
 
     /** Port IPC returns before the dataplane attached the port (its own thread): allow a moment. */

@@ -5,6 +5,7 @@ import com.sun.jna.ptr.PointerByReference;
 import java.io.EOFException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
@@ -74,6 +75,11 @@ public final class PcapPacketIo implements PacketIo {
         }
 
         @Override
+        public PacketIo open(String interfaceName, String captureFilter) {
+            return PcapPacketIo.open(interfaceName, bufferBytes, captureFilter);
+        }
+
+        @Override
         public PacketIo openVhost(String interfaceName) {
             return PcapPacketIo.open(interfaceName, vhostBufferBytes);
         }
@@ -96,6 +102,11 @@ public final class PcapPacketIo implements PacketIo {
 
     /** {@link #open(String)} with a kernel capture buffer of {@code bufferBytes} (64 KiB-256 MiB). */
     public static PcapPacketIo open(String ifName, int bufferBytes) {
+        return open(ifName, bufferBytes, null);
+    }
+
+    /** {@link #open(String, int)} capturing only what {@code filter} (libpcap syntax; null: all) matches. */
+    public static PcapPacketIo open(String ifName, int bufferBytes, String filter) {
         if (bufferBytes < (64 << 10) || bufferBytes > (256 << 20)) {
             throw new IllegalArgumentException("pcap buffer must be 64 KiB-256 MiB, got " + bufferBytes);
         }
@@ -117,6 +128,14 @@ public final class PcapPacketIo implements PacketIo {
         } catch (PcapNativeException | NotOpenException | RuntimeException e) {
             h.close();
             throw new PacketIoException("cannot capture inbound only on " + ifName + ": " + e.getMessage(), e);
+        }
+        if (filter != null) {
+            try {
+                h.setFilter(filter, BpfProgram.BpfCompileMode.OPTIMIZE);
+            } catch (PcapNativeException | NotOpenException | RuntimeException e) {
+                h.close();
+                throw new PacketIoException("cannot set capture filter on " + ifName + ": " + e.getMessage(), e);
+            }
         }
         return new PcapPacketIo(ifName, h);
     }
