@@ -205,6 +205,7 @@ public final class AgentConfigParser {
             if (a == null || len == null || len < 0 || len > 32) {
                 r.bad(VHOST, "ip", cidr, "an IPv4 address with prefix length, e.g. 10.0.0.5/24");
             } else {
+                r.problem(VHOST, "ip", cidr, VhostInterface.prefixLengthProblem(len));
                 ip = a;
                 prefix = len;
             }
