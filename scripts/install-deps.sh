@@ -9,6 +9,7 @@ PACKAGES=(
   nftables       # the agent's host isolation rules
   etcd-server    # the config API's etcd store is tested against a real etcd
   curl           # guests in namespaces fetch their metadata with it
+  iputils-ping   # shared port mode's bridge and fabric-flap tests ping between namespaces
   procps         # sysctl
   ethtool        # the agent turns checksum/segmentation offload off on the interfaces it captures
   thrift-compiler # introspect-api generates its Java from introspect.thrift at build time (0.17.0 = libthrift)

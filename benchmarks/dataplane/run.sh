@@ -164,7 +164,9 @@ ports_dir = $RUN/ports
 
 [VIRTUAL-HOST-INTERFACE]
 name = $VHOST
-ip = $VHOST_IP/32
+# The fabric address: with the dataplane the proxy is on [DATAPLANE] internal_address instead
+# (the agent never claims the fabric ip); proxy-only runs bind it here.
+ip = $([ "$KERNEL_ONLY" = 1 ] && echo "$VHOST_IP/32" || echo "192.0.2.5/24")
 
 [METADATA]
 metadata_proxy_secret = $SECRET
@@ -185,6 +187,7 @@ cache_file = $RUN/linklocal-cache.json
 [DATAPLANE]
 enabled = $([ "$KERNEL_ONLY" = 1 ] && echo false || echo true)
 route_table = $ROUTE_TABLE
+internal_address = $VHOST_IP
 CONF
 chmod 600 "$RUN/agent.conf"
 if [ "$KERNEL_ONLY" = 1 ]; then

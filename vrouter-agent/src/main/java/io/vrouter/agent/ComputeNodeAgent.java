@@ -75,7 +75,8 @@ import java.util.function.Supplier;
  *       file, or the built-in default (metadata → 127.0.0.1:8775)</li>
  *   <li>dataplane created and started (unless {@code [DATAPLANE] enabled = false}): it brings
  *       up the vhost interface and address</li>
- *   <li>metadata proxy on {@code vhost ip : metadata_proxy_port}, upstreams from the registry's
+ *   <li>metadata proxy on {@code [DATAPLANE] internal_address : metadata_proxy_port} (proxy-only
+ *       mode: {@code vhost ip}), upstreams from the registry's
  *       {@code metadata} service, VMs identified through the port table's instance directory</li>
  *   <li>ports replayed from the port files; the instance directory and the dataplane hear each
  *       one; then port files written or deleted while running are noticed ("port-files")</li>
@@ -185,6 +186,7 @@ public final class ComputeNodeAgent implements AutoCloseable {
                         + " (set [DATAPLANE] enabled = false for proxy-only mode)");
             }
             started.push(dataplane);
+            LOG.info(fabricUnused(config));
             dataplane.start(); // brings up the vhost address the proxy binds next
             ports.addObserver(dataplane);
         } else {
@@ -260,6 +262,21 @@ public final class ComputeNodeAgent implements AutoCloseable {
         return own;
     }
 
+    /**
+     * The one start-up line about the fabric keys: this agent does not take the NIC over (in
+     * Contrail vhost0 is the NIC), so it never claims {@code ip} nor routes via {@code gateway} or
+     * {@code physical_interface}; the host's own fabric configuration stays as it is.
+     */
+    static String fabricUnused(AgentConfig config) {
+        AgentConfig.VirtualHostInterface v = config.vhost();
+        return "[VIRTUAL-HOST-INTERFACE] ip " + v.ip().getHostAddress() + "/" + v.prefixLength() + ", gateway "
+                + (v.gateways().isEmpty() ? "(none)" : v.gateways().stream().map(java.net.InetAddress::getHostAddress).toList())
+                + ", physical_interface " + (v.physicalInterfaces().isEmpty() ? "(none)" : v.physicalInterfaces())
+                + ": the host's fabric, not used and not touched by this agent (its vhost " + v.name()
+                + " has its own address " + config.dataplane().internalAddress().getHostAddress()
+                + "/32 and only the route 169.254.0.0/16)";
+    }
+
     /** The metadata proxy on the vhost address, forwarding to the registry's metadata service. */
     private void startProxy() throws IOException {
         AgentConfig.Metadata m = config.metadata();
@@ -267,7 +284,8 @@ public final class ComputeNodeAgent implements AutoCloseable {
                 ? new TlsSettings(true, m.clientCert(), m.clientKey(), m.caCert(), true, m.sslInsecure())
                 : TlsSettings.DISABLED;
         MetadataProxyConfig pc = MetadataProxyConfig.builder()
-                .bindAddress(config.vhost().ip())
+                // with the dataplane: the vhost's internal address, never the fabric ip (the NIC's)
+                .bindAddress(config.dataplane().enabled() ? config.dataplane().internalAddress() : config.vhost().ip())
                 .port(m.proxyPort())
                 .sharedSecret(m.secret())
                 .rateLimitPerSecond(m.rateLimitPerVm())

@@ -206,8 +206,10 @@ class AgentMainTest {
 
     @ParameterizedTest(name = "{0} -> {2}")
     @CsvSource(delimiter = '|', value = {
-        "ip = 10.0.0.5/24|ip = 127.0.0.1/8|[VIRTUAL-HOST-INTERFACE] ip = \"127.0.0.1/8\": expected a unicast IPv4 address",
-        "ip = 10.0.0.5/24|ip = 169.254.0.9/16|[VIRTUAL-HOST-INTERFACE] ip = \"169.254.0.9/16\": expected",
+        "route_table = 0|route_table = 0@NL@internal_address = 127.0.0.1|[DATAPLANE] internal_address = \"127.0.0.1\": expected a unicast IPv4 address",
+        "route_table = 0|route_table = 0@NL@internal_address = 169.254.0.9|[DATAPLANE] internal_address = \"169.254.0.9\": expected",
+        "route_table = 0|route_table = 0@NL@internal_address = 10.0.0.77|[DATAPLANE] internal_address = \"10.0.0.77\": expected an address outside the fabric subnet 10.0.0.0/24",
+        "route_table = 0|route_table = 0@NL@port_mode = bridged|[DATAPLANE] port_mode = \"bridged\": expected exclusive",
         "ip = 10.0.0.5/24|ip = 10.0.0.5/0|[VIRTUAL-HOST-INTERFACE] ip = \"10.0.0.5/0\": expected a prefix length of 1-32",
         "route_table = 0|route_table = 254|[DATAPLANE] route_table = \"254\": expected 0 (the main table)",
         "route_table = 0|route_table = 255|[DATAPLANE] route_table = \"255\": expected 0 (the main table)",

@@ -63,7 +63,8 @@ class ComputeNodeAgentTest {
         AgentConfig c = AgentConfigParser.parse(new StringReader(TestAgentConf.text(dir.resolve("ports"), freePort(),
                 ownDataplane ? extra : extra + "[DATAPLANE]\nenabled = false\n")), "test").config();
         return ownDataplane ? c : new AgentConfig(c.general(), c.vhost(), c.metadata(), c.flows(), c.linklocal(),
-                new AgentConfig.Dataplane(true, c.dataplane().routeTable()), c.logging());
+                new AgentConfig.Dataplane(true, c.dataplane().routeTable(),
+                io.vrouter.agent.dataplane.host.PortMode.EXCLUSIVE, (java.net.Inet4Address) c.vhost().ip()), c.logging());
     }
 
     static int freePort() throws java.io.IOException {

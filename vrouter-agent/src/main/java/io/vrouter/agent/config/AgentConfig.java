@@ -1,5 +1,6 @@
 package io.vrouter.agent.config;
 
+import io.vrouter.agent.dataplane.host.PortMode;
 import io.vrouter.flow.FlowTableConfig;
 import io.vrouter.linklocal.proxy.MetadataTokenMode;
 import io.vrouter.plumbing.logging.LogSettings;
@@ -176,12 +177,41 @@ public record AgentConfig(
     /**
      * {@code [DATAPLANE]}.
      *
-     * @param enabled    {@code enabled}: false runs the agent without packet I/O (proxy-only
-     *                   mode, for machines without libpcap or privileges)
-     * @param routeTable {@code route_table}: 0 puts the link-local route (169.254.0.0/16 via the
-     *                   vhost) in the main table; otherwise this table, used by traffic from the
-     *                   vhost address only (several agents on one host)
+     * @param enabled         {@code enabled}: false runs the agent without packet I/O (proxy-only
+     *                        mode, for machines without libpcap or privileges)
+     * @param routeTable      {@code route_table}: 0 puts the link-local route (169.254.0.0/16 via the
+     *                        vhost) in the main table; otherwise this table, used by traffic from the
+     *                        internal address only (several agents on one host)
+     * @param portMode        {@code port_mode}: the agent owns each guest port (exclusive, default)
+     *                        or shares it with the node's bridge/OVS, taking only link-local frames
+     * @param internalAddress {@code internal_address}: the vhost veth's own /32, where the metadata
+     *                        proxy and the relays listen; never the fabric {@code ip}
      */
-    public record Dataplane(boolean enabled, int routeTable) {
+    public record Dataplane(boolean enabled, int routeTable, PortMode portMode, Inet4Address internalAddress) {
+        /**
+         * 198.18.0.0/15 is reserved for benchmarking (RFC 2544, RFC 6890: not forwardable on the
+         * internet), so neither a fabric nor a tenant plan uses it, and it is outside 169.254/16
+         * where the guests' metadata IPs (169.254.0.0 + interface index) live. One /32 of it, with
+         * no subnet route: the host's routing table gains only 169.254.0.0/16 via the vhost.
+         */
+        public static final String DEFAULT_INTERNAL_ADDRESS = "198.18.169.254";
+
+        public Dataplane {
+            Objects.requireNonNull(portMode);
+            Objects.requireNonNull(internalAddress);
+        }
+
+        /** Exclusive ports on the default internal address. */
+        public Dataplane(boolean enabled, int routeTable) {
+            this(enabled, routeTable, PortMode.EXCLUSIVE, defaultInternalAddress());
+        }
+
+        public static Inet4Address defaultInternalAddress() {
+            try {
+                return (Inet4Address) InetAddress.getByAddress(new byte[] {(byte) 198, 18, (byte) 169, (byte) 254});
+            } catch (java.net.UnknownHostException e) {
+                throw new AssertionError(e);
+            }
+        }
     }
 }

@@ -71,6 +71,8 @@ import java.util.Set;
  *   <tr><td>LINKLOCAL.config_api_url / _user / _password / _ca_cert</td><td>none</td></tr>
  *   <tr><td>LINKLOCAL.cache_file</td><td>{@value #DEFAULT_LINKLOCAL_CACHE_FILE}</td></tr>
  *   <tr><td>DATAPLANE.enabled / route_table</td><td>true / 0 (the main table)</td></tr>
+ *   <tr><td>DATAPLANE.port_mode / internal_address</td><td>exclusive /
+ *       {@value AgentConfig.Dataplane#DEFAULT_INTERNAL_ADDRESS} ({@link DataplaneKeys})</td></tr>
  * </table>
  */
 public final class AgentConfigParser {
@@ -169,11 +171,11 @@ public final class AgentConfigParser {
         if (Files.exists(general.portsDir()) && !Files.isDirectory(general.portsDir())) {
             r.bad(DEFAULT, "ports_dir", general.portsDir().toString(), "a directory (it is a file)");
         }
-        AgentConfig.Dataplane dataplane = new AgentConfig.Dataplane(r.bool(DATAPLANE, "enabled", true),
-                r.integer(DATAPLANE, "route_table", 0, 0, 0x7fff_ffff));
-        r.problem(DATAPLANE, "route_table", Integer.toString(dataplane.routeTable()),
-                VhostInterface.routeTableProblem(dataplane.routeTable()));
-        AgentConfig.VirtualHostInterface vhost = vhost(dataplane.enabled());
+        AgentConfig.Dataplane dataplane = new DataplaneKeys(r).read();
+        AgentConfig.VirtualHostInterface vhost = vhost();
+        if (dataplane.enabled()) {
+            new DataplaneKeys(r).checkApartFromFabric(dataplane.internalAddress(), vhost);
+        }
         AgentConfig.Metadata metadata = new MetadataSection(r).read();
         AgentConfig.Flows flows = new AgentConfig.Flows(
                 r.percent(FLOWS, "max_vm_flows", DEFAULT_MAX_VM_FLOWS),
@@ -197,7 +199,7 @@ public final class AgentConfigParser {
         return r.errors.isEmpty() ? new AgentConfig(general, vhost, metadata, flows, linklocal, dataplane, logging) : null;
     }
 
-    private AgentConfig.VirtualHostInterface vhost(boolean withDataplane) {
+    private AgentConfig.VirtualHostInterface vhost() {
         String name = r.string(VHOST, "name", DEFAULT_VHOST_NAME, s -> VhostInterface.nameProblem(s) == null,
                 VhostInterface.nameProblem(""));
         Inet4Address ip = null;
@@ -211,14 +213,8 @@ public final class AgentConfigParser {
             Integer len = slash < 0 ? null : io.vrouter.plumbing.config.ConfigValues.parseInteger(cidr.substring(slash + 1));
             if (a == null || len == null || len < 0 || len > 32) {
                 r.bad(VHOST, "ip", cidr, "an IPv4 address with prefix length, e.g. 10.0.0.5/24");
-            } else if (withDataplane) {
-                // The dataplane puts this address on the vhost veth: VhostInterface's own rules.
-                String why = VhostInterface.addressProblem(a);
-                why = why != null ? why : VhostInterface.prefixLengthProblem(len);
-                r.problem(VHOST, "ip", cidr, why == null ? null : why + " (with [" + DATAPLANE + "] enabled = true)");
-                ip = a;
-                prefix = len;
             } else {
+                r.problem(VHOST, "ip", cidr, VhostInterface.prefixLengthProblem(len));
                 ip = a;
                 prefix = len;
             }

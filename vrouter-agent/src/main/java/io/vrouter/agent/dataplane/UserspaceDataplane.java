@@ -2,6 +2,9 @@ package io.vrouter.agent.dataplane;
 
 import io.vrouter.agent.config.AgentConfig;
 import io.vrouter.agent.dataplane.host.HostIsolation;
+import io.vrouter.agent.dataplane.host.LinkLocalFilter;
+import io.vrouter.agent.dataplane.host.PortMode;
+import io.vrouter.agent.dataplane.host.TcLinkLocalDiversion;
 import io.vrouter.agent.dataplane.host.NodeLock;
 import io.vrouter.agent.dataplane.host.VhostInterface;
 import io.vrouter.agent.dataplane.io.PacketIo;
@@ -37,7 +40,11 @@ import org.slf4j.LoggerFactory;
  *
  * <table>
  * <caption>agent.conf → dataplane</caption>
- * <tr><td>VIRTUAL-HOST-INTERFACE.name / ip / prefix</td><td>the vhost pair and its address</td></tr>
+ * <tr><td>VIRTUAL-HOST-INTERFACE.name</td><td>the vhost pair</td></tr>
+ * <tr><td>DATAPLANE.internal_address</td><td>the vhost's own /32 (never the fabric {@code ip}: the
+ * host's fabric routes are not touched)</td></tr>
+ * <tr><td>DATAPLANE.port_mode</td><td>exclusive: nft/tc drop of every guest frame; shared: only
+ * link-local frames captured (pcap filter) and kept from the bridge ({@link TcLinkLocalDiversion})</td></tr>
  * <tr><td>METADATA.metadata_proxy_port</td><td>DNAT port of metadata flows</td></tr>
  * <tr><td>FLOWS.max_vm_flows, max_vm_linklocal_flows, max_system_linklocal_flows,
  * flow_cache_timeout</td><td>flow table limits and idle timeout</td></tr>
@@ -95,20 +102,29 @@ public final class UserspaceDataplane implements AgentDataplane {
      * @param vhostPrefixLength  prefix length of that address on the vhost
      * @param routeTable         0: link-local route in {@code main}; else a private table used
      *                           with a {@code from vhostIp} rule (several agents on one host)
+     * @param portMode           whether guest ports are the agent's alone or shared with a bridge
      */
     public record HostSettings(String agentName, String vhostName, Inet4Address vhostIp, int vhostPrefixLength,
-                               int routeTable) {
+                               int routeTable, PortMode portMode) {
         public HostSettings {
             Objects.requireNonNull(agentName, "agentName");
             Objects.requireNonNull(vhostName, "vhostName");
             Objects.requireNonNull(vhostIp, "vhostIp");
+            Objects.requireNonNull(portMode, "portMode");
+        }
+
+        /** Exclusive ports. */
+        public HostSettings(String agentName, String vhostName, Inet4Address vhostIp, int vhostPrefixLength,
+                            int routeTable) {
+            this(agentName, vhostName, vhostIp, vhostPrefixLength, routeTable, PortMode.EXCLUSIVE);
         }
 
         /** The settings of agent.conf's {@code [VIRTUAL-HOST-INTERFACE]} and {@code [DATAPLANE]}. */
         public static HostSettings of(AgentConfig config) {
-            AgentConfig.VirtualHostInterface vh = config.vhost();
-            return new HostSettings(UserspaceDataplane.agentName(vh.name()), vh.name(), vh.ip(), vh.prefixLength(),
-                    config.dataplane().routeTable());
+            AgentConfig.Dataplane dp = config.dataplane();
+            String name = config.vhost().name();
+            return new HostSettings(UserspaceDataplane.agentName(name), name, dp.internalAddress(), 32,
+                    dp.routeTable(), dp.portMode());
         }
     }
 
@@ -148,6 +164,8 @@ public final class UserspaceDataplane implements AgentDataplane {
     // Set by start(), before any port or service event can reach the control thread.
     private NodeLock nodeLock;
     private HostIsolation isolation;
+    /** Guest ports' isolation: {@link #isolation} (exclusive) or the link-local diversion (shared). */
+    private HostIsolation portIsolation;
     private VhostInterface vhost;
     private Dataplane dataplane;
     private RelayManager relays;
@@ -216,6 +234,7 @@ public final class UserspaceDataplane implements AgentDataplane {
             rm = new RelayManager(host.vhostIp());
             nodeLock = lock;
             isolation = iso;
+            portIsolation = host.portMode() == PortMode.SHARED ? new TcLinkLocalDiversion() : iso;
             vhost = vh;
             relays = rm;
             dataplane = dp;
@@ -228,8 +247,8 @@ public final class UserspaceDataplane implements AgentDataplane {
         }
         subscriptions.add(linklocal.subscribe(this::onRegistryChange));
         subscriptions.add(stats.register("dataplane", this::section));
-        LOG.info("userspace dataplane up: vhost {} ({}), isolation {}", vhost.name(),
-                host.vhostIp().getHostAddress(), isolation.mechanism());
+        LOG.info("userspace dataplane up: vhost {} ({}), port mode {}, isolation {}", vhost.name(),
+                host.vhostIp().getHostAddress(), host.portMode().confValue(), portIsolation.mechanism());
     }
 
     public VhostInterface vhost() {
@@ -271,7 +290,7 @@ public final class UserspaceDataplane implements AgentDataplane {
 
     /** The {@code /stats/dataplane} section. */
     DataplaneSection section() {
-        return DataplaneSection.of(dataplane.stats(), isolation.mechanism(), relays.services());
+        return DataplaneSection.of(dataplane.stats(), portIsolation.mechanism(), relays.services());
     }
 
     // ------------------------------------------------------------------ services
@@ -343,15 +362,17 @@ public final class UserspaceDataplane implements AgentDataplane {
         }
         PacketIo io = null;
         try {
-            isolation.isolate(port.systemName());
-            io = ioFactory.open(port.systemName());
+            portIsolation.isolate(port.systemName());
+            io = host.portMode() == PortMode.SHARED
+                    ? ioFactory.open(port.systemName(), LinkLocalFilter.PCAP_EXPRESSION)
+                    : ioFactory.open(port.systemName());
             dataplane.addPort(port, io).get(10, TimeUnit.SECONDS);
             attached.put(port.id(), port);
         } catch (ExecutionException e) {
             // The dataplane refused the port (bad MAC, index clash): retrying cannot help.
             LOG.error("port {} ({}) not attached: {}", port.id(), port.systemName(), e.getCause().getMessage());
             io.close();
-            isolation.release(port.systemName());
+            portIsolation.release(port.systemName());
         } catch (RuntimeException | TimeoutException e) {
             if (io != null) {
                 io.close();
@@ -364,7 +385,7 @@ public final class UserspaceDataplane implements AgentDataplane {
             } else {
                 LOG.error("port {}: gave up attaching {} after {} attempts: {}", port.id(), port.systemName(),
                         attempt, e.getMessage());
-                isolation.release(port.systemName());
+                portIsolation.release(port.systemName());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -383,7 +404,7 @@ public final class UserspaceDataplane implements AgentDataplane {
             Thread.currentThread().interrupt();
         }
         attached.remove(port.id());
-        isolation.release(port.systemName());
+        portIsolation.release(port.systemName());
     }
 
     /**
@@ -424,7 +445,7 @@ public final class UserspaceDataplane implements AgentDataplane {
         if (dataplane == null) {
             return; // never started, or its start failed and undid itself
         }
-        closeAll(dataplane, relays, isolation, vhost, nodeLock);
+        closeAll(dataplane, relays, portIsolation == isolation ? null : portIsolation, isolation, vhost, nodeLock);
         LOG.info("userspace dataplane stopped");
     }
 

@@ -21,6 +21,25 @@
  * Sub-packages: {@code host} (vhost pair, isolation), {@code io} (packet I/O), {@code relay}
  * (service relays). None of them depends on this package.
  *
+ * <h2>Port modes ({@code [DATAPLANE] port_mode})</h2>
+ * <ul>
+ *   <li><b>exclusive</b> (default, the demo): the agent owns each guest port. Every frame is
+ *       captured and the host kernel never sees any (nft/tc ingress drop); the agent is the
+ *       guest's only neighbour and answers all its ARP.</li>
+ *   <li><b>shared</b>: the tap is a Linux bridge or OVS port and the node forwards the guest's
+ *       traffic. The pcap handle captures only link-local frames
+ *       ({@link io.vrouter.agent.dataplane.host.LinkLocalFilter}: IPv4 to 169.254/16, ARP for it,
+ *       IPv6 to fe80::a9fe:a9fe and NS for it) and a tc ingress filter on the tap
+ *       ({@link io.vrouter.agent.dataplane.host.TcLinkLocalDiversion}) drops exactly those
+ *       before the bridge: packet taps see a frame before tc ingress, so the agent still gets it.
+ *       Replies are injected on the tap as in exclusive mode. Everything else is never seen by
+ *       the agent, so it flows with the agent up, down or restarting; with the agent dead the
+ *       filter stays and link-local fails closed.</li>
+ * </ul>
+ * In both modes the vhost veth carries {@code [DATAPLANE] internal_address} (a /32 of
+ * 198.18.0.0/15 by default), never the fabric {@code ip}: the host's fabric addresses and routes
+ * stay the host's; the only route the agent adds is 169.254.0.0/16 via the vhost.
+ *
  * <h2>Thread model</h2>
  No thread per port: the single dataplane thread ({@code vrouter-dataplane}) owns the flow
  * table, the port table and the service state, learns from one epoll selector which ports'

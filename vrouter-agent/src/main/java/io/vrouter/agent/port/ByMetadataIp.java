@@ -4,7 +4,7 @@ import java.net.InetAddress;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * A value per port, found by the port's metadata IP 169.254.X.Y: an array indexed by the
+ * A value per port, found by the port's metadata IP 169.254.X.Y (or its IPv6 form fe80::a9fe:XXYY): an array indexed by the
  * interface index (the address's low 16 bits), so a lookup is an array read: lock-free, no
  * hashing, no boxing, no allocation; safe for any number of readers (the proxy's event loops)
  * while the port-IPC thread writes.

@@ -212,6 +212,11 @@ class AgentConfigParserTest {
         "DATAPLANE|enabled|sometimes|a boolean: true/false",
         "DATAPLANE|route_table|-1|an integer 0-2147483647",
         "DATAPLANE|route_table|254|0 (the main table) or a private table id",
+        "DATAPLANE|port_mode|bridge|exclusive (the agent owns each guest port) or shared",
+        "DATAPLANE|internal_address|198.18.0.1/32|a dotted-quad IPv4 address (no prefix",
+        "DATAPLANE|internal_address|169.254.0.9|not loopback (127/8), link-local (169.254/16)",
+        "DATAPLANE|internal_address|192.168.1.77|outside the fabric subnet 192.168.1.0/24 of [VIRTUAL-HOST-INTERFACE] ip",
+        "DATAPLANE|internal_address|192.168.1.10|outside the fabric subnet 192.168.1.0/24",
     })
     void badValueShouldNameSectionKeyValueAndExpectation(String section, String key, String value, String expected) {
         String text = MINIMAL.replace("ip = 192.168.1.10/24\n", VHOST_IP(section, key))

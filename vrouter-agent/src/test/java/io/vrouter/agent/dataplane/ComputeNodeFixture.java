@@ -69,6 +69,11 @@ final class ComputeNodeFixture implements AutoCloseable {
     }
 
     ComputeNodeFixture() throws Exception {
+        this(io.vrouter.agent.dataplane.host.PortMode.EXCLUSIVE);
+    }
+
+    /** A node whose guest ports are attached in {@code mode}. */
+    ComputeNodeFixture(io.vrouter.agent.dataplane.host.PortMode mode) throws Exception {
         try {
             InetSocketAddress novaAddr = nova.start(InetAddress.getLoopbackAddress(), 0);
             entries.add(new LinkLocalServiceEntry("metadata", "169.254.169.254", 80, null, novaAddr.getPort(),
@@ -84,7 +89,7 @@ final class ComputeNodeFixture implements AutoCloseable {
             harness.deleteNftTableOnClose("netdev", agentName);
             int table = 5000 + (int) ((pid * 31 + n) % 20000);
             dataplane = new UserspaceDataplane(
-                    new UserspaceDataplane.HostSettings(agentName, vhostName, vhostIp, 32, table),
+                    new UserspaceDataplane.HostSettings(agentName, vhostName, vhostIp, 32, table, mode),
                     b -> b.metadataProxyPort(PROXY_PORT).flowTable(FlowTableConfig.builder().capacity(16384).build()),
                     PcapPacketIo.factory(), registry, new StatsRegistry());
             dataplane.start();

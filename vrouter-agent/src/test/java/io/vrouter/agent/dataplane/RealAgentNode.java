@@ -60,8 +60,9 @@ public record RealAgentNode(AgentConfig config, String vhost, String instance, S
     }
 
     /**
-     * agent.conf for a test agent: state under {@code dir}, vhost {@code vhost} with
-     * {@code vhostIp}/32, ports asked from the OS, {@code linklocal} as the [LINKLOCAL] lines.
+     * agent.conf for a test agent: state under {@code dir}, vhost {@code vhost} with the internal
+     * address {@code vhostIp}/32 (the fabric {@code ip} is the host's, untouched), ports asked
+     * from the OS, {@code linklocal} as the [LINKLOCAL] lines.
      */
     public static AgentConfig agentConfig(Path dir, String vhost, String vhostIp, String linklocal, int routeTable)
             throws Exception {
@@ -73,15 +74,16 @@ public record RealAgentNode(AgentConfig config, String vhost, String instance, S
                 ports_dir = %s
                 [VIRTUAL-HOST-INTERFACE]
                 name = %s
-                ip = %s/32
+                ip = 10.0.0.5/24
                 [METADATA]
                 metadata_proxy_secret = %s
                 metadata_proxy_port = 8097
                 [LINKLOCAL]
                 %s
                 [DATAPLANE]
+                internal_address = %s
                 route_table = %d
-                """.formatted(dir.resolve("ports"), vhost, vhostIp, SECRET, linklocal, routeTable)), "test").config();
+                """.formatted(dir.resolve("ports"), vhost, SECRET, linklocal, vhostIp, routeTable)), "test").config();
     }
 
     /** The port-control request for the VM's guest, as nova's vrouter-port-control sends it. */

@@ -11,12 +11,13 @@ import java.util.Set;
  * <p>Implementations: {@link NftHostIsolation} (one nftables {@code netdev} table per agent,
  * recreated at start so a SIGKILLed agent's leftovers never block the next start),
  * {@link TcHostIsolation} (tc {@code clsact} + {@code matchall drop}, the fallback when nftables
- * netdev hooks are unavailable), {@link #none()} for in-memory tests.
+ * netdev hooks are unavailable), {@link TcLinkLocalDiversion} (shared port mode: link-local
+ * frames only), {@link #none()} for in-memory tests.
  *
  * <p>Thread-safe; called on control paths only (start, port add/remove, stop).
  */
 public interface HostIsolation extends AutoCloseable {
-    /** {@code nft}, {@code tc} or {@code none}. */
+    /** {@code nft}, {@code tc}, {@code tc-linklocal} or {@code none}. */
     String mechanism();
 
     /**

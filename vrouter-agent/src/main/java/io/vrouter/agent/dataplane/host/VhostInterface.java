@@ -12,8 +12,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The vhost side of the userspace dataplane: a veth pair owned by the agent. The <em>kernel
- * end</em> ({@code VIRTUAL-HOST-INTERFACE.name}, default {@code vhost0}) carries the compute
- * node's vhost address, where the metadata proxy and the service relays listen; the <em>agent
+ * end</em> ({@code VIRTUAL-HOST-INTERFACE.name}, default {@code vhost0}) carries the agent's
+ * internal address ({@code [DATAPLANE] internal_address}, a /32: never the fabric address, so no
+ * route competes with the NIC's), where the metadata proxy and the service relays listen; the <em>agent
  * end</em> ({@code <name>-dp}) is captured and injected by the dataplane and isolated from the
  * kernel. Set-up, in order:
  *
@@ -25,11 +26,11 @@ import org.slf4j.LoggerFactory;
  * sysctl -w net.ipv6.conf.vhost0.{addr_gen_mode=1,accept_ra=0,disable_ipv6=0}   (metadata6, below)
  * ethtool -K vhost0 tx off tso off gso off gro off       (whole, checksummed frames only)
  * sysctl -w net.ipv4.conf.vhost0.rp_filter=2
- * ip addr add 10.1.1.5/32 dev vhost0
+ * ip addr add 198.18.169.254/32 dev vhost0
  * ip -6 addr add fe80::a9fe:ffff/64 dev vhost0 nodad
  * ip link set vhost0-dp up; ip link set vhost0 up
- * ip route replace 169.254.0.0/16 dev vhost0 src 10.1.1.5 [table T]
- * ip rule add from 10.1.1.5 lookup T priority P           (only with a table)
+ * ip route replace 169.254.0.0/16 dev vhost0 src 198.18.169.254 [table T]
+ * ip rule add from 198.18.169.254 lookup T priority P           (only with a table)
  * </pre>
  *
  * <p>IPv6 on the kernel end carries only the link-local fe80::a9fe:ffff, where the metadata

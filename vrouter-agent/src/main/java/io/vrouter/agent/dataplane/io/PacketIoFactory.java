@@ -12,6 +12,16 @@ public interface PacketIoFactory {
     PacketIo open(String interfaceName);
 
     /**
+     * Opens {@code interfaceName} capturing only the frames {@code captureFilter} (a libpcap
+     * expression) matches: a shared-mode port, where every other frame is the node's. Capture
+     * from a real interface must apply it in the kernel; the default, for in-memory I/O that
+     * sees only the frames a test feeds it, is {@link #open}.
+     */
+    default PacketIo open(String interfaceName, String captureFilter) {
+        return open(interfaceName);
+    }
+
+    /**
      * Opens the vhost agent end, which carries every guest's link-local traffic: implementations
      * may give it more buffering. Defaults to {@link #open}.
      */

@@ -3,6 +3,7 @@ package io.vrouter.agent.dataplane.io;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 import java.util.concurrent.atomic.AtomicLong;
+import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
@@ -97,6 +98,11 @@ public final class PcapPacketIo implements PacketIo {
         }
 
         @Override
+        public PacketIo open(String interfaceName, String captureFilter) {
+            return PcapPacketIo.open(interfaceName, bufferBytes, captureFilter);
+        }
+
+        @Override
         public PacketIo openVhost(String interfaceName) {
             return PcapPacketIo.open(interfaceName, vhostBufferBytes);
         }
@@ -123,6 +129,11 @@ public final class PcapPacketIo implements PacketIo {
 
     /** {@link #open(String)} with a kernel capture buffer of {@code bufferBytes} (64 KiB-256 MiB). */
     public static PcapPacketIo open(String ifName, int bufferBytes) {
+        return open(ifName, bufferBytes, null);
+    }
+
+    /** {@link #open(String, int)} capturing only what {@code filter} (libpcap syntax; null: all) matches. */
+    public static PcapPacketIo open(String ifName, int bufferBytes, String filter) {
         if (bufferBytes < (64 << 10) || bufferBytes > (256 << 20)) {
             throw new IllegalArgumentException("pcap buffer must be 64 KiB-256 MiB, got " + bufferBytes);
         }
@@ -150,6 +161,14 @@ public final class PcapPacketIo implements PacketIo {
             h.close();
             throw new PacketIoException("cannot capture inbound only, non-blocking on " + ifName + ": "
                     + e.getMessage(), e);
+        }
+        if (filter != null) {
+            try {
+                h.setFilter(filter, BpfProgram.BpfCompileMode.OPTIMIZE);
+            } catch (PcapNativeException | NotOpenException | RuntimeException e) {
+                h.close();
+                throw new PacketIoException("cannot set capture filter on " + ifName + ": " + e.getMessage(), e);
+            }
         }
         Pointer pcapT = PcapNextEx.pcapT(h);
         int fd = pcapT == null ? -1 : PcapNextEx.pcap_get_selectable_fd(pcapT);
