@@ -117,7 +117,7 @@ class ProvisionedServiceEndToEndTest {
             AgentConfig config = agentConfig(vhost, api.baseUri());
             try (ComputeNodeAgent agent = new ComputeNodeAgent(config,
                     new ComputeNodeAgent.Options().interfaces(InterfaceChecker.sysfs()));
-                 // A fabric service on this node, but not on loopback (refused as a fabric target): the vhost address.
+                 // A fabric service on this node, but not on loopback (refused as a fabric target): the vhost's address.
                  EchoServers echo = new EchoServers(startAndGetVhostAddress(agent, config), "echo")) {
                 String echoIp = echo.address().getHostAddress();
                 assertTrue(NetnsHarness.linkExists(vhost), "vhost pair up");
@@ -181,9 +181,10 @@ class ProvisionedServiceEndToEndTest {
 
     // ---- the agent ------------------------------------------------------------------------
 
+    /** Starts the agent; its vhost's internal address (the fabric {@code ip} is not on this host). */
     private static InetAddress startAndGetVhostAddress(ComputeNodeAgent agent, AgentConfig config) throws Exception {
         agent.start();
-        return config.vhost().ip();
+        return config.dataplane().internalAddress();
     }
 
     private AgentConfig agentConfig(String vhost, URI configApi) throws Exception {
