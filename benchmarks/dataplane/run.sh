@@ -177,8 +177,12 @@ metadata_rate_burst = 100000
 metadata_max_connections = 10000
 
 [FLOWS]
+# not throttled either: in "close" mode every request is a new flow pair, far above a real
+# guest's new-flow rate; the kernel path has no such guard
+max_vm_flows = 100
 max_system_linklocal_flows = 1048576
 max_vm_linklocal_flows = 1048576
+vm_new_flow_rate = 0
 
 [LINKLOCAL]
 services_file = $RUN/services.json
