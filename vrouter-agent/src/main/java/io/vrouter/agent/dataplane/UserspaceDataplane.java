@@ -9,7 +9,7 @@ import io.vrouter.agent.dataplane.host.NodeLock;
 import io.vrouter.agent.dataplane.host.VhostInterface;
 import io.vrouter.agent.dataplane.io.PacketIo;
 import io.vrouter.agent.dataplane.io.PacketIoFactory;
-import io.vrouter.agent.dataplane.io.PcapPacketIo;
+import io.vrouter.agent.dataplane.io.HostPacketIoFactory;
 import io.vrouter.agent.dataplane.relay.RelayManager;
 import io.vrouter.agent.introspect.StatsRegistry;
 import io.vrouter.agent.port.VmPort;
@@ -174,14 +174,14 @@ public final class UserspaceDataplane implements AgentDataplane {
     public UserspaceDataplane(DataplaneContext context) {
         this(HostSettings.of(context.config()), b -> b.metadataProxyPort(context.config().metadata().proxyPort())
                         .flowTable(flowTable(context.config().flows())),
-                PcapPacketIo.factory(), context.linklocal(), context.stats());
+                new HostPacketIoFactory(), context.linklocal(), context.stats());
     }
 
     /**
      * @param host      host settings
      * @param tuning    dataplane settings on top of the vhost address and MAC (metadata proxy
      *                  port, flow table, queues); receives the builder
-     * @param ioFactory packet I/O ({@code PcapPacketIo.factory()})
+     * @param ioFactory packet I/O ({@link HostPacketIoFactory})
      * @param linklocal the services to follow
      * @param stats     where the {@code dataplane} section goes
      */
@@ -364,7 +364,7 @@ public final class UserspaceDataplane implements AgentDataplane {
         try {
             portIsolation.isolate(port.systemName());
             io = host.portMode() == PortMode.SHARED
-                    ? ioFactory.open(port.systemName(), LinkLocalFilter.PCAP_EXPRESSION)
+                    ? ioFactory.open(port.systemName(), LinkLocalFilter.socketProgram())
                     : ioFactory.open(port.systemName());
             dataplane.addPort(port, io).get(10, TimeUnit.SECONDS);
             attached.put(port.id(), port);

@@ -1,6 +1,6 @@
 package io.vrouter.agent.dataplane;
 
-import io.vrouter.agent.dataplane.io.PcapPacketIo;
+import io.vrouter.agent.dataplane.io.HostPacketIoFactory;
 import io.vrouter.agent.netns.Guest;
 import io.vrouter.agent.netns.NetnsHarness;
 import io.vrouter.agent.introspect.StatsRegistry;
@@ -91,7 +91,7 @@ final class ComputeNodeFixture implements AutoCloseable {
             dataplane = new UserspaceDataplane(
                     new UserspaceDataplane.HostSettings(agentName, vhostName, vhostIp, 32, table, mode),
                     b -> b.metadataProxyPort(PROXY_PORT).flowTable(FlowTableConfig.builder().capacity(16384).build()),
-                    PcapPacketIo.factory(), registry, new StatsRegistry());
+                    new HostPacketIoFactory(), registry, new StatsRegistry());
             dataplane.start();
             ports.addObserver(directory);
             ports.addObserver(dataplane);

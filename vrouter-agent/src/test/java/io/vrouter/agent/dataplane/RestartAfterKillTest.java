@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vrouter.agent.dataplane.host.HostCommand;
-import io.vrouter.agent.dataplane.io.PcapPacketIo;
+import io.vrouter.agent.dataplane.io.HostPacketIoFactory;
 import io.vrouter.agent.dataplane.io.PcapSupport;
 import io.vrouter.agent.introspect.StatsRegistry;
 import io.vrouter.agent.netns.NetnsHarness;
@@ -58,7 +58,7 @@ class RestartAfterKillTest {
     }
 
     private static UserspaceDataplane dataplane(UserspaceDataplane.HostSettings settings) {
-        return new UserspaceDataplane(settings, b -> b, PcapPacketIo.factory(), LinkLocalRegistry.builder().build(),
+        return new UserspaceDataplane(settings, b -> b, new HostPacketIoFactory(), LinkLocalRegistry.builder().build(),
                 new StatsRegistry());
     }
 

@@ -3,11 +3,12 @@ package io.vrouter.agent.dataplane.host;
 import java.util.StringJoiner;
 
 /**
- * Which guest frames are link-local, i.e. the agent's in {@link PortMode#SHARED} mode, given
- * twice from one definition: as a libpcap expression for the capture handle
- * ({@link #PCAP_EXPRESSION}) and as a classic BPF program for the tc ingress filter that keeps the
- * same frames from the node's bridge ({@link #tcBytecode()}). A unit test runs both over the same
- * frames and requires the same verdicts.
+ * Which guest frames are link-local, i.e. the agent's in {@link PortMode#SHARED} mode, from one
+ * classic BPF program built twice: for the tc ingress filter that keeps those frames from the
+ * node's bridge ({@link #tcBytecode()}) and for the port's capture socket, which takes only them
+ * ({@link #socketProgram()}); as a libpcap expression ({@link #PCAP_EXPRESSION}) for operators'
+ * tcpdump. A unit test runs the programs and libpcap's expression over the same frames and
+ * requires the same verdicts.
  *
  * <p>Link-local frames (untagged Ethernet: a VM's tap is untagged, the bridge adds any VLAN):
  * <ul>
@@ -39,7 +40,7 @@ import java.util.StringJoiner;
  * the shortest frames that reach a load (IPv4 34, ARP 42, an NS 78 bytes) are whole headers.
  */
 public final class LinkLocalFilter {
-    /** The libpcap capture filter of a shared-mode port. */
+    /** The same frames in libpcap's syntax: {@code tcpdump -i <tap> '<this>'} shows what the agent takes. */
     public static final String PCAP_EXPRESSION = "(ip and dst net 169.254.0.0/16)"
             + " or (arp and arp[24:4] & 0xffff0000 = 0xa9fe0000)"
             + " or (ip6 and dst host fe80::a9fe:a9fe)"
@@ -58,23 +59,42 @@ public final class LinkLocalFilter {
     static final int JEQ_K = 0x15;
     static final int RET_K = 0x06;
 
+    /** A socket filter's "keep the whole frame". */
+    public static final int KEEP = -1;
+    /** A socket filter's "not for this socket". */
+    public static final int SKIP = 0;
+
     private static final int IPV6_LL_HI = 0xfe800000;
     private static final int METADATA6_LO = 0xa9fea9fe;
-    private static final int[][] PROGRAM = build();
+    private static final int[][] PROGRAM = build(DROP, PASS);
+    private static final int[][] SOCKET_PROGRAM = build(KEEP, SKIP);
 
     private LinkLocalFilter() {
     }
 
-    /** The program as {code, jt, jf, k} rows (a copy). */
+    /** The tc program as {code, jt, jf, k} rows (a copy). */
     public static int[][] program() {
-        int[][] copy = new int[PROGRAM.length][];
+        return copy(PROGRAM);
+    }
+
+    /**
+     * The same program as a capture socket's filter (SO_ATTACH_FILTER): link-local frames
+     * {@link #KEEP}, every other {@link #SKIP}; the shared-mode guest port's capture (a copy).
+     */
+    public static int[][] socketProgram() {
+        return copy(SOCKET_PROGRAM);
+    }
+
+    private static int[][] copy(int[][] program) {
+        int[][] copy = new int[program.length][];
         for (int i = 0; i < copy.length; i++) {
-            copy[i] = PROGRAM[i].clone();
+            copy[i] = program[i].clone();
         }
         return copy;
     }
 
-    private static int[][] build() {
+    /** The program returning {@code linkLocal} for a link-local frame, {@code other} for any other. */
+    private static int[][] build(int linkLocal, int other) {
         final int pass = 30;
         final int drop = 31;
         int[][] p = new int[32][];
@@ -94,8 +114,8 @@ public final class LinkLocalFilter {
         p[20] = ins(LD_B_ABS, 0, 0, 54);
         p[21] = jeq(21, 135, 22, pass);
         address(p, 22, 62, drop, pass);
-        p[pass] = ins(RET_K, 0, 0, PASS);
-        p[drop] = ins(RET_K, 0, 0, DROP);
+        p[pass] = ins(RET_K, 0, 0, other);
+        p[drop] = ins(RET_K, 0, 0, linkLocal);
         return p;
     }
 

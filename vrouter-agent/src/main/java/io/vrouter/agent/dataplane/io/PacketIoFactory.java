@@ -1,6 +1,6 @@
 package io.vrouter.agent.dataplane.io;
 
-/** Opens a {@link PacketIo} on an interface: pcap in production, in-memory in tests. */
+/** Opens a {@link PacketIo} on an interface: {@link HostPacketIoFactory} in production, in-memory in tests. */
 @FunctionalInterface
 public interface PacketIoFactory {
     /**
@@ -12,12 +12,12 @@ public interface PacketIoFactory {
     PacketIo open(String interfaceName);
 
     /**
-     * Opens {@code interfaceName} capturing only the frames {@code captureFilter} (a libpcap
-     * expression) matches: a shared-mode port, where every other frame is the node's. Capture
-     * from a real interface must apply it in the kernel; the default, for in-memory I/O that
-     * sees only the frames a test feeds it, is {@link #open}.
+     * Opens {@code interfaceName} capturing only the frames {@code captureFilter} keeps (a classic
+     * BPF socket filter as {code, jt, jf, k} rows; null: all): a shared-mode port, where every
+     * other frame is the node's. Capture from a real interface must apply it in the kernel; the
+     * default, for in-memory I/O that sees only the frames a test feeds it, is {@link #open}.
      */
-    default PacketIo open(String interfaceName, String captureFilter) {
+    default PacketIo open(String interfaceName, int[][] captureFilter) {
         return open(interfaceName);
     }
 

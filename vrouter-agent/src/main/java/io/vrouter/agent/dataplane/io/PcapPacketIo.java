@@ -3,7 +3,6 @@ package io.vrouter.agent.dataplane.io;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 import java.util.concurrent.atomic.AtomicLong;
-import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
@@ -22,34 +21,29 @@ import org.slf4j.LoggerFactory;
  * references it reuses; pcap4j's own call, which allocates per frame, when that is unavailable)
  * and copies each frame into the caller's buffer: no allocation per frame.
  *
- * <h2>Memory per port</h2>
+ * <p>The agent uses it for the vhost agent end ({@link HostPacketIoFactory}), which carries every
+ * guest's link-local traffic: there a mapped ring, read without a system call per frame, pays
+ * for its memory. Guest ports use {@link AfPacketIo} (why: there).
+ *
+ * <h2>Ring</h2>
  * libpcap captures into a kernel ring mapped into the process (TPACKET_V2: immediate mode rules
  * out V3's blocks, which are handed over only when full or after a timeout). V2 slots have one
  * fixed size: the snap length, capped by libpcap at the MTU + 18 when the interface has no
- * segmentation offload, at 65,553 when it has (a veth or tap: a guest's GSO super-frame arrives
- * whole), plus 68 bytes of header, rounded up to a power-of-two block. With pcap's usual snap
- * length one frame took a 128 KiB block and the old 2 MiB buffer a 4 MiB ring. Here:
+ * segmentation offload, at 65,553 when it has (a veth or tap), plus 68 bytes of header, rounded
+ * up to a power-of-two block.
  * <table>
  * <caption>Limits</caption>
  * <tr><th>limit</th><th>value</th><th>why</th></tr>
  * <tr><td>snap length</td><td>{@value #DEFAULT_SNAPLEN}</td><td>68 + 65,468 fills a 64 KiB block
- * exactly. Every frame a guest's TCP hands over fits (Linux keeps GSO frames to 64 KiB minus its
- * header reserve: at most ~65,400 bytes); a longer one (an IPv4 datagram over 65,454 bytes) is
- * cut, and the dataplane drops it as truncated</td></tr>
- * <tr><td>guest port ring</td><td>{@value #DEFAULT_BUFFER_BYTES} bytes asked: 3 slots of 64 KiB
- * (192 KiB) with offload, 102 slots of 1,600 bytes (204 KiB) at MTU 1500 without</td><td>the
- * per-port budget of 256 KiB with libpcap's copy buffer (below); a guest's link-local traffic is
- * a few frames per request, and the dataplane thread takes them within microseconds of their
- * arrival</td></tr>
+ * exactly; a longer frame (an IPv4 datagram over 65,454 bytes) is cut, and the dataplane drops
+ * it as truncated</td></tr>
+ * <tr><td>vhost ring</td><td>{@value #DEFAULT_VHOST_BUFFER_BYTES} bytes (256 slots of 64 KiB)</td><td>one interface carries
+ * every guest's replies: boot storms</td></tr>
+ * <tr><td>{@link #open(String)}</td><td>{@value #DEFAULT_BUFFER_BYTES} bytes</td><td>tests' peers</td></tr>
  * <tr><td>libpcap copy buffer</td><td>snap length, {@code malloc}'d per handle</td><td>{@code
- * pcap_next_ex} copies the frame out of the ring into it; resident only as far as the largest
- * frame seen (4 KiB for a guest that sends no super-frames)</td></tr>
- * <tr><td>vhost ring</td><td>{@value #DEFAULT_VHOST_BUFFER_BYTES} bytes (256 slots)</td><td>one
- * interface carries every guest's replies: boot storms</td></tr>
+ * pcap_next_ex} copies the frame out of the ring into it</td></tr>
  * </table>
- * A burst beyond the ring (more frames than slots before the dataplane thread reads them) is
- * dropped by the kernel and counted: {@link #captureDrops()}, per port in the dataplane's stats.
- * The guest's TCP retransmits; other guests are not affected (each has its own ring).
+ * A burst beyond the ring is dropped by the kernel and counted: {@link #captureDrops()}.
  */
 public final class PcapPacketIo implements PacketIo {
     /** 65,536 minus the 68 bytes libpcap puts before the frame in a TPACKET_V2 slot. */
@@ -80,43 +74,6 @@ public final class PcapPacketIo implements PacketIo {
         this.fd = fd;
     }
 
-    /** The factory for production: guest ports with the defaults, the vhost with {@value #DEFAULT_VHOST_BUFFER_BYTES} bytes. */
-    public static PacketIoFactory factory() {
-        return new Factory(DEFAULT_BUFFER_BYTES, DEFAULT_VHOST_BUFFER_BYTES);
-    }
-
-    /** A factory opening interfaces with a kernel capture buffer of {@code bufferBytes}. */
-    public static PacketIoFactory factory(int bufferBytes) {
-        return new Factory(bufferBytes, bufferBytes);
-    }
-
-    /** Opens pcap handles with the given kernel buffers; unavailable without libpcap. */
-    private record Factory(int bufferBytes, int vhostBufferBytes) implements PacketIoFactory {
-        @Override
-        public PacketIo open(String interfaceName) {
-            return PcapPacketIo.open(interfaceName, bufferBytes);
-        }
-
-        @Override
-        public PacketIo open(String interfaceName, String captureFilter) {
-            return PcapPacketIo.open(interfaceName, bufferBytes, captureFilter);
-        }
-
-        @Override
-        public PacketIo openVhost(String interfaceName) {
-            return PcapPacketIo.open(interfaceName, vhostBufferBytes);
-        }
-
-        @Override
-        public String unavailabilityCause() {
-            if (!PcapSupport.isAvailable()) {
-                return "libpcap unavailable: " + PcapSupport.unavailabilityCause();
-            }
-            return PcapNextEx.isAvailable() ? null : "libpcap's pcap_get_selectable_fd unavailable: "
-                    + PcapNextEx.unavailabilityCause();
-        }
-    }
-
     /**
      * Opens {@code ifName} for capture (inbound only) and injection.
      *
@@ -129,11 +86,6 @@ public final class PcapPacketIo implements PacketIo {
 
     /** {@link #open(String)} with a kernel capture buffer of {@code bufferBytes} (64 KiB-256 MiB). */
     public static PcapPacketIo open(String ifName, int bufferBytes) {
-        return open(ifName, bufferBytes, null);
-    }
-
-    /** {@link #open(String, int)} capturing only what {@code filter} (libpcap syntax; null: all) matches. */
-    public static PcapPacketIo open(String ifName, int bufferBytes, String filter) {
         if (bufferBytes < (64 << 10) || bufferBytes > (256 << 20)) {
             throw new IllegalArgumentException("pcap buffer must be 64 KiB-256 MiB, got " + bufferBytes);
         }
@@ -161,14 +113,6 @@ public final class PcapPacketIo implements PacketIo {
             h.close();
             throw new PacketIoException("cannot capture inbound only, non-blocking on " + ifName + ": "
                     + e.getMessage(), e);
-        }
-        if (filter != null) {
-            try {
-                h.setFilter(filter, BpfProgram.BpfCompileMode.OPTIMIZE);
-            } catch (PcapNativeException | NotOpenException | RuntimeException e) {
-                h.close();
-                throw new PacketIoException("cannot set capture filter on " + ifName + ": " + e.getMessage(), e);
-            }
         }
         Pointer pcapT = PcapNextEx.pcapT(h);
         int fd = pcapT == null ? -1 : PcapNextEx.pcap_get_selectable_fd(pcapT);

@@ -3,7 +3,7 @@ package io.vrouter.agent.dataplane.host;
 import io.vrouter.agent.config.AgentConfig;
 import io.vrouter.agent.config.AgentConfigParser;
 import io.vrouter.agent.dataplane.UserspaceDataplane;
-import io.vrouter.agent.dataplane.io.PcapPacketIo;
+import io.vrouter.agent.dataplane.io.HostPacketIoFactory;
 import io.vrouter.agent.introspect.StatsRegistry;
 import io.vrouter.linklocal.registry.LinkLocalRegistry;
 import java.io.StringReader;
@@ -29,7 +29,7 @@ public final class FabricHostAgent {
                 metadata_proxy_secret = 0123456789abcdef0123456789abcdef
                 """.formatted(args[0], args[1], args[2], args[3])), "fabric-test").config();
         UserspaceDataplane dp = new UserspaceDataplane(UserspaceDataplane.HostSettings.of(config), b -> b,
-                PcapPacketIo.factory(), LinkLocalRegistry.builder().build(), new StatsRegistry());
+                new HostPacketIoFactory(), LinkLocalRegistry.builder().build(), new StatsRegistry());
         dp.start();
         System.out.println("up");
         System.out.flush();

@@ -16,8 +16,8 @@ import org.pcap4j.core.Pcaps;
 import org.pcap4j.packet.namednumber.DataLinkType;
 
 /**
- * The tc program and the pcap expression of {@link LinkLocalFilter} pick exactly the link-local
- * frames, and the same ones. The tc program runs here in a classic BPF interpreter of the few
+ * The tc program, the socket program and the pcap expression of {@link LinkLocalFilter} pick
+ * exactly the link-local frames, and the same ones. The programs run here in a classic BPF interpreter of the few
  * instructions it uses; the pcap expression in libpcap itself ({@code pcap_offline_filter}).
  */
 class LinkLocalFilterTest {
@@ -57,6 +57,13 @@ class LinkLocalFilterTest {
         Map<String, byte[]> f = new LinkedHashMap<>();
         frames(f).forEach((name, linkLocal) -> assertEquals(linkLocal ? LinkLocalFilter.DROP : LinkLocalFilter.PASS,
                 run(LinkLocalFilter.program(), f.get(name)), name));
+    }
+
+    @Test
+    void socketProgramShouldKeepExactlyTheLinkLocalFrames() {
+        Map<String, byte[]> f = new LinkedHashMap<>();
+        frames(f).forEach((name, linkLocal) -> assertEquals(linkLocal ? LinkLocalFilter.KEEP : LinkLocalFilter.SKIP,
+                run(LinkLocalFilter.socketProgram(), f.get(name)), name));
     }
 
     @Test

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vrouter.agent.dataplane.UserspaceDataplane;
-import io.vrouter.agent.dataplane.io.PcapPacketIo;
+import io.vrouter.agent.dataplane.io.HostPacketIoFactory;
 import io.vrouter.agent.introspect.StatsRegistry;
 import io.vrouter.agent.netns.NetnsExtension;
 import io.vrouter.agent.netns.NetnsHarness;
@@ -55,7 +55,7 @@ class OneAgentPerNodeTest {
     }
 
     private static UserspaceDataplane dataplane(Names n) {
-        return new UserspaceDataplane(n.settings(), b -> b, PcapPacketIo.factory(), LinkLocalRegistry.builder().build(),
+        return new UserspaceDataplane(n.settings(), b -> b, new HostPacketIoFactory(), LinkLocalRegistry.builder().build(),
                 new StatsRegistry());
     }
 
