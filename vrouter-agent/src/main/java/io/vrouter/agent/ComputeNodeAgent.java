@@ -113,7 +113,7 @@ public final class ComputeNodeAgent implements AutoCloseable {
             return this;
         }
 
-        /** How the dataplane is made (default: {@link UserspaceDataplane} on libpcap). */
+        /** How the dataplane is made (default: {@link UserspaceDataplane} on the host's packet I/O). */
         public Options dataplane(Function<DataplaneContext, AgentDataplane> v) {
             dataplane = Objects.requireNonNull(v);
             return this;

@@ -7,6 +7,7 @@ import io.vrouter.agent.dataplane.relay.RelayDirectory;
 import io.vrouter.agent.port.VmPort;
 import io.vrouter.drop.DropReason;
 import io.vrouter.flow.FlowAction;
+import io.vrouter.flow.FlowRecord;
 import io.vrouter.flow.FlowResult;
 import io.vrouter.flow.FlowTable;
 import io.vrouter.linklocal.registry.RegistrySnapshot;
@@ -38,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * non-blocking {@code epoll_wait}) and takes up to {@code rxBatch} frames from each of those,
  * straight from its ring into one reused buffer, processed in place (no queue, no copy but the
  * ring's, no allocation; a packet held for its flow's set-up is copied),
- * sets up the flows that missed in this cycle ({@link FlowSetup}), and ages at most
- * {@code ageBudget} flows. It returns the work done; an idle cycle hands over to
+ * sets up the flows that missed in this cycle ({@link FlowSetup}), and, once per flow-time tick
+ * (~1 ms: a cycle runs per frame or burst, and aging within one tick finds nothing new), ages at
+ * most {@code ageBudget} flows. It returns the work done; an idle cycle hands over to
  * {@link DataplaneIdleStrategy} (busy-poll, then sleep in the selector until a frame arrives on
  * any port or a command wakes the thread). No thread per port: threads do not grow with ports.
  *
@@ -114,6 +116,8 @@ public final class Dataplane implements Agent, AutoCloseable {
     /** The port being polled, for {@link #guestReceiver}. */
     private PortState polled;
     private long now;
+    /** The flow-time tick of the last aging pass ({@link FlowRecord#tick}: ~1 ms). */
+    private int agedTick = Integer.MIN_VALUE;
 
     private volatile AgentRunner runner;
     private volatile boolean closed;
@@ -278,7 +282,11 @@ public final class Dataplane implements Agent, AutoCloseable {
             work += poll(vhost);
         }
         work += setup.runDeferred(now);
-        work += table.age(now, config.ageBudget());
+        int tick = FlowRecord.tick(now);
+        if (tick != agedTick) { // flow times have the tick's resolution: aging again within one finds nothing new
+            agedTick = tick;
+            work += table.age(now, config.ageBudget());
+        }
         return work;
     }
 

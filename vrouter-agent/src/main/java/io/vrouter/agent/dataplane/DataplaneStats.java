@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * A point-in-time copy of the dataplane's counters, for introspect and tests.
  *
  * @param totals     named frame totals ({@code rx_guest}, {@code tx_vhost}, {@code arp_replies}, ...;
- *                   {@code guest_capture_drops}: frames the ports' capture rings dropped when full)
+ *                   {@code guest_capture_drops}: frames the ports' capture sockets dropped when full)
  * @param drops      drops by reason: the dataplane's plus the flow table's
  * @param flows      live flows (HOLD included)
  * @param holdFlows  flows waiting in HOLD

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * One interface the dataplane reads: a guest port (with its identity and addresses as primitives
  * for the packet path) or the vhost agent end ({@link #port} null). The dataplane thread takes
- * its frames straight from {@link #io} (no queue between: they wait in the I/O's capture ring).
+ * its frames straight from {@link #io} (no queue between: they wait in the I/O's capture socket).
  *
  * @param port       the guest port, null for the vhost
  * @param io         its packet I/O

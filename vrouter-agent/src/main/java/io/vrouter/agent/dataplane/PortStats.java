@@ -12,7 +12,7 @@ package io.vrouter.agent.dataplane;
  * @param flows          flows owned by the port (forward and reverse)
  * @param rxBytes        bytes of the frames received
  * @param txBytes        bytes of the frames sent
- * @param rxErrors       frames from the guest its capture ring dropped, full in a burst
+ * @param rxErrors       frames from the guest its capture socket dropped, full in a burst
  *                       ({@link io.vrouter.agent.dataplane.io.PcapPacketIo}'s sizing)
  * @param txErrors       frames that could not be sent to the guest
  */

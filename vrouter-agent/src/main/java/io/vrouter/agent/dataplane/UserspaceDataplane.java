@@ -170,7 +170,7 @@ public final class UserspaceDataplane implements AgentDataplane {
     private Dataplane dataplane;
     private RelayManager relays;
 
-    /** The agent's dataplane, from agent.conf, on libpcap. */
+    /** The agent's dataplane, from agent.conf, on the host's packet I/O ({@link HostPacketIoFactory}). */
     public UserspaceDataplane(DataplaneContext context) {
         this(HostSettings.of(context.config()), b -> b.metadataProxyPort(context.config().metadata().proxyPort())
                         .flowTable(flowTable(context.config().flows())),

@@ -43,10 +43,11 @@
  * <h2>Thread model</h2>
  No thread per port: the single dataplane thread ({@code vrouter-dataplane}) owns the flow
  * table, the port table and the service state, learns from one epoll selector which ports'
- * capture rings hold frames, takes up to a batch from each straight into one reused buffer,
+ * capture sockets hold frames, takes up to a batch from each straight into one reused buffer,
  * sets up flows, ages them and injects; it sleeps in that selector when idle. Threads do not
- * grow with ports, and a port costs its capture ring (192 KiB; see
- * {@link io.vrouter.agent.dataplane.io.PcapPacketIo}) and a few hundred bytes of state. Every other thread reaches it through commands answered with futures. Host commands
+ * grow with ports, and a port costs its packet socket (no ring: frames are queued in the kernel
+ * only while they wait; see {@link io.vrouter.agent.dataplane.io.AfPacketIo}) and a few hundred
+ * bytes of state; the vhost has the one ring ({@link io.vrouter.agent.dataplane.io.PcapPacketIo}). Every other thread reaches it through commands answered with futures. Host commands
  * (nft, ip, pcap open/close) run on {@code dataplane-control}, never on the dataplane thread.
  * Counters are single-writer and may be read from any thread.
  *

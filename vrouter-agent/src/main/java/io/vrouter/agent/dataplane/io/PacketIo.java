@@ -5,9 +5,10 @@ package io.vrouter.agent.dataplane.io;
  * peer (inbound only, so frames this I/O sends are never seen again) and injection of frames
  * towards the peer.
  *
- * <p>Implementations: {@link PcapPacketIo} (libpcap through pcap4j, non-blocking, its socket
+ * <p>Implementations: {@link AfPacketIo} (a packet socket: guest ports), {@link PcapPacketIo}
+ * (libpcap through pcap4j: the vhost; both non-blocking, their socket
  * watched by a {@link FrameSelector}) and {@link MemoryPacketIo} (tests feed frames and read what
- * was sent). The contract test {@code PacketIoContract} runs against both.
+ * was sent). The contract test {@code PacketIoContract} runs against all three.
  *
  * <p>Thread model: no I/O owns a thread. One thread at a time (the dataplane thread) calls
  * {@link #receive} and {@link #send}; it learns when to call {@link #receive} from

@@ -1,7 +1,9 @@
 /**
- * Frame I/O per network interface: {@link io.vrouter.agent.dataplane.io.PacketIo} with a libpcap
- * implementation ({@link io.vrouter.agent.dataplane.io.PcapPacketIo}, availability probed by
- * {@link io.vrouter.agent.dataplane.io.PcapSupport}) and an in-memory one for tests.
+ * Frame I/O per network interface: {@link io.vrouter.agent.dataplane.io.PacketIo} on a packet
+ * socket for guest ports ({@link io.vrouter.agent.dataplane.io.AfPacketIo}), on libpcap for the
+ * vhost ({@link io.vrouter.agent.dataplane.io.PcapPacketIo}, availability probed by
+ * {@link io.vrouter.agent.dataplane.io.PcapSupport}), both made by
+ * {@link io.vrouter.agent.dataplane.io.HostPacketIoFactory}, and an in-memory one for tests.
  *
  * <p>Thread model: no I/O has a thread. One thread (the dataplane thread) waits on a
  * {@link io.vrouter.agent.dataplane.io.FrameSelector} (epoll over every I/O's capture socket, plus
