@@ -35,9 +35,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Duty cycle ({@link #doWork()})</h2>
  * An Agrona {@link Agent} run by an {@link AgentRunner} on the thread {@value #ROLE_NAME}. Each
  * cycle reads the clock once, runs up to {@code commandBudget} control commands (port add/remove,
- * service changes), asks the {@link FrameSelector} which capture sockets have frames (one
- * non-blocking {@code epoll_wait}) and takes up to {@code rxBatch} frames from each of those,
- * straight from its ring into one reused buffer, processed in place (no queue, no copy but the
+ * service changes), asks the {@link FrameSelector} which capture sockets have frames (what the
+ * idle sleep in it just found, else one non-blocking {@code epoll_wait}) and takes up to
+ * {@code rxBatch} frames from each of those, straight from its socket into one reused buffer, processed in place (no queue, no copy but the
  * ring's, no allocation; a packet held for its flow's set-up is copied),
  * sets up the flows that missed in this cycle ({@link FlowSetup}), and, once per flow-time tick
  * (~1 ms: a cycle runs per frame or burst, and aging within one tick finds nothing new), ages at
@@ -267,7 +267,7 @@ public final class Dataplane implements Agent, AutoCloseable {
         now = clock.getAsLong();
         int work = commands.run(config.commandBudget());
         counters.add(DataplaneCounters.COMMANDS, work);
-        int ready = selector.select(0);
+        int ready = selector.takeReady();
         for (int i = 0; i < ready; i++) {
             int id = selector.readyId(i);
             PortState p = id == VHOST_INTERFACE_ID ? vhost : ports.byIndex(id);

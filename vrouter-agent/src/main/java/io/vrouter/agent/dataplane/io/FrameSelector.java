@@ -69,6 +69,8 @@ public final class FrameSelector implements AutoCloseable {
     private final Memory counter = new Memory(8);
     private final Memory one = new Memory(8);
     private final int[] ready = new int[MAX_EVENTS];
+    /** Ids of the last {@link #select} not yet taken by {@link #takeReady}. */
+    private int pending;
     private boolean woken;
     private volatile boolean closed;
 
@@ -150,7 +152,25 @@ public final class FrameSelector implements AutoCloseable {
                 ready[count++] = id;
             }
         }
+        pending = count;
         return count;
+    }
+
+    /**
+     * The ids the last {@link #select} found, when no call took them yet, else those of a new
+     * non-blocking select: the thread that slept in {@link #select} and woke for frames does not
+     * ask the kernel a second time (one {@code epoll_wait} less per wake-up). Ids may name a
+     * socket removed since; a receive on the rest finds nothing or frames, never blocks.
+     *
+     * @return how many ids are ready, readable with {@link #readyId}
+     */
+    public int takeReady() {
+        int n = pending;
+        if (n == 0) {
+            n = select(0);
+        }
+        pending = 0;
+        return n;
     }
 
     /** Whether the last {@link #select} consumed a {@link #wake}. */
