@@ -17,6 +17,11 @@ import com.sun.jna.Pointer;
  *  8 u16 sll_hatype                     8 u8[8] mr_address                    u32 k)
  * 10 u8 sll_pkttype, 11 u8 sll_halen
  * 12 u8[8] sll_addr                  struct tpacket_stats (8 bytes): u32 tp_packets, u32 tp_drops
+ *
+ * struct mmsghdr (64 bytes): struct msghdr (56) then u32 msg_len, 4 bytes padding
+ *  0 ptr msg_name = NULL, 8 u32 msg_namelen, 16 ptr msg_iov, 24 u64 msg_iovlen = 1,
+ * 32 ptr msg_control = NULL, 40 u64 msg_controllen, 48 i32 msg_flags, 56 u32 msg_len
+ * struct iovec (16 bytes): 0 ptr iov_base, 8 u64 iov_len
  * </pre>
  */
 final class AfPacket {
@@ -99,6 +104,23 @@ final class AfPacket {
         return prog;
     }
 
+    static final int MMSGHDR_SIZE = 64;
+    static final int MSG_LEN_OFFSET = 56;
+
+    /**
+     * {@code count} mmsghdrs (in {@code headers}) each receiving into its own {@code slotBytes}
+     * slot of {@code slots}, through the iovecs in {@code iovecs}.
+     */
+    static void messages(Memory headers, Memory iovecs, Memory slots, int count, int slotBytes) {
+        headers.clear();
+        for (int i = 0; i < count; i++) {
+            iovecs.setPointer(16L * i, slots.share((long) i * slotBytes));
+            iovecs.setLong(16L * i + 8, slotBytes);
+            headers.setPointer((long) i * MMSGHDR_SIZE + 16, iovecs.share(16L * i));
+            headers.setLong((long) i * MMSGHDR_SIZE + 24, 1);
+        }
+    }
+
     static native int socket(int domain, int type, int protocol);
 
     static native int if_nametoindex(String name);
@@ -109,7 +131,7 @@ final class AfPacket {
 
     static native int getsockopt(int fd, int level, int name, Pointer value, Pointer length);
 
-    static native long recv(int fd, Pointer buf, long length, int flags);
+    static native int recvmmsg(int fd, Pointer msgvec, int vlen, int flags, Pointer timeout);
 
     static native long send(int fd, Pointer buf, long length, int flags);
 

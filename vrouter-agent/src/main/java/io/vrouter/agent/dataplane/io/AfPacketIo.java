@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * capture drops in 8 s and 120 requests/s with a new connection per request. A socket's receive
  * queue is bounded in bytes actually queued (the skb's true size, so ~100 small frames or a few
  * super-frames in {@value #DEFAULT_RCVBUF_BYTES} bytes, doubled by the kernel), and costs nothing
- * while the port is idle; one {@code recv} per frame is the price.
+ * while the port is idle; one {@code recvmmsg} per batch of frames is the price.
  *
  * <h2>Set-up</h2>
  * The socket is made with protocol 0 (it receives nothing yet), gets its filter (a shared-mode
@@ -29,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * to the agent's MAC, not the interface's) and its receive buffer, and only then is bound to the
  * interface and ETH_P_ALL: no frame of another interface or before the filter is ever queued.
  *
- * <p>Frames are received into and sent from one native buffer of {@link PacketIo#MAX_FRAME_LENGTH}
- * bytes that every I/O of one {@link NativeFrame} shares: they are used by one thread (the
- * dataplane thread), and a port costs no buffer of its own. A frame longer than that buffer
+ * <p>Frames are received, up to {@value NativeFrame#BATCH} per system call ({@code recvmmsg}), into
+ * native slots of {@link PacketIo#MAX_FRAME_LENGTH} bytes that every I/O of one
+ * {@link NativeFrame} shares, and sent from its one send buffer: they are used by one thread (the
+ * dataplane thread), and a port costs no buffer of its own. A frame longer than a slot
  * (impossible on Ethernet) is dropped and counted as a capture drop.
  */
 public final class AfPacketIo implements PacketIo {
@@ -55,9 +56,23 @@ public final class AfPacketIo implements PacketIo {
         this.frame = frame;
     }
 
-    /** The native frame buffer the I/Os of one thread share. */
+    /**
+     * The native buffers the I/Os of one thread share: {@value #BATCH} receive slots, taken by one
+     * {@code recvmmsg} (no further call to learn the queue is empty), and one to send from, as a
+     * frame may be sent while received ones still wait in their slots. Pages are resident only as
+     * far as frames reached into them.
+     */
     public static final class NativeFrame {
-        final Memory buffer = new Memory(MAX_FRAME_LENGTH);
+        /** Frames one system call receives at most. */
+        public static final int BATCH = 8;
+        final Memory slots = new Memory((long) BATCH * MAX_FRAME_LENGTH);
+        final Memory headers = new Memory((long) BATCH * AfPacket.MMSGHDR_SIZE);
+        final Memory iovecs = new Memory(16L * BATCH);
+        final Memory tx = new Memory(MAX_FRAME_LENGTH);
+
+        public NativeFrame() {
+            AfPacket.messages(headers, iovecs, slots, BATCH, MAX_FRAME_LENGTH);
+        }
     }
 
     /**
@@ -144,8 +159,9 @@ public final class AfPacketIo implements PacketIo {
         }
         int n = 0;
         while (n < maxFrames) {
-            long len = AfPacket.recv(fd, frame.buffer, MAX_FRAME_LENGTH, AfPacket.MSG_DONTWAIT | AfPacket.MSG_TRUNC);
-            if (len < 0) {
+            int want = Math.min(NativeFrame.BATCH, maxFrames - n);
+            int got = AfPacket.recvmmsg(fd, frame.headers, want, AfPacket.MSG_DONTWAIT | AfPacket.MSG_TRUNC, null);
+            if (got < 0) {
                 int errno = Native.getLastError();
                 if (errno == AfPacket.EAGAIN || errno == AfPacket.EINTR) {
                     break;
@@ -159,20 +175,31 @@ public final class AfPacketIo implements PacketIo {
                 }
                 return n > 0 ? n : FAILED;
             }
-            if (len > MAX_FRAME_LENGTH) {
-                drops.incrementAndGet(); // cut by the buffer: never delivered half
-                continue;
+            for (int i = 0; i < got; i++) {
+                n += deliver(i, buffer, receiver);
             }
-            int length = (int) Math.min(len, buffer.length);
-            frame.buffer.read(0, buffer, 0, length);
-            n++;
-            try {
-                receiver.onFrame(buffer, length);
-            } catch (RuntimeException e) {
-                LOG.error("frame receiver for {} threw; frame dropped", ifName, e);
+            if (got < want) {
+                break; // the queue is empty: no call to hear so
             }
         }
         return n;
+    }
+
+    /** Hands slot {@code i}'s frame to {@code receiver}: 1, or 0 for one too long to take. */
+    private int deliver(int i, byte[] buffer, FrameReceiver receiver) {
+        long len = frame.headers.getInt((long) i * AfPacket.MMSGHDR_SIZE + AfPacket.MSG_LEN_OFFSET) & 0xFFFF_FFFFL;
+        if (len > MAX_FRAME_LENGTH) {
+            drops.incrementAndGet(); // cut by the slot: never delivered half
+            return 0;
+        }
+        int length = (int) Math.min(len, buffer.length);
+        frame.slots.read((long) i * MAX_FRAME_LENGTH, buffer, 0, length);
+        try {
+            receiver.onFrame(buffer, length);
+        } catch (RuntimeException e) {
+            LOG.error("frame receiver for {} threw; frame dropped", ifName, e);
+        }
+        return 1;
     }
 
     @Override
@@ -180,8 +207,8 @@ public final class AfPacketIo implements PacketIo {
         if (closed || length > MAX_FRAME_LENGTH) {
             return false;
         }
-        frame.buffer.write(0, f, 0, length);
-        if (AfPacket.send(fd, frame.buffer, length, 0) == length) {
+        frame.tx.write(0, f, 0, length);
+        if (AfPacket.send(fd, frame.tx, length, 0) == length) {
             return true;
         }
         if (sendFailures.getAndIncrement() == 0 || LOG.isDebugEnabled()) {

@@ -47,6 +47,32 @@ class AfPacketIoTest extends RealInterfaceIoContract {
     }
 
     @Test
+    void aBurstShouldBeTakenInBatchesInOrderAndNeverBeyondMaxFrames() throws Exception {
+        String[] pair = NodeScaleVeths.create(NETNS.harness(), 1)[0];
+        try (PacketIo io = AfPacketIo.open(pair[0], null); PacketIo peer = AfPacketIo.open(pair[1], null)) {
+            int burst = 3 * AfPacketIo.NativeFrame.BATCH + 3;
+            for (int i = 0; i < burst; i++) {
+                byte[] f = PacketIoContract.frame(i, 60 + i);
+                assertTrue(peer.send(f, f.length));
+            }
+            java.util.List<Integer> seen = new java.util.ArrayList<>();
+            byte[] buffer = new byte[PacketIo.MAX_FRAME_LENGTH];
+            FrameReceiver r = (f, len) -> {
+                if ((f[12] & 0xFF) == PacketIoContract.ETHERTYPE >> 8) {
+                    assertEquals(60 + f[15], len, "each slot's own length");
+                    seen.add((int) f[15]);
+                }
+            };
+            assertEquals(AfPacketIo.NativeFrame.BATCH + 2, io.receive(buffer, r, AfPacketIo.NativeFrame.BATCH + 2));
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (seen.size() < burst && System.nanoTime() < deadline) {
+                io.receive(buffer, r, 64);
+            }
+            assertEquals(java.util.stream.IntStream.range(0, burst).boxed().toList(), seen);
+        }
+    }
+
+    @Test
     void anInterfaceThatWentDownAndUpShouldStillBeCaptured() throws Exception {
         String[] pair = NodeScaleVeths.create(NETNS.harness(), 1)[0];
         try (PacketIo io = AfPacketIo.open(pair[0], null); PacketIo peer = AfPacketIo.open(pair[1], null)) {
