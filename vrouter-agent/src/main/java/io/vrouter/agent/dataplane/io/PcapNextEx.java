@@ -103,6 +103,13 @@ final class PcapNextEx {
     /** libpcap: {@code int pcap_get_selectable_fd(pcap_t *)}: the capture socket, -1 when there is none. */
     static native int pcap_get_selectable_fd(Pointer pcapT);
 
+    /**
+     * libpcap: {@code int pcap_sendpacket(pcap_t *, const u_char *, int)}, from native memory: pcap4j's
+     * mapping takes a Java array, which JNA copies whole (64 KiB for the dataplane's buffer) in and
+     * back out on every call, under a lock.
+     */
+    static native int pcap_sendpacket(Pointer pcapT, Pointer buf, int size);
+
     /** libpcap: {@code char *pcap_geterr(pcap_t *)}. */
     static native String pcap_geterr(Pointer pcapT);
 }

@@ -1,5 +1,6 @@
 package io.vrouter.agent.dataplane.io;
 
+import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #receive} calls libpcap's {@code pcap_next_ex} directly ({@link PcapNextEx}, with
  * references it reuses; pcap4j's own call, which allocates per frame, when that is unavailable)
- * and copies each frame into the caller's buffer: no allocation per frame.
+ * and copies each frame into the caller's buffer; {@link #send} calls {@code pcap_sendpacket} on a
+ * native buffer holding only the frame's bytes: no allocation per frame.
  *
  * <p>The agent uses it for the vhost agent end ({@link HostPacketIoFactory}), which carries every
  * guest's link-local traffic: there a mapped ring, read without a system call per frame, pays
@@ -63,6 +65,8 @@ public final class PcapPacketIo implements PacketIo {
     private final int fd;
     private final PointerByReference header = new PointerByReference();
     private final PointerByReference data = new PointerByReference();
+    /** Frames are sent from here: only their length is copied. */
+    private final Memory tx = new Memory(MAX_FRAME_LENGTH);
     private final AtomicLong sendFailures = new AtomicLong();
     private volatile boolean closed;
     private boolean started;
@@ -180,15 +184,17 @@ public final class PcapPacketIo implements PacketIo {
         if (closed) {
             return false;
         }
-        try {
-            handle.sendPacket(frame, length);
-            return true;
-        } catch (PcapNativeException | NotOpenException e) {
-            if (sendFailures.getAndIncrement() == 0 || LOG.isDebugEnabled()) {
-                LOG.warn("send on {} failed ({} bytes): {}", ifName, length, e.getMessage());
-            }
+        if (length > tx.size()) {
             return false;
         }
+        tx.write(0, frame, 0, length);
+        if (PcapNextEx.pcap_sendpacket(pcapT, tx, length) == 0) {
+            return true;
+        }
+        if (sendFailures.getAndIncrement() == 0 || LOG.isDebugEnabled()) {
+            LOG.warn("send on {} failed ({} bytes): {}", ifName, length, PcapNextEx.pcap_geterr(pcapT));
+        }
+        return false;
     }
 
     /** Sends that failed since open. */
@@ -210,7 +216,7 @@ public final class PcapPacketIo implements PacketIo {
         }
     }
 
-    /** Closes the handle (its socket, ring and copy buffer); not while {@link #receive} runs. */
+    /** Closes the handle (its socket, ring and copy buffer); not while {@link #receive} or {@link #send} runs. */
     @Override
     public void close() {
         synchronized (this) {
