@@ -12,23 +12,28 @@ import org.junit.jupiter.api.Test;
 
 class FlowHoldAndLimitsTest {
     static final int TCP = 6;
-    static final long SEC = 1_000_000_000L;
 
     final List<String> released = new ArrayList<>();
     final FlowKey rev = new FlowKey();
     final FlowKey fwd = new FlowKey();
 
     FlowTable<String> table(FlowTableConfig.Builder b) {
-        return new FlowTable<>(b.hashSeed(7).build(), (p, h, a) -> released.add(p + ":" + FlowAction.name(a)));
+        return TestPairs.recording(b.hashSeed(7), released);
+    }
+
+    /** The tests' HOLD flow (vif 3, TCP 1:1000 -> 2:80) with {@code packets} queued on it, in order. */
+    private static long heldFlow(FlowTable<String> t, String... packets) {
+        long f = t.addHold(3, TCP, 1, 2, 1000, 80, TestPairs.SYN, 0);
+        for (String p : packets) {
+            assertTrue(t.holdPacket(f, p), p + " queued");
+        }
+        return f;
     }
 
     @Test
     void shouldDropPacketWhenHoldQueueIsFull() {
         FlowTable<String> t = table(TestPairs.unguarded().capacity(64));
-        long f = t.addHold(3, TCP, 1, 2, 1000, 80, TestPairs.SYN, 0);
-        assertTrue(t.holdPacket(f, "p2"));
-        assertTrue(t.holdPacket(f, "p3"));
-        assertTrue(t.holdPacket(f, "p4"));
+        long f = heldFlow(t, "p2", "p3", "p4");
         assertFalse(t.holdPacket(f, "p5"));
         assertEquals(1, t.dropCount(DropReason.HOLD_QUEUE_FULL));
     }
@@ -36,9 +41,7 @@ class FlowHoldAndLimitsTest {
     @Test
     void shouldReleaseHeldPacketsInOrderThroughTheActionOnceInstalled() {
         FlowTable<String> t = table(TestPairs.unguarded().capacity(64));
-        long f = t.addHold(3, TCP, 1, 2, 1000, 80, TestPairs.SYN, 0);
-        t.holdPacket(f, "p2");
-        t.holdPacket(f, "p3");
+        long f = heldFlow(t, "p2", "p3");
         assertEquals(List.of(), released);
         assertEquals(1, t.holdFlowCount());
         long r = t.installReverse(f, rev.set(1, TCP, 9, 5, 8097, 1000), FlowAction.NAT, 0, 0);
@@ -55,8 +58,7 @@ class FlowHoldAndLimitsTest {
         FlowTable<String> t = new FlowTable<>(TestPairs.unguarded().capacity(64).hashSeed(1).build(),
                 (p, h, a) -> actionsSeen.add(holder.get().account(h, 100, 0, 0)));
         holder.set(t);
-        long f = t.addHold(3, TCP, 1, 2, 1000, 80, TestPairs.SYN, 0);
-        t.holdPacket(f, "p2");
+        long f = heldFlow(t, "p2");
         t.installReverse(f, rev.set(1, TCP, 2, 1, 80, 1000), FlowAction.FORWARD, 0, 0);
         assertEquals(List.of(FlowAction.FORWARD), actionsSeen);
         FlowSnapshot s = new FlowSnapshot();
@@ -67,9 +69,7 @@ class FlowHoldAndLimitsTest {
     @Test
     void heldPacketsShouldBeDroppedAndCountedWhenAgentSetsDrop() {
         FlowTable<String> t = table(TestPairs.unguarded().capacity(64));
-        long f = t.addHold(3, TCP, 1, 2, 1000, 80, TestPairs.SYN, 0);
-        t.holdPacket(f, "p2");
-        t.holdPacket(f, "p3");
+        long f = heldFlow(t, "p2", "p3");
         assertTrue(t.setDrop(f, DropReason.NO_SERVICE));
         assertEquals(List.of(), released);
         assertEquals(2, t.dropCount(DropReason.NO_SERVICE));
@@ -80,8 +80,7 @@ class FlowHoldAndLimitsTest {
     @Test
     void heldPacketsShouldBeCountedAsEvictedWhenHoldFlowIsDeleted() {
         FlowTable<String> t = table(TestPairs.unguarded().capacity(64));
-        long f = t.addHold(3, TCP, 1, 2, 1000, 80, TestPairs.SYN, 0);
-        t.holdPacket(f, "p2");
+        long f = heldFlow(t, "p2");
         assertTrue(t.delete(f));
         assertEquals(1, t.dropCount(DropReason.FLOW_EVICTED));
         assertEquals(0, t.holdFlowCount());

@@ -24,27 +24,26 @@ class ChecksumPropertyTest {
     private final ParsedPacket p = new ParsedPacket();
     private final ParsedPacket q = new ParsedPacket();
 
-    /** Mostly random values, sometimes the edge values that break naive one's complement code. */
+    /** Mostly random values, sometimes the edge values (zero, all ones) that break naive one's complement code. */
+    private static long edgeOrRandom(Random r, long allOnes, java.util.function.LongSupplier random) {
+        return switch (r.nextInt(8)) {
+            case 0 -> 0;
+            case 1 -> allOnes;
+            default -> random.getAsLong();
+        };
+    }
+
     private static int randomIp(Random r) {
-        switch (r.nextInt(8)) {
-            case 0:
-                return 0;
-            case 1:
-                return 0xffffffff;
-            default:
-                return r.nextInt();
-        }
+        return (int) edgeOrRandom(r, 0xffffffffL, r::nextInt);
     }
 
     private static int randomPort(Random r) {
-        switch (r.nextInt(8)) {
-            case 0:
-                return 0;
-            case 1:
-                return 0xffff;
-            default:
-                return r.nextInt(65536);
-        }
+        return (int) edgeOrRandom(r, 0xffff, () -> r.nextInt(65536));
+    }
+
+    /** Half an IPv6 address. */
+    private static long randomHalf(Random r) {
+        return edgeOrRandom(r, -1L, r::nextLong);
     }
 
     private static byte[] randomPayload(Random r) {
@@ -85,7 +84,7 @@ class ChecksumPropertyTest {
 
             // The holder tracks what was written: a fresh parse agrees with it.
             assertEquals(0, parser.parse(f, q), ctx);
-            assertSameTuple(q, p, ctx);
+            TupleAsserts.assertSameTuple(q, p, ctx);
             if (kind == Kind.UDP_NO_CHECKSUM) {
                 assertEquals(0, Bytes.u16(f, p.l4Offset() + Udp.CHECKSUM), ctx);
             } else if (kind == Kind.UDP) {
@@ -135,37 +134,8 @@ class ChecksumPropertyTest {
                     (flags & DST_PORT) != 0 ? ndp : dp, ext[0], first, payload);
             assertArrayEquals(expected, f, ctx);
             assertEquals(0, parser.parse(f, q), ctx);
-            assertEquals(q.srcIp6Hi(), p.srcIp6Hi(), ctx);
-            assertEquals(q.srcIp6Lo(), p.srcIp6Lo(), ctx);
-            assertEquals(q.dstIp6Hi(), p.dstIp6Hi(), ctx);
-            assertEquals(q.dstIp6Lo(), p.dstIp6Lo(), ctx);
-            assertEquals(q.srcPort(), p.srcPort(), ctx);
-            assertEquals(q.dstPort(), p.dstPort(), ctx);
+            TupleAsserts.assertSameTuple6(q, p, ctx);
         }
-    }
-
-    /** Half an IPv6 address: mostly random, sometimes all zeros or all ones. */
-    private static long randomHalf(Random r) {
-        switch (r.nextInt(8)) {
-            case 0:
-                return 0;
-            case 1:
-                return -1L;
-            default:
-                return r.nextLong();
-        }
-    }
-
-    private static void assertSameTuple(ParsedPacket fresh, ParsedPacket tracked, String ctx) {
-        assertEquals(fresh.srcIp(), tracked.srcIp(), ctx);
-        assertEquals(fresh.dstIp(), tracked.dstIp(), ctx);
-        assertEquals(fresh.srcPort(), tracked.srcPort(), ctx);
-        assertEquals(fresh.dstPort(), tracked.dstPort(), ctx);
-        assertEquals(fresh.icmpId(), tracked.icmpId(), ctx);
-        assertEquals(fresh.innerSrcIp(), tracked.innerSrcIp(), ctx);
-        assertEquals(fresh.innerDstIp(), tracked.innerDstIp(), ctx);
-        assertEquals(fresh.innerSrcPort(), tracked.innerSrcPort(), ctx);
-        assertEquals(fresh.innerDstPort(), tracked.innerDstPort(), ctx);
     }
 
     /**
@@ -223,7 +193,7 @@ class ChecksumPropertyTest {
             assertEquals(0, NatRewriter.rewrite(seen, p, rev, d, dp, s, sp), ctx);
             assertArrayEquals(expected, seen, ctx);
             assertEquals(0, parser.parse(seen, q), ctx);
-            assertSameTuple(q, p, ctx);
+            TupleAsserts.assertSameTuple(q, p, ctx);
         }
     }
 

@@ -229,12 +229,7 @@ class ParserFuzzTest {
         }
         // Rewriting changes no length or type, and keeps the IPv4 checksum right: it still parses.
         assertEquals(0, parser.parse(work, off, len, q), "after rewrite: " + p);
-        assertEquals(p.srcIp(), q.srcIp());
-        assertEquals(p.dstIp(), q.dstIp());
-        assertEquals(p.srcPort(), q.srcPort());
-        assertEquals(p.dstPort(), q.dstPort());
-        assertEquals(p.innerSrcIp(), q.innerSrcIp());
-        assertEquals(p.innerDstPort(), q.innerDstPort());
+        TupleAsserts.assertSameTuple(q, p, "after rewrite: " + p);
     }
 
     /** IPv6: the NA builder for solicitations, the rewrite, and a re-parse that agrees. */
@@ -249,12 +244,7 @@ class ParserFuzzTest {
                 r.nextLong(), r.nextLong(), r.nextInt(65536)));
         rewritten++;
         assertEquals(0, parser.parse(work, off, len, q), "after rewrite: " + p);
-        assertEquals(p.srcIp6Hi(), q.srcIp6Hi());
-        assertEquals(p.srcIp6Lo(), q.srcIp6Lo());
-        assertEquals(p.dstIp6Hi(), q.dstIp6Hi());
-        assertEquals(p.dstIp6Lo(), q.dstIp6Lo());
-        assertEquals(p.srcPort(), q.srcPort());
-        assertEquals(p.dstPort(), q.dstPort());
+        TupleAsserts.assertSameTuple6(q, p, "after rewrite: " + p);
     }
 
     private void checkGuards(int off, int len) {
