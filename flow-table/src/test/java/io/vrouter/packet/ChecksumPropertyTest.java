@@ -84,7 +84,7 @@ class ChecksumPropertyTest {
 
             // The holder tracks what was written: a fresh parse agrees with it.
             assertEquals(0, parser.parse(f, q), ctx);
-            TupleAsserts.assertSameTuple(q, p, ctx);
+            PacketAsserts.assertSameTuple(q, p, ctx);
             if (kind == Kind.UDP_NO_CHECKSUM) {
                 assertEquals(0, Bytes.u16(f, p.l4Offset() + Udp.CHECKSUM), ctx);
             } else if (kind == Kind.UDP) {
@@ -134,7 +134,7 @@ class ChecksumPropertyTest {
                     (flags & DST_PORT) != 0 ? ndp : dp, ext[0], first, payload);
             assertArrayEquals(expected, f, ctx);
             assertEquals(0, parser.parse(f, q), ctx);
-            TupleAsserts.assertSameTuple6(q, p, ctx);
+            PacketAsserts.assertSameTuple6(q, p, ctx);
         }
     }
 
@@ -193,7 +193,7 @@ class ChecksumPropertyTest {
             assertEquals(0, NatRewriter.rewrite(seen, p, rev, d, dp, s, sp), ctx);
             assertArrayEquals(expected, seen, ctx);
             assertEquals(0, parser.parse(seen, q), ctx);
-            TupleAsserts.assertSameTuple(q, p, ctx);
+            PacketAsserts.assertSameTuple(q, p, ctx);
         }
     }
 

@@ -229,7 +229,7 @@ class ParserFuzzTest {
         }
         // Rewriting changes no length or type, and keeps the IPv4 checksum right: it still parses.
         assertEquals(0, parser.parse(work, off, len, q), "after rewrite: " + p);
-        TupleAsserts.assertSameTuple(q, p, "after rewrite: " + p);
+        PacketAsserts.assertSameTuple(q, p, "after rewrite: " + p);
     }
 
     /** IPv6: the NA builder for solicitations, the rewrite, and a re-parse that agrees. */
@@ -244,7 +244,7 @@ class ParserFuzzTest {
                 r.nextLong(), r.nextLong(), r.nextInt(65536)));
         rewritten++;
         assertEquals(0, parser.parse(work, off, len, q), "after rewrite: " + p);
-        TupleAsserts.assertSameTuple6(q, p, "after rewrite: " + p);
+        PacketAsserts.assertSameTuple6(q, p, "after rewrite: " + p);
     }
 
     private void checkGuards(int off, int len) {

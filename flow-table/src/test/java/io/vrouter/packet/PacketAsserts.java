@@ -1,14 +1,31 @@
 package io.vrouter.packet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/**
- * After an in-place rewrite, the holder tracks what was written: a fresh parse of the rewritten
- * frame must find the same addresses and ports (the property and fuzz tests' common check).
- */
-final class TupleAsserts {
-    private TupleAsserts() {
+/** Checks of a parsed packet that several packet tests make. */
+final class PacketAsserts {
+    private PacketAsserts() {
     }
+
+    /** An ARP packet with these fields (MACs as longs, IPv4 addresses as ints). */
+    static void assertArp(ParsedPacket p, int vlan, int operation, long senderMac, int senderIp, long targetMac,
+                          int targetIp) {
+        assertTrue(p.isArp());
+        assertFalse(p.isIpv4());
+        assertEquals(vlan, p.vlanId());
+        assertEquals(operation, p.arpOperation());
+        assertEquals(senderMac, p.arpSenderMac());
+        assertEquals(senderIp, p.arpSenderIp());
+        assertEquals(targetMac, p.arpTargetMac());
+        assertEquals(targetIp, p.arpTargetIp());
+    }
+
+    /*
+     * After an in-place rewrite the holder tracks what was written: a fresh parse of the rewritten
+     * frame must find the same addresses and ports (the property and fuzz tests' common check).
+     */
 
     /** IPv4: the outer tuple, the ICMP id and, for an ICMP error, the quoted tuple. */
     static void assertSameTuple(ParsedPacket fresh, ParsedPacket tracked, String ctx) {
