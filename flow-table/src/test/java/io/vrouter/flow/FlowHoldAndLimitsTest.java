@@ -30,6 +30,16 @@ class FlowHoldAndLimitsTest {
         return f;
     }
 
+    /** {@code n} HOLD flows on vif 3 (TCP 1:i -> 2:80 for i = 0..n-1), each asserted installed. */
+    private static long[] heldFlows(FlowTable<String> t, int n) {
+        long[] h = new long[n];
+        for (int i = 0; i < n; i++) {
+            h[i] = t.addHold(3, TCP, 1, 2, i, 80, TestPairs.SYN, 0);
+            assertTrue(FlowResult.isHandle(h[i]), FlowResult.describe(h[i]));
+        }
+        return h;
+    }
+
     @Test
     void shouldDropPacketWhenHoldQueueIsFull() {
         FlowTable<String> t = table(TestPairs.unguarded().capacity(64));
@@ -130,9 +140,7 @@ class FlowHoldAndLimitsTest {
     void shouldRefuseFlowsBeyondPerInterfaceLimit() {
         // 25% of 16 entries = 4 entries per interface
         FlowTable<String> t = table(TestPairs.unguarded().capacity(16).maxVmFlowsPercent(25));
-        for (int i = 0; i < 4; i++) {
-            assertTrue(FlowResult.isHandle(t.addHold(3, TCP, 1, 2, i, 80, TestPairs.SYN, 0)));
-        }
+        heldFlows(t, 4);
         assertEquals(DropReason.VM_FLOW_LIMIT, FlowResult.dropReason(t.addHold(3, TCP, 1, 2, 9, 80, TestPairs.SYN, 0)));
         assertTrue(FlowResult.isHandle(t.addHold(4, TCP, 1, 2, 9, 80, TestPairs.SYN, 0)), "other interfaces unaffected");
         assertEquals(1, t.dropCount(DropReason.VM_FLOW_LIMIT));
@@ -142,10 +150,7 @@ class FlowHoldAndLimitsTest {
     @Test
     void reverseFlowOverInterfaceLimitShouldTurnForwardIntoDropFlow() {
         FlowTable<String> t = table(TestPairs.unguarded().capacity(16).maxVmFlowsPercent(25));
-        long[] h = new long[4];
-        for (int i = 0; i < 4; i++) {
-            h[i] = t.addHold(3, TCP, 1, 2, i, 80, TestPairs.SYN, 0);
-        }
+        long[] h = heldFlows(t, 4);
         t.holdPacket(h[0], "p");
         long r = t.installReverse(h[0], rev.set(1, TCP, 2, 1, 80, 0), FlowAction.FORWARD, 0, 0);
         assertEquals(DropReason.VM_FLOW_LIMIT, FlowResult.dropReason(r));
@@ -160,10 +165,7 @@ class FlowHoldAndLimitsTest {
     @Test
     void shouldRefuseLinkLocalFlowsBeyondPerVmLimitAndAllowAgainAfterDelete() {
         FlowTable<String> t = table(TestPairs.unguarded().capacity(64).maxVmLinkLocalFlows(2));
-        long[] f = new long[3];
-        for (int i = 0; i < 3; i++) {
-            f[i] = t.addHold(3, TCP, 1, 2, i, 80, TestPairs.SYN, 0);
-        }
+        long[] f = heldFlows(t, 3);
         assertTrue(FlowResult.isHandle(t.installReverse(f[0], rev.set(1, TCP, 2, 1, 80, 0), FlowAction.NAT,
                 FlowFlags.LINK_LOCAL, 0)));
         assertTrue(FlowResult.isHandle(t.installReverse(f[1], rev.set(1, TCP, 2, 1, 80, 1), FlowAction.NAT,
