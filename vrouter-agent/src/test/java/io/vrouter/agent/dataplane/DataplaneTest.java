@@ -30,6 +30,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The whole pipeline on in-memory packet I/O, driven cycle by cycle with a fake clock. */
 @Timeout(30)
@@ -130,29 +132,22 @@ class DataplaneTest {
 
     // ------------------------------------------------------------------ ARP
 
-    @Test
-    void shouldAnswerGuestArpForItsGatewayWithTheAgentMac() throws Exception {
+    /** The guest's gateway and the link-local service address are both the agent's to answer. */
+    @ParameterizedTest
+    @ValueSource(strings = {"10.0.0.1", "169.254.169.254"})
+    void shouldAnswerGuestArpForItsGatewayOrALinkLocalAddressWithTheAgentMac(String target) throws Exception {
+        int targetIp = ip(target);
         MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
-        a.receive(arp(1, GUEST_MAC_A, BROADCAST, GUEST_MAC_A, GUEST_IP, 0, GATEWAY));
+        a.receive(arp(1, GUEST_MAC_A, BROADCAST, GUEST_MAC_A, GUEST_IP, 0, targetIp));
         dp.doWork();
         byte[] reply = a.pollSent();
         assertNotNull(reply);
         assertEquals(2, arpOp(reply));
         assertEquals(VMAC, arpSha(reply));
-        assertEquals(GATEWAY, arpSpa(reply));
+        assertEquals(targetIp, arpSpa(reply));
         assertEquals(GUEST_MAC_A, dstMac(reply));
         assertEquals(GUEST_IP, arpTpa(reply));
         assertEquals(1, dp.stats().total("arp_replies"));
-    }
-
-    @Test
-    void shouldAnswerGuestArpForLinkLocalAddress() throws Exception {
-        MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
-        a.receive(arp(1, GUEST_MAC_A, BROADCAST, GUEST_MAC_A, GUEST_IP, 0, MD_SERVICE));
-        dp.doWork();
-        byte[] reply = a.pollSent();
-        assertNotNull(reply);
-        assertEquals(MD_SERVICE, arpSpa(reply));
     }
 
     @Test
