@@ -181,9 +181,10 @@ class ProvisionedServiceEndToEndTest {
 
     // ---- the agent ------------------------------------------------------------------------
 
+    /** The vhost veth's own address ([DATAPLANE] internal_address): the fabric {@code ip} is the NIC's, not assigned here. */
     private static InetAddress startAndGetVhostAddress(ComputeNodeAgent agent, AgentConfig config) throws Exception {
         agent.start();
-        return config.vhost().ip();
+        return config.dataplane().internalAddress();
     }
 
     private AgentConfig agentConfig(String vhost, URI configApi) throws Exception {
