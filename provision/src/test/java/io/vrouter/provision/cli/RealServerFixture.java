@@ -19,11 +19,7 @@ import java.net.URI;
  * PBKDF2 credentials at the minimum iteration count, to keep tests fast), in-process on loopback.
  */
 public final class RealServerFixture implements ConfigApiTestServer {
-    public static final String ADMIN = "admin";
-    public static final String ADMIN_PASSWORD = "admin-pw-1";
-    public static final String READER = "reader";
-    public static final String READER_PASSWORD = "reader-pw-1";
-    public static final TestUsers USERS = new TestUsers(ADMIN, ADMIN_PASSWORD, READER, READER_PASSWORD);
+    public static final TestUsers USERS = new TestUsers("admin", "admin-pw-1", "reader", "reader-pw-1");
 
     private final MemoryConfigStore store = new MemoryConfigStore();
     private final BasicAuthenticator auth;
@@ -32,8 +28,8 @@ public final class RealServerFixture implements ConfigApiTestServer {
 
     public RealServerFixture() throws Exception {
         CredentialsFile users = CredentialsFile.empty();
-        users.put(ADMIN, Role.ADMIN, ADMIN_PASSWORD.toCharArray(), PasswordHasher.MIN_ITERATIONS);
-        users.put(READER, Role.READER, READER_PASSWORD.toCharArray(), PasswordHasher.MIN_ITERATIONS);
+        users.put(USERS.admin(), Role.ADMIN, USERS.adminPassword().toCharArray(), PasswordHasher.MIN_ITERATIONS);
+        users.put(USERS.reader(), Role.READER, USERS.readerPassword().toCharArray(), PasswordHasher.MIN_ITERATIONS);
         auth = new BasicAuthenticator(users);
         restart();
     }
