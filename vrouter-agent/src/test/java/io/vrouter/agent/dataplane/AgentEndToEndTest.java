@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vrouter.agent.ComputeNodeAgent;
 import io.vrouter.agent.dataplane.host.HostCommand;
 import io.vrouter.agent.netns.NetnsHarness;
-import io.vrouter.linklocal.novastandin.NovaMetadataStandIn;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 public class AgentEndToEndTest {
-    public static final String SECRET = RealAgentNode.SECRET;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
@@ -42,8 +40,8 @@ public class AgentEndToEndTest {
     @Test
     void agentWithThePcapDataplaneServesAPortRegisteredOverPortIpc() throws Exception {
         RealAgentNode.assumeRootWithPcap();
-        try (NetnsHarness harness = NetnsHarness.create(); NovaMetadataStandIn nova = new NovaMetadataStandIn(SECRET)) {
-            RealAgentNode node = RealAgentNode.create(dir, harness, nova, "agentvm", 0);
+        try (NetnsHarness harness = NetnsHarness.create();
+             RealAgentNode node = RealAgentNode.start(dir, harness, "agentvm", 0)) {
             RealAgentNode.GuestPort port = node.plugGuest(harness, 0);
 
             try (ComputeNodeAgent agent = new ComputeNodeAgent(node.config())) {

@@ -18,7 +18,6 @@ import io.vrouter.cli.MdTrace;
 import io.vrouter.cli.Vif;
 import io.vrouter.introspect.FlowMatches;
 import io.vrouter.introspect.api.KFlowResp;
-import io.vrouter.linklocal.novastandin.NovaMetadataStandIn;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,7 +40,6 @@ import org.w3c.dom.Element;
  */
 @Timeout(180)
 class IntrospectEndToEndTest {
-    static final String SECRET = RealAgentNode.SECRET;
 
     @TempDir
     Path dir;
@@ -49,8 +47,8 @@ class IntrospectEndToEndTest {
     @Test
     void clisShouldShowTheGuestsInterfaceFlowsDropsAndMetadataRequests() throws Exception {
         RealAgentNode.assumeRootWithPcap();
-        try (NetnsHarness harness = NetnsHarness.create(); NovaMetadataStandIn nova = new NovaMetadataStandIn(SECRET)) {
-            RealAgentNode node = RealAgentNode.create(dir, harness, nova, "introvm", 1);
+        try (NetnsHarness harness = NetnsHarness.create();
+             RealAgentNode node = RealAgentNode.start(dir, harness, "introvm", 1)) {
             RealAgentNode.GuestPort port = node.plugGuest(harness, 1);
 
             try (ComputeNodeAgent agent = new ComputeNodeAgent(node.config(), new ComputeNodeAgent.Options()

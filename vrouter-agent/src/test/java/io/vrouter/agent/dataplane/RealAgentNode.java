@@ -27,8 +27,10 @@ import java.util.concurrent.TimeUnit;
  * @param instance the VM's instance UUID (nova knows it)
  * @param project  its project UUID
  * @param vmName   its name (nova's hostname, the port's display-name)
+ * @param nova     the nova stand-in that knows the VM; closed with the node
  */
-public record RealAgentNode(AgentConfig config, String vhost, String instance, String project, String vmName) {
+public record RealAgentNode(AgentConfig config, String vhost, String instance, String project, String vmName,
+                            NovaMetadataStandIn nova) implements AutoCloseable {
     public static final String SECRET = TestAgentConf.SECRET;
 
     /** Skips the calling test (loudly) unless it may create namespaces and capture with libpcap. */
@@ -37,16 +39,30 @@ public record RealAgentNode(AgentConfig config, String vhost, String instance, S
         assumeTrue(PcapSupport.isAvailable(), "libpcap unavailable");
     }
 
-    /** @param variant distinguishes the vhost address and route table of tests in one process */
-    static RealAgentNode create(Path dir, NetnsHarness harness, NovaMetadataStandIn nova, String vmName, int variant)
-            throws Exception {
-        int novaPort = nova.start().getPort();
-        String instance = UUID.randomUUID().toString();
-        String project = UUID.randomUUID().toString();
-        nova.addInstance(StandInInstance.of(instance, project.replace("-", ""), vmName));
-        String vhost = NetnsHarness.uniqueIfName("v");
-        AgentConfig config = agentConfig(harness, dir, vhost, novaPort, variant);
-        return new RealAgentNode(config, vhost, instance, project, vmName);
+    /**
+     * Starts a nova stand-in that knows one VM {@code vmName} and writes the agent.conf for it.
+     *
+     * @param variant distinguishes the vhost address and route table of tests in one process
+     */
+    static RealAgentNode start(Path dir, NetnsHarness harness, String vmName, int variant) throws Exception {
+        NovaMetadataStandIn nova = new NovaMetadataStandIn(SECRET);
+        try {
+            int novaPort = nova.start().getPort();
+            String instance = UUID.randomUUID().toString();
+            String project = UUID.randomUUID().toString();
+            nova.addInstance(StandInInstance.of(instance, project.replace("-", ""), vmName));
+            String vhost = NetnsHarness.uniqueIfName("v");
+            AgentConfig config = agentConfig(harness, dir, vhost, novaPort, variant);
+            return new RealAgentNode(config, vhost, instance, project, vmName, nova);
+        } catch (Exception | Error e) {
+            nova.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        nova.close();
     }
 
     /**
