@@ -306,12 +306,17 @@ class DataplaneTest {
         assertEquals(0x12, tcpFlags(toB));
     }
 
-    @Test
-    void shouldQueuePacketsInHoldUntilSetUpAndReleaseThemInOrder() throws Exception {
+    /** Guest A attached, {@code n} packets of one connection to the metadata service received: a SYN, then ACKs; payload i. */
+    private void guestAPacketsToMetadata(int n) throws Exception {
         MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < n; i++) {
             a.receive(tcp(GUEST_MAC_A, VMAC, GUEST_IP, MD_SERVICE, 40000, 80, i == 0 ? 0x02 : 0x10, new byte[] {(byte) i}));
         }
+    }
+
+    @Test
+    void shouldQueuePacketsInHoldUntilSetUpAndReleaseThemInOrder() throws Exception {
+        guestAPacketsToMetadata(3);
         dp.doWork();
         for (int i = 0; i < 3; i++) {
             byte[] out = vhostIo.pollSent();
@@ -323,10 +328,7 @@ class DataplaneTest {
 
     @Test
     void shouldDropPacketWhenHoldQueueIsFull() throws Exception {
-        MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
-        for (int i = 0; i < 5; i++) {
-            a.receive(tcp(GUEST_MAC_A, VMAC, GUEST_IP, MD_SERVICE, 40000, 80, i == 0 ? 0x02 : 0x10, new byte[] {(byte) i}));
-        }
+        guestAPacketsToMetadata(5);
         dp.doWork();
         assertEquals(FlowTableConfig.DEFAULT_HOLD_QUEUE_LENGTH, vhostIo.sentCount());
         assertEquals(5 - FlowTableConfig.DEFAULT_HOLD_QUEUE_LENGTH, dp.stats().drops(DropReason.HOLD_QUEUE_FULL));
