@@ -12,23 +12,38 @@ import org.junit.jupiter.api.Test;
 
 class FlowHoldAndLimitsTest {
     static final int TCP = 6;
-    static final long SEC = 1_000_000_000L;
 
     final List<String> released = new ArrayList<>();
     final FlowKey rev = new FlowKey();
     final FlowKey fwd = new FlowKey();
 
     FlowTable<String> table(FlowTableConfig.Builder b) {
-        return new FlowTable<>(b.hashSeed(7).build(), (p, h, a) -> released.add(p + ":" + FlowAction.name(a)));
+        return TestPairs.recording(b.hashSeed(7), released);
+    }
+
+    /** The tests' HOLD flow (vif 3, TCP 1:1000 -> 2:80) with {@code packets} queued on it, in order. */
+    private static long heldFlow(FlowTable<String> t, String... packets) {
+        long f = t.addHold(3, TCP, 1, 2, 1000, 80, TestPairs.SYN, 0);
+        for (String p : packets) {
+            assertTrue(t.holdPacket(f, p), p + " queued");
+        }
+        return f;
+    }
+
+    /** {@code n} HOLD flows on vif 3 (TCP 1:i -> 2:80 for i = 0..n-1), each asserted installed. */
+    private static long[] heldFlows(FlowTable<String> t, int n) {
+        long[] h = new long[n];
+        for (int i = 0; i < n; i++) {
+            h[i] = t.addHold(3, TCP, 1, 2, i, 80, TestPairs.SYN, 0);
+            assertTrue(FlowResult.isHandle(h[i]), FlowResult.describe(h[i]));
+        }
+        return h;
     }
 
     @Test
     void shouldDropPacketWhenHoldQueueIsFull() {
         FlowTable<String> t = table(TestPairs.unguarded().capacity(64));
-        long f = t.addHold(3, TCP, 1, 2, 1000, 80, TestPairs.SYN, 0);
-        assertTrue(t.holdPacket(f, "p2"));
-        assertTrue(t.holdPacket(f, "p3"));
-        assertTrue(t.holdPacket(f, "p4"));
+        long f = heldFlow(t, "p2", "p3", "p4");
         assertFalse(t.holdPacket(f, "p5"));
         assertEquals(1, t.dropCount(DropReason.HOLD_QUEUE_FULL));
     }
@@ -36,9 +51,7 @@ class FlowHoldAndLimitsTest {
     @Test
     void shouldReleaseHeldPacketsInOrderThroughTheActionOnceInstalled() {
         FlowTable<String> t = table(TestPairs.unguarded().capacity(64));
-        long f = t.addHold(3, TCP, 1, 2, 1000, 80, TestPairs.SYN, 0);
-        t.holdPacket(f, "p2");
-        t.holdPacket(f, "p3");
+        long f = heldFlow(t, "p2", "p3");
         assertEquals(List.of(), released);
         assertEquals(1, t.holdFlowCount());
         long r = t.installReverse(f, rev.set(1, TCP, 9, 5, 8097, 1000), FlowAction.NAT, 0, 0);
@@ -55,8 +68,7 @@ class FlowHoldAndLimitsTest {
         FlowTable<String> t = new FlowTable<>(TestPairs.unguarded().capacity(64).hashSeed(1).build(),
                 (p, h, a) -> actionsSeen.add(holder.get().account(h, 100, 0, 0)));
         holder.set(t);
-        long f = t.addHold(3, TCP, 1, 2, 1000, 80, TestPairs.SYN, 0);
-        t.holdPacket(f, "p2");
+        long f = heldFlow(t, "p2");
         t.installReverse(f, rev.set(1, TCP, 2, 1, 80, 1000), FlowAction.FORWARD, 0, 0);
         assertEquals(List.of(FlowAction.FORWARD), actionsSeen);
         FlowSnapshot s = new FlowSnapshot();
@@ -67,9 +79,7 @@ class FlowHoldAndLimitsTest {
     @Test
     void heldPacketsShouldBeDroppedAndCountedWhenAgentSetsDrop() {
         FlowTable<String> t = table(TestPairs.unguarded().capacity(64));
-        long f = t.addHold(3, TCP, 1, 2, 1000, 80, TestPairs.SYN, 0);
-        t.holdPacket(f, "p2");
-        t.holdPacket(f, "p3");
+        long f = heldFlow(t, "p2", "p3");
         assertTrue(t.setDrop(f, DropReason.NO_SERVICE));
         assertEquals(List.of(), released);
         assertEquals(2, t.dropCount(DropReason.NO_SERVICE));
@@ -80,8 +90,7 @@ class FlowHoldAndLimitsTest {
     @Test
     void heldPacketsShouldBeCountedAsEvictedWhenHoldFlowIsDeleted() {
         FlowTable<String> t = table(TestPairs.unguarded().capacity(64));
-        long f = t.addHold(3, TCP, 1, 2, 1000, 80, TestPairs.SYN, 0);
-        t.holdPacket(f, "p2");
+        long f = heldFlow(t, "p2");
         assertTrue(t.delete(f));
         assertEquals(1, t.dropCount(DropReason.FLOW_EVICTED));
         assertEquals(0, t.holdFlowCount());
@@ -131,9 +140,7 @@ class FlowHoldAndLimitsTest {
     void shouldRefuseFlowsBeyondPerInterfaceLimit() {
         // 25% of 16 entries = 4 entries per interface
         FlowTable<String> t = table(TestPairs.unguarded().capacity(16).maxVmFlowsPercent(25));
-        for (int i = 0; i < 4; i++) {
-            assertTrue(FlowResult.isHandle(t.addHold(3, TCP, 1, 2, i, 80, TestPairs.SYN, 0)));
-        }
+        heldFlows(t, 4);
         assertEquals(DropReason.VM_FLOW_LIMIT, FlowResult.dropReason(t.addHold(3, TCP, 1, 2, 9, 80, TestPairs.SYN, 0)));
         assertTrue(FlowResult.isHandle(t.addHold(4, TCP, 1, 2, 9, 80, TestPairs.SYN, 0)), "other interfaces unaffected");
         assertEquals(1, t.dropCount(DropReason.VM_FLOW_LIMIT));
@@ -143,10 +150,7 @@ class FlowHoldAndLimitsTest {
     @Test
     void reverseFlowOverInterfaceLimitShouldTurnForwardIntoDropFlow() {
         FlowTable<String> t = table(TestPairs.unguarded().capacity(16).maxVmFlowsPercent(25));
-        long[] h = new long[4];
-        for (int i = 0; i < 4; i++) {
-            h[i] = t.addHold(3, TCP, 1, 2, i, 80, TestPairs.SYN, 0);
-        }
+        long[] h = heldFlows(t, 4);
         t.holdPacket(h[0], "p");
         long r = t.installReverse(h[0], rev.set(1, TCP, 2, 1, 80, 0), FlowAction.FORWARD, 0, 0);
         assertEquals(DropReason.VM_FLOW_LIMIT, FlowResult.dropReason(r));
@@ -161,10 +165,7 @@ class FlowHoldAndLimitsTest {
     @Test
     void shouldRefuseLinkLocalFlowsBeyondPerVmLimitAndAllowAgainAfterDelete() {
         FlowTable<String> t = table(TestPairs.unguarded().capacity(64).maxVmLinkLocalFlows(2));
-        long[] f = new long[3];
-        for (int i = 0; i < 3; i++) {
-            f[i] = t.addHold(3, TCP, 1, 2, i, 80, TestPairs.SYN, 0);
-        }
+        long[] f = heldFlows(t, 3);
         assertTrue(FlowResult.isHandle(t.installReverse(f[0], rev.set(1, TCP, 2, 1, 80, 0), FlowAction.NAT,
                 FlowFlags.LINK_LOCAL, 0)));
         assertTrue(FlowResult.isHandle(t.installReverse(f[1], rev.set(1, TCP, 2, 1, 80, 1), FlowAction.NAT,

@@ -2,9 +2,8 @@ package io.vrouter.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.lang.management.ManagementFactory;
+import io.vrouter.packet.AllocationMeter;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,8 +14,8 @@ import org.junit.jupiter.api.Test;
 class FlowTableAllocationTest {
     private static final int TCP = 6;
     private static final int ROUNDS = 20_000;
-    /** Slack for the counter's own bookkeeping; one object per round would be ~320 KB. */
-    private static final long SLACK_BYTES = 16 * 1024;
+    /** One object per round would be ~320 KB. */
+    private static final long SLACK_BYTES = AllocationMeter.SLACK_BYTES;
 
     private final FlowKey reverse = new FlowKey();
     private final Object packet = new Object();
@@ -24,20 +23,13 @@ class FlowTableAllocationTest {
 
     @Test
     void pairLifeCycleShouldNotAllocate() {
-        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        assumeTrue(mx instanceof com.sun.management.ThreadMXBean, "no per-thread allocation counter on this JVM");
-        com.sun.management.ThreadMXBean tmx = (com.sun.management.ThreadMXBean) mx;
-        assumeTrue(tmx.isThreadAllocatedMemorySupported() && tmx.isThreadAllocatedMemoryEnabled(),
-                "per-thread allocation counter disabled");
+        AllocationMeter meter = AllocationMeter.assumeAvailable();
         FlowTable<Object> t = new FlowTable<>(TestPairs.unguarded().capacity(1024).hashSeed(5).build(),
                 (p, h, a) -> released++);
         long[] sink = new long[1];
 
         run(t, sink, 2_000); // warm up (class loading, JIT)
-        long tid = Thread.currentThread().getId();
-        long before = tmx.getThreadAllocatedBytes(tid);
-        run(t, sink, ROUNDS);
-        long allocated = tmx.getThreadAllocatedBytes(tid) - before;
+        long allocated = meter.bytesAllocatedBy(() -> run(t, sink, ROUNDS));
         assertTrue(allocated < SLACK_BYTES, "flow table allocated " + allocated + " bytes over " + ROUNDS + " pairs");
         assertEquals(2 * (2_000 + ROUNDS), released, "each round released its held packet");
         assertTrue(sink[0] != 0);

@@ -71,6 +71,15 @@ class FlowTableModelTest {
     int packetNo;
     final List<Long> deadHandles = new ArrayList<>();
 
+    /**
+     * The operation mix: a draw 0-99 below {@code MIX_UPPER[k]} (and not below the one before) runs
+     * {@code mix.get(k)}; a draw past the last bound ages the table.
+     */
+    private static final int[] MIX_UPPER = {20, 30, 38, 55, 72, 80, 85, 88, 92};
+    private final List<java.util.function.Consumer<String>> mix = List.of(this::opAddHold, this::opInstallReverse,
+            this::opInstallPair, this::opLookup, this::opAccount, this::opHoldPacket, this::opDelete, this::opSetDrop,
+            this::opStale);
+
     @ParameterizedTest
     @ValueSource(longs = {1L, 2L, 3L, 20261122L})
     @Timeout(60)
@@ -98,24 +107,12 @@ class FlowTableModelTest {
         for (int step = 0; step < 30_000; step++) {
             int op = rnd.nextInt(100);
             String where = "seed=" + seed + " step=" + step + " op=" + op;
-            if (op < 20) {
-                opAddHold(where);
-            } else if (op < 30) {
-                opInstallReverse(where);
-            } else if (op < 38) {
-                opInstallPair(where);
-            } else if (op < 55) {
-                opLookup(where);
-            } else if (op < 72) {
-                opAccount(where);
-            } else if (op < 80) {
-                opHoldPacket(where);
-            } else if (op < 85) {
-                opDelete(where);
-            } else if (op < 88) {
-                opSetDrop(where);
-            } else if (op < 92) {
-                opStale(where);
+            int k = 0;
+            while (k < MIX_UPPER.length && op >= MIX_UPPER[k]) {
+                k++;
+            }
+            if (k < MIX_UPPER.length) {
+                mix.get(k).accept(where);
             } else {
                 opAge(where, step);
             }

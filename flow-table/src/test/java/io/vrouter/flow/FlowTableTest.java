@@ -27,7 +27,7 @@ class FlowTableTest {
     final FlowKey rev = new FlowKey();
 
     FlowTable<String> table(FlowTableConfig.Builder b) {
-        return new FlowTable<>(b.hashSeed(42).build(), (p, h, a) -> released.add(p + ":" + FlowAction.name(a)));
+        return TestPairs.recording(b.hashSeed(42), released);
     }
 
     FlowTable<String> table() {

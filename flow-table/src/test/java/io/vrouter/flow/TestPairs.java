@@ -21,6 +21,11 @@ final class TestPairs {
                 .embryonicTimeoutNs(FlowTableConfig.MAX_TIMEOUT_NS).dropTimeoutNs(FlowTableConfig.MAX_TIMEOUT_NS);
     }
 
+    /** A table whose released packets are logged in {@code released} as "packet:ACTION", in release order. */
+    static FlowTable<String> recording(FlowTableConfig.Builder b, java.util.List<String> released) {
+        return new FlowTable<>(b.build(), (p, h, a) -> released.add(p + ":" + FlowAction.name(a)));
+    }
+
     /**
      * @return the forward handle; or the refusal of {@code addHold} (nothing installed) or of
      *         {@code installReverse} (the forward flow is left as a DROP flow carrying the reason)

@@ -89,15 +89,15 @@ class PacketParserTest {
 
     @Test
     void shouldParseIcmpEchoRequestAndReplyIdAsQuerierSidePort() {
-        byte[] req = TestFrames.ipv4(-1, 0, Ipv4.PROTO_ICMP, GUEST_IP, METADATA_IP,
-                TestFrames.icmpEcho(Icmp.ECHO_REQUEST, 777, 1, new byte[56]), 0);
+        byte[] req = TestFrames.icmp(GUEST_IP, METADATA_IP,
+                TestFrames.icmpEcho(Icmp.ECHO_REQUEST, 777, 1, new byte[56]));
         assertEquals(0, parser.parse(req, p));
         assertEquals(Icmp.ECHO_REQUEST, p.icmpType());
         assertEquals(777, p.icmpId());
         assertEquals(777, p.srcPort());
         assertEquals(0, p.dstPort());
-        byte[] rep = TestFrames.ipv4(-1, 0, Ipv4.PROTO_ICMP, METADATA_IP, GUEST_IP,
-                TestFrames.icmpEcho(Icmp.ECHO_REPLY, 777, 1, new byte[56]), 0);
+        byte[] rep = TestFrames.icmp(METADATA_IP, GUEST_IP,
+                TestFrames.icmpEcho(Icmp.ECHO_REPLY, 777, 1, new byte[56]));
         assertEquals(0, parser.parse(rep, p));
         assertEquals(0, p.srcPort());
         assertEquals(777, p.dstPort());
@@ -107,8 +107,8 @@ class PacketParserTest {
     @Test
     void shouldParseIcmpErrorInnerHeaderAndPorts() {
         byte[] offending = TestFrames.udp(GUEST_IP, METADATA_IP, 40001, 53, 20, true);
-        byte[] err = TestFrames.ipv4(-1, 0, Ipv4.PROTO_ICMP, METADATA_IP, GUEST_IP,
-                TestFrames.icmpErrorMessage(Icmp.DEST_UNREACHABLE, Icmp.CODE_PORT_UNREACHABLE, offending, 8), 0);
+        byte[] err = TestFrames.icmp(METADATA_IP, GUEST_IP,
+                TestFrames.icmpErrorMessage(Icmp.DEST_UNREACHABLE, Icmp.CODE_PORT_UNREACHABLE, offending, 8));
         assertEquals(0, parser.parse(err, p));
         assertTrue(p.isIcmpError());
         assertEquals(Icmp.DEST_UNREACHABLE, p.icmpType());
@@ -128,8 +128,8 @@ class PacketParserTest {
     void shouldParseIcmpTimeExceededQuotingAnEchoRequest() {
         byte[] offending = TestFrames.ipv4(-1, 4, Ipv4.PROTO_ICMP, GUEST_IP, METADATA_IP,
                 TestFrames.icmpEcho(Icmp.ECHO_REQUEST, 4242, 9, new byte[16]), 0);
-        byte[] err = TestFrames.ipv4(-1, 0, Ipv4.PROTO_ICMP, METADATA_IP, GUEST_IP,
-                TestFrames.icmpErrorMessage(Icmp.TIME_EXCEEDED, 0, offending, 8), 0);
+        byte[] err = TestFrames.icmp(METADATA_IP, GUEST_IP,
+                TestFrames.icmpErrorMessage(Icmp.TIME_EXCEEDED, 0, offending, 8));
         assertEquals(0, parser.parse(err, p));
         assertEquals(Ipv4.PROTO_ICMP, p.innerProtocol());
         assertEquals(24, p.innerIpHeaderLength());
@@ -142,13 +142,7 @@ class PacketParserTest {
     void shouldParseArpRequestOnVlan() {
         byte[] f = TestFrames.arp(7, Arp.OP_REQUEST, GUEST_MAC, GUEST_IP, 0, METADATA_IP);
         assertEquals(0, parser.parse(f, p));
-        assertTrue(p.isArp());
-        assertFalse(p.isIpv4());
-        assertEquals(7, p.vlanId());
-        assertEquals(Arp.OP_REQUEST, p.arpOperation());
-        assertEquals(GUEST_MAC, p.arpSenderMac());
-        assertEquals(GUEST_IP, p.arpSenderIp());
-        assertEquals(METADATA_IP, p.arpTargetIp());
+        PacketAsserts.assertArp(p, 7, Arp.OP_REQUEST, GUEST_MAC, GUEST_IP, 0, METADATA_IP);
     }
 
     @Test
@@ -324,38 +318,38 @@ class PacketParserTest {
     @Test
     void shouldDropMalformedIcmp() {
         int bad = code(DropReason.BAD_L4_HEADER);
-        byte[] shortMsg = TestFrames.ipv4(-1, 0, Ipv4.PROTO_ICMP, GUEST_IP, METADATA_IP, new byte[7], 0);
+        byte[] shortMsg = TestFrames.icmp(GUEST_IP, METADATA_IP, new byte[7]);
         assertEquals(bad, parser.parse(shortMsg, p));
         byte[] offending = TestFrames.tcp(GUEST_IP, METADATA_IP, 1, 2, 0);
         // quoting only 7 bytes of L4
-        byte[] err = TestFrames.ipv4(-1, 0, Ipv4.PROTO_ICMP, METADATA_IP, GUEST_IP,
-                TestFrames.icmpErrorMessage(Icmp.DEST_UNREACHABLE, 3, offending, 7), 0);
+        byte[] err = TestFrames.icmp(METADATA_IP, GUEST_IP,
+                TestFrames.icmpErrorMessage(Icmp.DEST_UNREACHABLE, 3, offending, 7));
         assertEquals(bad, parser.parse(err, p));
         // quoted header is not IPv4
         byte[] err2 = TestFrames.icmpErrorMessage(Icmp.DEST_UNREACHABLE, 3, offending, 8);
         err2[Icmp.ERROR_INNER] = 0x65;
-        assertEquals(bad, parser.parse(TestFrames.ipv4(-1, 0, Ipv4.PROTO_ICMP, METADATA_IP, GUEST_IP, err2, 0), p));
+        assertEquals(bad, parser.parse(TestFrames.icmp(METADATA_IP, GUEST_IP, err2), p));
         // quoted IHL beyond the quoted bytes
         err2[Icmp.ERROR_INNER] = 0x4f;
-        assertEquals(bad, parser.parse(TestFrames.ipv4(-1, 0, Ipv4.PROTO_ICMP, METADATA_IP, GUEST_IP, err2, 0), p));
+        assertEquals(bad, parser.parse(TestFrames.icmp(METADATA_IP, GUEST_IP, err2), p));
     }
 
     @Test
     void shouldDropIcmpErrorAboutAnIcmpErrorOrAFragmentOrOtherProtocol() {
-        byte[] inner = TestFrames.ipv4(-1, 0, Ipv4.PROTO_ICMP, GUEST_IP, METADATA_IP,
-                TestFrames.icmpErrorMessage(Icmp.DEST_UNREACHABLE, 3, TestFrames.tcp(1, 2, 3, 4, 0), 8), 0);
-        byte[] err = TestFrames.ipv4(-1, 0, Ipv4.PROTO_ICMP, METADATA_IP, GUEST_IP,
-                TestFrames.icmpErrorMessage(Icmp.DEST_UNREACHABLE, 3, inner, 8), 0);
+        byte[] inner = TestFrames.icmp(GUEST_IP, METADATA_IP,
+                TestFrames.icmpErrorMessage(Icmp.DEST_UNREACHABLE, 3, TestFrames.tcp(1, 2, 3, 4, 0), 8));
+        byte[] err = TestFrames.icmp(METADATA_IP, GUEST_IP,
+                TestFrames.icmpErrorMessage(Icmp.DEST_UNREACHABLE, 3, inner, 8));
         assertEquals(code(DropReason.BAD_L4_HEADER), parser.parse(err, p));
 
         byte[] frag = TestFrames.ipv4(-1, 0, Ipv4.PROTO_UDP, GUEST_IP, METADATA_IP, new byte[16], 3);
-        byte[] err2 = TestFrames.ipv4(-1, 0, Ipv4.PROTO_ICMP, METADATA_IP, GUEST_IP,
-                TestFrames.icmpErrorMessage(Icmp.TIME_EXCEEDED, 1, frag, 8), 0);
+        byte[] err2 = TestFrames.icmp(METADATA_IP, GUEST_IP,
+                TestFrames.icmpErrorMessage(Icmp.TIME_EXCEEDED, 1, frag, 8));
         assertEquals(code(DropReason.FRAGMENT), parser.parse(err2, p));
 
         byte[] gre = TestFrames.ipv4(-1, 0, 47, GUEST_IP, METADATA_IP, new byte[16], 0);
-        byte[] err3 = TestFrames.ipv4(-1, 0, Ipv4.PROTO_ICMP, METADATA_IP, GUEST_IP,
-                TestFrames.icmpErrorMessage(Icmp.DEST_UNREACHABLE, 2, gre, 8), 0);
+        byte[] err3 = TestFrames.icmp(METADATA_IP, GUEST_IP,
+                TestFrames.icmpErrorMessage(Icmp.DEST_UNREACHABLE, 2, gre, 8));
         assertEquals(code(DropReason.UNSUPPORTED_PROTOCOL), parser.parse(err3, p));
     }
 
@@ -422,8 +416,8 @@ class PacketParserTest {
         assertEquals(80, p.flowDstPort());
 
         byte[] offending = TestFrames.udp(GUEST_IP, METADATA_IP, 40001, 53, 4, true);
-        byte[] err = TestFrames.ipv4(-1, 0, Ipv4.PROTO_ICMP, METADATA_IP, GUEST_IP,
-                TestFrames.icmpErrorMessage(Icmp.DEST_UNREACHABLE, Icmp.CODE_PORT_UNREACHABLE, offending, 8), 0);
+        byte[] err = TestFrames.icmp(METADATA_IP, GUEST_IP,
+                TestFrames.icmpErrorMessage(Icmp.DEST_UNREACHABLE, Icmp.CODE_PORT_UNREACHABLE, offending, 8));
         assertEquals(0, parser.parse(err, p));
         // The error travels like a reply to the UDP packet: key = (metadata:53 -> guest:40001, UDP).
         assertEquals(Ipv4.PROTO_UDP, p.flowProtocol());

@@ -92,18 +92,13 @@ class TcpSegmenterTest {
         for (int i = 0; i < n; i++) {
             TcpSegmenter.writeSegment(f, p, mss, i, out); // warm up
         }
-        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-        org.junit.jupiter.api.Assumptions.assumeTrue(mx instanceof com.sun.management.ThreadMXBean tmx
-                && tmx.isThreadAllocatedMemoryEnabled(), "no per-thread allocation counter");
-        com.sun.management.ThreadMXBean tmx = (com.sun.management.ThreadMXBean) mx;
-        long tid = Thread.currentThread().getId();
-        long before = tmx.getThreadAllocatedBytes(tid);
-        for (int r = 0; r < 1000; r++) {
-            for (int i = 0; i < n; i++) {
-                TcpSegmenter.writeSegment(f, p, mss, i, out);
+        long allocated = AllocationMeter.assumeAvailable().bytesAllocatedBy(() -> {
+            for (int r = 0; r < 1000; r++) {
+                for (int i = 0; i < n; i++) {
+                    TcpSegmenter.writeSegment(f, p, mss, i, out);
+                }
             }
-        }
-        long allocated = tmx.getThreadAllocatedBytes(tid) - before;
-        assertTrue(allocated < 16 * 1024, "segmenting allocated " + allocated + " bytes over " + 1000 * n + " segments");
+        });
+        assertTrue(allocated < AllocationMeter.SLACK_BYTES, "segmenting allocated " + allocated + " bytes over " + 1000 * n + " segments");
     }
 }

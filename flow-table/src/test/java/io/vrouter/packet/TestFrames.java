@@ -14,6 +14,11 @@ final class TestFrames {
     private TestFrames() {
     }
 
+    /** An untagged ICMP packet from {@code src} to {@code dst}: IPv4 without options, not fragmented. */
+    static byte[] icmp(int src, int dst, byte[] message) {
+        return ipv4(-1, 0, Ipv4.PROTO_ICMP, src, dst, message, 0);
+    }
+
     /** Ethernet (+ optional tag) + IPv4 header with {@code optionsLen} bytes of NOP options + l4. */
     static byte[] ipv4(int vlan, int optionsLen, int proto, int src, int dst, byte[] l4, int flagsFragment) {
         int eth = Ethernet.HEADER_LENGTH + (vlan >= 0 ? Ethernet.VLAN_TAG_LENGTH : 0);

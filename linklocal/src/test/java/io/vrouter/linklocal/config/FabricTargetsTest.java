@@ -69,27 +69,30 @@ class FabricTargetsTest {
 
     @Test
     void servicesFileWithALoopbackTargetShouldBeRefusedByTheParser() {
-        ConfigValidationException e = assertThrows(ConfigValidationException.class, () ->
-                LinkLocalJson.parseLinkLocalServices("""
-                        {"linklocal_service_entry": [{"linklocal_service_name": "portipc",
-                          "linklocal_service_ip": "169.254.1.1", "linklocal_service_port": 80,
-                          "ip_fabric_service_ip": ["127.0.0.1"], "ip_fabric_service_port": 9091}]}"""));
+        ConfigValidationException e = refusedByParser(oneEntry("portipc", 80, "[\"127.0.0.1\"]", 9091));
         assertTrue(e.getMessage().contains("loopback"), e.getMessage());
     }
 
     @Test
     void aBareStringWhereTheSchemaHasAListShouldNameTheField() {
-        ConfigValidationException e = assertThrows(ConfigValidationException.class, () ->
-                LinkLocalJson.parseLinkLocalServices("""
-                        {"linklocal_service_entry": [{"linklocal_service_name": "ntp",
-                          "linklocal_service_ip": "169.254.1.1", "linklocal_service_port": 123,
-                          "ip_fabric_service_ip": "10.0.0.5", "ip_fabric_service_port": 123}]}"""));
+        ConfigValidationException e = refusedByParser(oneEntry("ntp", 123, "\"10.0.0.5\"", 123));
         assertEquals("linklocal_service_entry[0].ip_fabric_service_ip", e.errors().get(0).field());
         assertTrue(e.errors().get(0).message().startsWith("must be a list"), e.errors()::toString);
-        ConfigValidationException whole = assertThrows(ConfigValidationException.class, () ->
-                LinkLocalJson.parseLinkLocalServices("""
-                        {"linklocal_service_entry": {"linklocal_service_name": "ntp"}}"""));
+        ConfigValidationException whole = refusedByParser("""
+                {"linklocal_service_entry": {"linklocal_service_name": "ntp"}}""");
         assertEquals("linklocal_service_entry", whole.errors().get(0).field());
         assertTrue(whole.errors().get(0).message().startsWith("must be a list"), whole.errors()::toString);
+    }
+
+    /** A services file of one entry at 169.254.1.1; {@code fabricIps} is the JSON value of ip_fabric_service_ip. */
+    private static String oneEntry(String name, int port, String fabricIps, int fabricPort) {
+        return """
+                {"linklocal_service_entry": [{"linklocal_service_name": "%s",
+                  "linklocal_service_ip": "169.254.1.1", "linklocal_service_port": %d,
+                  "ip_fabric_service_ip": %s, "ip_fabric_service_port": %d}]}""".formatted(name, port, fabricIps, fabricPort);
+    }
+
+    private static ConfigValidationException refusedByParser(String json) {
+        return assertThrows(ConfigValidationException.class, () -> LinkLocalJson.parseLinkLocalServices(json));
     }
 }

@@ -9,10 +9,9 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** https to the config API: verified against a CA file, refused when unverifiable, insecure only explicitly. */
@@ -21,34 +20,19 @@ class ConfigApiClientTlsTest {
     @TempDir
     static Path dir;
 
-    static TestCertificates good;
-    static TestCertificates wrongHost;
-    static FakeConfigApi server;
-
-    @BeforeAll
-    static void start() throws Exception {
-        good = TestCertificates.create(dir, "ip:127.0.0.1");
-        wrongHost = TestCertificates.create(dir, "dns:other.example");
-        server = new FakeConfigApi().tls(good.serverContext).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    static final TlsFakeConfigApi TLS = new TlsFakeConfigApi();
 
     private static ConfigApiClient client(Path ca, boolean insecure) throws IOException {
-        return new ConfigApiClient(new ConfigApiEndpoint(server.baseUri(), FakeConfigApi.ADMIN,
+        return new ConfigApiClient(new ConfigApiEndpoint(TLS.server().baseUri(), FakeConfigApi.ADMIN,
                 FakeConfigApi.ADMIN_PASSWORD, ca, insecure, null));
     }
 
     @Test
     void shouldTalkToAServerItsCaFileVouchesFor() throws Exception {
-        assertTrue(server.baseUri().toString().startsWith("https://"));
-        ConfigApiClient api = client(good.caPem, false);
-        assertEquals(server.revision(), api.read(api.uuid()).revision());
+        assertTrue(TLS.server().baseUri().toString().startsWith("https://"));
+        ConfigApiClient api = client(TLS.certs().caPem, false);
+        assertEquals(TLS.server().revision(), api.read(api.uuid()).revision());
     }
 
     @Test
@@ -60,6 +44,7 @@ class ConfigApiClientTlsTest {
 
     @Test
     void shouldRefuseACertificateForAnotherHostEvenFromATrustedCa() throws Exception {
+        TestCertificates wrongHost = TestCertificates.create(dir, "dns:other.example");
         try (FakeConfigApi other = new FakeConfigApi().tls(wrongHost.serverContext).start()) {
             ConfigApiClient api = new ConfigApiClient(new ConfigApiEndpoint(other.baseUri(), FakeConfigApi.ADMIN,
                     FakeConfigApi.ADMIN_PASSWORD, wrongHost.caPem, false, null));
@@ -84,7 +69,7 @@ class ConfigApiClientTlsTest {
     @Test
     void plainHttpToATlsPortShouldFailCleanly() throws Exception {
         ConfigApiClient api = new ConfigApiClient(ConfigApiEndpoint.of(
-                URI.create("http://127.0.0.1:" + server.port()), FakeConfigApi.ADMIN, FakeConfigApi.ADMIN_PASSWORD));
+                URI.create("http://127.0.0.1:" + TLS.server().port()), FakeConfigApi.ADMIN, FakeConfigApi.ADMIN_PASSWORD));
         assertThrows(ConfigApiException.class, api::uuid);
     }
 }

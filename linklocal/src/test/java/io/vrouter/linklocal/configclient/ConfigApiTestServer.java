@@ -1,18 +1,19 @@
 package io.vrouter.linklocal.configclient;
 
+import io.vrouter.linklocal.config.VersionedConfig;
 import java.net.URI;
 
 /**
- * A config API that client tests run against, started in-process on loopback: the in-memory
- * {@link FakeConfigApi} here, the real server in the provision module's tests. Shared through
- * the test-jar so that one contract suite ({@link ConfigWatchClientContract}) runs on both.
+ * A config API that client tests run against, started in-process on an ephemeral loopback port:
+ * the in-memory {@link FakeConfigApi} here, the real server in the provision module's tests.
+ * Shared through the test-jar so that one contract suite per client ({@link ConfigWatchClientContract}
+ * here, provision_linklocal's in provision) runs on both.
  */
 public interface ConfigApiTestServer extends AutoCloseable {
     URI baseUri();
 
-    String adminUser();
-
-    String adminPassword();
+    /** Its admin and reader users. */
+    TestUsers users();
 
     /** Stops serving; the stored object is kept for {@link #restart()}. */
     void stop();
@@ -34,6 +35,12 @@ public interface ConfigApiTestServer extends AutoCloseable {
     }
 
     default ConfigApiEndpoint adminEndpoint() {
-        return ConfigApiEndpoint.of(baseUri(), adminUser(), adminPassword());
+        return ConfigApiEndpoint.of(baseUri(), users().admin(), users().adminPassword());
+    }
+
+    /** The stored object and its revision, read through the API as admin. */
+    default VersionedConfig read() throws Exception {
+        ConfigApiClient api = new ConfigApiClient(adminEndpoint());
+        return api.read(api.uuid());
     }
 }

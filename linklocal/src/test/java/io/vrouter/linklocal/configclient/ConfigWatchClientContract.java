@@ -117,14 +117,25 @@ public abstract class ConfigWatchClientContract {
         assertNotNull(c.stats().lastContact());
     }
 
+    /** A client and the revision of its first update. */
+    private record Cached(ConfigWatchClient client, long revision) {
+    }
+
+    /** Writes the metadata entry, starts a client caching in {@code cache}, and waits until its first update is cached. */
+    private Cached cachedMetadataClient(Path cache) throws Exception {
+        write(entry("metadata", 80));
+        ConfigWatchClient c = client(server.adminEndpoint(), cache);
+        long rev = next().revision();
+        await(() -> Files.exists(cache), "cache file");
+        return new Cached(c, rev);
+    }
+
     @Test
     public void shouldServeTheCachedConfigWhileTheServerIsDown() throws Exception {
         Path cache = dir.resolve("state/linklocal.json");
-        write(entry("metadata", 80));
-        ConfigWatchClient first = client(server.adminEndpoint(), cache);
-        long rev = next().revision();
-        await(() -> Files.exists(cache), "cache file");
-        first.close();
+        Cached first = cachedMetadataClient(cache);
+        long rev = first.revision();
+        first.client().close();
         server.stop();
 
         ConfigWatchClient second = client(server.adminEndpoint(), cache);
@@ -163,10 +174,9 @@ public abstract class ConfigWatchClientContract {
     @Test
     public void shouldRejectAnInvalidConfigAndKeepTheLastGood() throws Exception {
         Path cache = dir.resolve("cache.json");
-        write(entry("metadata", 80));
-        ConfigWatchClient c = client(server.adminEndpoint(), cache);
-        long good = next().revision();
-        await(() -> Files.exists(cache), "cache file");
+        Cached first = cachedMetadataClient(cache);
+        ConfigWatchClient c = first.client();
+        long good = first.revision();
         server.forceLinklocalServices("{\"linklocal_service_entry\": [{\"linklocal_service_name\": \"metadata\","
                 + " \"linklocal_service_ip\": \"169.254.169.254\", \"linklocal_service_port\": 70000,"
                 + " \"ip_fabric_service_ip\": [\"10.0.0.5\"], \"ip_fabric_service_port\": 8775}]}");

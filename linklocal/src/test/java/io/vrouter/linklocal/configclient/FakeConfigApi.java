@@ -32,6 +32,7 @@ public final class FakeConfigApi implements ConfigApiTestServer {
     public static final String ADMIN_PASSWORD = "admin-secret";
     public static final String READER = "reader";
     public static final String READER_PASSWORD = "reader-secret";
+    public static final TestUsers USERS = new TestUsers(ADMIN, ADMIN_PASSWORD, READER, READER_PASSWORD);
 
     private static final ObjectMapper M = LinkLocalJson.mapper();
     private static final String TYPE = "global-vrouter-config";
@@ -83,13 +84,8 @@ public final class FakeConfigApi implements ConfigApiTestServer {
     }
 
     @Override
-    public String adminUser() {
-        return ADMIN;
-    }
-
-    @Override
-    public String adminPassword() {
-        return ADMIN_PASSWORD;
+    public TestUsers users() {
+        return USERS;
     }
 
     @Override

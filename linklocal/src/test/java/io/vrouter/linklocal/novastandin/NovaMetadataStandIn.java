@@ -51,7 +51,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPOutputStream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -83,8 +82,9 @@ public final class NovaMetadataStandIn implements AutoCloseable {
     private final Map<String, StandInInstance> instances = new ConcurrentHashMap<>();
     private final Map<String, String> passwords = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<RecordedRequest> requests = new ConcurrentLinkedQueue<>();
-    private final AtomicLong delayMs = new AtomicLong();
-    private final AtomicInteger forcedStatus = new AtomicInteger();
+    // Set by tests, read per request: each one on its own, so volatile is enough.
+    private volatile long delayMs;
+    private volatile int forcedStatus;
     private volatile boolean closeWithoutResponse;
     private volatile boolean gzip;
     private volatile boolean chunked;
@@ -142,12 +142,12 @@ public final class NovaMetadataStandIn implements AutoCloseable {
 
     /** Delay every response by this much (0: none). */
     public void delayMs(long ms) {
-        delayMs.set(ms);
+        delayMs = ms;
     }
 
     /** Answer every request with this status (0: behave normally). */
     public void failWith(int status) {
-        forcedStatus.set(status);
+        forcedStatus = status;
     }
 
     /** Close the connection on every request without answering. */
@@ -410,7 +410,8 @@ public final class NovaMetadataStandIn implements AutoCloseable {
                 write(ctx, Answer.text(status, "Bad request line."), false, false, false);
                 return;
             }
-            Answer a = forcedStatus.get() != 0 ? Answer.text(forcedStatus.get(), "forced by the test")
+            int forced = forcedStatus;
+            Answer a = forced != 0 ? Answer.text(forced, "forced by the test")
                     : answer(method, req.uri(), headers, body);
             requests.add(new RecordedRequest(method, req.uri(), List.copyOf(headers), body, a.status()));
             if (closeWithoutResponse) {
@@ -421,7 +422,7 @@ public final class NovaMetadataStandIn implements AutoCloseable {
             String acceptEncoding = req.headers().get(HttpHeaderNames.ACCEPT_ENCODING, "");
             boolean head = req.method() == HttpMethod.HEAD;
             Runnable respond = () -> write(ctx, a, keepAlive, gzip && acceptEncoding.contains("gzip"), head);
-            long delay = delayMs.get();
+            long delay = delayMs;
             if (delay > 0) {
                 ctx.executor().schedule(respond, delay, TimeUnit.MILLISECONDS);
             } else {

@@ -224,10 +224,9 @@ class JsonHttpServerPipelineTest {
         assertNull(a.headers().get("www-authenticate"));
     }
 
-    @Test
-    void aPendingAsyncAuthShouldHoldTheRequestAndStopReadingUntilItCompletes() throws Exception {
-        java.util.concurrent.CompletableFuture<Object> decision = new java.util.concurrent.CompletableFuture<>();
-        HttpAuth later = new HttpAuth() {
+    /** Basic auth whose verdict is {@code verdict}, asked for only through authenticateAsync. */
+    private static HttpAuth asyncOnly(java.util.concurrent.CompletionStage<Object> verdict) {
+        return new HttpAuth() {
             @Override
             public Object authenticate(Request req) {
                 throw new AssertionError("the server must use authenticateAsync");
@@ -235,7 +234,7 @@ class JsonHttpServerPipelineTest {
 
             @Override
             public java.util.concurrent.CompletionStage<Object> authenticateAsync(Request req) {
-                return decision;
+                return verdict;
             }
 
             @Override
@@ -243,7 +242,12 @@ class JsonHttpServerPipelineTest {
                 return "Basic";
             }
         };
-        EmbeddedChannel ch = channel(JsonHttpServer.builder("test", ANY, 64, router).auth(later));
+    }
+
+    @Test
+    void aPendingAsyncAuthShouldHoldTheRequestAndStopReadingUntilItCompletes() throws Exception {
+        java.util.concurrent.CompletableFuture<Object> decision = new java.util.concurrent.CompletableFuture<>();
+        EmbeddedChannel ch = channel(JsonHttpServer.builder("test", ANY, 64, router).auth(asyncOnly(decision)));
         assertNull(exchange(ch, get("/who")), "nothing is answered while authentication is pending");
         assertFalse(ch.config().isAutoRead(), "no further request is read meanwhile");
         decision.complete("bob");
@@ -257,23 +261,7 @@ class JsonHttpServerPipelineTest {
     @Test
     void aFailedAsyncAuthShouldAnswerItsErrorWithItsHeaders() throws Exception {
         java.util.concurrent.CompletableFuture<Object> verdict = new java.util.concurrent.CompletableFuture<>();
-        HttpAuth throttled = new HttpAuth() {
-            @Override
-            public Object authenticate(Request req) {
-                return null;
-            }
-
-            @Override
-            public java.util.concurrent.CompletionStage<Object> authenticateAsync(Request req) {
-                return verdict;
-            }
-
-            @Override
-            public String challenge() {
-                return "Basic";
-            }
-        };
-        EmbeddedChannel ch = channel(JsonHttpServer.builder("test", ANY, 64, router).auth(throttled));
+        EmbeddedChannel ch = channel(JsonHttpServer.builder("test", ANY, 64, router).auth(asyncOnly(verdict)));
         assertNull(exchange(ch, get("/who")), "nothing is written before the verdict");
         Thread other = new Thread(() -> verdict.completeExceptionally(
                 new HttpError(429, "slow down").header("Retry-After", "3")));

@@ -125,7 +125,7 @@ class ConfigApiMainTest {
         creds.save(credFile);
         Path ini = tmp.resolve("api.conf");
         Files.writeString(ini, "[DEFAULTS]\nlisten_port = 0\nstore = file:" + tmp.resolve("data") + "\n"
-                + "credentials_file = " + credFile + "\ntls_cert = " + certs.serverCert + "\ntls_key = " + certs.serverKey + "\n");
+                + "credentials_file = " + credFile + "\ntls_cert = " + certs.serverCert() + "\ntls_key = " + certs.serverKey() + "\n");
         try (ConfigApiMain.Running running = ConfigApiMain.start(resolve("-c", ini.toString()))) {
             ApiClient api = new ApiClient("https://127.0.0.1:" + running.server().port(), TlsApiTest.trusting(certs));
             assertEquals(401, api.get("/global-vrouter-configs").status());

@@ -7,41 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vrouter.provision.auth.Authenticator;
-import io.vrouter.provision.store.MemoryConfigStore;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The HTTP contract, over a real socket, with the in-memory store and no authentication. */
 @Timeout(30)
-class ConfigApiServerTest {
-    private MemoryConfigStore store;
-    private ConfigApiServer server;
-    private ApiClient api;
-    private String uuid;
-    private String path;
-
-    @BeforeEach
-    void start() throws Exception {
-        store = new MemoryConfigStore();
-        server = ConfigApiServer.start(new InetSocketAddress("127.0.0.1", 0), store, Authenticator.NONE, null);
-        api = ApiClient.of(server);
-        uuid = api.uuid();
-        path = "/global-vrouter-config/" + uuid;
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-        store.close();
-    }
-
+class ConfigApiServerTest extends LoopbackApiFixture {
     @Test
     void listShouldNameTheOneObjectWithItsHrefAndFqName() throws Exception {
         ApiClient.Reply r = api.get("/global-vrouter-configs");

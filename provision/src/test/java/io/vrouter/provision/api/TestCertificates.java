@@ -19,20 +19,15 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** A CA and a server certificate for 127.0.0.1 (IP SAN), written as PEM files, for TLS tests. */
-final class TestCertificates {
-    final Path caCert;
-    final Path serverCert;
-    final Path serverKey;
-    final X509Certificate ca;
-
-    private TestCertificates(Path caCert, Path serverCert, Path serverKey, X509Certificate ca) {
-        this.caCert = caCert;
-        this.serverCert = serverCert;
-        this.serverKey = serverKey;
-        this.ca = ca;
-    }
-
+/**
+ * A CA and a server certificate for 127.0.0.1 (IP SAN), written as PEM files, for TLS tests.
+ *
+ * @param caCert     the CA certificate (PEM)
+ * @param serverCert the server certificate the CA signed (PEM)
+ * @param serverKey  its private key (PEM, PKCS#8)
+ * @param ca         the CA certificate, for a client trust store
+ */
+record TestCertificates(Path caCert, Path serverCert, Path serverKey, X509Certificate ca) {
     static TestCertificates create(Path dir) throws Exception {
         KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
         gen.initialize(256);

@@ -29,7 +29,7 @@ class TlsApiTest {
         try (MemoryConfigStore store = new MemoryConfigStore();
                 ConfigApiServer server = ConfigApiServer.start(new InetSocketAddress("127.0.0.1", 0), store,
                         Authenticator.NONE,
-                        SslContextBuilder.forServer(certs.serverCert.toFile(), certs.serverKey.toFile()).build())) {
+                        SslContextBuilder.forServer(certs.serverCert().toFile(), certs.serverKey().toFile()).build())) {
             assertTrue(server.tls());
             ApiClient trusting = new ApiClient("https://127.0.0.1:" + server.port(), trusting(certs));
             ApiClient.Reply r = trusting.get("/global-vrouter-configs");
@@ -45,7 +45,7 @@ class TlsApiTest {
     static SSLContext trusting(TestCertificates certs) throws Exception {
         KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
         ks.load(null, null);
-        ks.setCertificateEntry("ca", certs.ca);
+        ks.setCertificateEntry("ca", certs.ca());
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(ks);
         SSLContext ctx = SSLContext.getInstance("TLS");

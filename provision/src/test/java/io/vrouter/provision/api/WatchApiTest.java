@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vrouter.provision.auth.Authenticator;
-import io.vrouter.provision.store.MemoryConfigStore;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -16,33 +13,13 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** The long-poll watch: immediate snapshots, wake-up on write, timeouts, many waiters. */
 @Timeout(60)
-class WatchApiTest {
+class WatchApiTest extends LoopbackApiFixture {
     private static final String WATCH = "/watch/global-vrouter-config";
-    private MemoryConfigStore store;
-    private ConfigApiServer server;
-    private ApiClient api;
-    private String path;
-
-    @BeforeEach
-    void start() throws Exception {
-        store = new MemoryConfigStore();
-        server = ConfigApiServer.start(new InetSocketAddress("127.0.0.1", 0), store, Authenticator.NONE, null);
-        api = ApiClient.of(server);
-        path = "/global-vrouter-config/" + api.uuid();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-        store.close();
-    }
 
     @Test
     void watchWithoutSinceShouldAnswerAFullSnapshotAtOnce() throws Exception {

@@ -1,5 +1,8 @@
 package io.vrouter.provision.cli;
 
+import io.vrouter.linklocal.configclient.ConfigApiTestServer;
+import io.vrouter.linklocal.configclient.FakeConfigApi;
+
 import io.vrouter.linklocal.config.LinkLocalServiceEntry;
 import io.vrouter.linklocal.configclient.ConfigApiClient;
 import io.vrouter.linklocal.configclient.ConfigApiEndpoint;
@@ -59,7 +62,7 @@ public final class PropagationBenchmark {
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
-        Supplier<ConfigApiFixture> servers = fixtures(serverKind);
+        Supplier<ConfigApiTestServer> servers = fixtures(serverKind);
         String loadBefore = loadAverage();
         List<Result> results = new ArrayList<>();
         for (int n : ns) {
@@ -74,11 +77,11 @@ public final class PropagationBenchmark {
         System.exit(0); // HttpClient selector threads are not daemons in every JDK
     }
 
-    static Supplier<ConfigApiFixture> fixtures(String kind) {
+    static Supplier<ConfigApiTestServer> fixtures(String kind) {
         return switch (kind) {
             case "fake" -> () -> {
                 try {
-                    return new FakeFixture();
+                    return new FakeConfigApi().start();
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -94,7 +97,7 @@ public final class PropagationBenchmark {
         };
     }
 
-    static Result run(Supplier<ConfigApiFixture> servers, int n, int warmup, int rounds) throws Exception {
+    static Result run(Supplier<ConfigApiTestServer> servers, int n, int warmup, int rounds) throws Exception {
         ThreadFactory daemons = r -> {
             Thread t = new Thread(r, "bench-http");
             t.setDaemon(true);
@@ -103,7 +106,7 @@ public final class PropagationBenchmark {
         ExecutorService httpPool = Executors.newFixedThreadPool(4, daemons);
         ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, daemons);
         List<ConfigWatchClient> clients = new ArrayList<>();
-        ConfigApiFixture server = servers.get();
+        ConfigApiTestServer server = servers.get();
         try {
             ConfigApiEndpoint endpoint = server.adminEndpoint();
             var http = ConfigApiClient.newHttpClient(endpoint, httpPool);
@@ -132,7 +135,7 @@ public final class PropagationBenchmark {
                 throw new IllegalStateException("not all " + n + " clients got their first snapshot");
             }
             List<String> base = List.of("--api_server_port", String.valueOf(server.port()),
-                    "--admin_user", server.adminUser(), "--admin_password", server.adminPassword(),
+                    "--admin_user", server.users().admin(), "--admin_password", server.users().adminPassword(),
                     "--linklocal_service_name", NAME, "--linklocal_service_ip", "169.254.200.1",
                     "--ipfabric_service_ip", "10.0.0.5", "--ipfabric_service_port", "8775");
             PrintStream sink = new PrintStream(OutputStream.nullOutputStream());

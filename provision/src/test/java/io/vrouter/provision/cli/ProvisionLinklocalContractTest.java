@@ -1,5 +1,7 @@
 package io.vrouter.provision.cli;
 
+import io.vrouter.linklocal.configclient.ConfigApiTestServer;
+
 import io.vrouter.linklocal.config.VersionedConfig;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,9 +28,9 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 abstract class ProvisionLinklocalContractTest {
-    ConfigApiFixture server;
+    ConfigApiTestServer server;
 
-    abstract ConfigApiFixture startServer() throws Exception;
+    abstract ConfigApiTestServer startServer() throws Exception;
 
     @BeforeEach
     void start() throws Exception {
@@ -42,7 +44,7 @@ abstract class ProvisionLinklocalContractTest {
 
     List<String> admin() {
         return List.of("--api_server_ip", "127.0.0.1", "--api_server_port", String.valueOf(server.port()),
-                "--admin_user", server.adminUser(), "--admin_password", server.adminPassword(),
+                "--admin_user", server.users().admin(), "--admin_password", server.users().adminPassword(),
                 "--admin_tenant_name", "admin");
     }
 
@@ -134,16 +136,16 @@ abstract class ProvisionLinklocalContractTest {
     @Test
     void aReaderMayListButNotWrite() {
         List<String> reader = List.of("--api_server_port", String.valueOf(server.port()),
-                "--admin_user", server.readerUser(), "--admin_password", server.readerPassword());
+                "--admin_user", server.users().reader(), "--admin_password", server.users().readerPassword());
         CliRun.run(CliRun.args(reader, "--oper", "list")).assertOk();
         CliRun.run(CliRun.args(reader, "--linklocal_service_name", "m", "--linklocal_service_ip", "169.254.1.1",
                         "--linklocal_service_port", "80", "--ipfabric_service_ip", "10.0.0.1", "--ipfabric_service_port", "80"))
-                .assertFails(ExitStatus.AUTH, "user '" + server.readerUser() + "' may not change link-local services");
+                .assertFails(ExitStatus.AUTH, "user '" + server.users().reader() + "' may not change link-local services");
     }
 
     @Test
     void badCredentialsShouldExitFive() {
-        CliRun.run("--api_server_port", String.valueOf(server.port()), "--admin_user", server.adminUser(),
+        CliRun.run("--api_server_port", String.valueOf(server.port()), "--admin_user", server.users().admin(),
                         "--admin_password", "wrong", "--oper", "list")
                 .assertFails(ExitStatus.AUTH, "authentication failed");
         CliRun.run("--api_server_port", String.valueOf(server.port()), "--oper", "list")

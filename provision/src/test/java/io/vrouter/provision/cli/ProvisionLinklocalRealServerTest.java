@@ -1,5 +1,7 @@
 package io.vrouter.provision.cli;
 
+import io.vrouter.linklocal.configclient.ConfigApiTestServer;
+
 import io.vrouter.linklocal.config.VersionedConfig;
 
 import io.vrouter.linklocal.config.FieldError;
@@ -13,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** The contract suite on the real config API server, plus the server's own 400 field errors. */
 class ProvisionLinklocalRealServerTest extends ProvisionLinklocalContractTest {
     @Override
-    ConfigApiFixture startServer() throws Exception {
+    ConfigApiTestServer startServer() throws Exception {
         return new RealServerFixture();
     }
 

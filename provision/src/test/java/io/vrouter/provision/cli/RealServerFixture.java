@@ -3,6 +3,8 @@ package io.vrouter.provision.cli;
 import io.vrouter.linklocal.config.GlobalVrouterConfig;
 import io.vrouter.linklocal.config.LinkLocalJson;
 import io.vrouter.linklocal.config.LinkLocalServices;
+import io.vrouter.linklocal.configclient.ConfigApiTestServer;
+import io.vrouter.linklocal.configclient.TestUsers;
 import io.vrouter.provision.api.ConfigApiServer;
 import io.vrouter.provision.auth.BasicAuthenticator;
 import io.vrouter.provision.auth.CredentialsFile;
@@ -13,14 +15,11 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 
 /**
- * {@link ConfigApiFixture} on the real config API server (Netty, memory store, HTTP Basic with
+ * {@link ConfigApiTestServer} on the real config API server (Netty, memory store, HTTP Basic with
  * PBKDF2 credentials at the minimum iteration count, to keep tests fast), in-process on loopback.
  */
-public final class RealServerFixture implements ConfigApiFixture {
-    public static final String ADMIN = "admin";
-    public static final String ADMIN_PASSWORD = "admin-pw-1";
-    public static final String READER = "reader";
-    public static final String READER_PASSWORD = "reader-pw-1";
+public final class RealServerFixture implements ConfigApiTestServer {
+    public static final TestUsers USERS = new TestUsers("admin", "admin-pw-1", "reader", "reader-pw-1");
 
     private final MemoryConfigStore store = new MemoryConfigStore();
     private final BasicAuthenticator auth;
@@ -29,8 +28,8 @@ public final class RealServerFixture implements ConfigApiFixture {
 
     public RealServerFixture() throws Exception {
         CredentialsFile users = CredentialsFile.empty();
-        users.put(ADMIN, Role.ADMIN, ADMIN_PASSWORD.toCharArray(), PasswordHasher.MIN_ITERATIONS);
-        users.put(READER, Role.READER, READER_PASSWORD.toCharArray(), PasswordHasher.MIN_ITERATIONS);
+        users.put(USERS.admin(), Role.ADMIN, USERS.adminPassword().toCharArray(), PasswordHasher.MIN_ITERATIONS);
+        users.put(USERS.reader(), Role.READER, USERS.readerPassword().toCharArray(), PasswordHasher.MIN_ITERATIONS);
         auth = new BasicAuthenticator(users);
         restart();
     }
@@ -41,23 +40,8 @@ public final class RealServerFixture implements ConfigApiFixture {
     }
 
     @Override
-    public String adminUser() {
-        return ADMIN;
-    }
-
-    @Override
-    public String adminPassword() {
-        return ADMIN_PASSWORD;
-    }
-
-    @Override
-    public String readerUser() {
-        return READER;
-    }
-
-    @Override
-    public String readerPassword() {
-        return READER_PASSWORD;
+    public TestUsers users() {
+        return USERS;
     }
 
     @Override

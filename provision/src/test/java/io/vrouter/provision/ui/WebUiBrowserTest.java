@@ -119,7 +119,7 @@ class WebUiBrowserTest {
     }
 
     private void createEditAndDelete() throws Exception {
-        browser.signIn(base, RealServerFixture.ADMIN, RealServerFixture.ADMIN_PASSWORD);
+        browser.signIn(base, RealServerFixture.USERS.admin(), RealServerFixture.USERS.adminPassword());
         assertEquals("No Link Local Services Found.", browser.visible("#empty").getText());
 
         create("metadata", "169.254.169.254", "80", "8775", "10.0.0.5", "10.0.0.6");
@@ -171,7 +171,7 @@ class WebUiBrowserTest {
 
     @Test
     void badPortAndDuplicateMetadataShowFieldErrorsAndWriteNothing() throws Exception {
-        signInOverMetadata(RealServerFixture.ADMIN, RealServerFixture.ADMIN_PASSWORD);
+        signInOverMetadata(RealServerFixture.USERS.admin(), RealServerFixture.USERS.adminPassword());
         long before = admin().read(admin().uuid()).revision();
 
         browser.click("#create");
@@ -193,7 +193,7 @@ class WebUiBrowserTest {
 
     @Test
     void aWriteRacingAnotherClientShowsWhatChangedAndReappliesOnlyWhenAsked() throws Exception {
-        signInOverMetadata(RealServerFixture.ADMIN, RealServerFixture.ADMIN_PASSWORD);
+        signInOverMetadata(RealServerFixture.USERS.admin(), RealServerFixture.USERS.adminPassword());
         browser.click("tr[data-name='metadata'] button.edit");
         browser.visible("#entry-dialog");
         browser.type("#f-fport", "8776");
@@ -232,13 +232,13 @@ class WebUiBrowserTest {
 
     @Test
     void readerSeesServicesButNoEditControlsAndTheServerRefusesItsWrites() throws Exception {
-        signInOverMetadata(RealServerFixture.READER, RealServerFixture.READER_PASSWORD);
+        signInOverMetadata(RealServerFixture.USERS.reader(), RealServerFixture.USERS.readerPassword());
         assertTrue(browser.visible("#who").getText().contains("read-only"));
         for (String css : List.of("#create", "#delete-selected", "#select-all", "input.row-select", "button.edit", "button.delete")) {
             assertEquals(0, browser.all(css).size(), css + " is shown to a reader");
         }
-        ConfigApiClient reader = new ConfigApiClient(ConfigApiEndpoint.of(api.baseUri(), RealServerFixture.READER,
-                RealServerFixture.READER_PASSWORD));
+        ConfigApiClient reader = new ConfigApiClient(ConfigApiEndpoint.of(api.baseUri(), RealServerFixture.USERS.reader(),
+                RealServerFixture.USERS.readerPassword()));
         VersionedConfig v = reader.read(reader.uuid());
         var e = org.junit.jupiter.api.Assertions.assertThrows(io.vrouter.linklocal.configclient.ConfigApiException.class,
                 () -> reader.write(reader.uuid(), v.revision(), v.config()));
@@ -248,7 +248,7 @@ class WebUiBrowserTest {
     @Test
     void wrongPasswordIsRefusedOnThePageWithoutABrowserPrompt() {
         browser.driver.get(base + "/ui/");
-        browser.type("#login-user", RealServerFixture.ADMIN);
+        browser.type("#login-user", RealServerFixture.USERS.admin());
         browser.type("#login-password", "wrong");
         browser.click("#login-submit");
         assertEquals("User name or password not accepted.", browser.textContains("#login-error", "not accepted"));
@@ -265,7 +265,7 @@ class WebUiBrowserTest {
                 w.start();
                 agents.add(w);
             }
-            browser.signIn(base, RealServerFixture.ADMIN, RealServerFixture.ADMIN_PASSWORD);
+            browser.signIn(base, RealServerFixture.USERS.admin(), RealServerFixture.USERS.adminPassword());
             browser.visible("#empty");
             browser.visible("tr[data-node='compute-2']");
 
@@ -288,8 +288,8 @@ class WebUiBrowserTest {
 
     private CliRunResult provision(String... args) {
         List<String> all = new ArrayList<>(List.of("--api_server_ip", "127.0.0.1", "--api_server_port",
-                Integer.toString(api.port()), "--admin_user", RealServerFixture.ADMIN, "--admin_password",
-                RealServerFixture.ADMIN_PASSWORD));
+                Integer.toString(api.port()), "--admin_user", RealServerFixture.USERS.admin(), "--admin_password",
+                RealServerFixture.USERS.adminPassword()));
         all.addAll(List.of(args));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();

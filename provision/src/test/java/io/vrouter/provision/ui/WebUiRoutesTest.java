@@ -52,7 +52,7 @@ class WebUiRoutesTest {
     }
 
     private String admin() {
-        return basic(RealServerFixture.ADMIN, RealServerFixture.ADMIN_PASSWORD);
+        return basic(RealServerFixture.USERS.admin(), RealServerFixture.USERS.adminPassword());
     }
 
     @Test
@@ -100,7 +100,7 @@ class WebUiRoutesTest {
         assertEquals("admin", a.path("role").asText());
         assertTrue(a.path("can_write").asBoolean());
         JsonNode r = JSON.readTree(get("/ui/api/session", "Authorization",
-                basic(RealServerFixture.READER, RealServerFixture.READER_PASSWORD)).body());
+                basic(RealServerFixture.USERS.reader(), RealServerFixture.USERS.readerPassword())).body());
         assertEquals("reader", r.path("role").asText());
         assertFalse(r.path("can_write").asBoolean());
     }

@@ -3,27 +3,16 @@ package io.vrouter.agent.dataplane;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vrouter.agent.ComputeNodeAgent;
-import io.vrouter.agent.config.AgentConfig;
-import io.vrouter.agent.config.AgentConfigParser;
 import io.vrouter.agent.dataplane.host.HostCommand;
-import io.vrouter.agent.dataplane.io.PcapSupport;
-import io.vrouter.agent.netns.Guest;
 import io.vrouter.agent.netns.NetnsHarness;
-import io.vrouter.linklocal.novastandin.NovaMetadataStandIn;
-import io.vrouter.linklocal.novastandin.StandInInstance;
-import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 public class AgentEndToEndTest {
-    public static final String SECRET = RealAgentNode.SECRET;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
@@ -51,40 +39,33 @@ public class AgentEndToEndTest {
 
     @Test
     void agentWithThePcapDataplaneServesAPortRegisteredOverPortIpc() throws Exception {
-        NetnsHarness.assumeAvailable();
-        assumeTrue(PcapSupport.isAvailable(), "libpcap unavailable");
-        try (NetnsHarness harness = NetnsHarness.create(); NovaMetadataStandIn nova = new NovaMetadataStandIn(SECRET)) {
-            RealAgentNode node = RealAgentNode.create(dir, harness, nova, "agentvm", 0);
-            var config = node.config();
-            String vhost = node.vhost();
-            String instance = node.instance();
+        RealAgentNode.assumeRootWithPcap();
+        try (NetnsHarness harness = NetnsHarness.create();
+             RealAgentNode node = RealAgentNode.start(dir, harness, "agentvm", 0)) {
+            RealAgentNode.GuestPort port = node.plugGuest(harness, 0);
 
-            Guest g = harness.guest(NetnsHarness.uniqueIfName("g"), "10.9.0.3/24", "10.9.0.1", "02:00:00:00:09:03");
-            String portId = UUID.randomUUID().toString();
-            String portJson = node.portJson(portId, g, "10.9.0.3", "02:00:00:00:09:03", "agentvm");
-
-            try (ComputeNodeAgent agent = new ComputeNodeAgent(config)) {
+            try (ComputeNodeAgent agent = new ComputeNodeAgent(node.config())) {
                 agent.start();
-                assertTrue(NetnsHarness.linkExists(vhost), "vhost pair up");
+                assertTrue(NetnsHarness.linkExists(node.vhost()), "vhost pair up");
                 String ipc = "http://127.0.0.1:" + agent.portIpcAddress().getPort();
-                HttpResponse<String> added = send("POST", ipc + "/port", portJson);
+                HttpResponse<String> added = send("POST", ipc + "/port", port.json());
                 assertEquals(200, added.statusCode(), added.body());
 
-                String body = RealAgentNode.curlUntil200(g, "/latest/meta-data/instance-id");
-                assertEquals(String.format("i-%08x", instance.hashCode()), body);
+                String body = RealAgentNode.curlUntil200(port.guest(), "/latest/meta-data/instance-id");
+                assertEquals(String.format("i-%08x", node.instance().hashCode()), body);
 
                 String stats = send("GET", "http://127.0.0.1:" + agent.introspectAddress().getPort()
                         + "/stats/dataplane", null).body();
                 assertTrue(stats.contains("\"linklocal_flows\""), stats);
-                assertTrue(stats.contains(g.hostIf()), stats);
+                assertTrue(stats.contains(port.guest().hostIf()), stats);
 
-                assertEquals(200, send("DELETE", ipc + "/port/" + portId, null).statusCode());
-                var after = g.exec(Duration.ofSeconds(15), "curl", "-s", "-m", "2",
+                assertEquals(200, send("DELETE", ipc + "/port/" + port.portId(), null).statusCode());
+                var after = port.guest().exec(Duration.ofSeconds(15), "curl", "-s", "-m", "2",
                         "http://169.254.169.254/latest/meta-data/instance-id");
                 assertTrue(after.exitCode() != 0, "a deleted port is not served: " + after);
             }
-            assertFalse(NetnsHarness.linkExists(vhost), "vhost pair removed at stop");
-            assertFalse(HostCommand.run("nft", "list", "table", "netdev", UserspaceDataplane.agentName(vhost)).ok(),
+            assertFalse(NetnsHarness.linkExists(node.vhost()), "vhost pair removed at stop");
+            assertFalse(HostCommand.run("nft", "list", "table", "netdev", UserspaceDataplane.agentName(node.vhost())).ok(),
                     "nft table removed at stop");
         }
     }

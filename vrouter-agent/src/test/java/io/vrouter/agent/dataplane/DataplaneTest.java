@@ -30,6 +30,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The whole pipeline on in-memory packet I/O, driven cycle by cycle with a fake clock. */
 @Timeout(30)
@@ -130,29 +132,22 @@ class DataplaneTest {
 
     // ------------------------------------------------------------------ ARP
 
-    @Test
-    void shouldAnswerGuestArpForItsGatewayWithTheAgentMac() throws Exception {
+    /** The guest's gateway and the link-local service address are both the agent's to answer. */
+    @ParameterizedTest
+    @ValueSource(strings = {"10.0.0.1", "169.254.169.254"})
+    void shouldAnswerGuestArpForItsGatewayOrALinkLocalAddressWithTheAgentMac(String target) throws Exception {
+        int targetIp = ip(target);
         MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
-        a.receive(arp(1, GUEST_MAC_A, BROADCAST, GUEST_MAC_A, GUEST_IP, 0, GATEWAY));
+        a.receive(arp(1, GUEST_MAC_A, BROADCAST, GUEST_MAC_A, GUEST_IP, 0, targetIp));
         dp.doWork();
         byte[] reply = a.pollSent();
         assertNotNull(reply);
         assertEquals(2, arpOp(reply));
         assertEquals(VMAC, arpSha(reply));
-        assertEquals(GATEWAY, arpSpa(reply));
+        assertEquals(targetIp, arpSpa(reply));
         assertEquals(GUEST_MAC_A, dstMac(reply));
         assertEquals(GUEST_IP, arpTpa(reply));
         assertEquals(1, dp.stats().total("arp_replies"));
-    }
-
-    @Test
-    void shouldAnswerGuestArpForLinkLocalAddress() throws Exception {
-        MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
-        a.receive(arp(1, GUEST_MAC_A, BROADCAST, GUEST_MAC_A, GUEST_IP, 0, MD_SERVICE));
-        dp.doWork();
-        byte[] reply = a.pollSent();
-        assertNotNull(reply);
-        assertEquals(MD_SERVICE, arpSpa(reply));
     }
 
     @Test
@@ -311,12 +306,17 @@ class DataplaneTest {
         assertEquals(0x12, tcpFlags(toB));
     }
 
-    @Test
-    void shouldQueuePacketsInHoldUntilSetUpAndReleaseThemInOrder() throws Exception {
+    /** Guest A attached, {@code n} packets of one connection to the metadata service received: a SYN, then ACKs; payload i. */
+    private void guestAPacketsToMetadata(int n) throws Exception {
         MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < n; i++) {
             a.receive(tcp(GUEST_MAC_A, VMAC, GUEST_IP, MD_SERVICE, 40000, 80, i == 0 ? 0x02 : 0x10, new byte[] {(byte) i}));
         }
+    }
+
+    @Test
+    void shouldQueuePacketsInHoldUntilSetUpAndReleaseThemInOrder() throws Exception {
+        guestAPacketsToMetadata(3);
         dp.doWork();
         for (int i = 0; i < 3; i++) {
             byte[] out = vhostIo.pollSent();
@@ -328,10 +328,7 @@ class DataplaneTest {
 
     @Test
     void shouldDropPacketWhenHoldQueueIsFull() throws Exception {
-        MemoryPacketIo a = attach(port("a", 1, GUEST_MAC_A, GUEST_IP));
-        for (int i = 0; i < 5; i++) {
-            a.receive(tcp(GUEST_MAC_A, VMAC, GUEST_IP, MD_SERVICE, 40000, 80, i == 0 ? 0x02 : 0x10, new byte[] {(byte) i}));
-        }
+        guestAPacketsToMetadata(5);
         dp.doWork();
         assertEquals(FlowTableConfig.DEFAULT_HOLD_QUEUE_LENGTH, vhostIo.sentCount());
         assertEquals(5 - FlowTableConfig.DEFAULT_HOLD_QUEUE_LENGTH, dp.stats().drops(DropReason.HOLD_QUEUE_FULL));

@@ -5,14 +5,10 @@ import static io.vrouter.agent.introspect.service.IntrospectClients.listed;
 import static io.vrouter.agent.introspect.service.IntrospectClients.page;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vrouter.agent.ComputeNodeAgent;
-import io.vrouter.agent.config.AgentConfigParser;
-import io.vrouter.agent.dataplane.io.PcapSupport;
 import io.vrouter.agent.introspect.service.IntrospectClients;
 import io.vrouter.agent.introspect.service.IntrospectClients.CliRun;
-import io.vrouter.agent.netns.Guest;
 import io.vrouter.agent.netns.NetnsHarness;
 import io.vrouter.agent.port.InterfaceChecker;
 import io.vrouter.cli.Dropstats;
@@ -22,18 +18,13 @@ import io.vrouter.cli.MdTrace;
 import io.vrouter.cli.Vif;
 import io.vrouter.introspect.FlowMatches;
 import io.vrouter.introspect.api.KFlowResp;
-import io.vrouter.linklocal.novastandin.NovaMetadataStandIn;
-import io.vrouter.linklocal.novastandin.StandInInstance;
-import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -49,35 +40,30 @@ import org.w3c.dom.Element;
  */
 @Timeout(180)
 class IntrospectEndToEndTest {
-    static final String SECRET = RealAgentNode.SECRET;
 
     @TempDir
     Path dir;
 
     @Test
     void clisShouldShowTheGuestsInterfaceFlowsDropsAndMetadataRequests() throws Exception {
-        NetnsHarness.assumeAvailable();
-        assumeTrue(PcapSupport.isAvailable(), "libpcap unavailable");
-        try (NetnsHarness harness = NetnsHarness.create(); NovaMetadataStandIn nova = new NovaMetadataStandIn(SECRET)) {
-            RealAgentNode node = RealAgentNode.create(dir, harness, nova, "introvm", 1);
-            String vhost = node.vhost();
-            String instance = node.instance();
-            Guest g = harness.guest(NetnsHarness.uniqueIfName("g"), "10.9.1.3/24", "10.9.1.1", "02:00:00:00:19:03");
-            String portJson = node.portJson(UUID.randomUUID().toString(), g, "10.9.1.3", "02:00:00:00:19:03", "introvm");
+        RealAgentNode.assumeRootWithPcap();
+        try (NetnsHarness harness = NetnsHarness.create();
+             RealAgentNode node = RealAgentNode.start(dir, harness, "introvm", 1)) {
+            RealAgentNode.GuestPort port = node.plugGuest(harness, 1);
 
             try (ComputeNodeAgent agent = new ComputeNodeAgent(node.config(), new ComputeNodeAgent.Options()
                     .interfaces(InterfaceChecker.sysfs()))) {
                 agent.start();
                 HttpResponse<String> added = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + agent.portIpcAddress().getPort() + "/port"))
-                        .POST(HttpRequest.BodyPublishers.ofString(portJson)).build(), HttpResponse.BodyHandlers.ofString());
+                        .POST(HttpRequest.BodyPublishers.ofString(port.json())).build(), HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, added.statusCode(), added.body());
-                RealAgentNode.curlUntil200(g, "/latest/meta-data/instance-id");
+                RealAgentNode.curlUntil200(port.guest(), "/latest/meta-data/instance-id");
                 // a packet to what is no link-local service: a NO_SERVICE drop
-                g.exec(Duration.ofSeconds(10), "curl", "-s", "-m", "1", "http://10.9.1.1:81/");
+                port.guest().exec(Duration.ofSeconds(10), "curl", "-s", "-m", "1", "http://10.9.1.1:81/");
                 var thrift = agent.thriftAddress();
                 // a keep-alive connection stays open while the CLIs look: its NAT pair stays in the table
-                Thread holder = new Thread(() -> g.exec(Duration.ofSeconds(30), "bash", "-c",
+                Thread holder = new Thread(() -> port.guest().exec(Duration.ofSeconds(30), "bash", "-c",
                         "exec 3<>/dev/tcp/169.254.169.254/80; printf 'GET /latest/meta-data/ HTTP/1.1\\r\\n"
                                 + "Host: 169.254.169.254\\r\\n\\r\\n' >&3; sleep 12"));
                 holder.setDaemon(true);
@@ -95,13 +81,13 @@ class IntrospectEndToEndTest {
                 System.out.println("$ vif --list\n" + vifs.out());
                 assertEquals(0, vifs.status(), vifs.err());
                 List<String> lines = vifs.out().lines().toList();
-                int at = lines.indexOf(String.format("%-12sOS: %s (MTU %d)", "vif0/" + vif, g.hostIf(),
+                int at = lines.indexOf(String.format("%-12sOS: %s (MTU %d)", "vif0/" + vif, port.guest().hostIf(),
                         agent.introspection().getInterface(vif).getMtu()));
                 assertTrue(at > 0, vifs.out());
                 assertEquals("            Type:Virtual HWaddr:02:00:00:00:19:03 IPaddr:10.9.1.3", lines.get(at + 1));
                 assertTrue(lines.get(at + 4).matches("            RX packets:[1-9]\\d*  bytes:[1-9]\\d* errors:0"),
                         lines.get(at + 4));
-                assertTrue(vifs.out().contains("vif0/0      OS: " + vhost), vifs.out());
+                assertTrue(vifs.out().contains("vif0/0      OS: " + node.vhost()), vifs.out());
 
                 CliRun flows = cli(new Flow(), thrift, "-l", "--match", "169.254.169.254:80");
                 System.out.println("$ flow -l --match 169.254.169.254:80\n" + flows.out());
@@ -120,8 +106,8 @@ class IntrospectEndToEndTest {
                 assertTrue(ll.out().lines().anyMatch(l -> l.startsWith("metadata") && l.contains("169.254.169.254:80")
                         && l.contains("127.0.0.1(UP)") && l.contains("proxy")), ll.out());
 
-                CliRun trace = cli(new MdTrace(), thrift, instance);
-                System.out.println("$ mdtrace " + instance + "\n" + trace.out());
+                CliRun trace = cli(new MdTrace(), thrift, node.instance());
+                System.out.println("$ mdtrace " + node.instance() + "\n" + trace.out());
                 assertEquals(0, trace.status(), trace.err());
                 assertTrue(trace.out().lines().anyMatch(l -> l.contains("GET") && l.contains(" 200 ")
                         && l.endsWith("/latest/meta-data/instance-id")), trace.out());

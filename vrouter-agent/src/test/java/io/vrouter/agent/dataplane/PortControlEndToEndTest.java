@@ -1,6 +1,6 @@
 package io.vrouter.agent.dataplane;
 
-import static io.vrouter.agent.dataplane.AgentEndToEndTest.SECRET;
+import static io.vrouter.agent.dataplane.RealAgentNode.SECRET;
 import static io.vrouter.agent.dataplane.RealAgentNode.curlUntil200;
 import static io.vrouter.agent.dataplane.AgentEndToEndTest.send;
 import static org.junit.jupiter.api.Assertions.assertEquals;

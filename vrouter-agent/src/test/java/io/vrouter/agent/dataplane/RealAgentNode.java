@@ -1,7 +1,11 @@
 package io.vrouter.agent.dataplane;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.vrouter.agent.TestAgentConf;
 import io.vrouter.agent.config.AgentConfig;
 import io.vrouter.agent.config.AgentConfigParser;
+import io.vrouter.agent.dataplane.io.PcapSupport;
 import io.vrouter.agent.netns.Guest;
 import io.vrouter.agent.netns.NetnsHarness;
 import io.vrouter.linklocal.novastandin.NovaMetadataStandIn;
@@ -22,20 +26,43 @@ import java.util.concurrent.TimeUnit;
  * @param vhost    the vhost interface name
  * @param instance the VM's instance UUID (nova knows it)
  * @param project  its project UUID
+ * @param vmName   its name (nova's hostname, the port's display-name)
+ * @param nova     the nova stand-in that knows the VM; closed with the node
  */
-public record RealAgentNode(AgentConfig config, String vhost, String instance, String project) {
-    public static final String SECRET = "0123456789abcdef0123456789abcdef";
+public record RealAgentNode(AgentConfig config, String vhost, String instance, String project, String vmName,
+                            NovaMetadataStandIn nova) implements AutoCloseable {
+    public static final String SECRET = TestAgentConf.SECRET;
 
-    /** @param variant distinguishes the vhost address and route table of tests in one process */
-    static RealAgentNode create(Path dir, NetnsHarness harness, NovaMetadataStandIn nova, String vmName, int variant)
-            throws Exception {
-        int novaPort = nova.start().getPort();
-        String instance = UUID.randomUUID().toString();
-        String project = UUID.randomUUID().toString();
-        nova.addInstance(StandInInstance.of(instance, project.replace("-", ""), vmName));
-        String vhost = NetnsHarness.uniqueIfName("v");
-        AgentConfig config = agentConfig(harness, dir, vhost, novaPort, variant);
-        return new RealAgentNode(config, vhost, instance, project);
+    /** Skips the calling test (loudly) unless it may create namespaces and capture with libpcap. */
+    static void assumeRootWithPcap() {
+        NetnsHarness.assumeAvailable();
+        assumeTrue(PcapSupport.isAvailable(), "libpcap unavailable");
+    }
+
+    /**
+     * Starts a nova stand-in that knows one VM {@code vmName} and writes the agent.conf for it.
+     *
+     * @param variant distinguishes the vhost address and route table of tests in one process
+     */
+    static RealAgentNode start(Path dir, NetnsHarness harness, String vmName, int variant) throws Exception {
+        NovaMetadataStandIn nova = new NovaMetadataStandIn(SECRET);
+        try {
+            int novaPort = nova.start().getPort();
+            String instance = UUID.randomUUID().toString();
+            String project = UUID.randomUUID().toString();
+            nova.addInstance(StandInInstance.of(instance, project.replace("-", ""), vmName));
+            String vhost = NetnsHarness.uniqueIfName("v");
+            AgentConfig config = agentConfig(harness, dir, vhost, novaPort, variant);
+            return new RealAgentNode(config, vhost, instance, project, vmName, nova);
+        } catch (Exception | Error e) {
+            nova.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        nova.close();
     }
 
     /**
@@ -66,33 +93,35 @@ public record RealAgentNode(AgentConfig config, String vhost, String instance, S
      */
     public static AgentConfig agentConfig(Path dir, String vhost, String vhostIp, String linklocal, int routeTable)
             throws Exception {
-        return AgentConfigParser.parse(new StringReader("""
-                [DEFAULT]
-                http_server_port = 0
-                thrift_server_port = 0
-                port_ipc_port = 0
-                ports_dir = %s
-                [VIRTUAL-HOST-INTERFACE]
-                name = %s
-                ip = 10.0.0.5/24
-                [METADATA]
-                metadata_proxy_secret = %s
-                metadata_proxy_port = 8097
+        return AgentConfigParser.parse(new StringReader(TestAgentConf.text(dir.resolve("ports"),
+                "name = " + vhost + "\nip = 10.0.0.5/24", 8097, """
                 [LINKLOCAL]
                 %s
                 [DATAPLANE]
                 internal_address = %s
                 route_table = %d
-                """.formatted(dir.resolve("ports"), vhost, SECRET, linklocal, vhostIp, routeTable)), "test").config();
+                """.formatted(linklocal, vhostIp, routeTable))), "test").config();
     }
 
-    /** The port-control request for the VM's guest, as nova's vrouter-port-control sends it. */
-    String portJson(String portId, Guest g, String ip, String mac, String vmName) {
-        return """
+    /**
+     * A guest of the VM on 10.9.{@code subnet}.3/24 (gateway .1, MAC 02:00:00:00:{@code subnet}9:03)
+     * and the port-control request for it, as nova's vrouter-port-control sends it.
+     */
+    GuestPort plugGuest(NetnsHarness harness, int subnet) throws Exception {
+        String ip = "10.9." + subnet + ".3";
+        String mac = "02:00:00:00:%x9:03".formatted(subnet);
+        Guest g = harness.guest(NetnsHarness.uniqueIfName("g"), ip + "/24", "10.9." + subnet + ".1", mac);
+        String portId = UUID.randomUUID().toString();
+        String json = """
                 {"id": "%s", "instance-id": "%s", "vn-id": "%s", "vm-project-id": "%s",
                  "display-name": "%s", "ip-address": "%s", "ip6-address": "", "type": 0,
                  "system-name": "%s", "mac-address": "%s", "rx-vlan-id": -1, "tx-vlan-id": -1}
                 """.formatted(portId, instance, UUID.randomUUID(), project, vmName, ip, g.hostIf(), mac);
+        return new GuestPort(g, portId, json);
+    }
+
+    /** A guest namespace, its port's id and the port-control JSON that plugs it in. */
+    record GuestPort(Guest guest, String portId, String json) {
     }
 
     /** Port IPC returns before the dataplane attached the port (its own thread): allow a moment. */

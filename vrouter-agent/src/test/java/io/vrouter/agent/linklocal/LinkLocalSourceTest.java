@@ -47,6 +47,11 @@ class LinkLocalSourceTest {
         assertNull(fromApi.stats(), "no counters before the watch starts");
     }
 
+    /** A services file {@code name} in the test's directory: metadata to 10.1.2.3:{@code fabricPort}. */
+    private Path servicesFile(String name, int fabricPort) throws IOException {
+        return Files.writeString(tmp.resolve(name), metadataTo(fabricPort));
+    }
+
     @Test
     void theBuiltInDefaultShouldPutMetadataOnTheLocalNovaInForce() throws Exception {
         try (LinkLocalRegistry registry = LinkLocalRegistry.builder().build();
@@ -61,8 +66,7 @@ class LinkLocalSourceTest {
 
     @Test
     void aServicesFileShouldBeInForceWhenStartReturns() throws Exception {
-        Path file = tmp.resolve("ll.json");
-        Files.writeString(file, metadataTo(8775));
+        Path file = servicesFile("ll.json", 8775);
         try (LinkLocalRegistry registry = LinkLocalRegistry.builder().build();
              ServicesFileSource source = new ServicesFileSource(file)) {
             source.start(registry);
@@ -73,8 +77,7 @@ class LinkLocalSourceTest {
 
     @Test
     void anInvalidServicesFileAtStartShouldFailNamingTheKeyTheFileAndTheField() throws Exception {
-        Path file = tmp.resolve("bad.json");
-        Files.writeString(file, metadataTo(70000));
+        Path file = servicesFile("bad.json", 70000);
         try (LinkLocalRegistry registry = LinkLocalRegistry.builder().build();
              ServicesFileSource source = new ServicesFileSource(file)) {
             IOException e = assertThrows(IOException.class, () -> source.start(registry));

@@ -53,15 +53,20 @@ class PortRegistryTest {
         assertEquals(1, observer.events.size());
     }
 
-    @Test
-    void differentContentUnderSameIdShouldBeRefusedWithStateUnchanged() throws Exception {
-        VmPort p = registry.add(request(1)).port();
-        ObjectNode o = PortFixtures.json(1);
-        o.put("ip-address", "10.9.9.9");
+    /** Port {@code n}'s request with {@code field} set to {@code value} is refused: 409 naming the field. */
+    private void assertConflictOn(String field, int n, String value) throws Exception {
+        ObjectNode o = PortFixtures.json(n);
+        o.put(field, value);
         PortException e = assertThrows(PortException.class,
                 () -> registry.add(PortJson.parseRequest(PortFixtures.bytes(o))));
         assertEquals(409, e.status());
-        assertEquals("ip-address", e.errors().get(0).field());
+        assertEquals(field, e.errors().get(0).field());
+    }
+
+    @Test
+    void differentContentUnderSameIdShouldBeRefusedWithStateUnchanged() throws Exception {
+        VmPort p = registry.add(request(1)).port();
+        assertConflictOn("ip-address", 1, "10.9.9.9");
         assertEquals(List.of(p), registry.list());
         assertEquals(List.of(p), storedPorts());
     }
@@ -69,12 +74,7 @@ class PortRegistryTest {
     @Test
     void sameSystemNameOnTwoPortsShouldBeRefused() throws Exception {
         registry.add(request(1));
-        ObjectNode o = PortFixtures.json(2);
-        o.put("system-name", "tap1");
-        PortException e = assertThrows(PortException.class,
-                () -> registry.add(PortJson.parseRequest(PortFixtures.bytes(o))));
-        assertEquals(409, e.status());
-        assertEquals("system-name", e.errors().get(0).field());
+        assertConflictOn("system-name", 2, "tap1");
         assertEquals(1, registry.size());
     }
 
