@@ -63,6 +63,44 @@ final class FlowAddresses6 {
                 return id;
             }
         }
+        return intern(h, l, pos);
+    }
+
+    /**
+     * One reference on each of a key's two addresses: {@code source id << 32 | destination id}, or
+     * {@link #NONE} with no reference taken when the table cannot hold both.
+     */
+    long acquirePair(long sHi, long sLo, long dHi, long dLo) {
+        int s = acquire(sHi, sLo);
+        if (s == NONE) {
+            return NONE;
+        }
+        int d = acquire(dHi, dLo);
+        if (d == NONE) {
+            release(s);
+            return NONE;
+        }
+        return ((long) s << 32) | d;
+    }
+
+    /** Gives back the references of an {@link #acquirePair} result. */
+    void releasePair(long pair) {
+        release(sourceId(pair));
+        release(destinationId(pair));
+    }
+
+    /** The source id of an {@link #acquirePair} result. */
+    static int sourceId(long pair) {
+        return (int) (pair >>> 32);
+    }
+
+    /** The destination id of an {@link #acquirePair} result. */
+    static int destinationId(long pair) {
+        return (int) pair;
+    }
+
+    /** A new address (out of line: most flows reuse an interned one) into the empty slot {@code pos}. */
+    private int intern(long h, long l, int pos) {
         int id = freeHead;
         if (id == NONE) {
             return NONE;

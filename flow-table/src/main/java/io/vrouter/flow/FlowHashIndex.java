@@ -14,6 +14,11 @@ import static io.vrouter.flow.FlowRecord.STRIDE;
  * most non-matching slots without touching the entry; the displacement (probe distance from the
  * home slot, saturating) lets deletion shift slots back without re-hashing their entries.
  *
+ * <p>The agent sets a flow up with a lookup that misses, then {@code addHold} of the same key. The
+ * index remembers its last miss (key, hash, empty slot) until it next changes, so
+ * {@link #probeForInsert} of that key neither hashes nor probes again: each key is hashed once
+ * per install.
+ *
  * <p>Reads keys from the table's record array, never writes it. Writer thread only.
  */
 final class FlowHashIndex {
@@ -31,6 +36,15 @@ final class FlowHashIndex {
     private final int tagMask;
     private final int tagFieldMask;
     private final long seed;
+    /** The last miss of {@link #find}, valid while {@code missSlot >= 0}: its key words, hash, empty slot. */
+    private int missSip;
+    private int missDip;
+    private int missPorts;
+    private int missProtoNh;
+    private long missHash;
+    private int missSlot = -1;
+    /** Hash of the key of the last {@link #probeForInsert}, for {@link #insert}. */
+    private long probeHash;
 
     /**
      * @param rec              the record array whose keys the index points at
@@ -64,7 +78,8 @@ final class FlowHashIndex {
     }
 
     /**
-     * Slot holding the key, or {@code ~slot} of the empty slot where it would go.
+     * Slot holding the key, or {@code ~slot} of the empty slot where it would go (remembered for
+     * {@link #probeForInsert} until the index changes).
      *
      * @param h {@link #hash} of the key
      */
@@ -76,6 +91,12 @@ final class FlowHashIndex {
         for (;;) {
             int s = idx[pos];
             if (s == 0) {
+                missSip = sip;
+                missDip = dip;
+                missPorts = ports;
+                missProtoNh = protoNh;
+                missHash = h;
+                missSlot = pos;
                 return ~pos;
             }
             if ((s & tagFieldMask) == tag
@@ -86,19 +107,37 @@ final class FlowHashIndex {
         }
     }
 
+    /**
+     * {@link #find} before an insert: the slot holding the key, or {@code ~slot} of its empty slot,
+     * which {@link #insert} then takes. The key's last miss is reused when the index has not
+     * changed since, so the agent's lookup and addHold hash and probe once.
+     */
+    int probeForInsert(int sip, int dip, int ports, int protoNh) {
+        if (missSlot >= 0 && missSip == sip && missDip == dip && missPorts == ports && missProtoNh == protoNh) {
+            probeHash = missHash;
+            return ~missSlot;
+        }
+        long h = hash(sip, dip, ports, protoNh);
+        probeHash = h;
+        return find(h, sip, dip, ports, protoNh);
+    }
+
     /** Entry index stored in an occupied slot. */
     int entryAt(int slot) {
         return (slots[slot] & idxLowMask) - 1;
     }
 
-    /** Stores entry {@code e} in the empty {@code slot} that {@link #find} returned for hash {@code h}. */
-    void insert(long h, int slot, int e) {
+    /** Stores entry {@code e} in the empty {@code slot} the last {@link #probeForInsert} returned. */
+    void insert(int slot, int e) {
+        long h = probeHash;
         int dist = Math.min((slot - (int) h) & mask, distMax);
         slots[slot] = tagField(h) | (dist << idxBits) | (e + 1);
+        missSlot = -1;
     }
 
     /** Removes entry e's slot, shifting later slots of the probe run back (no tombstones). */
     void remove(int e) {
+        missSlot = -1;
         int pos = home(e);
         while ((slots[pos] & idxLowMask) != e + 1) {
             pos = (pos + 1) & mask;

@@ -15,21 +15,22 @@ final class FlowNat {
     private FlowNat() {
     }
 
-    /** NAT flags of flow x (base {@code xb}) given partner y (base {@code yb}): each field where y is not x swapped. */
-    static int flags(int[] rec, int xb, int yb) {
+    /**
+     * NAT flags of flow x given its partner y, from their SIP, DIP and PORTS words: each field
+     * where y is not x swapped.
+     */
+    static int flags(int xsip, int xdip, int xports, int ysip, int ydip, int yports) {
         int flags = 0;
-        if (rec[yb + DIP] != rec[xb + SIP]) {
+        if (ydip != xsip) {
             flags |= FlowFlags.SNAT;
         }
-        if (rec[yb + SIP] != rec[xb + DIP]) {
+        if (ysip != xdip) {
             flags |= FlowFlags.DNAT;
         }
-        int xp = rec[xb + PORTS];
-        int yp = rec[yb + PORTS];
-        if (FlowRecord.dport(yp) != FlowRecord.sport(xp)) {
+        if (FlowRecord.dport(yports) != FlowRecord.sport(xports)) {
             flags |= FlowFlags.SPAT;
         }
-        if (FlowRecord.sport(yp) != FlowRecord.dport(xp)) {
+        if (FlowRecord.sport(yports) != FlowRecord.dport(xports)) {
             flags |= FlowFlags.DPAT;
         }
         return flags;

@@ -57,18 +57,14 @@ final class FlowPairs<P> {
         if (refused != ADMITTED) {
             return refused;
         }
-        int s = addresses.acquire(sHi, sLo);
-        int d = s == FlowAddresses6.NONE ? FlowAddresses6.NONE : addresses.acquire(dHi, dLo);
-        if (d == FlowAddresses6.NONE) {
-            if (s != FlowAddresses6.NONE) {
-                addresses.release(s);
-            }
+        long ids = addresses.acquirePair(sHi, sLo, dHi, dLo);
+        if (ids == FlowAddresses6.NONE) {
             return refuse(DropReason.IPV6_ADDRESS_TABLE_FULL);
         }
-        long h = insertHold(nh, s, d, FlowRecord.ports(sport, dport), FlowRecord.protoNh6(proto, nh), nowNs);
+        long h = insertHold(nh, FlowAddresses6.sourceId(ids), FlowAddresses6.destinationId(ids),
+                FlowRecord.ports(sport, dport), FlowRecord.protoNh6(proto, nh), nowNs);
         if (!FlowResult.isHandle(h)) {
-            addresses.release(s);
-            addresses.release(d);
+            addresses.releasePair(ids);
         }
         return h;
     }
@@ -101,13 +97,12 @@ final class FlowPairs<P> {
 
     /** Inserts an admitted HOLD flow with its packed key (IPv6: ids, referenced by the caller). */
     private long insertHold(int nh, int sip, int dip, int ports, int protoNh, long nowNs) {
-        long h = index.hash(sip, dip, ports, protoNh);
-        int pos = index.find(h, sip, dip, ports, protoNh);
+        int pos = index.probeForInsert(sip, dip, ports, protoNh);
         if (pos >= 0) {
             return FlowResult.EXISTS;
         }
         int g = hold.acquire();
-        int e = insert(h, ~pos, sip, dip, ports, protoNh, FlowRecord.state(0, 0, 0, FlowAction.HOLD), g, nowNs);
+        int e = insert(~pos, sip, dip, ports, protoNh, FlowRecord.state(0, 0, 0, FlowAction.HOLD), g, nowNs);
         limits.charge(nh, 1, false);
         limits.newFlowStarted(nh, nowNs);
         return entries.handle(e);
@@ -129,52 +124,65 @@ final class FlowPairs<P> {
             return FlowResult.BAD_KEY; // a pair is of one family: FlowNat compares the words
         }
         if (!reverse.isIpv6()) {
-            return installReverse(f, reverse.sip(), reverse.dip(), reverse.ports, reverse.protoNh, action, flags, nowNs);
+            return installReverse(f, reverse.sip, reverse.dip, reverse.ports, reverse.protoNh, action, flags, nowNs);
         }
-        int s = addresses.acquire(reverse.sipHi, reverse.sipLo);
-        int d = s == FlowAddresses6.NONE ? FlowAddresses6.NONE : addresses.acquire(reverse.dipHi, reverse.dipLo);
-        if (d == FlowAddresses6.NONE) {
-            if (s != FlowAddresses6.NONE) {
-                addresses.release(s);
-            }
-            drops.count(DropReason.IPV6_ADDRESS_TABLE_FULL.code());
-            resolve(f, FlowAction.DROP, 0, DropReason.IPV6_ADDRESS_TABLE_FULL.code(), NONE);
-            return FlowResult.ofDrop(DropReason.IPV6_ADDRESS_TABLE_FULL);
+        return installReverse6(f, reverse, action, flags, nowNs);
+    }
+
+    /** {@link #installReverse} of an IPv6 reverse key: its addresses interned first. */
+    private long installReverse6(int f, FlowKey reverse, int action, int flags, long nowNs) {
+        long ids = addresses.acquirePair(reverse.sipHi, reverse.sipLo, reverse.dipHi, reverse.dipLo);
+        if (ids == FlowAddresses6.NONE) {
+            return refusePair(f, DropReason.IPV6_ADDRESS_TABLE_FULL);
         }
-        long r = installReverse(f, s, d, reverse.ports, reverse.protoNh, action, flags, nowNs);
+        long r = installReverse(f, FlowAddresses6.sourceId(ids), FlowAddresses6.destinationId(ids), reverse.ports,
+                reverse.protoNh, action, flags, nowNs);
         if (!FlowResult.isHandle(r)) {
-            addresses.release(s);
-            addresses.release(d);
+            addresses.releasePair(ids);
         }
         return r;
     }
 
-    /** Installs the reverse with its packed key (IPv6: ids the caller holds references on). */
+    /**
+     * Installs the reverse with its packed key (IPv6: ids the caller holds references on). The NAT
+     * flags of both halves come from the two keys before anything is written, so the reverse
+     * entry is written once.
+     */
     private long installReverse(int f, int sip, int dip, int ports, int protoNh, int action, int flags, long nowNs) {
-        int fb = f * STRIDE;
-        long h = index.hash(sip, dip, ports, protoNh);
-        int pos = index.find(h, sip, dip, ports, protoNh);
+        int pos = index.probeForInsert(sip, dip, ports, protoNh);
         if (pos >= 0) {
             return FlowResult.EXISTS;
         }
+        int fb = f * STRIDE;
         int owner = FlowRecord.nh(rec, fb);
         boolean linkLocal = (flags & FlowFlags.LINK_LOCAL) != 0;
         DropReason refused = limits.refusal(owner, 1, linkLocal, entries.capacity() - entries.writerSize());
         if (refused != null) {
-            drops.count(refused.code());
-            resolve(f, FlowAction.DROP, 0, refused.code(), NONE);
-            return FlowResult.ofDrop(refused);
+            return refusePair(f, refused);
         }
-        int rflags = FlowFlags.REVERSE | flags;
-        int r = insert(h, ~pos, sip, dip, ports, protoNh, FlowRecord.state(rflags, 0, 0, action), f, nowNs);
+        int fnat = 0;
+        int rnat = 0;
+        if (action == FlowAction.NAT) {
+            int fsip = rec[fb + FlowRecord.SIP];
+            int fdip = rec[fb + FlowRecord.DIP];
+            int fports = rec[fb + FlowRecord.PORTS];
+            fnat = FlowNat.flags(fsip, fdip, fports, sip, dip, ports);
+            rnat = FlowNat.flags(sip, dip, ports, fsip, fdip, fports);
+        }
+        int r = insert(~pos, sip, dip, ports, protoNh, FlowRecord.state(FlowFlags.REVERSE | flags | rnat, 0, 0, action),
+                f, nowNs);
         limits.charge(owner, 1, linkLocal);
-        int nat = action == FlowAction.NAT ? FlowNat.flags(rec, fb, r * STRIDE) : 0;
-        if (nat != 0) {
-            entries.setFlags(r, rflags | FlowNat.flags(rec, r * STRIDE, fb));
-        }
-        resolve(f, action, flags | nat, 0, r);
+        resolve(f, action, flags | fnat, 0, r);
         return entries.handle(r);
     }
+
+    /** A limit refused the reverse: the forward becomes a DROP flow carrying the reason, counted. */
+    private long refusePair(int f, DropReason refused) {
+        drops.count(refused.code());
+        resolve(f, FlowAction.DROP, 0, refused.code(), NONE);
+        return FlowResult.ofDrop(refused);
+    }
+
     /** See {@link FlowTable#setDrop}. */
     boolean setDrop(long handle, DropReason reason) {
         Objects.requireNonNull(reason, "reason");
@@ -212,10 +220,10 @@ final class FlowPairs<P> {
         return FlowResult.ofDrop(reason);
     }
 
-    /** Allocates an entry and puts it in the hash index at the empty {@code slot} found for hash {@code h}. */
-    private int insert(long h, int slot, int sip, int dip, int ports, int protoNh, int state, int link, long nowNs) {
+    /** Allocates an entry and puts it in the hash index at the empty {@code slot} just probed for its key. */
+    private int insert(int slot, int sip, int dip, int ports, int protoNh, int state, int link, long nowNs) {
         int e = entries.allocate(sip, dip, ports, protoNh, state, link, FlowRecord.tick(nowNs));
-        index.insert(h, slot, e);
+        index.insert(slot, e);
         return e;
     }
 
