@@ -47,7 +47,9 @@
  * sets up flows, ages them and injects; it sleeps in that selector when idle. Threads do not
  * grow with ports, and a port costs its capture ring (192 KiB; see
  * {@link io.vrouter.agent.dataplane.io.PcapPacketIo}) and a few hundred bytes of state. Every other thread reaches it through commands answered with futures. Host commands
- * (nft, ip, pcap open/close) run on {@code dataplane-control}, never on the dataplane thread.
+ * (nft, tc, ip) and pcap closes run on {@code dataplane-control}, never on the dataplane thread;
+ * a port's capture is opened on the thread of its port event (no fork: a few system calls), so
+ * its ring holds the guest's frames from before port IPC answers ({@code PortAttachments}).
  * Counters are single-writer and may be read from any thread.
  *
  * <h2>Invariants</h2>
