@@ -133,14 +133,16 @@ ring_kb() { # resident KiB of the packet rings (AF_PACKET mmaps show as socket:[
   awk '/^[0-9a-f]+-[0-9a-f]+ / {ring = ($NF ~ /^socket:\[/)} ring && /^Rss:/ {kb += $2} END {print kb + 0}' "/proc/$1/smaps"
 }
 full_gc() { jcmd "$1" GC.run >/dev/null 2>&1 || log "jcmd GC.run failed for $1"; sleep 2; }
-# The guest's ARP, watched from inside its namespace: prints "requests<TAB>epoch ms of the first
-# answer" once an ARP reply reaches the guest, or "requests<TAB>-" after 60 s.
+# The guest's ARP, watched from inside its namespace: creates $1 once it listens, then prints
+# "requests<TAB>epoch ms of the first answer" once an ARP reply reaches the guest, or
+# "requests<TAB>-" after 60 s.
 arp_watch() {
-  ip netns exec "$GUEST_NS" timeout 70 python3 - <<'PY'
-import socket, struct, time
+  ip netns exec "$GUEST_NS" timeout 70 python3 - "$1" <<'PY'
+import socket, struct, sys, time
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0806))
 s.bind(("eth0", 0))
 s.settimeout(60)
+open(sys.argv[1], "w").close()
 requests = 0
 try:
     while True:
@@ -181,6 +183,7 @@ run_point() { # build-name build-dir N
   rss0=$(rss_kb "$AGENT_PID")
   full_gc "$AGENT_PID"
   rss0gc=$(rss_kb "$AGENT_PID"); ring0=$(ring_kb "$AGENT_PID")
+  [ "${NMT:-0}" = 1 ] && [ "$name" = ours ] && cp "/proc/$AGENT_PID/smaps" "$run/smaps-0-gc.txt"
   log "$name, $n ports: plugging"
   local i batch=() sep body
   for i in $(seq 1 "$n"); do
@@ -206,16 +209,18 @@ run_point() { # build-name build-dir N
   if [ "${NMT:-0}" = 1 ] && [ "$name" = ours ]; then
     jcmd "$AGENT_PID" VM.native_memory summary >"$run/nmt.txt" 2>&1 || true
     jcmd "$AGENT_PID" GC.class_histogram >"$run/histogram.txt" 2>&1 || true
+    cp "/proc/$AGENT_PID/smaps" "$run/smaps.txt"
   fi
   full_gc "$AGENT_PID"
   rssgc=$(rss_kb "$AGENT_PID")
+  [ "${NMT:-0}" = 1 ] && [ "$name" = ours ] && cp "/proc/$AGENT_PID/smaps" "$run/smaps-gc.txt"
   # the measured guest, plugged last, with no neighbour entry left from an earlier point
   ip -n "$GUEST_NS" neigh flush dev eth0
   local t0 t1 got="" post arp answering body
   body=$(port_json 0 "$GUEST_IF" 10.250.0.2 "$GUEST_MAC" "$MEASURED_UUID" "$MEASURED_PROJECT")
-  arp_watch >"$run/arp.txt" 2>&1 &
+  arp_watch "$run/arp.ready" >"$run/arp.txt" 2>&1 &
   local watch_pid=$!
-  sleep 0.5 # the watcher's socket is open before the port is plugged
+  for _ in $(seq 1 100); do [ -e "$run/arp.ready" ] && break; sleep 0.1; done # listening before the plug
   t0=$(date +%s%N)
   post=$(curl -sf --max-time 10 -o /dev/null -w '%{time_total}' -X POST "http://127.0.0.1:$IPC/port" \
     -H 'Content-Type: application/json' -d "$body") || die "POST measured port failed"

@@ -3,6 +3,8 @@ package io.vrouter.agent.dataplane;
 import io.vrouter.agent.dataplane.host.HostIsolation;
 import io.vrouter.agent.dataplane.io.PacketIo;
 import io.vrouter.agent.port.VmPort;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,9 +33,11 @@ import org.slf4j.LoggerFactory;
  *   <li>On {@code dataplane-control}: the capture is handed to the dataplane thread, which
  *       answers the port's frames from then on (those already in its ring first).</li>
  *   <li>Then the host isolation ({@code nft}/{@code tc}: a forked tool, the slow step): after the
- *       port answers. Until it is in place the host kernel sees the guest's frames as it did
- *       before the port was plugged. A port counts as attached ({@link #attached()}) only once
- *       isolated; when isolation fails the port is detached again and retried.</li>
+ *       port answers, and for every port handed off meanwhile at once
+ *       ({@link HostIsolation#isolateAll}: one {@code nft} run for a POST of 30 ports). Until it
+ *       is in place the host kernel sees the guest's frames as it did before the port was
+ *       plugged. A port counts as attached ({@link #attached()}) only once isolated; when
+ *       isolation fails the port is detached again and retried.</li>
  * </ol>
  * An interface that cannot be opened or isolated is retried every
  * {@value UserspaceDataplane#ATTACH_RETRY_MS} ms up to {@value UserspaceDataplane#ATTACH_ATTEMPTS}
@@ -56,6 +60,10 @@ final class PortAttachments implements AutoCloseable {
     private record Opened(VmPort port, PacketIo io, long openedNs) {
     }
 
+    /** A port handed to the dataplane, waiting for its isolation. */
+    private record Pending(VmPort port, PacketIo io, int attempt, long eventNs, long openNs, long answeringNs) {
+    }
+
     private final ScheduledExecutorService control;
     private final Dataplane dataplane;
     private final HostIsolation isolation;
@@ -66,6 +74,8 @@ final class PortAttachments implements AutoCloseable {
     private final Map<String, VmPort> wanted = new ConcurrentHashMap<>();
     /** Captures opened by {@link #added}, by port id, until the control thread takes them. */
     private final Map<String, Opened> opened = new ConcurrentHashMap<>();
+    /** Ports answering but not isolated yet, isolated together by one task (control thread only). */
+    private final List<Pending> pending = new ArrayList<>();
     private volatile boolean closed;
 
     /**
@@ -157,36 +167,75 @@ final class PortAttachments implements AutoCloseable {
             long openNs = pre == null ? System.nanoTime() : pre.openedNs();
             submitted = true;
             dataplane.addPort(port, io).get(COMMAND_TIMEOUT_S, TimeUnit.SECONDS);
-            long answeringNs = System.nanoTime();
-            isolation.isolate(port.systemName());
-            attached.put(port.id(), port);
-            long isolatedNs = System.nanoTime();
-            LOG.info("port {} ({}) answering {} ms after its event (capture open at {} ms), isolated at {} ms"
-                    + " (attempt {})", port.id(), port.systemName(), ms(answeringNs - eventNs), ms(openNs - eventNs),
-                    ms(isolatedNs - eventNs), attempt);
+            if (pending.isEmpty()) {
+                control.execute(this::isolatePending); // after the hand-offs already queued
+            }
+            pending.add(new Pending(port, io, attempt, eventNs, openNs, System.nanoTime()));
         } catch (ExecutionException e) {
             // The dataplane refused the port (bad MAC, index clash): retrying cannot help.
             LOG.error("port {} ({}) not attached: {}", port.id(), port.systemName(), e.getCause().getMessage());
             io.close();
         } catch (RuntimeException | TimeoutException e) {
             if (submitted) {
-                undoHandOff(port, io); // isolation failed (the interface went?) or the dataplane did not answer
+                undoHandOff(port, io); // the dataplane did not answer
             } else if (io != null) {
                 io.close();
             }
-            if (attempt < UserspaceDataplane.ATTACH_ATTEMPTS) {
-                if (attempt == 1) {
-                    LOG.warn("port {}: cannot attach {} yet ({}); retrying", port.id(), port.systemName(), e.getMessage());
-                }
-                control.schedule(() -> attach(port, attempt + 1, eventNs), UserspaceDataplane.ATTACH_RETRY_MS,
-                        TimeUnit.MILLISECONDS);
-            } else {
-                LOG.error("port {}: gave up attaching {} after {} attempts: {}", port.id(), port.systemName(),
-                        attempt, e.getMessage());
-            }
+            retry(port, attempt, eventNs, e);
         } catch (InterruptedException e) {
             undoHandOff(port, io);
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Isolates every port handed off since the last call; one that fails is taken back and retried. */
+    private void isolatePending() {
+        List<Pending> batch = new ArrayList<>();
+        for (Pending p : pending) {
+            if (!closed && wanted.get(p.port().id()) == p.port()) {
+                batch.add(p); // the others: removed or replaced, their detach or replacement closes them
+            }
+        }
+        pending.clear();
+        if (batch.isEmpty()) {
+            return;
+        }
+        Map<String, RuntimeException> failed;
+        try {
+            failed = isolation.isolateAll(batch.stream().map(p -> p.port().systemName()).toList());
+        } catch (RuntimeException e) { // the isolation as a whole is unusable (closed)
+            failed = new java.util.HashMap<>();
+            for (Pending p : batch) {
+                failed.put(p.port().systemName(), e);
+            }
+        }
+        long isolatedNs = System.nanoTime();
+        for (Pending p : batch) {
+            VmPort port = p.port();
+            RuntimeException e = failed.get(port.systemName());
+            if (e != null) {
+                undoHandOff(port, p.io()); // the interface went? not left answering without its isolation
+                retry(port, p.attempt(), p.eventNs(), e);
+                continue;
+            }
+            attached.put(port.id(), port);
+            LOG.info("port {} ({}) answering {} ms after its event (capture open at {} ms), isolated at {} ms"
+                    + " ({} port(s) in one isolation; attempt {})", port.id(), port.systemName(),
+                    ms(p.answeringNs() - p.eventNs()), ms(p.openNs() - p.eventNs()), ms(isolatedNs - p.eventNs()),
+                    batch.size(), p.attempt());
+        }
+    }
+
+    private void retry(VmPort port, int attempt, long eventNs, Exception e) {
+        if (attempt < UserspaceDataplane.ATTACH_ATTEMPTS) {
+            if (attempt == 1) {
+                LOG.warn("port {}: cannot attach {} yet ({}); retrying", port.id(), port.systemName(), e.getMessage());
+            }
+            control.schedule(() -> attach(port, attempt + 1, eventNs), UserspaceDataplane.ATTACH_RETRY_MS,
+                    TimeUnit.MILLISECONDS);
+        } else {
+            LOG.error("port {}: gave up attaching {} after {} attempts: {}", port.id(), port.systemName(), attempt,
+                    e.getMessage());
         }
     }
 

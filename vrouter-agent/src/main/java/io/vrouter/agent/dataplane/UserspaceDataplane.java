@@ -363,12 +363,16 @@ public final class UserspaceDataplane implements AgentDataplane {
     }
 
     /**
-     * Waits until the control thread has handled every port and service event submitted so far
-     * (tests, and an orderly start: replay ports, then serve).
+     * Waits until the control thread has handled every port and service event submitted so far,
+     * and the isolation their hand-offs queued behind them (tests, and an orderly start: replay
+     * ports, then serve). Retries scheduled for later are not waited for.
      */
     public void awaitControlIdle(long timeout, TimeUnit unit) throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
         try {
-            control.submit(() -> { }).get(timeout, unit);
+            for (int round = 0; round < 2; round++) { // the second: behind the isolation the first let queue
+                control.submit(() -> { }).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         }

@@ -45,7 +45,14 @@ class PortAttachmentsTest {
     private final class RecordingIsolation implements HostIsolation {
         private final HostIsolation delegate = HostIsolation.none();
         final AtomicInteger failures = new AtomicInteger();
+        final List<Integer> batches = new CopyOnWriteArrayList<>();
         volatile boolean portAnsweringWhenIsolated;
+
+        @Override
+        public java.util.Map<String, RuntimeException> isolateAll(java.util.Collection<String> ifNames) {
+            batches.add(ifNames.size());
+            return HostIsolation.super.isolateAll(ifNames);
+        }
 
         @Override
         public String mechanism() {
@@ -104,7 +111,9 @@ class PortAttachmentsTest {
         return DataplaneTest.port("p" + i, i, 0x02_00_00_00_00_00L | i, ip("10.0.0.0") + i);
     }
 
+    /** The control thread's tasks done, and the isolation task they queued. */
     private void awaitIdle() throws Exception {
+        control.submit(() -> { }).get(10, TimeUnit.SECONDS);
         control.submit(() -> { }).get(10, TimeUnit.SECONDS);
     }
 
@@ -209,5 +218,18 @@ class PortAttachmentsTest {
         assertTrue(opened.stream().allMatch(MemoryPacketIo::isClosed));
         ports.added(port(3)); // after close: ignored, nothing opened
         assertEquals(2, opened.size());
+    }
+
+    @Test
+    void portsHandedOffTogetherShouldBeIsolatedInOneBatch() throws Exception {
+        CountDownLatch release = blockControl();
+        for (int i = 1; i <= 30; i++) {
+            ports.added(port(i)); // one POST /port with 30 ports
+        }
+        release.countDown();
+        awaitIdle();
+        assertEquals(30, ports.attached().size());
+        assertEquals(List.of(30), isolation.batches, "one isolation for the 30 ports");
+        assertEquals(30, isolation.isolated().size());
     }
 }

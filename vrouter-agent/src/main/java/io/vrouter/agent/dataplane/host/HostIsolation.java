@@ -1,5 +1,8 @@
 package io.vrouter.agent.dataplane.host;
 
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -26,6 +29,25 @@ public interface HostIsolation extends AutoCloseable {
      * @throws HostCommand.HostCommandException when the tool fails (e.g. the interface is gone)
      */
     void isolate(String ifName);
+
+    /**
+     * {@link #isolate} for each of {@code ifNames}; an implementation may do it with one command
+     * (a plug of many ports forks once, not once per port). One interface failing does not keep
+     * the others from being isolated.
+     *
+     * @return the interfaces that could not be isolated, each with why; empty when all were
+     */
+    default Map<String, RuntimeException> isolateAll(Collection<String> ifNames) {
+        Map<String, RuntimeException> failed = new LinkedHashMap<>();
+        for (String ifName : ifNames) {
+            try {
+                isolate(ifName);
+            } catch (RuntimeException e) {
+                failed.put(ifName, e);
+            }
+        }
+        return failed;
+    }
 
     /** Removes the drop from {@code ifName}; no error when it or the interface is already gone. */
     void release(String ifName);
