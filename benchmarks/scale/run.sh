@@ -139,7 +139,7 @@ full_gc() { jcmd "$1" GC.run >/dev/null 2>&1 || log "jcmd GC.run failed for $1";
 arp_watch() {
   ip netns exec "$GUEST_NS" timeout 70 python3 - "$1" <<'PY'
 import socket, struct, sys, time
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0806))
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3)) # ETH_P_ALL: the only way to see outgoing frames
 s.bind(("eth0", 0))
 s.settimeout(60)
 open(sys.argv[1], "w").close()
@@ -147,6 +147,8 @@ requests = 0
 try:
     while True:
         data, addr = s.recvfrom(2048)
+        if len(data) < 22 or data[12:14] != b"\x08\x06":
+            continue
         op = struct.unpack("!H", data[20:22])[0]
         if addr[2] == socket.PACKET_OUTGOING and op == 1:
             requests += 1
