@@ -24,8 +24,10 @@
 #      the guest's ARP requests until the first answer (an AF_PACKET watcher in the guest): 1
 #      means its first ARP was answered, more that it was lost and retransmitted (1 s each);
 #   5. wrk in that guest (1 thread, 1 keep-alive connection, DURATION s) gives its metadata p99.
-# NMT=1 runs the agent of this tree with -XX:NativeMemoryTracking=summary and saves, at N ports,
-# jcmd's VM.native_memory summary and GC.class_histogram in the run directory (accounting runs:
+# The agent's /proc/PID/smaps is saved in the run directory after the GC before plugging
+# (smaps-0-gc.txt), at N ports (smaps.txt) and after the GC there (smaps-gc.txt), to tell which
+# mappings grew. NMT=1 also runs the agent of this tree with -XX:NativeMemoryTracking=summary and
+# saves, at N ports, jcmd's VM.native_memory summary and GC.class_histogram (accounting runs:
 # NMT itself costs memory, so not for the reported figures).
 # Writes benchmarks/results/scale.md (and the raw table in the run directory).
 #
@@ -185,7 +187,7 @@ run_point() { # build-name build-dir N
   rss0=$(rss_kb "$AGENT_PID")
   full_gc "$AGENT_PID"
   rss0gc=$(rss_kb "$AGENT_PID"); ring0=$(ring_kb "$AGENT_PID")
-  [ "${NMT:-0}" = 1 ] && [ "$name" = ours ] && cp "/proc/$AGENT_PID/smaps" "$run/smaps-0-gc.txt"
+  cp "/proc/$AGENT_PID/smaps" "$run/smaps-0-gc.txt"
   log "$name, $n ports: plugging"
   local i batch=() sep body
   for i in $(seq 1 "$n"); do
@@ -211,11 +213,11 @@ run_point() { # build-name build-dir N
   if [ "${NMT:-0}" = 1 ] && [ "$name" = ours ]; then
     jcmd "$AGENT_PID" VM.native_memory summary >"$run/nmt.txt" 2>&1 || true
     jcmd "$AGENT_PID" GC.class_histogram >"$run/histogram.txt" 2>&1 || true
-    cp "/proc/$AGENT_PID/smaps" "$run/smaps.txt"
   fi
+  cp "/proc/$AGENT_PID/smaps" "$run/smaps.txt"
   full_gc "$AGENT_PID"
   rssgc=$(rss_kb "$AGENT_PID")
-  [ "${NMT:-0}" = 1 ] && [ "$name" = ours ] && cp "/proc/$AGENT_PID/smaps" "$run/smaps-gc.txt"
+  cp "/proc/$AGENT_PID/smaps" "$run/smaps-gc.txt"
   # the measured guest, plugged last, with no neighbour entry left from an earlier point
   ip -n "$GUEST_NS" neigh flush dev eth0
   local t0 t1 got="" post arp answering body
