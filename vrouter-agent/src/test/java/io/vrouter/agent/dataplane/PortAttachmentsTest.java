@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vrouter.agent.dataplane.host.HostIsolation;
+import io.vrouter.agent.dataplane.host.MemoryHostIsolation;
 import io.vrouter.agent.dataplane.io.MemoryPacketIo;
 import io.vrouter.agent.dataplane.io.PacketIoException;
 import io.vrouter.agent.port.VmPort;
@@ -41,9 +41,8 @@ class PortAttachmentsTest {
     private Dataplane dp;
     private PortAttachments ports;
 
-    /** HostIsolation.none() that can fail and records whether the port was attached when isolated. */
-    private final class RecordingIsolation implements HostIsolation {
-        private final HostIsolation delegate = HostIsolation.none();
+    /** The in-memory isolation, able to fail, recording its batches and whether the port answered first. */
+    private final class RecordingIsolation extends MemoryHostIsolation {
         final AtomicInteger failures = new AtomicInteger();
         final List<Integer> batches = new CopyOnWriteArrayList<>();
         volatile boolean portAnsweringWhenIsolated;
@@ -51,12 +50,7 @@ class PortAttachmentsTest {
         @Override
         public java.util.Map<String, RuntimeException> isolateAll(java.util.Collection<String> ifNames) {
             batches.add(ifNames.size());
-            return HostIsolation.super.isolateAll(ifNames);
-        }
-
-        @Override
-        public String mechanism() {
-            return "test";
+            return super.isolateAll(ifNames);
         }
 
         @Override
@@ -65,22 +59,7 @@ class PortAttachmentsTest {
                 throw new IllegalStateException("no such device " + ifName);
             }
             portAnsweringWhenIsolated = !dp.stats().ports().isEmpty();
-            delegate.isolate(ifName);
-        }
-
-        @Override
-        public void release(String ifName) {
-            delegate.release(ifName);
-        }
-
-        @Override
-        public Set<String> isolated() {
-            return delegate.isolated();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
+            super.isolate(ifName);
         }
     }
 

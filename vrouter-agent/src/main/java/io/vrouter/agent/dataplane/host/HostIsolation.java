@@ -15,7 +15,7 @@ import java.util.Set;
  * recreated at start so a SIGKILLed agent's leftovers never block the next start),
  * {@link TcHostIsolation} (tc {@code clsact} + {@code matchall drop}, the fallback when nftables
  * netdev hooks are unavailable), {@link TcLinkLocalDiversion} (shared port mode: link-local
- * frames only), {@link #none()} for in-memory tests.
+ * frames only), {@link #none()} ({@link MemoryHostIsolation}) for in-memory tests.
  *
  * <p>Thread-safe; called on control paths only (start, port add/remove, stop).
  */
@@ -82,33 +82,6 @@ public interface HostIsolation extends AutoCloseable {
 
     /** No isolation: for the in-memory dataplane, where no kernel sees the frames. */
     static HostIsolation none() {
-        return new HostIsolation() {
-            private final Set<String> isolated = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-            @Override
-            public String mechanism() {
-                return "none";
-            }
-
-            @Override
-            public void isolate(String ifName) {
-                isolated.add(ifName);
-            }
-
-            @Override
-            public void release(String ifName) {
-                isolated.remove(ifName);
-            }
-
-            @Override
-            public Set<String> isolated() {
-                return Set.copyOf(isolated);
-            }
-
-            @Override
-            public void close() {
-                isolated.clear();
-            }
-        };
+        return new MemoryHostIsolation();
     }
 }
