@@ -238,7 +238,7 @@ run_point() { # build-name build-dir N
   wait "$watch_pid" 2>/dev/null || true
   arp=$(awk -F'\t' -v t0="$(( t0 / 1000000 ))" 'NF == 2 {printf "%s\t%s", $1, ($2 == "-" ? "-" : $2 - t0)}' "$run/arp.txt")
   [ -n "$arp" ] || arp=$'?\t?'
-  answering=$(grep -F "($GUEST_IF) answering" "$run/agent.log" | sed -n 's/.* answering \([0-9]*\) ms.*/\1/p' | tail -n 1)
+  answering=$(grep -F "($GUEST_IF) answering" "$run/agent.log" | sed -n 's/.* answering \([0-9]*\) ms.*/\1/p' | tail -n 1 || true)
   ip netns exec "$GUEST_NS" wrk -t1 -c1 -d"${DURATION}s" --latency \
     http://169.254.169.254/latest/meta-data/instance-id >"$run/wrk.txt" 2>&1
   local p50 p99 reqs
