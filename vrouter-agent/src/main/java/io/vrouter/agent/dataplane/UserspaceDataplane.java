@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -68,11 +67,13 @@ import org.slf4j.LoggerFactory;
  * returns (the address exists from then on). A failed start undoes what it did.
  *
  * <h2>Ports</h2>
- * Port events are handled on one control thread ({@code dataplane-control}) so the port-IPC
- * thread never waits for {@code nft} or libpcap: isolate the port's {@code system-name}, open
- * it, attach it to the dataplane. An interface that does not exist yet (nova creates the tap
- * around the same time it calls port-control) is retried every {@value #ATTACH_RETRY_MS} ms up
- * to {@value #ATTACH_ATTEMPTS} times. Removal detaches (the dataplane deletes the port's flows),
+ * {@link PortAttachments}: the port's capture is opened on the event's thread (so port IPC
+ * answers with the capture already there: a guest's first ARP is kept in its ring, not lost),
+ * then, on one control thread ({@code dataplane-control}), handed to the dataplane and only then
+ * isolated with {@code nft}/{@code tc} (the forked, slow step, no longer before the port
+ * answers). An interface that does not exist yet (nova creates the tap around the same time it
+ * calls port-control) is retried every {@value #ATTACH_RETRY_MS} ms up to
+ * {@value #ATTACH_ATTEMPTS} times. Removal detaches (the dataplane deletes the port's flows),
  * closes the I/O and releases the isolation.
  *
  * <h2>Services</h2>
@@ -154,9 +155,6 @@ public final class UserspaceDataplane implements AgentDataplane {
     private final LinkLocalRegistry linklocal;
     private final StatsRegistry stats;
     private final ScheduledExecutorService control;
-    private final Map<String, VmPort> attached = new ConcurrentHashMap<>();
-    /** The latest port event per port id: a retry only goes on while its port is still wanted. */
-    private final Map<String, VmPort> wanted = new ConcurrentHashMap<>();
     private final List<AutoCloseable> subscriptions = new ArrayList<>();
     /** Removes the host state if the JVM exits without {@link #close()} (SIGTERM, a leaked test). */
     private final Thread shutdownHook = new Thread(this::close, "dataplane-shutdown");
@@ -169,6 +167,7 @@ public final class UserspaceDataplane implements AgentDataplane {
     private VhostInterface vhost;
     private Dataplane dataplane;
     private RelayManager relays;
+    private volatile PortAttachments ports;
 
     /** The agent's dataplane, from agent.conf, on the host's packet I/O ({@link HostPacketIoFactory}). */
     public UserspaceDataplane(DataplaneContext context) {
@@ -238,10 +237,14 @@ public final class UserspaceDataplane implements AgentDataplane {
             vhost = vh;
             relays = rm;
             dataplane = dp;
+            PortMode mode = host.portMode();
+            ports = new PortAttachments(control, dp, portIsolation, ifName -> mode == PortMode.SHARED
+                    ? ioFactory.open(ifName, LinkLocalFilter.socketProgram()) : ioFactory.open(ifName));
             Runtime.getRuntime().addShutdownHook(shutdownHook);
             dp.start();
         } catch (RuntimeException e) {
             dataplane = null;
+            ports = null;
             closeAll(rm, vhostIo, vh, iso, lock);
             throw e;
         }
@@ -334,86 +337,42 @@ public final class UserspaceDataplane implements AgentDataplane {
     @Override
     public void portAdded(VmPort port) {
         if (!closed) {
-            wanted.put(port.id(), port);
-            control.execute(() -> attachPort(port, 1));
+            started().added(port);
         }
     }
 
     @Override
     public void portRemoved(VmPort port) {
         if (!closed) {
-            wanted.remove(port.id(), port);
-            control.execute(() -> detachPort(port));
+            started().removed(port);
         }
     }
 
-    /** Ports attached to the dataplane (their interface open and isolated). */
+    private PortAttachments started() {
+        PortAttachments a = ports;
+        if (a == null) {
+            throw new IllegalStateException("port event before the dataplane started");
+        }
+        return a;
+    }
+
+    /** Ports attached to the dataplane (their interface open, handed to the dataplane thread and isolated). */
     public Map<String, VmPort> attachedPorts() {
-        return Map.copyOf(attached);
-    }
-
-    private void attachPort(VmPort port, int attempt) {
-        if (closed || wanted.get(port.id()) != port) {
-            return; // removed or replaced since this attempt was queued
-        }
-        VmPort old = attached.get(port.id());
-        if (old != null && !old.systemName().equals(port.systemName())) {
-            detachPort(old);
-        }
-        PacketIo io = null;
-        try {
-            portIsolation.isolate(port.systemName());
-            io = host.portMode() == PortMode.SHARED
-                    ? ioFactory.open(port.systemName(), LinkLocalFilter.socketProgram())
-                    : ioFactory.open(port.systemName());
-            dataplane.addPort(port, io).get(10, TimeUnit.SECONDS);
-            attached.put(port.id(), port);
-        } catch (ExecutionException e) {
-            // The dataplane refused the port (bad MAC, index clash): retrying cannot help.
-            LOG.error("port {} ({}) not attached: {}", port.id(), port.systemName(), e.getCause().getMessage());
-            io.close();
-            portIsolation.release(port.systemName());
-        } catch (RuntimeException | TimeoutException e) {
-            if (io != null) {
-                io.close();
-            }
-            if (attempt < ATTACH_ATTEMPTS) {
-                if (attempt == 1) {
-                    LOG.warn("port {}: cannot attach {} yet ({}); retrying", port.id(), port.systemName(), e.getMessage());
-                }
-                control.schedule(() -> attachPort(port, attempt + 1), ATTACH_RETRY_MS, TimeUnit.MILLISECONDS);
-            } else {
-                LOG.error("port {}: gave up attaching {} after {} attempts: {}", port.id(), port.systemName(),
-                        attempt, e.getMessage());
-                portIsolation.release(port.systemName());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void detachPort(VmPort port) {
-        try {
-            PacketIo io = dataplane.removePort(port.id()).get(10, TimeUnit.SECONDS);
-            if (io != null) {
-                io.close();
-            }
-        } catch (ExecutionException | TimeoutException e) {
-            LOG.error("port {}: detach failed: {}", port.id(), e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        attached.remove(port.id());
-        portIsolation.release(port.systemName());
+        PortAttachments a = ports;
+        return a == null ? Map.of() : a.attached();
     }
 
     /**
-     * Waits until the control thread has handled every port and service event submitted so far
-     * (tests, and an orderly start: replay ports, then serve).
+     * Waits until the control thread has handled every port and service event submitted so far,
+     * and the isolation their hand-offs queued behind them (tests, and an orderly start: replay
+     * ports, then serve). Retries scheduled for later are not waited for.
      */
     public void awaitControlIdle(long timeout, TimeUnit unit) throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
         try {
-            control.submit(() -> { }).get(timeout, unit);
+            for (int round = 0; round < 2; round++) { // the second: behind the isolation the first let queue
+                control.submit(() -> { }).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         }
@@ -445,7 +404,7 @@ public final class UserspaceDataplane implements AgentDataplane {
         if (dataplane == null) {
             return; // never started, or its start failed and undid itself
         }
-        closeAll(dataplane, relays, portIsolation == isolation ? null : portIsolation, isolation, vhost, nodeLock);
+        closeAll(ports, dataplane, relays, portIsolation == isolation ? null : portIsolation, isolation, vhost, nodeLock);
         LOG.info("userspace dataplane stopped");
     }
 

@@ -50,6 +50,8 @@ final class ComputeNodeFixture implements AutoCloseable {
     final UserspaceDataplane dataplane;
     final MetadataProxy proxy;
     final Inet4Address vhostIp;
+    /** The dataplane's nft table ({@code netdev}): its host isolation in exclusive mode. */
+    final String agentName;
     private final List<LinkLocalServiceEntry> entries = new ArrayList<>();
     private final AtomicInteger guestSeq = new AtomicInteger();
 
@@ -85,7 +87,7 @@ final class ComputeNodeFixture implements AutoCloseable {
                 (byte) 198, (byte) (18 + (pid >> 16 & 1)), (byte) (pid >> 8), (byte) ((pid + n * 7) | 1)});
             String vhostName = NetnsHarness.uniqueIfName("v");
             harness.deleteLinkOnClose(vhostName);
-            String agentName = NetnsHarness.uniqueAgentName();
+            agentName = NetnsHarness.uniqueAgentName();
             harness.deleteNftTableOnClose("netdev", agentName);
             int table = 5000 + (int) ((pid * 31 + n) % 20000);
             dataplane = new UserspaceDataplane(

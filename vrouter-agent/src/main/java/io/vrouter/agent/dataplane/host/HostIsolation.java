@@ -1,5 +1,8 @@
 package io.vrouter.agent.dataplane.host;
 
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -12,7 +15,7 @@ import java.util.Set;
  * recreated at start so a SIGKILLed agent's leftovers never block the next start),
  * {@link TcHostIsolation} (tc {@code clsact} + {@code matchall drop}, the fallback when nftables
  * netdev hooks are unavailable), {@link TcLinkLocalDiversion} (shared port mode: link-local
- * frames only), {@link #none()} for in-memory tests.
+ * frames only), {@link #none()} ({@link MemoryHostIsolation}) for in-memory tests.
  *
  * <p>Thread-safe; called on control paths only (start, port add/remove, stop).
  */
@@ -26,6 +29,25 @@ public interface HostIsolation extends AutoCloseable {
      * @throws HostCommand.HostCommandException when the tool fails (e.g. the interface is gone)
      */
     void isolate(String ifName);
+
+    /**
+     * {@link #isolate} for each of {@code ifNames}; an implementation may do it with one command
+     * (a plug of many ports forks once, not once per port). One interface failing does not keep
+     * the others from being isolated.
+     *
+     * @return the interfaces that could not be isolated, each with why; empty when all were
+     */
+    default Map<String, RuntimeException> isolateAll(Collection<String> ifNames) {
+        Map<String, RuntimeException> failed = new LinkedHashMap<>();
+        for (String ifName : ifNames) {
+            try {
+                isolate(ifName);
+            } catch (RuntimeException e) {
+                failed.put(ifName, e);
+            }
+        }
+        return failed;
+    }
 
     /** Removes the drop from {@code ifName}; no error when it or the interface is already gone. */
     void release(String ifName);
@@ -60,33 +82,6 @@ public interface HostIsolation extends AutoCloseable {
 
     /** No isolation: for the in-memory dataplane, where no kernel sees the frames. */
     static HostIsolation none() {
-        return new HostIsolation() {
-            private final Set<String> isolated = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-            @Override
-            public String mechanism() {
-                return "none";
-            }
-
-            @Override
-            public void isolate(String ifName) {
-                isolated.add(ifName);
-            }
-
-            @Override
-            public void release(String ifName) {
-                isolated.remove(ifName);
-            }
-
-            @Override
-            public Set<String> isolated() {
-                return Set.copyOf(isolated);
-            }
-
-            @Override
-            public void close() {
-                isolated.clear();
-            }
-        };
+        return new MemoryHostIsolation();
     }
 }

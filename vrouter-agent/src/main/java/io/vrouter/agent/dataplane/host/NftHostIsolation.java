@@ -1,5 +1,6 @@
 package io.vrouter.agent.dataplane.host;
 
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * transaction; a table of that name without the mark belongs to something else and is refused
  * ({@link NotOursException}), never deleted. Chain names are the interface name with every character
  * outside {@code [A-Za-z0-9_]} replaced by '_', prefixed by a per-instance sequence number so two
- * interface names that map to the same text still get their own chain.
+ * interface names that map to the same text still get their own chain. {@link #isolateAll} adds
+ * the chains of many interfaces in one {@code nft -f} transaction: one fork for a batch of ports.
  */
 public final class NftHostIsolation implements HostIsolation {
     /** Runs before every other ingress hook, so nothing else sees the frame first. */
@@ -94,21 +96,60 @@ public final class NftHostIsolation implements HostIsolation {
 
     @Override
     public synchronized void isolate(String ifName) {
+        Map<String, RuntimeException> failed = isolateAll(java.util.List.of(ifName));
+        if (!failed.isEmpty()) {
+            throw failed.get(ifName);
+        }
+    }
+
+    /**
+     * One {@code nft -f} transaction adding a chain per interface not yet isolated; when it fails
+     * (an interface is gone: the kernel refuses the whole transaction), each interface on its own,
+     * to isolate all the others and tell which failed.
+     */
+    @Override
+    public synchronized Map<String, RuntimeException> isolateAll(Collection<String> ifNames) {
         if (closed) {
             throw new IllegalStateException("host isolation closed");
         }
-        if (!IF_NAME.matcher(ifName).matches()) {
-            throw new IllegalArgumentException("not an interface name: " + ifName);
+        Map<String, RuntimeException> failed = new LinkedHashMap<>();
+        Map<String, String> add = new LinkedHashMap<>();
+        for (String ifName : ifNames) {
+            if (!IF_NAME.matcher(ifName).matches()) {
+                failed.put(ifName, new IllegalArgumentException("not an interface name: " + ifName));
+            } else if (!chains.containsKey(ifName) && !add.containsKey(ifName)) {
+                add.put(ifName, "in_" + (++seq) + "_" + ifName.replaceAll("[^A-Za-z0-9_]", "_"));
+            }
         }
-        if (chains.containsKey(ifName)) {
-            return;
+        if (add.isEmpty()) {
+            return failed;
         }
-        String chain = "in_" + (++seq) + "_" + ifName.replaceAll("[^A-Za-z0-9_]", "_");
-        String script = "add chain netdev " + table + " " + chain + " { type filter hook ingress device \""
-                + ifName + "\" priority " + PRIORITY + "; policy drop; }\n"
-                + "add rule netdev " + table + " " + chain + " counter\n";
-        HostCommand.run(HostCommand.DEFAULT_TIMEOUT, script, "nft", "-f", "-").check();
-        chains.put(ifName, chain);
+        HostCommand.Result r = HostCommand.run(HostCommand.DEFAULT_TIMEOUT, script(add), "nft", "-f", "-");
+        if (r.ok()) {
+            chains.putAll(add);
+        } else if (add.size() == 1) {
+            failed.put(add.keySet().iterator().next(), new HostCommand.HostCommandException(r));
+        } else {
+            add.forEach((ifName, chain) -> {
+                HostCommand.Result one = HostCommand.run(HostCommand.DEFAULT_TIMEOUT, script(Map.of(ifName, chain)),
+                        "nft", "-f", "-");
+                if (one.ok()) {
+                    chains.put(ifName, chain);
+                } else {
+                    failed.put(ifName, new HostCommand.HostCommandException(one));
+                }
+            });
+        }
+        return failed;
+    }
+
+    /** The chains (interface -> chain name) as one nft script. */
+    private String script(Map<String, String> add) {
+        StringBuilder sb = new StringBuilder();
+        add.forEach((ifName, chain) -> sb.append("add chain netdev ").append(table).append(' ').append(chain)
+                .append(" { type filter hook ingress device \"").append(ifName).append("\" priority ").append(PRIORITY)
+                .append("; policy drop; }\nadd rule netdev ").append(table).append(' ').append(chain).append(" counter\n"));
+        return sb.toString();
     }
 
     @Override

@@ -145,4 +145,27 @@ class HostIsolationTest {
         }
         assertThrows(IllegalArgumentException.class, () -> NftHostIsolation.start("bad-name; flush ruleset"));
     }
+
+    @Test
+    void nftIsolateAllShouldAddEveryChainInOneTransactionAndReportEachInterfaceItCouldNotIsolate() {
+        String[][] pairs = io.vrouter.agent.dataplane.io.NodeScaleVeths.create(NETNS.harness(), "sc", 3);
+        String name = NetnsHarness.uniqueAgentName();
+        NETNS.harness().deleteNftTableOnClose("netdev", name);
+        try (NftHostIsolation iso = NftHostIsolation.start(name)) {
+            assertTrue(iso.isolateAll(java.util.List.of(pairs[0][0], pairs[1][0], pairs[0][0])).isEmpty());
+            assertEquals(java.util.Set.of(pairs[0][0], pairs[1][0]), iso.isolated());
+            String listing = HostCommand.runChecked("nft", "list", "table", "netdev", name).stdout();
+            assertEquals(2, listing.lines().filter(l -> l.strip().startsWith("chain ")).count(), listing);
+            var bad = iso.isolateAll(java.util.List.of("bad\"name", pairs[2][0]));
+            assertTrue(bad.get("bad\"name") instanceof IllegalArgumentException);
+            assertEquals(1, bad.size(), "the valid name is isolated all the same");
+            // The kernel refuses the transaction (its table gone): every interface is reported, none recorded.
+            HostCommand.runChecked("nft", "delete", "table", "netdev", name);
+            String[][] more = io.vrouter.agent.dataplane.io.NodeScaleVeths.create(NETNS.harness(), "sc", 2);
+            var failed = iso.isolateAll(java.util.List.of(more[0][0], more[1][0]));
+            assertEquals(java.util.Set.of(more[0][0], more[1][0]), failed.keySet());
+            assertTrue(failed.values().stream().allMatch(e -> e instanceof HostCommand.HostCommandException));
+            assertEquals(java.util.Set.of(pairs[0][0], pairs[1][0], pairs[2][0]), iso.isolated());
+        }
+    }
 }
