@@ -35,24 +35,19 @@ import org.slf4j.LoggerFactory;
  * dataplane thread), and a port costs no buffer of its own. A frame longer than a slot
  * (impossible on Ethernet) is dropped and counted as a capture drop.
  */
-public final class AfPacketIo implements PacketIo {
+public final class AfPacketIo extends DescriptorPacketIo {
     /** Receive queue asked per guest port (the kernel doubles it and charges each frame's true size). */
     public static final int DEFAULT_RCVBUF_BYTES = 512 << 10;
 
     private static final Logger LOG = LoggerFactory.getLogger(AfPacketIo.class);
 
-    private final String ifName;
-    private final int fd;
     private final NativeFrame frame;
     private final Memory stats = new Memory(8);
     private final Memory statsLength = new Memory(4);
     private final AtomicLong drops = new AtomicLong();
-    private final AtomicLong sendFailures = new AtomicLong();
-    private volatile boolean closed;
 
     private AfPacketIo(String ifName, int fd, NativeFrame frame) {
-        this.ifName = ifName;
-        this.fd = fd;
+        super(ifName, fd, LOG);
         this.frame = frame;
     }
 
@@ -138,21 +133,6 @@ public final class AfPacketIo implements PacketIo {
     }
 
     @Override
-    public String interfaceName() {
-        return ifName;
-    }
-
-    @Override
-    public int selectableFd() {
-        return fd;
-    }
-
-    @Override
-    public void start(Runnable wakeup) {
-        // the kernel wakes the selector through the socket: nothing to keep
-    }
-
-    @Override
     public int receive(byte[] buffer, FrameReceiver receiver, int maxFrames) {
         if (closed) {
             return FAILED;
@@ -194,11 +174,7 @@ public final class AfPacketIo implements PacketIo {
         }
         int length = (int) Math.min(len, buffer.length);
         frame.slots.read((long) i * MAX_FRAME_LENGTH, buffer, 0, length);
-        try {
-            receiver.onFrame(buffer, length);
-        } catch (RuntimeException e) {
-            LOG.error("frame receiver for {} threw; frame dropped", ifName, e);
-        }
+        deliver(receiver, buffer, length);
         return 1;
     }
 
@@ -211,15 +187,7 @@ public final class AfPacketIo implements PacketIo {
         if (AfPacket.send(fd, frame.tx, length, 0) == length) {
             return true;
         }
-        if (sendFailures.getAndIncrement() == 0 || LOG.isDebugEnabled()) {
-            LOG.warn("send on {} failed ({} bytes): errno {}", ifName, length, Native.getLastError());
-        }
-        return false;
-    }
-
-    /** Sends that failed since open. */
-    public long sendFailures() {
-        return sendFailures.get();
+        return sendFailed(length, "errno " + Native.getLastError());
     }
 
     /** Frames the kernel dropped because the receive queue was full, and frames too long to take. */
@@ -234,20 +202,8 @@ public final class AfPacketIo implements PacketIo {
         return drops.get();
     }
 
-    /** Closes the socket; not while {@link #receive} runs. */
     @Override
-    public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        }
+    void release() {
         AfPacket.close(fd);
-    }
-
-    @Override
-    public String toString() {
-        return "AfPacketIo[" + ifName + "]";
     }
 }

@@ -3,7 +3,6 @@ package io.vrouter.agent.dataplane.io;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.PointerByReference;
-import java.util.concurrent.atomic.AtomicLong;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
@@ -47,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * </table>
  * A burst beyond the ring is dropped by the kernel and counted: {@link #captureDrops()}.
  */
-public final class PcapPacketIo implements PacketIo {
+public final class PcapPacketIo extends DescriptorPacketIo {
     /** 65,536 minus the 68 bytes libpcap puts before the frame in a TPACKET_V2 slot. */
     public static final int DEFAULT_SNAPLEN = 65536 - 68;
     public static final int DEFAULT_BUFFER_BYTES = 160 << 10;
@@ -58,24 +57,18 @@ public final class PcapPacketIo implements PacketIo {
 
     private static final Logger LOG = LoggerFactory.getLogger(PcapPacketIo.class);
 
-    private final String ifName;
     private final PcapHandle handle;
     /** The pcap_t for {@link PcapNextEx}; null: pcap4j's call is used. */
     private final Pointer pcapT;
-    private final int fd;
     private final PointerByReference header = new PointerByReference();
     private final PointerByReference data = new PointerByReference();
     /** Frames are sent from here: only their length is copied. */
     private final Memory tx = new Memory(MAX_FRAME_LENGTH);
-    private final AtomicLong sendFailures = new AtomicLong();
-    private volatile boolean closed;
-    private boolean started;
 
     private PcapPacketIo(String ifName, PcapHandle handle, Pointer pcapT, int fd) {
-        this.ifName = ifName;
+        super(ifName, fd, LOG);
         this.handle = handle;
         this.pcapT = pcapT;
-        this.fd = fd;
     }
 
     /**
@@ -127,23 +120,6 @@ public final class PcapPacketIo implements PacketIo {
         return new PcapPacketIo(ifName, h, pcapT, fd);
     }
 
-    @Override
-    public String interfaceName() {
-        return ifName;
-    }
-
-    @Override
-    public int selectableFd() {
-        return fd;
-    }
-
-    @Override
-    public synchronized void start(Runnable wakeup) {
-        if (started) {
-            throw new IllegalStateException(ifName + " already started");
-        }
-        started = true; // the kernel wakes the selector: nothing to keep
-    }
 
     @Override
     public int receive(byte[] buffer, FrameReceiver receiver, int maxFrames) {
@@ -171,14 +147,6 @@ public final class PcapPacketIo implements PacketIo {
         return n;
     }
 
-    private void deliver(FrameReceiver receiver, byte[] buffer, int len) {
-        try {
-            receiver.onFrame(buffer, len);
-        } catch (RuntimeException e) {
-            LOG.error("frame receiver for {} threw; frame dropped", ifName, e);
-        }
-    }
-
     @Override
     public boolean send(byte[] frame, int length) {
         if (closed) {
@@ -191,15 +159,7 @@ public final class PcapPacketIo implements PacketIo {
         if (PcapNextEx.pcap_sendpacket(pcapT, tx, length) == 0) {
             return true;
         }
-        if (sendFailures.getAndIncrement() == 0 || LOG.isDebugEnabled()) {
-            LOG.warn("send on {} failed ({} bytes): {}", ifName, length, PcapNextEx.pcap_geterr(pcapT));
-        }
-        return false;
-    }
-
-    /** Sends that failed since open. */
-    public long sendFailures() {
-        return sendFailures.get();
+        return sendFailed(length, PcapNextEx.pcap_geterr(pcapT));
     }
 
     /** Frames the kernel dropped because the ring was full (and any the interface dropped). */
@@ -216,20 +176,9 @@ public final class PcapPacketIo implements PacketIo {
         }
     }
 
-    /** Closes the handle (its socket, ring and copy buffer); not while {@link #receive} or {@link #send} runs. */
+    /** The handle: its socket, ring and copy buffer. */
     @Override
-    public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        }
+    void release() {
         handle.close();
-    }
-
-    @Override
-    public String toString() {
-        return "PcapPacketIo[" + ifName + "]";
     }
 }
