@@ -120,7 +120,6 @@ public final class PcapPacketIo extends DescriptorPacketIo {
         return new PcapPacketIo(ifName, h, pcapT, fd);
     }
 
-
     @Override
     public int receive(byte[] buffer, FrameReceiver receiver, int maxFrames) {
         if (closed) {
