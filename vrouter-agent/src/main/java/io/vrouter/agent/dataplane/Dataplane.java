@@ -282,9 +282,8 @@ public final class Dataplane implements Agent, AutoCloseable {
             work += poll(vhost);
         }
         work += setup.runDeferred(now);
-        int tick = FlowRecord.tick(now);
-        if (tick != agedTick) { // flow times have the tick's resolution: aging again within one finds nothing new
-            agedTick = tick;
+        if (FlowRecord.tick(now) != agedTick) { // flow times have the tick's resolution: within one, nothing new
+            agedTick = FlowRecord.tick(now);
             work += table.age(now, config.ageBudget());
         }
         return work;
