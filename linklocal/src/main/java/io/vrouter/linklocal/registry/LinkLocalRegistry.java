@@ -5,6 +5,7 @@ import io.vrouter.linklocal.config.FabricTargets;
 import io.vrouter.linklocal.config.LinkLocalJson;
 import io.vrouter.linklocal.config.LinkLocalServiceEntry;
 import io.vrouter.linklocal.config.LinkLocalServices;
+import io.vrouter.plumbing.stats.Counters;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -18,7 +19,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,12 +88,7 @@ public final class LinkLocalRegistry implements AutoCloseable {
     private LinkLocalServices config = LinkLocalServices.EMPTY;
     private String configSource = RegistrySnapshot.EMPTY.source();
 
-    private final AtomicLong snapshotsApplied = new AtomicLong();
-    private final AtomicLong configsAccepted = new AtomicLong();
-    private final AtomicLong configsRejected = new AtomicLong();
-    private final AtomicLong dnsOk = new AtomicLong();
-    private final AtomicLong dnsFailed = new AtomicLong();
-    private final AtomicLong listenerErrors = new AtomicLong();
+    private final Counters<Event> events = new Counters<>(Event.class);
     private volatile String lastRejection;
     private volatile boolean closed;
 
@@ -185,9 +180,13 @@ public final class LinkLocalRegistry implements AutoCloseable {
         for (LinkLocalService svc : s.services()) {
             unresolved += svc.isResolved() ? 0 : 1;
         }
-        return new RegistryStats(s.version(), s.size(), unresolved, snapshotsApplied.get(), configsAccepted.get(),
-                configsRejected.get(), dnsOk.get(), dnsFailed.get(), listenerErrors.get(), lastRejection);
+        return new RegistryStats(s.version(), s.size(), unresolved, events.get(Event.SNAPSHOTS_APPLIED),
+                events.get(Event.CONFIGS_ACCEPTED), events.get(Event.CONFIGS_REJECTED), events.get(Event.DNS_OK),
+                events.get(Event.DNS_FAILED), events.get(Event.LISTENER_ERRORS), lastRejection);
     }
+
+    /** The counted events, one per counter of {@link RegistryStats}. */
+    private enum Event { SNAPSHOTS_APPLIED, CONFIGS_ACCEPTED, CONFIGS_REJECTED, DNS_OK, DNS_FAILED, LISTENER_ERRORS }
 
     /**
      * Addresses of DNS answers never installed because {@link FabricTargets} or this node's own
@@ -237,7 +236,7 @@ public final class LinkLocalRegistry implements AutoCloseable {
             recordRejected(source, e);
             throw e;
         }
-        configsAccepted.incrementAndGet();
+        events.increment(Event.CONFIGS_ACCEPTED);
         config = services;
         configSource = source;
         syncDnsNames();
@@ -246,7 +245,7 @@ public final class LinkLocalRegistry implements AutoCloseable {
 
     /** Writer thread only: counts and logs a refused config. */
     void recordRejected(String source, ConfigValidationException e) {
-        configsRejected.incrementAndGet();
+        events.increment(Event.CONFIGS_REJECTED);
         lastRejection = source + ": " + e.getMessage();
         RegistrySnapshot now = current;
         LOG.error("link-local config from {} rejected; keeping version {} from {} ({} services): {}",
@@ -266,7 +265,7 @@ public final class LinkLocalRegistry implements AutoCloseable {
             return RegistryDiff.between(before, before);
         }
         current = after;
-        snapshotsApplied.incrementAndGet();
+        events.increment(Event.SNAPSHOTS_APPLIED);
         if (diff.isEmpty()) {
             LOG.info("link-local services v{} from {}: reordered, no forwarding change", after.version(), source);
             return diff;
@@ -286,7 +285,7 @@ public final class LinkLocalRegistry implements AutoCloseable {
         try {
             sub.listener.onChange(diff);
         } catch (RuntimeException e) {
-            listenerErrors.incrementAndGet();
+            events.increment(Event.LISTENER_ERRORS);
             LOG.error("link-local registry listener {} failed on v{}", sub.listener, diff.after().version(), e);
         }
     }
@@ -343,7 +342,7 @@ public final class LinkLocalRegistry implements AutoCloseable {
         d.inFlight = false;
         boolean live = dns.get(d.key) == d;
         if (error != null || answer == null || answer.isEmpty()) {
-            dnsFailed.incrementAndGet();
+            events.increment(Event.DNS_FAILED);
             String why = error != null ? error.getClass().getSimpleName() + ": " + error.getMessage() : "no addresses";
             if (live) {
                 LOG.warn("DNS resolution of '{}' failed ({}); {} for services {}", d.name, why,
@@ -352,7 +351,7 @@ public final class LinkLocalRegistry implements AutoCloseable {
             }
             return;
         }
-        dnsOk.incrementAndGet();
+        events.increment(Event.DNS_OK);
         if (!live) {
             return; // the name left the config while it was being resolved
         }
