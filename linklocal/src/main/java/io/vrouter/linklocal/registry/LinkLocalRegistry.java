@@ -185,15 +185,17 @@ public final class LinkLocalRegistry implements AutoCloseable {
                 events.get(Event.DNS_FAILED), events.get(Event.LISTENER_ERRORS), lastRejection);
     }
 
-    /** The counted events, one per counter of {@link RegistryStats}. */
-    private enum Event { SNAPSHOTS_APPLIED, CONFIGS_ACCEPTED, CONFIGS_REJECTED, DNS_OK, DNS_FAILED, LISTENER_ERRORS }
+    /** The counted events: the counters of {@link RegistryStats}, and {@link #dnsAddressesRefused()}. */
+    private enum Event {
+        SNAPSHOTS_APPLIED, CONFIGS_ACCEPTED, CONFIGS_REJECTED, DNS_OK, DNS_FAILED, LISTENER_ERRORS, DNS_ADDRESSES_REFUSED
+    }
 
     /**
      * Addresses of DNS answers never installed because {@link FabricTargets} or this node's own
      * endpoints refused them (a name resolving to {@code 127.0.0.1}, to the agent's port IPC...).
      */
     public long dnsAddressesRefused() {
-        return targetGuard.refused();
+        return events.get(Event.DNS_ADDRESSES_REFUSED);
     }
 
     /** Stops the timers, and the threads this registry created. The last snapshot stays readable. */
@@ -356,6 +358,7 @@ public final class LinkLocalRegistry implements AutoCloseable {
             return; // the name left the config while it was being resolved
         }
         List<InetAddress> allowed = targetGuard.allowed(d.name, d.key, config, answer);
+        events.add(Event.DNS_ADDRESSES_REFUSED, answer.size() - allowed.size());
         if (allowed.isEmpty()) {
             LOG.warn("DNS name '{}': every address of the answer is refused; {} for services {}", d.name,
                     d.answer.isEmpty() ? "still unresolved" : "keeping last good answer " + text(d.answer),

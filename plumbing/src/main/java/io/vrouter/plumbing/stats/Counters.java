@@ -25,6 +25,14 @@ public final class Counters<E extends Enum<E>> {
         values.incrementAndGet(name.ordinal());
     }
 
+    /** Counts {@code n} events of kind {@code name} at once ({@code n >= 0}). */
+    public void add(E name, long n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("counters only grow: " + name + " += " + n);
+        }
+        values.addAndGet(name.ordinal(), n);
+    }
+
     /** Events of kind {@code name} counted so far. */
     public long get(E name) {
         return values.get(name.ordinal());

@@ -1,6 +1,7 @@
 package io.vrouter.plumbing.stats;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.ExecutorService;
@@ -29,6 +30,17 @@ class CountersTest {
         assertEquals(0, c.get(Event.SENT));
         assertEquals(2, c.get(Event.FAILED));
         assertEquals(1, c.get(Event.RETRIED));
+    }
+
+    @Test
+    void addShouldCountSeveralEventsAndRefuseANegativeCount() {
+        Counters<Event> c = new Counters<>(Event.class);
+        c.add(Event.SENT, 5);
+        c.add(Event.SENT, 0);
+        c.increment(Event.SENT);
+        assertEquals(6, c.get(Event.SENT));
+        assertThrows(IllegalArgumentException.class, () -> c.add(Event.SENT, -1));
+        assertEquals(6, c.get(Event.SENT), "a refused count changes nothing");
     }
 
     @Test
