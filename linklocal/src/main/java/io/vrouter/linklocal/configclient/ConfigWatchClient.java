@@ -278,10 +278,10 @@ public final class ConfigWatchClient implements AutoCloseable {
         }
     }
 
-    /** Settings of a {@link ConfigWatchClient}; everything but endpoint and listener is optional. */
     /** The counted events, one per counter of {@link WatchClientStats}. */
     private enum Event { POLLS, UPDATES, ERRORS, REJECTED }
 
+    /** Settings of a {@link ConfigWatchClient}; everything but endpoint and listener is optional. */
     public static final class Builder {
         private final ConfigApiEndpoint endpoint;
         private final LinkLocalConfigListener listener;
