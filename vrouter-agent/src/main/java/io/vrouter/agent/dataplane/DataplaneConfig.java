@@ -1,6 +1,7 @@
 package io.vrouter.agent.dataplane;
 
 import io.vrouter.flow.FlowTableConfig;
+import io.vrouter.plumbing.config.SettingRange;
 import java.net.Inet4Address;
 import java.nio.ByteBuffer;
 import java.util.Objects;
@@ -107,12 +108,12 @@ public record DataplaneConfig(Inet4Address vhostIp, long vhostKernelMac, int met
 
         /** 576 (the IPv4 minimum every link carries) to 9000 (jumbo frames). */
         public Builder vhostMtu(int mtu) {
-            this.vhostMtu = checkRange("vhostMtu", mtu, 576, 9000);
+            this.vhostMtu = SettingRange.require("vhostMtu", mtu, 576, 9000);
             return this;
         }
 
         public Builder metadataProxyPort(int port) {
-            this.metadataProxyPort = checkRange("metadataProxyPort", port, 1, 65535);
+            this.metadataProxyPort = SettingRange.require("metadataProxyPort", port, 1, 65535);
             return this;
         }
 
@@ -125,17 +126,17 @@ public record DataplaneConfig(Inet4Address vhostIp, long vhostKernelMac, int met
         }
 
         public Builder rxBatch(int n) {
-            this.rxBatch = checkRange("rxBatch", n, 1, 1 << 16);
+            this.rxBatch = SettingRange.require("rxBatch", n, 1, 1 << 16);
             return this;
         }
 
         public Builder ageBudget(int n) {
-            this.ageBudget = checkRange("ageBudget", n, 1, Integer.MAX_VALUE);
+            this.ageBudget = SettingRange.require("ageBudget", n, 1, Integer.MAX_VALUE);
             return this;
         }
 
         public Builder commandBudget(int n) {
-            this.commandBudget = checkRange("commandBudget", n, 1, 1 << 16);
+            this.commandBudget = SettingRange.require("commandBudget", n, 1, 1 << 16);
             return this;
         }
 
@@ -174,13 +175,6 @@ public record DataplaneConfig(Inet4Address vhostIp, long vhostKernelMac, int met
             return new DataplaneConfig(vhostIp, vhostKernelMac, metadataProxyPort, agentMac, rxBatch, ageBudget,
                     commandBudget, idleParkNs, busyPollNs, flowTable != null ? flowTable : FlowTableConfig.defaults(),
                     completePartialGuestChecksums, vhostMtu);
-        }
-
-        private static int checkRange(String name, int v, int min, int max) {
-            if (v < min || v > max) {
-                throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], got " + v);
-            }
-            return v;
         }
     }
 }
