@@ -318,7 +318,7 @@ public final class ConfigWatchClient implements AutoCloseable {
 
         /** A shared client (see {@link ConfigApiClient#newHttpClient}); by default one of its own. */
         public Builder httpClient(HttpClient client) {
-            this.httpClient = client;
+            this.httpClient = Objects.requireNonNull(client, "httpClient");
             return this;
         }
 
@@ -330,7 +330,7 @@ public final class ConfigWatchClient implements AutoCloseable {
 
         /** A shared scheduler, not shut down by {@link #close()}; by default a thread of its own. */
         public Builder scheduler(ScheduledExecutorService s) {
-            this.scheduler = s;
+            this.scheduler = Objects.requireNonNull(s, "scheduler");
             return this;
         }
 
