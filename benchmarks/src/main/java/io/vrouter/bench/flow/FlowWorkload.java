@@ -6,6 +6,9 @@ import io.vrouter.flow.FlowKey;
 import io.vrouter.flow.FlowResult;
 import io.vrouter.flow.FlowTable;
 import io.vrouter.flow.FlowTableConfig;
+import io.vrouter.packet.Bytes;
+import io.vrouter.packet.Ipv4;
+import io.vrouter.packet.Tcp;
 import java.util.HashMap;
 import java.util.SplittableRandom;
 
@@ -16,14 +19,10 @@ import java.util.SplittableRandom;
  * installed with the calls the agent's dataplane makes for a new connection ({@link #install}).
  */
 final class FlowWorkload {
-    static final int UDP = 17;
-    static final int TCP = 6;
-    /** Wire TCP flags of a SYN, the packet that starts a flow. */
-    static final int SYN = 0x02;
-    static final int METADATA_IP = 0xA9FE_A9FE;
-    static final int VHOST_IP = 0x0A0A_0A01;
-    static final int VM_NET = 0x0A00_0000;
-    static final int LINK_LOCAL_NET = 0xA9FE_0000;
+    static final int METADATA_IP = Bytes.ip(169, 254, 169, 254);
+    static final int VHOST_IP = Bytes.ip(10, 10, 10, 1);
+    static final int VM_NET = Bytes.ip(10, 0, 0, 0);
+    static final int LINK_LOCAL_NET = Bytes.ip(169, 254, 0, 0);
     /** Ints per packed key in the lookup arrays: nh, proto, sip, dip, sport, dport. */
     static final int KEY_INTS = 6;
 
@@ -33,13 +32,13 @@ final class FlowWorkload {
     /** Forward key of pair {@code c}. */
     static FlowKey forward(long c, FlowKey into) {
         int i = (int) c;
-        return into.set(1 + (i & 1023), TCP, VM_NET + i, METADATA_IP, 1024 + ((i >>> 10) & 0x3FFF), 80);
+        return into.set(1 + (i & 1023), Ipv4.PROTO_TCP, VM_NET + i, METADATA_IP, 1024 + ((i >>> 10) & 0x3FFF), 80);
     }
 
     /** Reverse key of pair {@code c}. */
     static FlowKey reverse(long c, FlowKey into) {
         int i = (int) c;
-        return into.set(0, TCP, VHOST_IP, LINK_LOCAL_NET + i, 8097, 1024 + ((i >>> 10) & 0x3FFF));
+        return into.set(0, Ipv4.PROTO_TCP, VHOST_IP, LINK_LOCAL_NET + i, 8097, 1024 + ((i >>> 10) & 0x3FFF));
     }
 
     /** Table config for {@code flows} entries: capacity = flows rounded up to a power of two. */
@@ -62,7 +61,7 @@ final class FlowWorkload {
     static long install(FlowTable<?> table, long c, FlowKey f, FlowKey r, long nowNs) {
         long h = table.lookup(forward(c, f));
         if (h == FlowResult.NO_FLOW) {
-            h = table.addHold(f, FlowWorkload.SYN, nowNs);
+            h = table.addHold(f, Tcp.SYN, nowNs); // a SYN starts the flow
         }
         long rev = FlowResult.isHandle(h)
                 ? table.installReverse(h, reverse(c, r), FlowAction.NAT, FlowFlags.LINK_LOCAL, nowNs) : h;

@@ -4,6 +4,7 @@ import io.vrouter.linklocal.config.VersionedConfig;
 
 import io.vrouter.linklocal.config.FieldError;
 import io.vrouter.plumbing.retry.Backoff;
+import io.vrouter.plumbing.stats.Counters;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -16,7 +17,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,10 +70,7 @@ public final class ConfigWatchClient implements AutoCloseable {
     private final String apiSource;
     private final String nodeName;
 
-    private final AtomicLong polls = new AtomicLong();
-    private final AtomicLong updates = new AtomicLong();
-    private final AtomicLong errors = new AtomicLong();
-    private final AtomicLong rejected = new AtomicLong();
+    private final Counters<Event> events = new Counters<>(Event.class);
     private volatile long revision;
     private volatile Instant lastContact;
 
@@ -136,7 +133,8 @@ public final class ConfigWatchClient implements AutoCloseable {
     }
 
     public WatchClientStats stats() {
-        return new WatchClientStats(polls.get(), updates.get(), errors.get(), rejected.get(), revision, lastContact);
+        return new WatchClientStats(events.get(Event.POLLS), events.get(Event.UPDATES), events.get(Event.ERRORS),
+                events.get(Event.REJECTED), revision, lastContact);
     }
 
     /** Stops polling and, on its own thread, waits for it to finish (see the class comment). Idempotent. */
@@ -179,7 +177,7 @@ public final class ConfigWatchClient implements AutoCloseable {
                 LOG.info("no link-local config cache at {} yet", cache.file());
             }
         } catch (IOException e) {
-            errors.incrementAndGet();
+            events.increment(Event.ERRORS);
             LOG.warn("ignoring link-local config cache: {}", e.getMessage());
         }
     }
@@ -188,7 +186,7 @@ public final class ConfigWatchClient implements AutoCloseable {
         if (closed) {
             return;
         }
-        polls.incrementAndGet();
+        events.increment(Event.POLLS);
         long from = wantSnapshot ? 0 : since;
         CompletableFuture<Optional<WatchEvent>> f = api.watchAsync(from, hold, nodeName, revision);
         inFlight = f;
@@ -226,7 +224,7 @@ public final class ConfigWatchClient implements AutoCloseable {
         }
         since = ev.revision();
         if (!ev.valid()) {
-            rejected.incrementAndGet();
+            events.increment(Event.REJECTED);
             LOG.error("rejected link-local config revision {} from {}; keeping revision {}: {}", ev.revision(),
                     api.endpoint(), revision,
                     ev.errors().stream().map(FieldError::toString).collect(Collectors.joining("; ")));
@@ -237,7 +235,7 @@ public final class ConfigWatchClient implements AutoCloseable {
             try {
                 cache.store(new VersionedConfig(ev.revision(), ev.config()));
             } catch (IOException e) {
-                errors.incrementAndGet();
+                events.increment(Event.ERRORS);
                 LOG.warn("cannot write link-local config cache {}: {}", cache.file(), e.getMessage());
             }
         }
@@ -248,11 +246,11 @@ public final class ConfigWatchClient implements AutoCloseable {
             return;
         }
         revision = update.revision();
-        updates.incrementAndGet();
+        events.increment(Event.UPDATES);
         try {
             listener.onConfig(update);
         } catch (RuntimeException e) {
-            errors.incrementAndGet();
+            events.increment(Event.ERRORS);
             LOG.error("link-local config listener failed on revision {}", update.revision(), e);
         }
     }
@@ -262,7 +260,7 @@ public final class ConfigWatchClient implements AutoCloseable {
         if (cause instanceof java.util.concurrent.CancellationException) {
             return; // close() cancelled it
         }
-        errors.incrementAndGet();
+        events.increment(Event.ERRORS);
         consecutiveFailures++;
         wantSnapshot = true;
         if (cause instanceof ConfigApiException api && api.status() != 0) {
@@ -279,6 +277,9 @@ public final class ConfigWatchClient implements AutoCloseable {
             pending = scheduler.schedule(this::poll, delay, TimeUnit.MILLISECONDS);
         }
     }
+
+    /** The counted events, one per counter of {@link WatchClientStats}. */
+    private enum Event { POLLS, UPDATES, ERRORS, REJECTED }
 
     /** Settings of a {@link ConfigWatchClient}; everything but endpoint and listener is optional. */
     public static final class Builder {
@@ -317,7 +318,7 @@ public final class ConfigWatchClient implements AutoCloseable {
 
         /** A shared client (see {@link ConfigApiClient#newHttpClient}); by default one of its own. */
         public Builder httpClient(HttpClient client) {
-            this.httpClient = client;
+            this.httpClient = Objects.requireNonNull(client, "httpClient");
             return this;
         }
 
@@ -329,7 +330,7 @@ public final class ConfigWatchClient implements AutoCloseable {
 
         /** A shared scheduler, not shut down by {@link #close()}; by default a thread of its own. */
         public Builder scheduler(ScheduledExecutorService s) {
-            this.scheduler = s;
+            this.scheduler = Objects.requireNonNull(s, "scheduler");
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.vrouter.linklocal.proxy;
 
+import io.vrouter.plumbing.config.SettingRange;
 import java.net.InetAddress;
 import java.util.Objects;
 
@@ -123,34 +124,28 @@ public record MetadataProxyConfig(
             throw new IllegalArgumentException(
                     "metadata_proxy_secret is required (it must equal nova's metadata_proxy_shared_secret)");
         }
-        requireRange("port", port, 0, 65535);
-        requireRange("ioThreads", ioThreads, 1, 256);
-        requireRange("maxInitialLineLength", maxInitialLineLength, 64, 1 << 20);
-        requireRange("maxHeaderSize", maxHeaderSize, 256, 1 << 20);
-        requireRange("maxRequestBodyBytes", maxRequestBodyBytes, 0, 1 << 30);
-        requireRange("maxResponseBodyBytes", maxResponseBodyBytes, 1024, 1 << 30);
-        requireRange("maxResponseInitialLineLength", maxResponseInitialLineLength, 64, 1 << 20);
-        requireRange("maxResponseHeaderSize", maxResponseHeaderSize, 256, 1 << 20);
-        requireRange("connectTimeoutMs", connectTimeoutMs, 1, 600_000);
-        requireRange("responseTimeoutMs", responseTimeoutMs, 1, 3_600_000);
-        requireRange("upstreamDownMs", upstreamDownMs, 0, 3_600_000);
-        requireRange("requestReadTimeoutMs", requestReadTimeoutMs, 1, 3_600_000);
-        requireRange("idleTimeoutMs", idleTimeoutMs, 1, 86_400_000);
-        requireRange("maxPipelinedRequests", maxPipelinedRequests, 1, 1024);
-        requireRange("rateLimitBurst", rateLimitBurst, 1, 1_000_000);
-        requireRange("maxConnectionsPerVm", maxConnectionsPerVm, 1, 1_000_000);
-        requireRange("maxIdleUpstreamConnections", maxIdleUpstreamConnections, 0, 10_000);
-        requireRange("logLinesPerReason", logLinesPerReason, 1, 1_000_000);
-        requireRange("logIntervalMs", logIntervalMs, 1, 86_400_000);
+        SettingRange.require("port", port, 0, 65535);
+        SettingRange.require("ioThreads", ioThreads, 1, 256);
+        SettingRange.require("maxInitialLineLength", maxInitialLineLength, 64, 1 << 20);
+        SettingRange.require("maxHeaderSize", maxHeaderSize, 256, 1 << 20);
+        SettingRange.require("maxRequestBodyBytes", maxRequestBodyBytes, 0, 1 << 30);
+        SettingRange.require("maxResponseBodyBytes", maxResponseBodyBytes, 1024, 1 << 30);
+        SettingRange.require("maxResponseInitialLineLength", maxResponseInitialLineLength, 64, 1 << 20);
+        SettingRange.require("maxResponseHeaderSize", maxResponseHeaderSize, 256, 1 << 20);
+        SettingRange.require("connectTimeoutMs", connectTimeoutMs, 1, 600_000);
+        SettingRange.require("responseTimeoutMs", responseTimeoutMs, 1, 3_600_000);
+        SettingRange.require("upstreamDownMs", upstreamDownMs, 0, 3_600_000);
+        SettingRange.require("requestReadTimeoutMs", requestReadTimeoutMs, 1, 3_600_000);
+        SettingRange.require("idleTimeoutMs", idleTimeoutMs, 1, 86_400_000);
+        SettingRange.require("maxPipelinedRequests", maxPipelinedRequests, 1, 1024);
+        SettingRange.require("rateLimitBurst", rateLimitBurst, 1, 1_000_000);
+        SettingRange.require("maxConnectionsPerVm", maxConnectionsPerVm, 1, 1_000_000);
+        SettingRange.require("maxIdleUpstreamConnections", maxIdleUpstreamConnections, 0, 10_000);
+        SettingRange.require("logLinesPerReason", logLinesPerReason, 1, 1_000_000);
+        SettingRange.require("logIntervalMs", logIntervalMs, 1, 86_400_000);
         if (!(rateLimitPerSecond >= 0) || Double.isInfinite(rateLimitPerSecond)) {
             throw new IllegalArgumentException(
                     "rateLimitPerSecond must be >= 0 (0 disables the limit), got " + rateLimitPerSecond);
-        }
-    }
-
-    private static void requireRange(String name, long value, long min, long max) {
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], got " + value);
         }
     }
 

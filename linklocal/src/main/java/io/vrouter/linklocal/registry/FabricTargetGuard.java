@@ -10,7 +10,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,22 +17,16 @@ import org.slf4j.LoggerFactory;
 /**
  * The registry's half of the fabric-target rule ({@link FabricTargets}): what the validator cannot
  * know. Configured IPs that are this node's own listening endpoints refuse the config; addresses a
- * DNS name resolves to are checked one by one and the refused ones never installed. Writer thread
- * only, except {@link #refused()}.
+ * DNS name resolves to are checked one by one and the refused ones never installed (the registry
+ * counts them). Writer thread only.
  */
 final class FabricTargetGuard {
     private static final Logger LOG = LoggerFactory.getLogger(LinkLocalRegistry.class);
 
     private final Predicate<InetSocketAddress> ownEndpoint;
-    private final AtomicLong refused = new AtomicLong();
 
     FabricTargetGuard(Predicate<InetSocketAddress> ownEndpoint) {
         this.ownEndpoint = ownEndpoint;
-    }
-
-    /** DNS answer addresses refused so far. Any thread. */
-    long refused() {
-        return refused.get();
     }
 
     /** Refuses {@code services} when a fabric IP is one of this node's own endpoints. */
@@ -58,7 +51,7 @@ final class FabricTargetGuard {
 
     /**
      * The addresses of {@code answer} that every service using the name may forward to; each
-     * other one is counted and logged at WARN with the reason.
+     * other one is logged at WARN with the reason.
      */
     List<InetAddress> allowed(String name, String key, LinkLocalServices config, List<InetAddress> answer) {
         List<InetAddress> kept = new ArrayList<>(answer.size());
@@ -72,7 +65,6 @@ final class FabricTargetGuard {
             if (why == null) {
                 kept.add(a);
             } else {
-                refused.incrementAndGet();
                 LOG.warn("DNS name '{}' resolved to {}, refused as a fabric target: {}", name, a.getHostAddress(), why);
             }
         }

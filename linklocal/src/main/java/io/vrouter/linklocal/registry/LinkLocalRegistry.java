@@ -5,6 +5,7 @@ import io.vrouter.linklocal.config.FabricTargets;
 import io.vrouter.linklocal.config.LinkLocalJson;
 import io.vrouter.linklocal.config.LinkLocalServiceEntry;
 import io.vrouter.linklocal.config.LinkLocalServices;
+import io.vrouter.plumbing.stats.Counters;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -18,7 +19,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,12 +88,7 @@ public final class LinkLocalRegistry implements AutoCloseable {
     private LinkLocalServices config = LinkLocalServices.EMPTY;
     private String configSource = RegistrySnapshot.EMPTY.source();
 
-    private final AtomicLong snapshotsApplied = new AtomicLong();
-    private final AtomicLong configsAccepted = new AtomicLong();
-    private final AtomicLong configsRejected = new AtomicLong();
-    private final AtomicLong dnsOk = new AtomicLong();
-    private final AtomicLong dnsFailed = new AtomicLong();
-    private final AtomicLong listenerErrors = new AtomicLong();
+    private final Counters<Event> events = new Counters<>(Event.class);
     private volatile String lastRejection;
     private volatile boolean closed;
 
@@ -185,8 +180,14 @@ public final class LinkLocalRegistry implements AutoCloseable {
         for (LinkLocalService svc : s.services()) {
             unresolved += svc.isResolved() ? 0 : 1;
         }
-        return new RegistryStats(s.version(), s.size(), unresolved, snapshotsApplied.get(), configsAccepted.get(),
-                configsRejected.get(), dnsOk.get(), dnsFailed.get(), listenerErrors.get(), lastRejection);
+        return new RegistryStats(s.version(), s.size(), unresolved, events.get(Event.SNAPSHOTS_APPLIED),
+                events.get(Event.CONFIGS_ACCEPTED), events.get(Event.CONFIGS_REJECTED), events.get(Event.DNS_OK),
+                events.get(Event.DNS_FAILED), events.get(Event.LISTENER_ERRORS), lastRejection);
+    }
+
+    /** The counted events: the counters of {@link RegistryStats}, and {@link #dnsAddressesRefused()}. */
+    private enum Event {
+        SNAPSHOTS_APPLIED, CONFIGS_ACCEPTED, CONFIGS_REJECTED, DNS_OK, DNS_FAILED, LISTENER_ERRORS, DNS_ADDRESSES_REFUSED
     }
 
     /**
@@ -194,7 +195,7 @@ public final class LinkLocalRegistry implements AutoCloseable {
      * endpoints refused them (a name resolving to {@code 127.0.0.1}, to the agent's port IPC...).
      */
     public long dnsAddressesRefused() {
-        return targetGuard.refused();
+        return events.get(Event.DNS_ADDRESSES_REFUSED);
     }
 
     /** Stops the timers, and the threads this registry created. The last snapshot stays readable. */
@@ -237,7 +238,7 @@ public final class LinkLocalRegistry implements AutoCloseable {
             recordRejected(source, e);
             throw e;
         }
-        configsAccepted.incrementAndGet();
+        events.increment(Event.CONFIGS_ACCEPTED);
         config = services;
         configSource = source;
         syncDnsNames();
@@ -246,7 +247,7 @@ public final class LinkLocalRegistry implements AutoCloseable {
 
     /** Writer thread only: counts and logs a refused config. */
     void recordRejected(String source, ConfigValidationException e) {
-        configsRejected.incrementAndGet();
+        events.increment(Event.CONFIGS_REJECTED);
         lastRejection = source + ": " + e.getMessage();
         RegistrySnapshot now = current;
         LOG.error("link-local config from {} rejected; keeping version {} from {} ({} services): {}",
@@ -266,7 +267,7 @@ public final class LinkLocalRegistry implements AutoCloseable {
             return RegistryDiff.between(before, before);
         }
         current = after;
-        snapshotsApplied.incrementAndGet();
+        events.increment(Event.SNAPSHOTS_APPLIED);
         if (diff.isEmpty()) {
             LOG.info("link-local services v{} from {}: reordered, no forwarding change", after.version(), source);
             return diff;
@@ -286,7 +287,7 @@ public final class LinkLocalRegistry implements AutoCloseable {
         try {
             sub.listener.onChange(diff);
         } catch (RuntimeException e) {
-            listenerErrors.incrementAndGet();
+            events.increment(Event.LISTENER_ERRORS);
             LOG.error("link-local registry listener {} failed on v{}", sub.listener, diff.after().version(), e);
         }
     }
@@ -343,7 +344,7 @@ public final class LinkLocalRegistry implements AutoCloseable {
         d.inFlight = false;
         boolean live = dns.get(d.key) == d;
         if (error != null || answer == null || answer.isEmpty()) {
-            dnsFailed.incrementAndGet();
+            events.increment(Event.DNS_FAILED);
             String why = error != null ? error.getClass().getSimpleName() + ": " + error.getMessage() : "no addresses";
             if (live) {
                 LOG.warn("DNS resolution of '{}' failed ({}); {} for services {}", d.name, why,
@@ -352,11 +353,12 @@ public final class LinkLocalRegistry implements AutoCloseable {
             }
             return;
         }
-        dnsOk.incrementAndGet();
+        events.increment(Event.DNS_OK);
         if (!live) {
             return; // the name left the config while it was being resolved
         }
         List<InetAddress> allowed = targetGuard.allowed(d.name, d.key, config, answer);
+        events.add(Event.DNS_ADDRESSES_REFUSED, answer.size() - allowed.size());
         if (allowed.isEmpty()) {
             LOG.warn("DNS name '{}': every address of the answer is refused; {} for services {}", d.name,
                     d.answer.isEmpty() ? "still unresolved" : "keeping last good answer " + text(d.answer),

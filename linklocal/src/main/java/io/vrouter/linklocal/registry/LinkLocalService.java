@@ -30,7 +30,6 @@ public final class LinkLocalService {
     private final LinkLocalServiceEntry entry;
     private final InetAddress serviceAddress;
     private final int serviceIpv4;
-    private final boolean ipv4;
     private final List<InetAddress> fabricAddresses;
     private final int[] fabricIpv4;
     private final List<InetSocketAddress> fabricSocketAddresses;
@@ -39,8 +38,7 @@ public final class LinkLocalService {
         this.entry = Objects.requireNonNull(entry, "entry");
         this.serviceAddress = Objects.requireNonNull(IpLiteral.parse(entry.serviceIp()),
                 () -> "service IP of a validated entry: " + entry);
-        this.ipv4 = serviceAddress instanceof Inet4Address;
-        this.serviceIpv4 = ipv4 ? toInt(serviceAddress.getAddress()) : 0;
+        this.serviceIpv4 = isIpv4() ? toInt(serviceAddress.getAddress()) : 0;
         List<InetAddress> fabric;
         if (entry.usesDns()) {
             fabric = resolved == null ? List.of() : resolved;
@@ -81,7 +79,7 @@ public final class LinkLocalService {
     }
 
     public boolean isIpv4() {
-        return ipv4;
+        return serviceAddress instanceof Inet4Address;
     }
 
     /** The IPv4 service address as an int (network order, big-endian); 0 for an IPv6 service. */
@@ -95,16 +93,6 @@ public final class LinkLocalService {
 
     public int fabricPort() {
         return entry.fabricPort();
-    }
-
-    /** True when the fabric side is a DNS name resolved by the registry. */
-    public boolean usesDns() {
-        return entry.usesDns();
-    }
-
-    /** The DNS name of the fabric side, or {@code null} for an IP entry. */
-    public String fabricDnsName() {
-        return entry.fabricDnsName();
     }
 
     /**
@@ -172,10 +160,10 @@ public final class LinkLocalService {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder(name()).append(' ')
-                .append(ipv4 ? serviceAddress.getHostAddress() : "[" + serviceAddress.getHostAddress() + "]")
+                .append(isIpv4() ? serviceAddress.getHostAddress() : "[" + serviceAddress.getHostAddress() + "]")
                 .append(':').append(servicePort()).append(" -> ");
-        if (usesDns()) {
-            sb.append(fabricDnsName()).append('=');
+        if (entry.usesDns()) {
+            sb.append(entry.fabricDnsName()).append('=');
         }
         sb.append('[');
         for (int i = 0; i < fabricAddresses.size(); i++) {

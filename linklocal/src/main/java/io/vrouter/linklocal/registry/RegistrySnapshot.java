@@ -44,10 +44,7 @@ public final class RegistrySnapshot {
     private final Map<String, LinkLocalService> byName;
     private final LinkLocalService[] table;
     private final Ipv4PortIndex ipv4Index;
-    private final InetAddress[] v6Keys;
-    private final int[] v6Ports;
-    private final LinkLocalService[] v6Values;
-    private final int v6Mask;
+    private final Ipv6PortIndex ipv6Index;
     private final LinkLocalService metadata;
     private final LinkLocalService metadata6;
 
@@ -71,11 +68,7 @@ public final class RegistrySnapshot {
         }
         this.byName = Collections.unmodifiableMap(names);
         this.ipv4Index = new Ipv4PortIndex(v4);
-        int v6Capacity = Integer.highestOneBit(Math.max(2, table.length - v4) * 2 - 1) << 1;
-        this.v6Keys = new InetAddress[v6Capacity];
-        this.v6Ports = new int[v6Capacity];
-        this.v6Values = new LinkLocalService[v6Capacity];
-        this.v6Mask = v6Capacity - 1;
+        this.ipv6Index = new Ipv6PortIndex(table.length - v4);
         for (int i = 0; i < table.length; i++) {
             LinkLocalService s = table[i];
             if (s.isIpv4()) {
@@ -83,8 +76,8 @@ public final class RegistrySnapshot {
                     throw new IllegalArgumentException("duplicate service address " + s);
                 }
                 ipv4Index.put(s.serviceIpv4(), s.servicePort(), i);
-            } else {
-                putV6(s);
+            } else if (!ipv6Index.putIfAbsent(s.serviceAddress(), s.servicePort(), i)) {
+                throw new IllegalArgumentException("duplicate service address " + s);
             }
         }
         this.metadata = pickMetadata(true, "metadata");
@@ -153,19 +146,8 @@ public final class RegistrySnapshot {
             // RegistrySnapshotTest pins this down.
             return lookup(address.hashCode(), port);
         }
-        if (address == null || (port & ~0xFFFF) != 0) {
-            return null;
-        }
-        // Inet6Address.equals/hashCode compare the 16 address bytes only (no scope), without copying.
-        int i = v6Slot(address, port);
-        InetAddress k;
-        while ((k = v6Keys[i]) != null) {
-            if (v6Ports[i] == port && k.equals(address)) {
-                return v6Values[i];
-            }
-            i = (i + 1) & v6Mask;
-        }
-        return null;
+        int i = ipv6Index.get(address, port);
+        return i == Ipv6PortIndex.MISS ? null : table[i];
     }
 
     /** The IPv4 metadata service (see the class comment for the rule), or {@code null}. */
@@ -186,27 +168,6 @@ public final class RegistrySnapshot {
     @Override
     public String toString() {
         return "RegistrySnapshot{version=" + version + ", source=" + source + ", services=" + services + "}";
-    }
-
-    private void putV6(LinkLocalService s) {
-        int i = v6Slot(s.serviceAddress(), s.servicePort());
-        while (v6Keys[i] != null) {
-            if (v6Ports[i] == s.servicePort() && v6Keys[i].equals(s.serviceAddress())) {
-                throw new IllegalArgumentException("duplicate service address " + s);
-            }
-            i = (i + 1) & v6Mask;
-        }
-        v6Keys[i] = s.serviceAddress();
-        v6Ports[i] = s.servicePort();
-        v6Values[i] = s;
-    }
-
-    private int v6Slot(InetAddress address, int port) {
-        int h = address.hashCode() * 31 + port;
-        h ^= h >>> 16;
-        h *= 0x85ebca6b;
-        h ^= h >>> 13;
-        return h & v6Mask;
     }
 
     private LinkLocalService pickMetadata(boolean ipv4, String preferredName) {

@@ -91,7 +91,7 @@ class RegistrySnapshotTest {
     @Test
     void shouldLeaveDnsServiceUnresolvedUntilAnAnswerArrives() {
         LinkLocalService reg = snap.byName("registry");
-        assertTrue(reg.usesDns());
+        assertTrue(reg.entry().usesDns());
         assertFalse(reg.isResolved());
         assertEquals(List.of(), reg.fabricAddresses());
         assertEquals(0, reg.fabricIpv4Count());

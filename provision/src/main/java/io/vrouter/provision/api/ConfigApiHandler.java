@@ -180,7 +180,7 @@ final class ConfigApiHandler implements Handler {
         for (int attempt = 1; ; attempt++) {
             VersionedConfig now = require(uuid);
             if (expected != null && now.revision() != expected) {
-                throw new HttpError(412, new StaleRevisionException(expected, now.revision()).getMessage());
+                throw new HttpError(412, new StaleRevisionException.Conflict(expected, now.revision()).message());
             }
             GlobalVrouterConfig next = merge(now.config(), obj);
             long revision;

@@ -199,14 +199,18 @@ public final class ConfigApiServer implements AutoCloseable {
         return tls;
     }
 
-    /** Authentication counters: throttled, busy, failed (for tests and the benchmark). */
-    public AuthGate authGate() {
-        return gate;
+    /** The server's counters now (for tests, introspection and the benchmark). */
+    public Stats stats() {
+        return new Stats(gate.counts(), hub.waiting());
     }
 
-    /** Watches currently held (for tests and introspection). */
-    public int watchesWaiting() {
-        return hub.waiting();
+    /**
+     * A snapshot of the server's counters.
+     *
+     * @param auth           the authentication gate's: throttled, busy, failed
+     * @param watchesWaiting watches currently held
+     */
+    public record Stats(AuthGate.Counts auth, int watchesWaiting) {
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.vrouter.provision.auth;
 
 import io.vrouter.plumbing.http.HttpError;
+import io.vrouter.plumbing.stats.Counters;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -47,9 +48,7 @@ public final class AuthGate implements AutoCloseable {
     private final FailureThrottle throttle;
     private final ThreadPoolExecutor pool;
     private final ScheduledExecutorService delayer;
-    private final AtomicLong throttled = new AtomicLong();
-    private final AtomicLong busy = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
+    private final Counters<Event> events = new Counters<>(Event.class);
     private final AtomicLong lastLogNs = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NS);
     private final AtomicLong throttledSinceLog = new AtomicLong();
 
@@ -100,7 +99,7 @@ public final class AuthGate implements AutoCloseable {
         try {
             pool.execute(() -> verify(authorization, authToken, source, user, result));
         } catch (RejectedExecutionException e) {
-            busy.incrementAndGet();
+            events.increment(Event.BUSY);
             result.completeExceptionally(new HttpError(503, "too many authentications in progress; retry")
                     .header("Retry-After", "1"));
         }
@@ -112,7 +111,7 @@ public final class AuthGate implements AutoCloseable {
         try {
             Principal p = auth.authenticate(authorization, authToken);
             if (p == null) {
-                failed.incrementAndGet();
+                events.increment(Event.FAILED);
                 throttle.failed(source, user);
             }
             result.complete(p);
@@ -124,7 +123,7 @@ public final class AuthGate implements AutoCloseable {
     }
 
     private CompletableFuture<Principal> refuse(Object source, String user, long waitNs) {
-        throttled.incrementAndGet();
+        events.increment(Event.THROTTLED);
         throttledSinceLog.incrementAndGet();
         long now = System.nanoTime();
         long last = lastLogNs.get();
@@ -146,18 +145,22 @@ public final class AuthGate implements AutoCloseable {
         return result;
     }
 
-    /** Requests refused by the throttle, refused as busy, and checks that failed (for stats and tests). */
-    public long throttled() {
-        return throttled.get();
+    /** What the gate has counted so far (for stats and tests). */
+    public Counts counts() {
+        return new Counts(events.get(Event.THROTTLED), events.get(Event.BUSY), events.get(Event.FAILED));
     }
 
-    public long busy() {
-        return busy.get();
+    /**
+     * A snapshot of the gate's counters.
+     *
+     * @param throttled requests refused by the failure throttle (429)
+     * @param busy      requests refused because every check slot was taken (503)
+     * @param failed    password or token checks that failed
+     */
+    public record Counts(long throttled, long busy, long failed) {
     }
 
-    public long failed() {
-        return failed.get();
-    }
+    private enum Event { THROTTLED, BUSY, FAILED }
 
     @Override
     public void close() {

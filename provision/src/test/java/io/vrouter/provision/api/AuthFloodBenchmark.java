@@ -1,5 +1,6 @@
 package io.vrouter.provision.api;
 
+import io.vrouter.provision.auth.AuthGate;
 import io.vrouter.provision.auth.BasicAuthenticator;
 import io.vrouter.provision.auth.CredentialsFile;
 import io.vrouter.provision.auth.PasswordHasher;
@@ -115,6 +116,7 @@ public final class AuthFloodBenchmark {
             ConfigApiServer server) {
         double r50 = (double) pct(flooded, 0.5) / pct(quiet, 0.5);
         double r99 = (double) pct(flooded, 0.99) / pct(quiet, 0.99);
+        AuthGate.Counts auth = server.stats().auth();
         return """
                 # Config API: a reader's latency during a wrong-password flood
 
@@ -132,7 +134,6 @@ public final class AuthFloodBenchmark {
                 """.formatted(quiet.length, flooders, PasswordHasher.DEFAULT_ITERATIONS,
                 pct(quiet, 0.5), pct(quiet, 0.99), quiet[quiet.length - 1],
                 pct(flooded, 0.5), pct(flooded, 0.99), flooded[flooded.length - 1], r50, r99,
-                new java.util.TreeMap<>(statuses), server.authGate().throttled(), server.authGate().busy(),
-                server.authGate().failed());
+                new java.util.TreeMap<>(statuses), auth.throttled(), auth.busy(), auth.failed());
     }
 }

@@ -35,7 +35,7 @@ class EtcdApiTest {
             CompletableFuture<ApiClient.Reply> watchOnB = apiB.sendAsync(
                     apiB.request("/watch/global-vrouter-config?since=" + rev + "&timeout=30").GET().build());
             long deadline = System.currentTimeMillis() + 10_000;
-            while (b.watchesWaiting() < 1 && System.currentTimeMillis() < deadline) {
+            while (b.stats().watchesWaiting() < 1 && System.currentTimeMillis() < deadline) {
                 Thread.sleep(10);
             }
             ApiClient.Reply put = apiA.put(path, "\"" + rev + "\"", metadataBody("10.0.0.5", 80));

@@ -57,7 +57,7 @@ class WatchApiTest extends LoopbackApiFixture {
         assertEquals(200, r.status());
         assertEquals(next, r.json().get("revision").asLong());
         System.err.println("watch woke " + ms + " ms after the write was sent");
-        assertEquals(0, server.watchesWaiting());
+        assertEquals(0, server.stats().watchesWaiting());
     }
 
     @Test
@@ -66,7 +66,7 @@ class WatchApiTest extends LoopbackApiFixture {
         ApiClient.Reply r = api.get(WATCH + "?since=" + rev + "&timeout=1");
         assertEquals(204, r.status());
         assertEquals("", r.text());
-        assertEquals(0, server.watchesWaiting());
+        assertEquals(0, server.stats().watchesWaiting());
         assertEquals(204, api.get(WATCH + "?since=" + rev + "&timeout=0").status());
     }
 
@@ -91,10 +91,10 @@ class WatchApiTest extends LoopbackApiFixture {
             awaitWaiting(1);
         }
         long deadline = System.currentTimeMillis() + 5000;
-        while (server.watchesWaiting() != 0 && System.currentTimeMillis() < deadline) {
+        while (server.stats().watchesWaiting() != 0 && System.currentTimeMillis() < deadline) {
             Thread.sleep(20);
         }
-        assertEquals(0, server.watchesWaiting());
+        assertEquals(0, server.stats().watchesWaiting());
     }
 
     @Test
@@ -121,7 +121,7 @@ class WatchApiTest extends LoopbackApiFixture {
         }
         assertTrue(threadsDuring - threadsBefore < 50,
                 "threads grew from " + threadsBefore + " to " + threadsDuring + " for " + n + " watches");
-        assertEquals(0, server.watchesWaiting());
+        assertEquals(0, server.stats().watchesWaiting());
     }
 
     /** Threads other than the test's HTTP client's own pool (which grows with async requests). */
@@ -132,9 +132,9 @@ class WatchApiTest extends LoopbackApiFixture {
 
     private void awaitWaiting(int n) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 20_000;
-        while (server.watchesWaiting() < n) {
+        while (server.stats().watchesWaiting() < n) {
             if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("only " + server.watchesWaiting() + " of " + n + " watches arrived");
+                throw new AssertionError("only " + server.stats().watchesWaiting() + " of " + n + " watches arrived");
             }
             Thread.sleep(10);
         }

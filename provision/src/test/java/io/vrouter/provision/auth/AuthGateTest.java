@@ -105,7 +105,7 @@ class AuthGateTest {
         CompletableFuture<Principal> refused = gate.authenticate(basic("reader", "wrong-again"), null, "127.0.0.1");
         assertEquals(429, statusOf(refused));
         assertEquals(before, checks.get(), "a throttled attempt costs no password check");
-        assertEquals(1, gate.throttled());
+        assertEquals(1, gate.counts().throttled());
         // the legitimate reader, from the same address, is verified from the cache at once
         CompletableFuture<Principal> legit = gate.authenticate(basic("reader", "right"), null, "127.0.0.1");
         assertEquals(true, legit.isDone());
@@ -136,7 +136,7 @@ class AuthGateTest {
         CompletableFuture<Principal> running = gate.authenticate("Basic eDp5", null, "a");
         CompletableFuture<Principal> queued = gate.authenticate("Basic eDp5", null, "b");
         assertEquals(503, statusOf(gate.authenticate("Basic eDp5", null, "c")));
-        assertEquals(1, gate.busy());
+        assertEquals(1, gate.counts().busy());
         release.countDown();
         assertNull(running.get(5, TimeUnit.SECONDS));
         assertNull(queued.get(5, TimeUnit.SECONDS));

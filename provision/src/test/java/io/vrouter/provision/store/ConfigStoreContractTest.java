@@ -86,8 +86,8 @@ abstract class ConfigStoreContractTest {
         long r1 = s.replace(v.revision(), withCounter(v.config(), 1));
         StaleRevisionException e = assertThrows(StaleRevisionException.class,
                 () -> s.replace(v.revision(), withCounter(v.config(), 99)));
-        assertEquals(v.revision(), e.expected());
-        assertEquals(r1, e.current());
+        assertEquals(v.revision(), e.conflict().expected());
+        assertEquals(r1, e.conflict().current());
         assertEquals(1, counter(s.current().config()), "the stale write must not be stored");
     }
 

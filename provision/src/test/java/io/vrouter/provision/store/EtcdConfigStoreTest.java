@@ -69,7 +69,7 @@ class EtcdConfigStoreTest extends ConfigStoreContractTest {
                 assertEquals(1, counter(got.config()));
                 StaleRevisionException e = assertThrows(StaleRevisionException.class,
                         () -> b.replace(created.revision(), withCounter(created.config(), 9)));
-                assertEquals(r, e.current());
+                assertEquals(r, e.conflict().current());
             }
         }
     }

@@ -1,12 +1,14 @@
 package io.vrouter.agent.dataplane;
 
 import io.vrouter.flow.FlowTableConfig;
+import io.vrouter.plumbing.config.SettingRange;
 import java.net.Inet4Address;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 
 /**
- * Settings of one {@link Dataplane}. Immutable; build with {@link #builder(Inet4Address, long)}.
+ * Settings of one {@link Dataplane}. Immutable; build with {@link #builder(Inet4Address, long)}, whose
+ * setters check each value.
  *
  * <table>
  * <caption>Settings</caption>
@@ -46,7 +48,9 @@ import java.util.Objects;
  * ({@link io.vrouter.packet.PacketChecksums#completePartialTransportChecksum}).</td></tr>
  * </table>
  */
-public final class DataplaneConfig {
+public record DataplaneConfig(Inet4Address vhostIp, long vhostKernelMac, int metadataProxyPort, long agentMac,
+                              int rxBatch, int ageBudget, int commandBudget, long idleParkNs, long busyPollNs,
+                              FlowTableConfig flowTable, boolean completePartialGuestChecksums, int vhostMtu) {
     public static final int DEFAULT_METADATA_PROXY_PORT = io.vrouter.linklocal.proxy.MetadataProxyConfig.DEFAULT_PORT;
     public static final long DEFAULT_AGENT_MAC = 0x00005e000100L;
     public static final int DEFAULT_RX_BATCH = 64;
@@ -64,91 +68,19 @@ public final class DataplaneConfig {
      */
     public static final long DEFAULT_BUSY_POLL_NS = 0L;
 
-    private final Inet4Address vhostIp;
-    private final int vhostIpInt;
-    private final long vhostKernelMac;
-    private final int metadataProxyPort;
-    private final long agentMac;
-    private final int rxBatch;
-    private final int ageBudget;
-    private final int commandBudget;
-    private final long idleParkNs;
-    private final long busyPollNs;
-    private final FlowTableConfig flowTable;
-    private final boolean completePartialGuestChecksums;
-    private final int vhostMtu;
-
-    private DataplaneConfig(Builder b) {
-        vhostIp = b.vhostIp;
-        vhostIpInt = ByteBuffer.wrap(b.vhostIp.getAddress()).getInt();
-        vhostKernelMac = b.vhostKernelMac;
-        metadataProxyPort = b.metadataProxyPort;
-        agentMac = b.agentMac;
-        rxBatch = b.rxBatch;
-        ageBudget = b.ageBudget;
-        commandBudget = b.commandBudget;
-        idleParkNs = b.idleParkNs;
-        busyPollNs = b.busyPollNs;
-        flowTable = b.flowTable;
-        completePartialGuestChecksums = b.completePartialGuestChecksums;
-        vhostMtu = b.vhostMtu;
+    /** Built by {@link Builder#build()}, which has checked every setting. */
+    public DataplaneConfig {
+        Objects.requireNonNull(vhostIp, "vhostIp");
+        Objects.requireNonNull(flowTable, "flowTable");
     }
 
     public static Builder builder(Inet4Address vhostIp, long vhostKernelMac) {
         return new Builder(vhostIp, vhostKernelMac);
     }
 
-    public Inet4Address vhostIp() {
-        return vhostIp;
-    }
-
     /** {@link #vhostIp()} as an int (network order value). */
     public int vhostIpInt() {
-        return vhostIpInt;
-    }
-
-    public long vhostKernelMac() {
-        return vhostKernelMac;
-    }
-
-    public int metadataProxyPort() {
-        return metadataProxyPort;
-    }
-
-    public long agentMac() {
-        return agentMac;
-    }
-
-    public int rxBatch() {
-        return rxBatch;
-    }
-
-    public int ageBudget() {
-        return ageBudget;
-    }
-
-    public int commandBudget() {
-        return commandBudget;
-    }
-
-    public long idleParkNs() {
-        return idleParkNs;
-    }
-
-    public long busyPollNs() {
-        return busyPollNs;
-    }
-
-    public FlowTableConfig flowTable() {
-        return flowTable;
-    }
-
-    public boolean completePartialGuestChecksums() {
-        return completePartialGuestChecksums;
-    }
-
-    public int vhostMtu() {
-        return vhostMtu;
+        return ByteBuffer.wrap(vhostIp.getAddress()).getInt();
     }
 
     /** Validating builder: each setter throws {@link IllegalArgumentException} naming the setting. */
@@ -176,12 +108,12 @@ public final class DataplaneConfig {
 
         /** 576 (the IPv4 minimum every link carries) to 9000 (jumbo frames). */
         public Builder vhostMtu(int mtu) {
-            this.vhostMtu = checkRange("vhostMtu", mtu, 576, 9000);
+            this.vhostMtu = SettingRange.require("vhostMtu", mtu, 576, 9000);
             return this;
         }
 
         public Builder metadataProxyPort(int port) {
-            this.metadataProxyPort = checkRange("metadataProxyPort", port, 1, 65535);
+            this.metadataProxyPort = SettingRange.require("metadataProxyPort", port, 1, 65535);
             return this;
         }
 
@@ -194,17 +126,17 @@ public final class DataplaneConfig {
         }
 
         public Builder rxBatch(int n) {
-            this.rxBatch = checkRange("rxBatch", n, 1, 1 << 16);
+            this.rxBatch = SettingRange.require("rxBatch", n, 1, 1 << 16);
             return this;
         }
 
         public Builder ageBudget(int n) {
-            this.ageBudget = checkRange("ageBudget", n, 1, Integer.MAX_VALUE);
+            this.ageBudget = SettingRange.require("ageBudget", n, 1, Integer.MAX_VALUE);
             return this;
         }
 
         public Builder commandBudget(int n) {
-            this.commandBudget = checkRange("commandBudget", n, 1, 1 << 16);
+            this.commandBudget = SettingRange.require("commandBudget", n, 1, 1 << 16);
             return this;
         }
 
@@ -240,17 +172,9 @@ public final class DataplaneConfig {
         }
 
         public DataplaneConfig build() {
-            if (flowTable == null) {
-                flowTable = FlowTableConfig.defaults();
-            }
-            return new DataplaneConfig(this);
-        }
-
-        private static int checkRange(String name, int v, int min, int max) {
-            if (v < min || v > max) {
-                throw new IllegalArgumentException(name + " must be in [" + min + ", " + max + "], got " + v);
-            }
-            return v;
+            return new DataplaneConfig(vhostIp, vhostKernelMac, metadataProxyPort, agentMac, rxBatch, ageBudget,
+                    commandBudget, idleParkNs, busyPollNs, flowTable != null ? flowTable : FlowTableConfig.defaults(),
+                    completePartialGuestChecksums, vhostMtu);
         }
     }
 }

@@ -22,7 +22,7 @@ public record LinkLocalPage(long version, String source, LinkLocalServices linkl
         static Service of(LinkLocalService s) {
             return new Service(s.name(), s.serviceAddress().getHostAddress() + ":" + s.servicePort(),
                     s.fabricAddresses().stream().map(InetAddress::getHostAddress).toList(), s.fabricPort(),
-                    s.fabricDnsName(), s.isResolved(), s.isMetadata());
+                    s.entry().fabricDnsName(), s.isResolved(), s.isMetadata());
         }
     }
 

@@ -38,14 +38,20 @@ import java.util.regex.Pattern;
  *       {@code [A-Za-z0-9_.-]}, not "." or ".."</td></tr>
  *   <tr><td>mac-address</td><td>yes</td><td>unicast xx:xx:xx:xx:xx:xx</td></tr>
  *   <tr><td>display-name</td><td>no ("")</td><td>string ≤ {@value #MAX_DISPLAY_NAME} chars</td></tr>
- *   <tr><td>type</td><td>no (0)</td><td>{@value VmPort#TYPE_VM} VM port (NovaVMPort),
- *       {@value VmPort#TYPE_NAMESPACE} namespace port (NameSpacePort); number or digit string.
+ *   <tr><td>type</td><td>no (0)</td><td>{@value #TYPE_VM} VM port (NovaVMPort),
+ *       {@value #TYPE_NAMESPACE} namespace port (NameSpacePort); number or digit string.
  *       2 (ESXiPort) is refused: its "interface" is on an ESXi host, not here</td></tr>
  *   <tr><td>rx-vlan-id, tx-vlan-id</td><td>no (-1)</td><td>-1 or 65535 (none), 0-4095;
  *       number or digit string</td></tr>
  * </table>
  */
 public final class PortJson {
+    /** {@code type} of a VM port ({@code --port_type NovaVMPort}). */
+    public static final int TYPE_VM = 0;
+    /** {@code type} of a namespace port ({@code --port_type NameSpacePort}). */
+    public static final int TYPE_NAMESPACE = 1;
+    /** {@code type} of an ESXi port ({@code --port_type ESXiPort}): not served by this agent. */
+    public static final int TYPE_ESXI = 2;
     /** Linux IFNAMSIZ is 16 including the terminating NUL. */
     public static final int MAX_INTERFACE_NAME = 15;
     public static final int MAX_DISPLAY_NAME = 255;
@@ -319,11 +325,11 @@ public final class PortJson {
     /** The script's {@code --port_type}: NovaVMPort 0, NameSpacePort 1, ESXiPort 2 (refused). */
     private static int portType(ObjectNode n, List<FieldError> errors) {
         int before = errors.size();
-        int type = optionalInt(n, "type", VmPort.TYPE_VM, 0, 255, false, errors);
-        if (errors.size() > before || type == VmPort.TYPE_VM || type == VmPort.TYPE_NAMESPACE) {
+        int type = optionalInt(n, "type", TYPE_VM, 0, 255, false, errors);
+        if (errors.size() > before || type == TYPE_VM || type == TYPE_NAMESPACE) {
             return type;
         }
-        errors.add(new FieldError("type", type == VmPort.TYPE_ESXI
+        errors.add(new FieldError("type", type == TYPE_ESXI
                 ? "2 (ESXi port) is not supported: this agent serves guests whose interface is on this host;"
                         + " use 0 (VM port) or 1 (namespace port)"
                 : "must be 0 (VM port) or 1 (namespace port), got " + type));

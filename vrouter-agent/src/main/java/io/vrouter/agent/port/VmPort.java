@@ -14,7 +14,7 @@ import java.net.Inet4Address;
  * @param ipAddress    the VM's fixed IPv4 (JSON {@code ip-address}); overlapping between VNs;
  *                     null when the port has none (an IPv6-only port: nova sends "0.0.0.0")
  * @param ip6Address   JSON {@code ip6-address}, null when none (nova sends "None")
- * @param type         JSON {@code type}: {@link #TYPE_VM} or {@link #TYPE_NAMESPACE}
+ * @param type         JSON {@code type}: {@link PortJson#TYPE_VM} or {@link PortJson#TYPE_NAMESPACE}
  * @param systemName   host-side interface name, e.g. tap/veth (JSON {@code system-name})
  * @param macAddress   the VM's MAC, lower-case colon form (JSON {@code mac-address})
  * @param rxVlanId     JSON {@code rx-vlan-id}, -1 when none
@@ -39,13 +39,6 @@ public record VmPort(
         int txVlanId,
         int interfaceIndex,
         Inet4Address metadataIp) {
-    /** {@code --port_type NovaVMPort}. */
-    public static final int TYPE_VM = 0;
-    /** {@code --port_type NameSpacePort}. */
-    public static final int TYPE_NAMESPACE = 1;
-    /** {@code --port_type ESXiPort}: not served by this agent. */
-    public static final int TYPE_ESXI = 2;
-
     /** The address the proxy sends nova as X-Forwarded-For: IPv4, else IPv6, else null. */
     public String fixedIp() {
         return ipAddress != null ? ipAddress.getHostAddress() : ip6Address;

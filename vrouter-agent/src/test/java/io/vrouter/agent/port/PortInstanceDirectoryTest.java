@@ -14,7 +14,7 @@ class PortInstanceDirectoryTest {
 
     private static VmPort port(int index, String ip4, String ip6) throws Exception {
         return new VmPort("port-" + index, "inst-" + index, "vn", "1111-2222", "vm",
-                ip4 == null ? null : (Inet4Address) InetAddress.getByName(ip4), ip6, VmPort.TYPE_VM, "tap" + index,
+                ip4 == null ? null : (Inet4Address) InetAddress.getByName(ip4), ip6, PortJson.TYPE_VM, "tap" + index,
                 "02:00:00:00:00:01", -1, -1, index, InterfaceIndexAllocator.metadataIp(index));
     }
 

@@ -141,7 +141,7 @@ class PortJsonTest {
         assertEquals("10.0.0.3", r.ipAddress().getHostAddress());
         assertNull(r.ip6Address());
         assertEquals("01234567-89ab-cdef-0123-456789abcdef", r.projectId());
-        assertEquals(VmPort.TYPE_VM, r.type());
+        assertEquals(PortJson.TYPE_VM, r.type());
         assertEquals(-1, r.rxVlanId());
         assertEquals(-1, r.txVlanId());
     }
@@ -172,7 +172,7 @@ class PortJsonTest {
         assertNull(r.ip6Address());
         assertEquals(-1, r.rxVlanId());
         assertEquals("", r.displayName());
-        assertEquals(VmPort.TYPE_NAMESPACE, r.type());
+        assertEquals(PortJson.TYPE_NAMESPACE, r.type());
     }
 
     /** The script's "None" and "0.0.0.0", Contrail's agent's "::", empty and null: all "no address". */

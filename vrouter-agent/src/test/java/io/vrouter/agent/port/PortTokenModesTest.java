@@ -15,7 +15,7 @@ class PortTokenModesTest {
 
     private static VmPort port(String id, int index) throws Exception {
         return new VmPort(id, "inst-" + index, "vn", "proj", "vm", (Inet4Address) InetAddress.getByName("10.0.0." + index),
-                null, VmPort.TYPE_VM, "tap" + index, "02:00:00:00:00:0" + index, -1, -1, index,
+                null, PortJson.TYPE_VM, "tap" + index, "02:00:00:00:00:0" + index, -1, -1, index,
                 (Inet4Address) InetAddress.getByName("169.254.0." + index));
     }
 

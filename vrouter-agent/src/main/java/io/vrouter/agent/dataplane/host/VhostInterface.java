@@ -71,23 +71,17 @@ public final class VhostInterface implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VhostInterface.class);
 
     private final String name;
-    private final String agentEnd;
-    private final Inet4Address address;
-    private final int routeTable;
     private final long kernelMac;
-    private final long agentMac;
     private final boolean metadata6;
+    /** The {@code ip rule del} that undoes the policy rule; null without a routing table. */
+    private final String[] ruleDelete;
     private boolean closed;
 
-    private VhostInterface(String name, String agentEnd, Inet4Address address, int routeTable,
-                           long kernelMac, long agentMac, boolean metadata6) {
-        this.metadata6 = metadata6;
+    private VhostInterface(String name, long kernelMac, boolean metadata6, String[] ruleDelete) {
         this.name = name;
-        this.agentEnd = agentEnd;
-        this.address = address;
-        this.routeTable = routeTable;
         this.kernelMac = kernelMac;
-        this.agentMac = agentMac;
+        this.metadata6 = metadata6;
+        this.ruleDelete = ruleDelete;
     }
 
     /** The agent end's name for a vhost interface name. */
@@ -121,6 +115,7 @@ public final class VhostInterface implements AutoCloseable {
         removeLeftover(agentEnd);
         String ip = address.getHostAddress();
         List<String[]> undo = new ArrayList<>();
+        String[] ruleDelete = null;
         try {
             HostCommand.runChecked("ip", "link", "add", name, "type", "veth", "peer", "name", agentEnd);
             undo.add(new String[] {"ip", "link", "delete", "dev", name});
@@ -157,10 +152,10 @@ public final class VhostInterface implements AutoCloseable {
                 HostCommand.run("ip", "rule", "del", "from", ip, "lookup", t); // a killed run's rule
                 HostCommand.runChecked("ip", "rule", "add", "from", ip, "lookup", t,
                         "priority", Integer.toString(DEFAULT_RULE_PRIORITY));
-                undo.add(new String[] {"ip", "rule", "del", "from", ip, "lookup", t});
+                ruleDelete = new String[] {"ip", "rule", "del", "from", ip, "lookup", t};
+                undo.add(ruleDelete);
             }
-            VhostInterface v = new VhostInterface(name, agentEnd, address, routeTable, readMac(name), readMac(agentEnd),
-                    ipv6);
+            VhostInterface v = new VhostInterface(name, readMac(name), ipv6, ruleDelete);
             LOG.info("vhost {} ({}/{}) <-> {} up, route {}{}", name, ip, prefixLength, agentEnd,
                     LINK_LOCAL_PREFIX, routeTable == 0 ? "" : " table " + routeTable);
             return v;
@@ -264,33 +259,24 @@ public final class VhostInterface implements AutoCloseable {
         return mac;
     }
 
-    /** The kernel end ({@code vhost0}). */
     /** Whether the kernel end carries {@link #METADATA6_ADDRESS} (false on a host without IPv6). */
     public boolean hasMetadata6() {
         return metadata6;
     }
 
+    /** The kernel end ({@code vhost0}). */
     public String name() {
         return name;
     }
 
     /** The agent end ({@code vhost0-dp}), captured and injected by the dataplane. */
     public String agentEnd() {
-        return agentEnd;
-    }
-
-    public Inet4Address address() {
-        return address;
+        return agentEndName(name);
     }
 
     /** MAC of the kernel end: the destination of frames the dataplane injects towards the host. */
     public long kernelMac() {
         return kernelMac;
-    }
-
-    /** MAC of the agent end. */
-    public long agentMac() {
-        return agentMac;
     }
 
     /** Deletes the pair (its address and route go with it) and the policy rule; idempotent. */
@@ -301,8 +287,8 @@ public final class VhostInterface implements AutoCloseable {
         }
         closed = true;
         HostCommand.run("ip", "link", "delete", "dev", name);
-        if (routeTable != 0) {
-            HostCommand.run("ip", "rule", "del", "from", address.getHostAddress(), "lookup", Integer.toString(routeTable));
+        if (ruleDelete != null) {
+            HostCommand.run(ruleDelete);
         }
     }
 }

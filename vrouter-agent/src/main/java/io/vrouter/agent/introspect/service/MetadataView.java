@@ -51,7 +51,7 @@ public final class MetadataView {
             d.setLinklocal_service_name(s.name());
             d.setLinklocal_service_ip(s.serviceAddress().getHostAddress());
             d.setLinklocal_service_port(s.servicePort());
-            d.setIpfabric_dns_name(s.usesDns() ? s.fabricDnsName() : "");
+            d.setIpfabric_dns_name(s.entry().usesDns() ? s.entry().fabricDnsName() : "");
             List<String> ips = new ArrayList<>();
             List<FabricAddress> states = new ArrayList<>();
             for (InetAddress a : s.fabricAddresses()) {
@@ -64,7 +64,7 @@ public final class MetadataView {
             d.setIpfabric_port(s.fabricPort());
             d.setMetadata(s.isMetadata());
             d.setDns_resolved_at_ms(0);
-            d.setDns_error(s.isResolved() ? "" : "DNS name " + s.fabricDnsName() + " has not resolved yet");
+            d.setDns_error(s.isResolved() ? "" : "DNS name " + s.entry().fabricDnsName() + " has not resolved yet");
             d.setFabric_addresses(states);
             d.setActive_flows(flowsByService.getOrDefault(s.serviceAddress().getHostAddress() + ":" + s.servicePort(), 0));
             out.add(d);
