@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -89,10 +90,16 @@ final class Browser implements AutoCloseable {
         wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector(css))).click();
     }
 
-    /** Waits until the element's text contains {@code text}; returns the whole text. */
+    /**
+     * Waits until the element's text contains {@code text}; returns that text, read in the same
+     * look-up (the page may re-render the element right after: a second look-up could meet a
+     * stale or changed element).
+     */
     String textContains(String css, String text) {
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(css), text));
-        return driver.findElement(By.cssSelector(css)).getText();
+        return wait.ignoring(StaleElementReferenceException.class).until(d -> {
+            String t = d.findElement(By.cssSelector(css)).getText();
+            return t.contains(text) ? t : null;
+        });
     }
 
     void signIn(String baseUri, String user, String password) {
