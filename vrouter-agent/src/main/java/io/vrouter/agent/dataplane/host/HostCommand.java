@@ -7,7 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Runs a host tool ({@code ip}, {@code nft}, {@code tc}, {@code sysctl}) with a hard timeout and
@@ -56,7 +60,15 @@ public final class HostCommand {
         }
     }
 
+    /** Tools started per thread: how a caller (and its tests) sees that a batch forked once. */
+    private static final ThreadLocal<long[]> STARTED = ThreadLocal.withInitial(() -> new long[1]);
+
     private HostCommand() {
+    }
+
+    /** How many tools the calling thread has started so far (a fork each). */
+    public static long startedOnThisThread() {
+        return STARTED.get()[0];
     }
 
     /** Runs {@code command} with {@link #DEFAULT_TIMEOUT}; does not throw on a non-zero exit. */
@@ -78,6 +90,7 @@ public final class HostCommand {
         List<String> cmd = List.of(command);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         Process p;
+        STARTED.get()[0]++;
         try {
             p = pb.start();
         } catch (IOException e) {
@@ -110,6 +123,42 @@ public final class HostCommand {
             return new Result(cmd, 130, out.text(), "interrupted");
         }
     }
+
+    /**
+     * What {@link #batch} did: the tool's result and the 1-based script lines it reported as
+     * failed ({@code Command failed -:N}).
+     */
+    public record BatchResult(Result result, Set<Integer> failedLines) {
+        /**
+         * Whether script line {@code line} succeeded: the run succeeded, or it failed only on
+         * lines it named and not this one (a tool that did not start or was killed: no line did).
+         */
+        public boolean ok(int line) {
+            return result.ok() || (result.exitCode() == 1 && !failedLines.isEmpty() && !failedLines.contains(line));
+        }
+    }
+
+    private static final Pattern FAILED_LINE = Pattern.compile("^Command failed -:(\\d+)$",
+            Pattern.MULTILINE);
+
+    /**
+     * Runs {@code lines} as one iproute2 batch ({@code tool -force -batch -}: {@code ip}, {@code tc}):
+     * one fork for many commands; {@code -force} goes on after a failing line and names each.
+     * The lines are the tool's arguments as text: callers pass only names they validated
+     * ({@link #BATCH_SAFE_NAME}), since the batch parser splits on blanks and cuts at '#'.
+     */
+    public static BatchResult batch(String tool, List<String> lines) {
+        Result r = run(DEFAULT_TIMEOUT, String.join("\n", lines) + "\n", tool, "-force", "-batch", "-");
+        Set<Integer> failed = new TreeSet<>();
+        Matcher m = FAILED_LINE.matcher(r.stderr());
+        while (m.find()) {
+            failed.add(Integer.parseInt(m.group(1)));
+        }
+        return new BatchResult(r, failed);
+    }
+
+    /** Interface names that can go into a {@link #batch} line as they are (IFNAMSIZ, no blank, quote, '#'). */
+    public static final Pattern BATCH_SAFE_NAME = Pattern.compile("[^\\s/\"'\\\\#]{1,15}");
 
     /** True when {@code tool} can be started (found on PATH or an absolute path). */
     public static boolean available(String tool, String... probeArgs) {
