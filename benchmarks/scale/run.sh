@@ -39,7 +39,10 @@
 # Env: SIZES ("10 100 1000"), BASELINE_REF (e.g. main; empty: no baseline), BASELINE_SIZES
 #      (sizes for the baseline, default SIZES), DURATION (wrk seconds, 10), SKIP_BUILD=1,
 #      OUT (report path), PLUG_TIMEOUT (s to wait for N ports attached, 600), PLUGS (measured
-#      plugs per point, 5), WARM_PLUGS (2), WARM_S (wrk warm-up, 3), STAGGER_MS (10).
+#      plugs per point, 5), WARM_PLUGS (2), WARM_S (wrk warm-up, 3), STAGGER_MS (10), PORT_MODE
+#      (exclusive | shared: [DATAPLANE] port_mode; in shared mode the taps are on no bridge, so
+#      the guests reach 169.254.169.254 by an on-link route, as images with the metadata route do,
+#      and the agent answers their ARP for it).
 # Needs root (veths, namespaces, packet capture) and wrk. Everything it creates is removed on
 # exit, also on failure or Ctrl-C. Bounded: every wait has a timeout.
 set -euo pipefail
@@ -55,6 +58,8 @@ PLUGS=${PLUGS:-5}
 WARM_PLUGS=${WARM_PLUGS:-2}
 WARM_S=${WARM_S:-3}
 STAGGER_MS=${STAGGER_MS:-10}
+PORT_MODE=${PORT_MODE:-exclusive}
+case $PORT_MODE in exclusive|shared) ;; *) echo "PORT_MODE must be exclusive or shared, not '$PORT_MODE'" >&2; exit 2 ;; esac
 GUESTS=$(( WARM_PLUGS + PLUGS ))
 NOVA_PORT=${NOVA_PORT:-8775}
 
@@ -131,6 +136,7 @@ for j in $(seq 1 "$GUESTS"); do
   ip -n "$ns" link set lo up
   ip -n "$ns" addr add "10.250.$j.2/24" dev eth0
   ip -n "$ns" route add default via "10.250.$j.1"
+  [ "$PORT_MODE" = shared ] && ip -n "$ns" route add 169.254.169.254/32 dev eth0
   ip netns exec "$ns" ethtool -K eth0 tx off tso off gso off >/dev/null
   sysctl -q -w "net.ipv6.conf.$ns.disable_ipv6=1"
   ip -n "$ns" link set eth0 up
@@ -157,7 +163,7 @@ ring_kb() { # resident KiB of the packet rings (AF_PACKET mmaps show as socket:[
 full_gc() { jcmd "$1" GC.run >/dev/null 2>&1 || log "jcmd GC.run failed for $1"; sleep 2; }
 
 RESULTS=$DIR/results.tsv
-echo -e "build\tports\tthreads\trss_mb\trss_per_port_kb\tretained_per_port_kb\tring_per_port_kb\tp50_ms\tp99_ms\trequests" > "$RESULTS"
+echo -e "build\tports\tplug_all_s\tthreads\trss_mb\trss_per_port_kb\tretained_per_port_kb\tring_per_port_kb\tp50_ms\tp99_ms\trequests" > "$RESULTS"
 PLUG_ROWS=$DIR/plugs.tsv
 echo -e "build\tports\tkind\tguest\tpost_ms\tanswering_ms\tisolated_ms\tarp_requests\tarp_answer_ms\tconnected_ms\tanswer_ms\tattempts" > "$PLUG_ROWS"
 
@@ -194,7 +200,7 @@ run_point() { # build-name build-dir N
   write_ini "$run/agent.conf" "DEFAULT.http_server_port=$INTROSPECT" "DEFAULT.port_ipc_port=$IPC" \
     "DEFAULT.ports_dir=$run/ports" "VIRTUAL-HOST-INTERFACE.name=$VHOST" "VIRTUAL-HOST-INTERFACE.ip=198.18.0.1/24" \
     "METADATA.metadata_proxy_secret=$SECRET" "METADATA.metadata_proxy_port=8097" \
-    "LINKLOCAL.cache_file=$run/linklocal-cache.json" "DATAPLANE.route_table=20002"
+    "LINKLOCAL.cache_file=$run/linklocal-cache.json" "DATAPLANE.route_table=20002" "DATAPLANE.port_mode=$PORT_MODE"
   local opts=""
   [ "${NMT:-0}" = 1 ] && [ "$name" = ours ] && opts="-XX:NativeMemoryTracking=summary"
   JAVA_OPTS="$opts" "$tree/vrouter-agent/bin/vrouter-agent" --config-file "$run/agent.conf" >"$run/agent.log" 2>&1 &
@@ -210,23 +216,34 @@ run_point() { # build-name build-dir N
   rss0gc=$(rss_kb "$AGENT_PID"); ring0=$(ring_kb "$AGENT_PID")
   cp "/proc/$AGENT_PID/smaps" "$run/smaps-0-gc.txt"
   log "$name, $n ports: plugging"
-  local i batch=() sep body
-  for i in $(seq 1 "$n"); do
+  local i batch=() bodies=() body t_plug0
+  for i in $(seq 1 "$n"); do # the bodies first: the time to attach all counts from the first POST
     batch+=("$(port_json "$i" "${IDLE_PREFIX}${i}p" "10.$((i / 250)).$((i % 250 + 1)).3" \
       "$(printf '02:00:01:%02x:%02x:03' $((i / 256)) $((i % 256)))" "$(cat /proc/sys/kernel/random/uuid)" \
       5b3d0f5e-9d27-4b2a-8a43-0000000000aa)")
     if [ ${#batch[@]} -eq 30 ] || [ "$i" -eq "$n" ]; then
-      body=$(IFS=,; echo "[${batch[*]}]")
-      curl -sf --max-time 30 -X POST "http://127.0.0.1:$IPC/port" -H 'Content-Type: application/json' \
-        -d "$body" >/dev/null || die "POST /port failed at port $i"
+      bodies+=("$(IFS=,; echo "[${batch[*]}]")")
       batch=()
     fi
   done
+  t_plug0=$(date +%s%3N)
+  for body in "${bodies[@]}"; do
+    curl -sf --max-time 30 -X POST "http://127.0.0.1:$IPC/port" -H 'Content-Type: application/json' \
+      -d "$body" >/dev/null || die "POST /port failed"
+  done
+  # all N answering (the dataplane's port table), then all N isolated (the agent logs each port once isolated)
   local deadline=$(( SECONDS + PLUG_TIMEOUT ))
   while [ "$(attached)" -lt "$n" ]; do
     [ $SECONDS -lt $deadline ] || die "$name: only $(attached) of $n ports attached after ${PLUG_TIMEOUT}s"
-    sleep 1
+    sleep 0.2
   done
+  while [ "$(grep -F ") answering " "$run/agent.log" | grep -c -F "($IDLE_PREFIX")" -lt "$n" ]; do
+    [ $SECONDS -lt $deadline ] || die "$name: not all $n ports isolated after ${PLUG_TIMEOUT}s"
+    sleep 0.2
+  done
+  local last_iso plug_all_s
+  last_iso=$(grep -F ") answering " "$run/agent.log" | grep -F "($IDLE_PREFIX" | tail -n 1 | cut -d' ' -f1)
+  plug_all_s=$(awk -v a="$(date -d "$last_iso" +%s%3N)" -v b="$t_plug0" 'BEGIN {printf "%.1f", (a - b) / 1000}')
   sleep 2
   local threads rss rssgc ring
   threads=$(ls "/proc/$AGENT_PID/task" | wc -l)
@@ -257,7 +274,7 @@ run_point() { # build-name build-dir N
   p50=$(awk '$1=="50%" {print $2}' "$run/wrk.txt"); p99=$(awk '$1=="99%" {print $2}' "$run/wrk.txt")
   reqs=$(awk '/requests in/ {print $1}' "$run/wrk.txt")
   to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.2f", v/1000; else if (v ~ /ms$/) printf "%.2f", v+0; else if (v ~ /s$/) printf "%.2f", v*1000; else print "?" }'; }
-  echo -e "$name\t$n\t$threads\t$((rss / 1024))\t$(( (rss - rss0) / n ))\t$(( (rssgc - rss0gc) / n ))\t$(( (ring - ring0) / n ))\t$(to_ms "$p50")\t$(to_ms "$p99")\t$reqs" \
+  echo -e "$name\t$n\t$plug_all_s\t$threads\t$((rss / 1024))\t$(( (rss - rss0) / n ))\t$(( (rssgc - rss0gc) / n ))\t$(( (ring - ring0) / n ))\t$(to_ms "$p50")\t$(to_ms "$p99")\t$reqs" \
     | tee -a "$RESULTS" >&2
   kill "$AGENT_PID"; wait "$AGENT_PID" 2>/dev/null || true; AGENT_PID=
   ip link del "$VHOST" 2>/dev/null || true
@@ -282,6 +299,7 @@ LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "then $PLUGS measured plugs, each a fresh guest, by plug_probe.py: one running process sends the POST /port and, once it is answered,"
   echo "polls metadata from the guest (a new connection every ${STAGGER_MS} ms while none answered, each allowed 2 s)."
   echo "RSS per port: (RSS with N ports - RSS before plugging) / N, as it is; retained: the same, each RSS read after a full GC (jcmd GC.run)."
+  echo "Port mode: $PORT_MODE. All N attached: from the first of the N/30 POST /port (30 ports each) until the agent logged the last of them isolated."
   echo "Ring: the AF_PACKET rings' resident KiB per port (smaps). Plug times in ms from the POST (median / max over the measured plugs):"
   echo "POST: port IPC answered; answering / isolated: the agent's log, from its port event; ARP: the guest's first ARP answered (requests:"
   echo "most ARP requests a guest sent before its answer, 1 = none lost); TCP: first connection up; answer: first 200 with the guest's uuid."
@@ -296,13 +314,13 @@ def nums(rows, k):
 def mm(rows, k):
     v = nums(rows, k)
     return "-" if not v else f"{statistics.median(v):g} / {max(v):g}"
-print("| build | ports | threads | RSS MB | RSS per port KB | retained per port KB | ring per port KB | plugs | first answer ms | POST ms"
+print("| build | ports | all N attached s | threads | RSS MB | RSS per port KB | retained per port KB | ring per port KB | plugs | first answer ms | POST ms"
       " | answering ms | isolated ms | ARP answer ms | ARP requests | TCP up ms | p50 ms | p99 ms | requests |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for p in points:
     m = [r for r in plugs if r["build"] == p["build"] and r["ports"] == p["ports"] and r["kind"] == "measured"]
     arp = nums(m, "arp_requests")
-    print(f"| {p['build']} | {p['ports']} | {p['threads']} | {p['rss_mb']} | {p['rss_per_port_kb']} | {p['retained_per_port_kb']}"
+    print(f"| {p['build']} | {p['ports']} | {p['plug_all_s']} | {p['threads']} | {p['rss_mb']} | {p['rss_per_port_kb']} | {p['retained_per_port_kb']}"
           f" | {p['ring_per_port_kb']} | {len(m)} | **{mm(m, 'answer_ms')}** | {mm(m, 'post_ms')} | {mm(m, 'answering_ms')}"
           f" | {mm(m, 'isolated_ms')} | {mm(m, 'arp_answer_ms')} | {max(arp) if arp else '-':g} | {mm(m, 'connected_ms')}"
           f" | {p['p50_ms']} | {p['p99_ms']} | {p['requests']} |")
