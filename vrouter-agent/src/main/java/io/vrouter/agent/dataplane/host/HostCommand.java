@@ -6,10 +6,13 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -155,6 +158,24 @@ public final class HostCommand {
             failed.add(Integer.parseInt(m.group(1)));
         }
         return new BatchResult(r, failed);
+    }
+
+    /**
+     * Interfaces for a {@link #batch}: those whose names can go into a line, and the others (one by
+     * one). Both lists are mutable: a caller adds to {@code alone} what its batch could not do.
+     */
+    public record BatchSplit(List<String> batched, List<String> alone) {
+        /** {@code ifNames} not yet {@code done}, each once, in their order. */
+        public static BatchSplit of(Collection<String> ifNames, Predicate<String> done) {
+            List<String> batched = new ArrayList<>();
+            List<String> alone = new ArrayList<>();
+            for (String ifName : new LinkedHashSet<>(ifNames)) {
+                if (!done.test(ifName)) {
+                    (BATCH_SAFE_NAME.matcher(ifName).matches() ? batched : alone).add(ifName);
+                }
+            }
+            return new BatchSplit(batched, alone);
+        }
     }
 
     /** Interface names that can go into a {@link #batch} line as they are (IFNAMSIZ, no blank, quote, '#'). */

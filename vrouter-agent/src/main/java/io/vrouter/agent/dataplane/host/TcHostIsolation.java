@@ -77,13 +77,9 @@ public final class TcHostIsolation implements HostIsolation {
         if (closed) {
             throw new IllegalStateException("host isolation closed");
         }
-        List<String> batched = new ArrayList<>();
-        List<String> alone = new ArrayList<>();
-        for (String ifName : new LinkedHashSet<>(ifNames)) {
-            if (!isolated.contains(ifName)) {
-                (HostCommand.BATCH_SAFE_NAME.matcher(ifName).matches() ? batched : alone).add(ifName);
-            }
-        }
+        HostCommand.BatchSplit split = HostCommand.BatchSplit.of(ifNames, isolated::contains);
+        List<String> batched = split.batched();
+        List<String> alone = split.alone();
         if (!batched.isEmpty()) {
             List<String> lines = new ArrayList<>();
             for (String ifName : batched) {

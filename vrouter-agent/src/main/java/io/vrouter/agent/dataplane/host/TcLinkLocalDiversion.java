@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -66,9 +65,7 @@ public final class TcLinkLocalDiversion implements HostIsolation {
      */
     @Override
     public synchronized void isolate(String ifName) {
-        if (closed) {
-            throw new IllegalStateException("link-local diversion closed");
-        }
+        ensureOpen();
         if (diverted.containsKey(ifName)) {
             return;
         }
@@ -101,16 +98,9 @@ public final class TcLinkLocalDiversion implements HostIsolation {
      */
     @Override
     public synchronized Map<String, RuntimeException> isolateAll(Collection<String> ifNames) {
-        if (closed) {
-            throw new IllegalStateException("link-local diversion closed");
-        }
-        List<String> batched = new ArrayList<>();
-        List<String> alone = new ArrayList<>();
-        for (String ifName : new LinkedHashSet<>(ifNames)) {
-            if (!diverted.containsKey(ifName)) {
-                (HostCommand.BATCH_SAFE_NAME.matcher(ifName).matches() ? batched : alone).add(ifName);
-            }
-        }
+        ensureOpen();
+        HostCommand.BatchSplit split = HostCommand.BatchSplit.of(ifNames, diverted::containsKey);
+        List<String> batched = split.batched();
         List<String> fresh = new ArrayList<>();
         if (!batched.isEmpty()) {
             HostCommand.BatchResult shown = HostCommand.batch("tc",
@@ -118,7 +108,7 @@ public final class TcLinkLocalDiversion implements HostIsolation {
             Set<String> hooked = hookedDevices(shown.result().stdout());
             for (int i = 0; i < batched.size(); i++) {
                 String ifName = batched.get(i);
-                (shown.ok(i + 1) && !hooked.contains(ifName) ? fresh : alone).add(ifName);
+                (shown.ok(i + 1) && !hooked.contains(ifName) ? fresh : split.alone()).add(ifName);
             }
         }
         if (!fresh.isEmpty()) {
@@ -137,11 +127,11 @@ public final class TcLinkLocalDiversion implements HostIsolation {
                     if (r.ok(2 * i + 1)) {
                         HostCommand.run("tc", "qdisc", "del", "dev", ifName, "clsact");
                     }
-                    alone.add(ifName);
+                    split.alone().add(ifName);
                 }
             }
         }
-        return HostIsolation.super.isolateAll(alone);
+        return HostIsolation.super.isolateAll(split.alone());
     }
 
     private static final Pattern QDISC_DEV = Pattern.compile("^qdisc \\S+ \\S+ dev (\\S+) ", Pattern.MULTILINE);
@@ -156,6 +146,12 @@ public final class TcLinkLocalDiversion implements HostIsolation {
             }
         }
         return hooked;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("link-local diversion closed");
+        }
     }
 
     /** True when {@code qdiscs} ({@code tc qdisc show}) has a clsact or ingress qdisc. */
