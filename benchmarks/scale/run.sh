@@ -34,7 +34,8 @@
 # mappings grew. NMT=1 also runs the agent of this tree with -XX:NativeMemoryTracking=summary and
 # saves, at N ports, jcmd's VM.native_memory summary and GC.class_histogram (accounting runs:
 # NMT itself costs memory, so not for the reported figures).
-# Writes benchmarks/results/scale.md (and the raw table in the run directory).
+# Writes benchmarks/results/scale.md (and the raw tables, results.tsv and plugs.tsv, in the run
+# directory); that file holds one run per port mode: give the second run another OUT and merge.
 #
 # Env: SIZES ("10 100 1000"), BASELINE_REF (e.g. main; empty: no baseline), BASELINE_SIZES
 #      (sizes for the baseline, default SIZES), DURATION (wrk seconds, 10), SKIP_BUILD=1,
