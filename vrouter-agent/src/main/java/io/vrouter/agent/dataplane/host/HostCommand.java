@@ -6,8 +6,15 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Runs a host tool ({@code ip}, {@code nft}, {@code tc}, {@code sysctl}) with a hard timeout and
@@ -56,7 +63,15 @@ public final class HostCommand {
         }
     }
 
+    /** Tools started per thread: how a caller (and its tests) sees that a batch forked once. */
+    private static final ThreadLocal<long[]> STARTED = ThreadLocal.withInitial(() -> new long[1]);
+
     private HostCommand() {
+    }
+
+    /** How many tools the calling thread has started so far (a fork each). */
+    public static long startedOnThisThread() {
+        return STARTED.get()[0];
     }
 
     /** Runs {@code command} with {@link #DEFAULT_TIMEOUT}; does not throw on a non-zero exit. */
@@ -78,6 +93,7 @@ public final class HostCommand {
         List<String> cmd = List.of(command);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         Process p;
+        STARTED.get()[0]++;
         try {
             p = pb.start();
         } catch (IOException e) {
@@ -110,6 +126,60 @@ public final class HostCommand {
             return new Result(cmd, 130, out.text(), "interrupted");
         }
     }
+
+    /**
+     * What {@link #batch} did: the tool's result and the 1-based script lines it reported as
+     * failed ({@code Command failed -:N}).
+     */
+    public record BatchResult(Result result, Set<Integer> failedLines) {
+        /**
+         * Whether script line {@code line} succeeded: the run succeeded, or it failed only on
+         * lines it named and not this one (a tool that did not start or was killed: no line did).
+         */
+        public boolean ok(int line) {
+            return result.ok() || (result.exitCode() == 1 && !failedLines.isEmpty() && !failedLines.contains(line));
+        }
+    }
+
+    private static final Pattern FAILED_LINE = Pattern.compile("^Command failed -:(\\d+)$",
+            Pattern.MULTILINE);
+
+    /**
+     * Runs {@code lines} as one iproute2 batch ({@code tool -force -batch -}: {@code ip}, {@code tc}):
+     * one fork for many commands; {@code -force} goes on after a failing line and names each.
+     * The lines are the tool's arguments as text: callers pass only names they validated
+     * ({@link #BATCH_SAFE_NAME}), since the batch parser splits on blanks and cuts at '#'.
+     */
+    public static BatchResult batch(String tool, List<String> lines) {
+        Result r = run(DEFAULT_TIMEOUT, String.join("\n", lines) + "\n", tool, "-force", "-batch", "-");
+        Set<Integer> failed = new TreeSet<>();
+        Matcher m = FAILED_LINE.matcher(r.stderr());
+        while (m.find()) {
+            failed.add(Integer.parseInt(m.group(1)));
+        }
+        return new BatchResult(r, failed);
+    }
+
+    /**
+     * Interfaces for a {@link #batch}: those whose names can go into a line, and the others (one by
+     * one). Both lists are mutable: a caller adds to {@code alone} what its batch could not do.
+     */
+    public record BatchSplit(List<String> batched, List<String> alone) {
+        /** {@code ifNames} not yet {@code done}, each once, in their order. */
+        public static BatchSplit of(Collection<String> ifNames, Predicate<String> done) {
+            List<String> batched = new ArrayList<>();
+            List<String> alone = new ArrayList<>();
+            for (String ifName : new LinkedHashSet<>(ifNames)) {
+                if (!done.test(ifName)) {
+                    (BATCH_SAFE_NAME.matcher(ifName).matches() ? batched : alone).add(ifName);
+                }
+            }
+            return new BatchSplit(batched, alone);
+        }
+    }
+
+    /** Interface names that can go into a {@link #batch} line as they are (IFNAMSIZ, no blank, quote, '#'). */
+    public static final Pattern BATCH_SAFE_NAME = Pattern.compile("[^\\s/\"'\\\\#]{1,15}");
 
     /** True when {@code tool} can be started (found on PATH or an absolute path). */
     public static boolean available(String tool, String... probeArgs) {

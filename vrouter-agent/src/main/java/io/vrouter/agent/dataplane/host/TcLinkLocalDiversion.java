@@ -1,8 +1,14 @@
 package io.vrouter.agent.dataplane.host;
 
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,6 +21,9 @@ import org.slf4j.LoggerFactory;
  * tc qdisc add dev TAP clsact                       (only when the tap has no clsact/ingress qdisc)
  * tc filter add dev TAP ingress pref 169 handle 1 bpf da bytecode '&lt;LinkLocalFilter&gt;'
  * </pre>
+ *
+ * {@link #isolateAll} does this for a batch of new taps with two {@code tc -batch} forks in all,
+ * not four forks per tap.
  *
  * <p>Packet taps (the agent's pcap handle) see a frame before tc ingress, so the agent still
  * captures what the filter drops; the bridge's receive handler runs after tc ingress and never
@@ -56,9 +65,7 @@ public final class TcLinkLocalDiversion implements HostIsolation {
      */
     @Override
     public synchronized void isolate(String ifName) {
-        if (closed) {
-            throw new IllegalStateException("link-local diversion closed");
-        }
+        ensureOpen();
         if (diverted.containsKey(ifName)) {
             return;
         }
@@ -80,6 +87,71 @@ public final class TcLinkLocalDiversion implements HostIsolation {
             throw e;
         }
         diverted.put(ifName, added);
+    }
+
+    /**
+     * {@link #isolate} for many taps with two forks in all: one {@code tc -batch} of
+     * {@code qdisc show dev TAP} lines, then one adding clsact and the filter on every tap without
+     * an ingress hook (a new tap: nothing of a killed agent's or an operator's can be on it). Taps
+     * that have a hook already, and any the batch could not do, go through {@link #isolate} one
+     * by one (the ownership checks, the precise error).
+     */
+    @Override
+    public synchronized Map<String, RuntimeException> isolateAll(Collection<String> ifNames) {
+        ensureOpen();
+        HostCommand.BatchSplit split = HostCommand.BatchSplit.of(ifNames, diverted::containsKey);
+        List<String> batched = split.batched();
+        List<String> fresh = new ArrayList<>();
+        if (!batched.isEmpty()) {
+            HostCommand.BatchResult shown = HostCommand.batch("tc",
+                    batched.stream().map(ifName -> "qdisc show dev " + ifName).toList());
+            Set<String> hooked = hookedDevices(shown.result().stdout());
+            for (int i = 0; i < batched.size(); i++) {
+                String ifName = batched.get(i);
+                (shown.ok(i + 1) && !hooked.contains(ifName) ? fresh : split.alone()).add(ifName);
+            }
+        }
+        if (!fresh.isEmpty()) {
+            List<String> lines = new ArrayList<>();
+            for (String ifName : fresh) {
+                lines.add("qdisc add dev " + ifName + " clsact");
+                lines.add("filter add dev " + ifName + " ingress pref " + PREF + " handle " + HANDLE + " bpf da bytecode '"
+                        + LinkLocalFilter.tcBytecode() + "'");
+            }
+            HostCommand.BatchResult r = HostCommand.batch("tc", lines);
+            for (int i = 0; i < fresh.size(); i++) {
+                String ifName = fresh.get(i);
+                if (r.ok(2 * i + 1) && r.ok(2 * i + 2)) {
+                    diverted.put(ifName, true);
+                } else {
+                    if (r.ok(2 * i + 1)) {
+                        HostCommand.run("tc", "qdisc", "del", "dev", ifName, "clsact");
+                    }
+                    split.alone().add(ifName);
+                }
+            }
+        }
+        return HostIsolation.super.isolateAll(split.alone());
+    }
+
+    private static final Pattern QDISC_DEV = Pattern.compile("^qdisc \\S+ \\S+ dev (\\S+) ", Pattern.MULTILINE);
+
+    /** The devices with a clsact or ingress qdisc in {@code qdiscs} ({@code tc qdisc show}, any devices). */
+    static Set<String> hookedDevices(String qdiscs) {
+        Set<String> hooked = new HashSet<>();
+        for (String line : qdiscs.split("\n")) {
+            Matcher m = QDISC_DEV.matcher(line);
+            if (m.find() && hasIngressHook(line + " ")) {
+                hooked.add(m.group(1));
+            }
+        }
+        return hooked;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("link-local diversion closed");
+        }
     }
 
     /** True when {@code qdiscs} ({@code tc qdisc show}) has a clsact or ingress qdisc. */

@@ -51,4 +51,31 @@ class HostCommandTest {
     void shouldFeedStdin() {
         assertEquals("hello", HostCommand.run(Duration.ofSeconds(5), "hello", "cat").stdout());
     }
+
+    @Test
+    void batchShouldRunEveryLineInOneForkAndNameTheLinesThatFailed() {
+        long before = HostCommand.startedOnThisThread();
+        HostCommand.BatchResult r = HostCommand.batch("ip",
+                java.util.List.of("link show dev lo", "link show dev sk-no-such-if", "link show dev lo"));
+        assertEquals(1, HostCommand.startedOnThisThread() - before);
+        assertEquals(java.util.Set.of(2), r.failedLines(), r.result().toString());
+        assertTrue(r.ok(1) && r.ok(3));
+        assertFalse(r.ok(2));
+        assertEquals(2, r.result().stdout().lines().filter(l -> l.contains(": lo:")).count(), r.result().stdout());
+    }
+
+    @Test
+    void batchOfAToolThatCannotStartShouldFailEveryLine() {
+        HostCommand.BatchResult r = HostCommand.batch("sk-no-such-tool", java.util.List.of("a", "b"));
+        assertEquals(127, r.result().exitCode());
+        assertFalse(r.ok(1) || r.ok(2));
+    }
+
+    @Test
+    void batchSafeNamesShouldExcludeWhatTheBatchParserWouldSplitOrCut() {
+        assertTrue(HostCommand.BATCH_SAFE_NAME.matcher("tap1a2b-3c.4@x").matches());
+        for (String bad : new String[] {"a b", "a#b", "a'b", "a\"b", "a\\b", "a/b", "", "sixteen-chars-ab"}) {
+            assertFalse(HostCommand.BATCH_SAFE_NAME.matcher(bad).matches(), bad);
+        }
+    }
 }

@@ -85,7 +85,7 @@ class HostIsolationTest {
                      captured.incrementAndGet();
                  }
              })) {
-            iso.isolate(g.hostIf());
+            assertTrue(iso.isolateAll(java.util.List.of(g.hostIf())).isEmpty()); // the batch path
             iso.isolate(g.hostIf()); // idempotent
             assertEquals(java.util.Set.of(g.hostIf()), iso.isolated());
             assertTrue(curl(g) != 0, "isolated: the guest cannot reach the host socket");
@@ -166,6 +166,35 @@ class HostIsolationTest {
             assertEquals(java.util.Set.of(more[0][0], more[1][0]), failed.keySet());
             assertTrue(failed.values().stream().allMatch(e -> e instanceof HostCommand.HostCommandException));
             assertEquals(java.util.Set.of(pairs[0][0], pairs[1][0], pairs[2][0]), iso.isolated());
+        }
+    }
+
+    @Test
+    void tcIsolateAllShouldDropOnEveryInterfaceWithOneForkAndReportEachInterfaceItCouldNotIsolate() {
+        String[][] pairs = io.vrouter.agent.dataplane.io.NodeScaleVeths.create(NETNS.harness(), "sk", 4);
+        try (TcHostIsolation iso = new TcHostIsolation()) {
+            long before = HostCommand.startedOnThisThread();
+            assertTrue(iso.isolateAll(java.util.List.of(pairs[0][0], pairs[1][0], pairs[2][0], pairs[0][0])).isEmpty());
+            // one tc -batch for the three; a second (the BPF drop) where this kernel has no cls_matchall
+            assertTrue(HostCommand.startedOnThisThread() - before <= 2, "forks: " + (HostCommand.startedOnThisThread() - before));
+            assertEquals(java.util.Set.of(pairs[0][0], pairs[1][0], pairs[2][0]), iso.isolated());
+            for (int i = 0; i < 3; i++) {
+                String f = HostCommand.runChecked("tc", "filter", "show", "dev", pairs[i][0], "ingress").stdout();
+                assertTrue(f.contains("matchall") || f.contains("bytecode"), pairs[i][0] + ": " + f);
+            }
+            String gone = NetnsHarness.uniqueIfName("skx");
+            before = HostCommand.startedOnThisThread();
+            assertTrue(iso.isolateAll(java.util.List.of(pairs[3][0])).isEmpty());
+            assertEquals(1, HostCommand.startedOnThisThread() - before, "the drop that works is remembered: one fork");
+            pairs[3] = io.vrouter.agent.dataplane.io.NodeScaleVeths.create(NETNS.harness(), "sk", 1)[0];
+            var failed = iso.isolateAll(java.util.List.of(gone, pairs[3][0]));
+            assertEquals(java.util.Set.of(gone), failed.keySet());
+            assertTrue(failed.get(gone) instanceof HostCommand.HostCommandException, failed.toString());
+            assertTrue(iso.isolated().contains(pairs[3][0]), "the interface that exists is isolated all the same");
+        }
+        for (String[] p : pairs) {
+            assertFalse(HostCommand.runChecked("tc", "qdisc", "show", "dev", p[0]).stdout().contains("clsact"),
+                    "close releases " + p[0]);
         }
     }
 }

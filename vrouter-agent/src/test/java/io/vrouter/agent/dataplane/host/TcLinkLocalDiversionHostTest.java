@@ -77,4 +77,31 @@ class TcLinkLocalDiversionHostTest {
         }
         assertTrue(ingress(tap).contains(PASS_ALL), ingress(tap));
     }
+
+    @Test
+    void isolateAllShouldDivertNewTapsWithTwoForksAndTakeATapWithAHookOnItsOwn() {
+        String[][] fresh = io.vrouter.agent.dataplane.io.NodeScaleVeths.create(NETNS.harness(), "sk", 3);
+        String hooked = guest().hostIf();
+        HostCommand.runChecked("tc", "qdisc", "add", "dev", hooked, "clsact");
+        HostCommand.runChecked("tc", "filter", "add", "dev", hooked, "ingress", "pref", "300", "bpf", "da", "bytecode", PASS_ALL);
+        String gone = io.vrouter.agent.netns.NetnsHarness.uniqueIfName("skx");
+        try (TcLinkLocalDiversion d = new TcLinkLocalDiversion()) {
+            long before = HostCommand.startedOnThisThread();
+            assertTrue(d.isolateAll(java.util.List.of(fresh[0][0], fresh[1][0], fresh[2][0])).isEmpty());
+            assertEquals(2, HostCommand.startedOnThisThread() - before, "one batch to look, one to add, for three taps");
+            for (String[] p : fresh) {
+                assertEquals(1, ours(ingress(p[0])), ingress(p[0]));
+            }
+            var failed = d.isolateAll(java.util.List.of(hooked, gone, fresh[0][0]));
+            assertEquals(java.util.Set.of(gone), failed.keySet());
+            assertTrue(failed.get(gone) instanceof HostCommand.HostCommandException, failed.toString());
+            assertEquals(1, ours(ingress(hooked)), ingress(hooked));
+            assertEquals(java.util.Set.of(fresh[0][0], fresh[1][0], fresh[2][0], hooked), d.isolated());
+        }
+        for (String[] p : fresh) {
+            assertFalse(HostCommand.runChecked("tc", "qdisc", "show", "dev", p[0]).stdout().contains("clsact"),
+                    "the clsact the agent added goes with its filter: " + p[0]);
+        }
+        assertTrue(ingress(hooked).contains(PASS_ALL) && ours(ingress(hooked)) == 0, ingress(hooked));
+    }
 }

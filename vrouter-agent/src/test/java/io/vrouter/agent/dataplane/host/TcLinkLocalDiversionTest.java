@@ -38,4 +38,15 @@ class TcLinkLocalDiversionTest {
         assertTrue(TcLinkLocalDiversion.hasIngressHook("qdisc htb 1: root \nqdisc ingress ffff: parent ffff:fff1 ----------------\n"));
         assertFalse(TcLinkLocalDiversion.hasIngressHook("qdisc tbf 8001: root refcnt 2 rate 10Mbit burst 1600b lat 50ms \n"));
     }
+
+    @Test
+    void hookedDevicesShouldBeTheOnesWithClsactOrIngressInAListingOfManyDevices() {
+        String listing = "qdisc noqueue 0: dev lo root refcnt 2 \n"
+                + "qdisc clsact ffff: dev tapa parent ffff:fff1 \n"
+                + "qdisc noqueue 0: dev tapb root refcnt 2 \n"
+                + "qdisc tbf 8001: dev tapc root refcnt 2 rate 10Mbit burst 1600b lat 50ms \n"
+                + "qdisc ingress ffff: dev tapc parent ffff:fff1 ----------------\n";
+        assertEquals(java.util.Set.of("tapa", "tapc"), TcLinkLocalDiversion.hookedDevices(listing));
+        assertTrue(TcLinkLocalDiversion.hookedDevices("").isEmpty());
+    }
 }
