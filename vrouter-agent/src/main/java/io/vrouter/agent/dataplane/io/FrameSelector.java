@@ -71,6 +71,8 @@ public final class FrameSelector implements AutoCloseable {
     private final int[] ready = new int[MAX_EVENTS];
     /** Ids of the last {@link #select} not yet taken by {@link #takeReady}. */
     private int pending;
+    /** What {@link #takeReady} hands over next: the caller's select, nothing, or a new poll. */
+    private Take take = Take.POLL;
     private boolean woken;
     private volatile boolean closed;
 
@@ -132,6 +134,11 @@ public final class FrameSelector implements AutoCloseable {
      *         wake-up alone
      */
     public int select(int timeoutMs) {
+        take = Take.SELECTED;
+        return poll(timeoutMs);
+    }
+
+    private int poll(int timeoutMs) {
         int n = epoll_wait(epfd, events, MAX_EVENTS, timeoutMs);
         if (n < 0) {
             woken = false;
@@ -157,17 +164,28 @@ public final class FrameSelector implements AutoCloseable {
     }
 
     /**
-     * The ids the last {@link #select} found, when no call took them yet, else those of a new
-     * non-blocking select: the thread that slept in {@link #select} and woke for frames does not
-     * ask the kernel a second time (one {@code epoll_wait} less per wake-up). Ids may name a
-     * socket removed since; a receive on the rest finds nothing or frames, never blocks.
+     * The ids ready now, for a thread that sleeps in {@link #select} whenever a cycle finds
+     * nothing: what its last {@code select} found, if not taken yet; then, once, none (the frames
+     * that came since are the next sleep's: level-triggered, it returns at once for them, so the
+     * thread that woke for frames asks the kernel once per wake-up, not twice); after that, those
+     * of a new non-blocking poll (a thread that does not sleep, such as a test driving cycles
+     * itself, always polls). Ids may name a socket removed since; a receive on the rest finds
+     * nothing or frames, never blocks.
      *
      * @return how many ids are ready, readable with {@link #readyId}
      */
     public int takeReady() {
-        int n = pending;
-        if (n == 0) {
-            n = select(0);
+        int n;
+        switch (take) {
+            case SELECTED -> {
+                n = pending;
+                take = Take.NONE;
+            }
+            case NONE -> {
+                n = 0;
+                take = Take.POLL;
+            }
+            default -> n = poll(0);
         }
         pending = 0;
         return n;
@@ -213,4 +231,6 @@ public final class FrameSelector implements AutoCloseable {
     private static native long write(int fd, Pointer buf, long count);
 
     private static native int close(int fd);
+
+    private enum Take { SELECTED, NONE, POLL }
 }

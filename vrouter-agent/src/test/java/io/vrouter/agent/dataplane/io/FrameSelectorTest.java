@@ -16,7 +16,7 @@ class FrameSelectorTest {
     static final NetnsExtension NETNS = NetnsExtension.withPcap();
 
     @Test
-    void takeReadyShouldHandOverWhatTheSleepFoundOnceThenAskTheKernelAgain() {
+    void takeReadyShouldHandOverWhatTheSleepFoundOnceSkipOnePollThenAskTheKernelAgain() {
         String[] pair = NodeScaleVeths.create(NETNS.harness(), 1)[0];
         try (FrameSelector selector = new FrameSelector();
              PacketIo io = AfPacketIo.open(pair[0], null); PacketIo peer = AfPacketIo.open(pair[1], null)) {
@@ -27,14 +27,20 @@ class FrameSelectorTest {
             assertEquals(1, selector.select(5000), "the sleep ends for the frame");
             assertEquals(1, selector.takeReady());
             assertEquals(5, selector.readyId(0));
-            assertEquals(1, selector.takeReady(), "level-triggered: still waiting, found by a new poll");
+            assertEquals(0, selector.takeReady(), "right after a sleep's frames: left to the next sleep");
+            assertEquals(1, selector.select(0), "level-triggered: the next sleep returns at once");
+            assertEquals(1, selector.takeReady());
+            assertEquals(0, selector.takeReady());
+            assertEquals(1, selector.takeReady(), "a thread that does not sleep: a new poll finds it");
             assertTrue(io.receive(new byte[PacketIo.MAX_FRAME_LENGTH], (b, len) -> { }, 8) >= 1);
             assertEquals(0, selector.takeReady(), "drained");
             selector.wake();
             assertEquals(0, selector.select(1000), "a wake-up is no frame");
             assertTrue(selector.woken());
+            assertEquals(0, selector.takeReady(), "the sleep's result: no frame");
             assertEquals(0, selector.takeReady());
-            assertFalse(selector.woken());
+            assertEquals(0, selector.takeReady(), "a new poll");
+            assertFalse(selector.woken(), "the new poll consumed no wake-up");
         }
     }
 }
