@@ -150,15 +150,17 @@ final class FlowAging {
         if (FlowRecord.action(state) == FlowAction.HOLD) {
             return now - rec[b + LAST_SEEN] >= holdTicks;
         }
+        int idle = now - pairLastSeen(e);
         int timeout = idleTicks[FlowRecord.proto(rec, b)];
         if (FlowRecord.action(state) == FlowAction.DROP) {
-            timeout = Math.min(timeout, dropTicks);
-        } else if (FlowRecord.hasFlag(state, FlowFlags.TCP_CLOSED)) {
-            timeout = lingerTicks;
-        } else if (!completed(e)) {
-            timeout = Math.min(timeout, embryonicTicks);
+            return idle >= Math.min(timeout, dropTicks);
         }
-        return now - pairLastSeen(e) >= timeout;
+        if (FlowRecord.hasFlag(state, FlowFlags.TCP_CLOSED)) {
+            return idle >= lingerTicks;
+        }
+        // The embryonic timeout is the shorter one: a pair idle for less never needs the
+        // completion check (the scan's common case).
+        return idle >= timeout || idle >= embryonicTicks && !completed(e);
     }
 
     /**
