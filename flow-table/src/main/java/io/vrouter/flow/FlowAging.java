@@ -118,20 +118,25 @@ final class FlowAging {
             closeHead++;
             removed += deletePair.applyAsInt(e);
         }
-        // At most one round per call, so a large budget on a small table does not spin.
-        int visits = Math.min(budget, entries.writerSize());
-        while (visits > 0 && entries.writerSize() > 0) {
+        // At most one round per call, so a large budget on a small table does not spin. The
+        // size and cursor stay in locals (the size changes only when a pair is removed).
+        int size = entries.writerSize();
+        int visits = Math.min(budget, size);
+        int c = cursor;
+        while (visits > 0 && size > 0) {
             visits--;
-            if (cursor >= entries.writerSize()) {
-                cursor = 0;
+            if (c >= size) {
+                c = 0;
             }
-            int e = entries.activeAt(cursor);
+            int e = entries.activeAt(c);
             if (expired(e, now)) {
                 removed += deletePair.applyAsInt(e);
+                size = entries.writerSize();
             } else {
-                cursor++;
+                c++;
             }
         }
+        cursor = c;
         return removed;
     }
 

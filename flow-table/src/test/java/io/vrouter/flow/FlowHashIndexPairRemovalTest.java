@@ -12,24 +12,21 @@ import org.junit.jupiter.api.Test;
  * order, so every shift case is certain.
  */
 class FlowHashIndexPairRemovalTest {
-    private static final int TCP = 6;
     private static final int CAPACITY = 16;
     private static final long SEED = 7;
-    private static final int VM_IP = 0x0A00_0003;
-    private static final int METADATA = 0xA9FE_A9FE;
-    private static final int VHOST = 0x0A0A_0A01;
-    private static final int LINK_LOCAL = 0xA9FE_0003;
 
     private final FlowHashIndex hashes = new FlowHashIndex(new int[CAPACITY * FlowRecord.STRIDE], CAPACITY, SEED,
             FlowHashIndex.DEFAULT_DISPLACEMENT_BITS);
     private final int mask = 2 * CAPACITY - 1;
 
+    /** VM 10.0.0.3:sport to the metadata address 169.254.169.254:80, TCP, on interface 1. */
     private static FlowKey forward(int sport) {
-        return new FlowKey().set(1, TCP, VM_IP, METADATA, sport, 80);
+        return new FlowKey().set(1, 6, 0x0A00_0003, 0xA9FE_A9FE, sport, 80);
     }
 
+    /** Its NAT'd reverse: vhost 10.10.10.1:8097 to 169.254.0.3:dport, on vhost0. */
     private static FlowKey reverse(int dport) {
-        return new FlowKey().set(0, TCP, VHOST, LINK_LOCAL, 8097, dport);
+        return new FlowKey().set(0, 6, 0x0A0A_0A01, 0xA9FE_0003, 8097, dport);
     }
 
     private int home(FlowKey k) {
