@@ -118,20 +118,25 @@ final class FlowAging {
             closeHead++;
             removed += deletePair.applyAsInt(e);
         }
-        // At most one round per call, so a large budget on a small table does not spin.
-        int visits = Math.min(budget, entries.writerSize());
-        while (visits > 0 && entries.writerSize() > 0) {
+        // At most one round per call, so a large budget on a small table does not spin. The
+        // size and cursor stay in locals (the size changes only when a pair is removed).
+        int size = entries.writerSize();
+        int visits = Math.min(budget, size);
+        int c = cursor;
+        while (visits > 0 && size > 0) {
             visits--;
-            if (cursor >= entries.writerSize()) {
-                cursor = 0;
+            if (c >= size) {
+                c = 0;
             }
-            int e = entries.activeAt(cursor);
+            int e = entries.activeAt(c);
             if (expired(e, now)) {
                 removed += deletePair.applyAsInt(e);
+                size = entries.writerSize();
             } else {
-                cursor++;
+                c++;
             }
         }
+        cursor = c;
         return removed;
     }
 
@@ -150,15 +155,17 @@ final class FlowAging {
         if (FlowRecord.action(state) == FlowAction.HOLD) {
             return now - rec[b + LAST_SEEN] >= holdTicks;
         }
+        int idle = now - pairLastSeen(e);
         int timeout = idleTicks[FlowRecord.proto(rec, b)];
         if (FlowRecord.action(state) == FlowAction.DROP) {
-            timeout = Math.min(timeout, dropTicks);
-        } else if (FlowRecord.hasFlag(state, FlowFlags.TCP_CLOSED)) {
-            timeout = lingerTicks;
-        } else if (!completed(e)) {
-            timeout = Math.min(timeout, embryonicTicks);
+            return idle >= Math.min(timeout, dropTicks);
         }
-        return now - pairLastSeen(e) >= timeout;
+        if (FlowRecord.hasFlag(state, FlowFlags.TCP_CLOSED)) {
+            return idle >= lingerTicks;
+        }
+        // The embryonic timeout is the shorter one: a pair idle for less never needs the
+        // completion check (the scan's common case).
+        return idle >= timeout || idle >= embryonicTicks && !completed(e);
     }
 
     /**

@@ -137,8 +137,26 @@ final class FlowHashIndex {
 
     /** Removes entry e's slot, shifting later slots of the probe run back (no tombstones). */
     void remove(int e) {
+        removeFrom(home(e), e);
+    }
+
+    /**
+     * Removes the slots of a pair's two entries. Both home slots are hashed before either slot
+     * moves, so the two hashes overlap in the pipeline: the shift of the first removal only ever
+     * moves a slot back towards, never before, its home, so the second search still starts in
+     * front of its slot.
+     */
+    void removePair(int e1, int e2) {
+        int home1 = home(e1);
+        int home2 = home(e2);
+        removeFrom(home1, e1);
+        removeFrom(home2, e2);
+    }
+
+    /** {@link #remove} with e's home slot already known. */
+    private void removeFrom(int home0, int e) {
         missSlot = -1;
-        int pos = home(e);
+        int pos = home0;
         while ((slots[pos] & idxLowMask) != e + 1) {
             pos = (pos + 1) & mask;
         }

@@ -43,17 +43,33 @@ final class FlowPairs<P> {
 
     /** See {@link FlowTable#addHold(int, int, int, int, int, int, int, long)}. */
     long addHold(int nh, int proto, int sip, int dip, int sport, int dport, int tcpFlags, long nowNs) {
-        long refused = admit(nh, proto, sport, dport, tcpFlags, nowNs);
+        if (!FlowRecord.packable(proto, sport, dport) || nh < 0) {
+            return FlowResult.BAD_KEY;
+        }
+        long refused = admit(nh, proto, tcpFlags, nowNs);
         if (refused != ADMITTED) {
             return refused;
         }
         return insertHold(nh, sip, dip, FlowRecord.ports(sport, dport), FlowRecord.protoNh(proto, nh), nowNs);
     }
 
+    /** {@link #addHold} of an IPv4 key object, whose words are packed and checked already. */
+    long addHold(FlowKey k, int tcpFlags, long nowNs) {
+        int nh = k.nh();
+        long refused = admit(nh, k.proto(), tcpFlags, nowNs);
+        if (refused != ADMITTED) {
+            return refused;
+        }
+        return insertHold(nh, k.sip, k.dip, k.ports, k.protoNh, nowNs);
+    }
+
     /** See {@link FlowTable#addHold6}: {@link #addHold} with the two addresses interned first. */
     long addHold6(int nh, int proto, long sHi, long sLo, long dHi, long dLo, int sport, int dport, int tcpFlags,
                   long nowNs) {
-        long refused = admit(nh, proto, sport, dport, tcpFlags, nowNs);
+        if (!FlowRecord.packable(proto, sport, dport) || nh < 0) {
+            return FlowResult.BAD_KEY;
+        }
+        long refused = admit(nh, proto, tcpFlags, nowNs);
         if (refused != ADMITTED) {
             return refused;
         }
@@ -69,11 +85,11 @@ final class FlowPairs<P> {
         return h;
     }
 
-    /** The checks of a new flow before anything is written: {@link #ADMITTED} or the refusal. */
-    private long admit(int nh, int proto, int sport, int dport, int tcpFlags, long nowNs) {
-        if (!FlowRecord.packable(proto, sport, dport) || nh < 0) {
-            return FlowResult.BAD_KEY;
-        }
+    /**
+     * The checks of a new flow with a valid key before anything is written: {@link #ADMITTED} or
+     * the refusal.
+     */
+    private long admit(int nh, int proto, int tcpFlags, long nowNs) {
         if (!limits.knownInterface(nh)) {
             return refuse(DropReason.UNKNOWN_INTERFACE);
         }
@@ -253,23 +269,30 @@ final class FlowPairs<P> {
         if (FlowRecord.action(fstate) == FlowAction.HOLD) {
             hold.release(rec[fb + LINK], entries.handle(f), FlowAction.DROP, DropReason.FLOW_EVICTED.code());
         }
-        int removed = r != NONE ? 2 : 1;
-        limits.discharge(FlowRecord.nh(rec, fb), removed,
-                r != NONE && FlowRecord.hasFlag(fstate, FlowFlags.LINK_LOCAL));
-        remove(f);
-        if (r != NONE) {
-            remove(r);
+        if (FlowRecord.isIpv6(rec[fb + FlowRecord.PROTO_NH])) {
+            releaseAddresses(f, r); // a pair is of one family
         }
-        return removed;
+        int owner = FlowRecord.nh(rec, fb);
+        if (r == NONE) {
+            limits.discharge(owner, 1, false);
+            index.remove(f);
+            entries.free(f);
+            return 1;
+        }
+        limits.discharge(owner, 2, FlowRecord.hasFlag(fstate, FlowFlags.LINK_LOCAL));
+        index.removePair(f, r);
+        entries.free(f);
+        entries.free(r);
+        return 2;
     }
 
-    private void remove(int e) {
-        int b = e * STRIDE;
-        if (FlowRecord.isIpv6(rec[b + FlowRecord.PROTO_NH])) {
-            addresses.release(rec[b + FlowRecord.SIP]);
-            addresses.release(rec[b + FlowRecord.DIP]);
+    /** Drops the address references of an IPv6 flow and of its partner ({@code NONE}: none). */
+    private void releaseAddresses(int f, int r) {
+        addresses.release(rec[f * STRIDE + FlowRecord.SIP]);
+        addresses.release(rec[f * STRIDE + FlowRecord.DIP]);
+        if (r != NONE) {
+            addresses.release(rec[r * STRIDE + FlowRecord.SIP]);
+            addresses.release(rec[r * STRIDE + FlowRecord.DIP]);
         }
-        index.remove(e);
-        entries.free(e);
     }
 }

@@ -238,7 +238,7 @@ public final class FlowTable<P> {
             return addHold6(k.nh(), k.proto(), k.sipHi, k.sipLo, k.dipHi, k.dipLo, k.sport(), k.dport(), tcpFlags,
                     nowNs);
         }
-        return pairs.addHold(k.nh(), k.proto(), k.sip, k.dip, k.sport(), k.dport(), tcpFlags, nowNs);
+        return pairs.addHold(k, tcpFlags, nowNs);
     }
 
     /**
