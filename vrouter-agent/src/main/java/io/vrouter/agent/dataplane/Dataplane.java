@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * {@code rxBatch} frames from each of those, straight from its socket into one reused buffer, processed in place (no queue, no copy but the
  * ring's, no allocation; a packet held for its flow's set-up is copied),
  * sets up the flows that missed in this cycle ({@link FlowSetup}), and, once per flow-time tick
- * (~1 ms: a cycle runs per frame or burst, and aging within one tick finds nothing new), ages at
- * most {@code ageBudget} flows. It returns the work done; an idle cycle hands over to
+ * (~1 ms: a cycle runs per frame or burst, and aging within one tick finds nothing new), ages as
+ * many flows as {@link AgingPace} says (at most {@code ageBudget}). It returns the work done; an idle cycle hands over to
  * {@link DataplaneIdleStrategy} (busy-poll, then sleep in the selector until a frame arrives on
  * any port or a command wakes the thread). No thread per port: threads do not grow with ports.
  *
@@ -116,8 +116,7 @@ public final class Dataplane implements Agent, AutoCloseable {
     /** The port being polled, for {@link #guestReceiver}. */
     private PortState polled;
     private long now;
-    /** The flow-time tick of the last aging pass ({@link FlowRecord#tick}: ~1 ms). */
-    private int agedTick = Integer.MIN_VALUE;
+    private final AgingPace aging;
 
     private volatile AgentRunner runner;
     private volatile boolean closed;
@@ -132,6 +131,7 @@ public final class Dataplane implements Agent, AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.table = new FlowTable<>(config.flowTable(), this::releaseHeld);
         this.setup = new FlowSetup(config, table, ports, counters);
+        this.aging = new AgingPace(config.flowTable(), config.ageBudget());
         this.vhost = PortState.vhost(Objects.requireNonNull(vhostIo, "vhostIo"));
         this.egress = new Egress(config, table, counters, vhost);
         this.ndp = new NeighborAnswers(config.agentMac(), setup, egress, counters);
@@ -282,9 +282,9 @@ public final class Dataplane implements Agent, AutoCloseable {
             work += poll(vhost);
         }
         work += setup.runDeferred(now);
-        if (FlowRecord.tick(now) != agedTick) { // flow times have the tick's resolution: within one, nothing new
-            agedTick = FlowRecord.tick(now);
-            work += table.age(now, config.ageBudget());
+        int visits = aging.visits(FlowRecord.tick(now), table.size());
+        if (visits > 0) {
+            work += table.age(now, visits);
         }
         return work;
     }

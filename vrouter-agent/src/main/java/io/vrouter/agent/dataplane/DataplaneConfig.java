@@ -22,9 +22,10 @@ import java.util.Objects;
  * source of every injected frame</td></tr>
  * <tr><td>rxBatch</td><td>{@value #DEFAULT_RX_BATCH}</td><td>frames taken from one interface per
  * cycle, so a busy guest cannot starve the others</td></tr>
- * <tr><td>ageBudget</td><td>{@value #DEFAULT_AGE_BUDGET}</td><td>flows visited by aging per
- * flow-time tick (~1 ms; not per cycle, which runs per frame): bounded work, ~1 M flows a second,
- * a full 512K table's round in about half a second</td></tr>
+ * <tr><td>ageBudget</td><td>{@value #DEFAULT_AGE_BUDGET}</td><td>most flows visited by aging
+ * per flow-time tick (~1 ms; not per cycle, which runs per frame): bounded work, ~1 M flows a
+ * second at most; {@link AgingPace} visits only what walks the table once per eighth of the
+ * shortest timeout</td></tr>
  * <tr><td>commandBudget</td><td>{@value #DEFAULT_COMMAND_BUDGET}</td><td>control commands run
  * per cycle</td></tr>
  * <tr><td>idleParkNs</td><td>{@value #DEFAULT_IDLE_PARK_NS}</td><td>longest sleep when idle:
