@@ -104,6 +104,7 @@ public final class Dataplane implements Agent, AutoCloseable {
     private final Egress egress;
     private final PortTable ports = new PortTable();
     private final FlowSetup setup;
+    private final AgingPace aging;
     /** ARP and IPv6 neighbour-discovery answers. */
     private final NeighborAnswers ndp;
     private final GuestFlows flows;
@@ -116,7 +117,6 @@ public final class Dataplane implements Agent, AutoCloseable {
     /** The port being polled, for {@link #guestReceiver}. */
     private PortState polled;
     private long now;
-    private final AgingPace aging;
 
     private volatile AgentRunner runner;
     private volatile boolean closed;
