@@ -12,6 +12,7 @@
  *       {@link io.vrouter.agent.dataplane.FlowSetup} (what a new flow becomes: registry lookup,
  *       NAT pair), {@link io.vrouter.agent.dataplane.NeighborAnswers} (ARP and IPv6 neighbour
  *       discovery answers), {@link io.vrouter.agent.dataplane.Egress} (NAT and transmit), {@link io.vrouter.agent.dataplane.ControlQueue} (commands from other threads)
+ *       {@link io.vrouter.agent.dataplane.AgingPace} (how many flows aging visits per tick)
  *       and {@link io.vrouter.agent.dataplane.DataplaneIdleStrategy} (sleep and wake-up).</li>
  *   <li>{@link io.vrouter.agent.dataplane.UserspaceDataplane}: the agent's
  *       {@link io.vrouter.agent.dataplane.AgentDataplane}, the same on a real host (vhost veth,
