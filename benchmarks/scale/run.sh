@@ -5,7 +5,8 @@
 # For each N in SIZES and each build (this tree; BASELINE_REF, built from `git archive`, when
 # set), in one run:
 #   1. the agent starts, compute-node style (its own vhost, metadata proxy, userspace dataplane,
-#      port IPC), against the nova metadata stand-in on 127.0.0.1:NOVA_PORT;
+#      port IPC), against the nova metadata stand-in on 127.0.0.1:NOVA_PORT (warmed with 3 s of
+#      signed requests straight to it when the run starts: nova is a long-running service);
 #   2. N idle dummy guests are plugged through port IPC (the bodies vrouter-port-control sends,
 #      30 per POST: the body limit is 16 KiB). Idle guests are veth pairs with NO namespace
 #      (both ends in the root namespace, up, IPv6 off): they send nothing, which is all an idle
@@ -40,7 +41,9 @@
 # Env: SIZES ("10 100 1000"), BASELINE_REF (e.g. main; empty: no baseline), BASELINE_SIZES
 #      (sizes for the baseline, default SIZES), DURATION (wrk seconds, 10), SKIP_BUILD=1,
 #      OUT (report path), PLUG_TIMEOUT (s to wait for N ports attached, 600), PLUGS (measured
-#      plugs per point, 5), WARM_PLUGS (2), WARM_S (wrk warm-up, 3), STAGGER_MS (10), PORT_MODE
+#      plugs per point, 5), WARM_PLUGS (2; 0 measures a COLD agent: the first measured plug is the
+#      first guest the agent serves after its start; with PLUGS=1 and a size repeated in SIZES,
+#      e.g. "10 10 10", one cold sample per agent start), WARM_S (wrk warm-up, 3), STAGGER_MS (10), PORT_MODE
 #      (exclusive | shared: [DATAPLANE] port_mode; in shared mode the taps are on no bridge, so
 #      the guests reach 169.254.169.254 by an on-link route, as images with the metadata route do,
 #      and the agent answers their ARP for it).
@@ -68,7 +71,7 @@ NOVA_PORT=${NOVA_PORT:-8775}
 need_root_and_lock scalebench "veth pairs, namespaces, packet capture"
 log() { echo "scalebench: $*" >&2; }
 die() { log "$*"; exit 1; }
-install_missing wrk:wrk curl:curl
+install_missing wrk:wrk curl:curl openssl:openssl
 command -v jcmd >/dev/null || die "jcmd (the JDK's) is needed for the after-GC figures"
 
 DIR=$(mktemp -d /tmp/scalebench.XXXXXX)
@@ -127,6 +130,16 @@ java -cp "linklocal/target/test-classes:linklocal/target/classes:vrouter-agent/t
   io.vrouter.linklocal.novastandin.NovaMetadataStandInMain --listen 127.0.0.1 --port "$NOVA_PORT" \
   --secret "$SECRET" --instances "$DIR/instances.json" >"$DIR/nova.log" 2>&1 &
 NOVA_PID=$!
+# Real nova is a long-running, warm service: warm the stand-in (JIT, its connections' code) with
+# signed requests straight to it, so that a cold AGENT's first plug measures the agent alone.
+for _ in $(seq 1 100); do curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$NOVA_PORT/" && break; sleep 0.2; done
+WARM_UUID=$(guest_uuid 1)
+wrk -t1 -c2 -d3s -H "X-Instance-ID: $WARM_UUID" -H "X-Tenant-ID: ${GUEST_PROJECT//-/}" -H "X-Forwarded-For: 10.250.1.2" \
+  -H "X-Instance-ID-Signature: $(printf '%s' "$WARM_UUID" | openssl dgst -sha256 -hmac "$SECRET" -r | cut -d' ' -f1)" \
+  "http://127.0.0.1:$NOVA_PORT/openstack/latest/meta_data.json" >"$DIR/wrk-nova-warm.txt" 2>&1 \
+  || die "warming the nova stand-in failed: $DIR/wrk-nova-warm.txt"
+grep -q ' 2xx\|requests in' "$DIR/wrk-nova-warm.txt" && ! grep -q 'Non-2xx' "$DIR/wrk-nova-warm.txt" \
+  || die "the nova stand-in did not answer the warm-up with 200: $DIR/wrk-nova-warm.txt"
 
 # Guest j: namespace and tap ${GUEST_PREFIX}j, 10.250.j.2/24, gateway 10.250.j.1 (the dataplane answers its ARP).
 for j in $(seq 1 "$GUESTS"); do
@@ -204,7 +217,7 @@ run_point() { # build-name build-dir N
     "LINKLOCAL.cache_file=$run/linklocal-cache.json" "DATAPLANE.route_table=20002" "DATAPLANE.port_mode=$PORT_MODE"
   local opts=""
   [ "${NMT:-0}" = 1 ] && [ "$name" = ours ] && opts="-XX:NativeMemoryTracking=summary"
-  JAVA_OPTS="$opts" "$tree/vrouter-agent/bin/vrouter-agent" --config-file "$run/agent.conf" >"$run/agent.log" 2>&1 &
+  JAVA_OPTS="$opts ${AGENT_JAVA_OPTS:-}" "$tree/vrouter-agent/bin/vrouter-agent" --config-file "$run/agent.conf" >"$run/agent.log" 2>&1 &
   AGENT_PID=$!
   for _ in $(seq 1 300); do
     curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$IPC/ports" && break
