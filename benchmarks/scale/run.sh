@@ -43,8 +43,10 @@
 #      OUT (report path), PLUG_TIMEOUT (s to wait for N ports attached, 600), PLUGS (measured
 #      plugs per point, 5), WARM_PLUGS (2; 0 measures a COLD agent: the first measured plug is the
 #      first guest the agent serves after its start; with PLUGS=1 and a size repeated in SIZES,
-#      e.g. "10 10 10", one cold sample per agent start), WARM_S (wrk warm-up, 3), STAGGER_MS (10), PORT_MODE
-#      (exclusive | shared: [DATAPLANE] port_mode; in shared mode the taps are on no bridge, so
+#      e.g. "10 10 10", one cold sample per agent start), WARM_S (wrk warm-up, 3), STAGGER_MS (10),
+#      CONCURRENT (1: measured plugs one after the other; k: k guests plugged at the same moment,
+#      as nova does in a boot storm, each group once the previous one is isolated),
+#      PORT_MODE (exclusive | shared: [DATAPLANE] port_mode; in shared mode the taps are on no bridge, so
 #      the guests reach 169.254.169.254 by an on-link route, as images with the metadata route do,
 #      and the agent answers their ARP for it).
 # Needs root (veths, namespaces, packet capture) and wrk. Everything it creates is removed on
@@ -62,6 +64,7 @@ PLUGS=${PLUGS:-5}
 WARM_PLUGS=${WARM_PLUGS:-2}
 WARM_S=${WARM_S:-3}
 STAGGER_MS=${STAGGER_MS:-10}
+CONCURRENT=${CONCURRENT:-1}
 PORT_MODE=${PORT_MODE:-exclusive}
 case $PORT_MODE in exclusive|shared) ;; *) echo "PORT_MODE must be exclusive or shared, not '$PORT_MODE'" >&2; exit 2 ;; esac
 GUESTS=$(( WARM_PLUGS + PLUGS ))
@@ -209,7 +212,8 @@ run_point() { # build-name build-dir N
   local name=$1 tree=$2 n=$3
   LOAD_SEEN="$LOAD_SEEN $name/$n: $(cut -d' ' -f1 /proc/loadavg)"
   IPC=$(free_port); INTROSPECT=$(free_port)
-  local run=$DIR/$name-$n
+  local run=$DIR/$name-$n k=1
+  while [ -e "$run" ]; do k=$(( k + 1 )); run=$DIR/$name-$n-$k; done # a size repeated in SIZES: a fresh agent, fresh state
   mkdir -p "$run/ports"
   write_ini "$run/agent.conf" "DEFAULT.http_server_port=$INTROSPECT" "DEFAULT.port_ipc_port=$IPC" \
     "DEFAULT.ports_dir=$run/ports" "VIRTUAL-HOST-INTERFACE.name=$VHOST" "VIRTUAL-HOST-INTERFACE.ip=198.18.0.1/24" \
@@ -279,8 +283,18 @@ run_point() { # build-name build-dir N
         http://169.254.169.254/openstack/latest/meta_data.json >"$run/wrk-warm.txt" 2>&1
     fi
   done
+  local group=()
   for j in $(seq $(( WARM_PLUGS + 1 )) "$GUESTS"); do
-    probe_plug "$run" "$name" "$n" measured "$j"
+    if [ "$CONCURRENT" -le 1 ]; then
+      probe_plug "$run" "$name" "$n" measured "$j"
+      continue
+    fi
+    probe_plug "$run" "$name" "$n" "measured-$CONCURRENT" "$j" &
+    group+=($!)
+    if [ ${#group[@]} -eq "$CONCURRENT" ] || [ "$j" -eq "$GUESTS" ]; then
+      for pid in "${group[@]}"; do wait "$pid" || die "$name, $n ports: a concurrent plug failed"; done
+      group=()
+    fi
   done
   ip netns exec "$GUEST_PREFIX$GUESTS" wrk -t1 -c1 -d"${DURATION}s" --latency \
     http://169.254.169.254/latest/meta-data/instance-id >"$run/wrk.txt" 2>&1
@@ -310,7 +324,7 @@ LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
   echo "Run of $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) vCPUs (load average at the end $LOAD; during the run: $LOAD_SEEN), commit $(git rev-parse --short HEAD)."
   [ -n "$BASELINE_REF" ] && echo "Baseline \`before\`: $BASELINE_REF ($BASELINE_SHA), measured in the same run at $BASELINE_SIZES ports."
   echo "Idle ports: veth pairs with no namespace (send nothing). Guests: namespaces; $WARM_PLUGS warm-up plug(s) (the first loaded with wrk ${WARM_S} s),"
-  echo "then $PLUGS measured plugs, each a fresh guest, by plug_probe.py: one running process sends the POST /port and, once it is answered,"
+  echo "then $PLUGS measured plugs ($([ "$CONCURRENT" -le 1 ] && echo "one at a time" || echo "$CONCURRENT at the same moment")), each a fresh guest, by plug_probe.py: one running process sends the POST /port and, once it is answered,"
   echo "polls metadata from the guest (a new connection every ${STAGGER_MS} ms while none answered, each allowed 2 s)."
   echo "RSS per port: (RSS with N ports - RSS before plugging) / N, as it is; retained: the same, each RSS read after a full GC (jcmd GC.run)."
   echo "Port mode: $PORT_MODE. All N attached: from the first of the N/30 POST /port (30 ports each) until the agent logged the last of them isolated."
@@ -332,7 +346,7 @@ print("| build | ports | all N attached s | threads | RSS MB | RSS per port KB |
       " | answering ms | isolated ms | ARP answer ms | ARP requests | TCP up ms | p50 ms | p99 ms | requests |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for p in points:
-    m = [r for r in plugs if r["build"] == p["build"] and r["ports"] == p["ports"] and r["kind"] == "measured"]
+    m = [r for r in plugs if r["build"] == p["build"] and r["ports"] == p["ports"] and r["kind"].startswith("measured")]
     arp = nums(m, "arp_requests")
     print(f"| {p['build']} | {p['ports']} | {p['plug_all_s']} | {p['threads']} | {p['rss_mb']} | {p['rss_per_port_kb']} | {p['retained_per_port_kb']}"
           f" | {p['ring_per_port_kb']} | {len(m)} | **{mm(m, 'answer_ms')}** | {mm(m, 'post_ms')} | {mm(m, 'answering_ms')}"

@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -32,12 +34,14 @@ import org.slf4j.LoggerFactory;
  *       control thread opens it, retrying.</li>
  *   <li>On {@code dataplane-control}: the capture is handed to the dataplane thread, which
  *       answers the port's frames from then on (those already in its ring first).</li>
- *   <li>Then the host isolation ({@code nft}/{@code tc}: a forked tool, the slow step): after the
- *       port answers, and for every port handed off meanwhile at once
- *       ({@link HostIsolation#isolateAll}: one {@code nft} run for a POST of 30 ports). Until it
- *       is in place the host kernel sees the guest's frames as it did before the port was
- *       plugged. A port counts as attached ({@link #attached()}) only once isolated; when
- *       isolation fails the port is detached again and retried.</li>
+ *   <li>Then the host isolation ({@code nft}/{@code tc}: a forked tool, the slow step, 40-370 ms
+ *       with 1,000 ports) on its own thread, {@code dataplane-isolation}: after the port answers,
+ *       and for every port handed off meanwhile at once ({@link HostIsolation#isolateAll}: one
+ *       {@code nft} run for a POST of 30 ports). Being on its own thread, a plug arriving while
+ *       another port is being isolated is handed to the dataplane at once instead of waiting for
+ *       that fork. Until it is in place the host kernel sees the guest's frames as it did before
+ *       the port was plugged. A port counts as attached ({@link #attached()}) only once isolated;
+ *       when isolation fails the port is detached again (on the control thread) and retried.</li>
  * </ol>
  * An interface that cannot be opened or isolated is retried every
  * {@value UserspaceDataplane#ATTACH_RETRY_MS} ms up to {@value UserspaceDataplane#ATTACH_ATTEMPTS}
@@ -49,8 +53,10 @@ import org.slf4j.LoggerFactory;
  * instance still holds (captures opened for events the control thread never ran) is closed by
  * {@link #close()}.
  *
- * <p>Threads: {@link #added} and {@link #removed} from any thread (they never wait for a fork);
- * everything else runs on the control executor, one task at a time.
+ * <p>Threads: {@link #added} and {@link #removed} from any thread (they never wait for a fork).
+ * Hand-offs, detaches and retries run on the control executor, one task at a time; every call
+ * into {@link HostIsolation} (isolate, release) runs on the isolation thread, in the order the
+ * control thread queued them, so a port's release never overtakes its isolation.
  */
 final class PortAttachments implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PortAttachments.class);
@@ -65,6 +71,12 @@ final class PortAttachments implements AutoCloseable {
     }
 
     private final ScheduledExecutorService control;
+    /** Runs every {@link HostIsolation} call, in the order queued (see the class comment). */
+    private final ExecutorService isolating = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "dataplane-isolation");
+        t.setDaemon(true);
+        return t;
+    });
     private final Dataplane dataplane;
     private final HostIsolation isolation;
     private final Function<String, PacketIo> opener;
@@ -74,7 +86,7 @@ final class PortAttachments implements AutoCloseable {
     private final Map<String, VmPort> wanted = new ConcurrentHashMap<>();
     /** Captures opened by {@link #added}, by port id, until the control thread takes them. */
     private final Map<String, Opened> opened = new ConcurrentHashMap<>();
-    /** Ports answering but not isolated yet, isolated together by one task (control thread only). */
+    /** Ports answering, to be isolated together by one task (control thread only). */
     private final List<Pending> pending = new ArrayList<>();
     private volatile boolean closed;
 
@@ -168,7 +180,7 @@ final class PortAttachments implements AutoCloseable {
             submitted = true;
             dataplane.addPort(port, io).get(COMMAND_TIMEOUT_S, TimeUnit.SECONDS);
             if (pending.isEmpty()) {
-                control.execute(this::isolatePending); // after the hand-offs already queued
+                control.execute(this::queueIsolation); // after the hand-offs already queued
             }
             pending.add(new Pending(port, io, attempt, eventNs, openNs, System.nanoTime()));
         } catch (ExecutionException e) {
@@ -188,15 +200,29 @@ final class PortAttachments implements AutoCloseable {
         }
     }
 
-    /** Isolates every port handed off since the last call; one that fails is taken back and retried. */
-    private void isolatePending() {
+    /** Hands every port handed off since the last call to the isolation thread, as one batch. */
+    private void queueIsolation() {
+        List<Pending> batch = List.copyOf(pending);
+        pending.clear();
+        runIsolating(() -> isolate(batch));
+    }
+
+    private void runIsolating(Runnable task) {
+        try {
+            isolating.execute(task);
+        } catch (RejectedExecutionException e) {
+            // closing: the isolation's own close removes what it installed
+        }
+    }
+
+    /** Isolation thread: isolates the batch; a port that fails is taken back and retried by the control thread. */
+    private void isolate(List<Pending> handedOff) {
         List<Pending> batch = new ArrayList<>();
-        for (Pending p : pending) {
+        for (Pending p : handedOff) {
             if (!closed && wanted.get(p.port().id()) == p.port()) {
                 batch.add(p); // the others: removed or replaced, their detach or replacement closes them
             }
         }
-        pending.clear();
         if (batch.isEmpty()) {
             return;
         }
@@ -214,16 +240,27 @@ final class PortAttachments implements AutoCloseable {
             VmPort port = p.port();
             RuntimeException e = failed.get(port.systemName());
             if (e != null) {
-                undoHandOff(port, p.io()); // the interface went? not left answering without its isolation
-                retry(port, p.attempt(), p.eventNs(), e);
+                run(() -> isolationFailed(p, e));
                 continue;
             }
-            attached.put(port.id(), port);
+            if (wanted.get(port.id()) != port) {
+                continue; // removed meanwhile: its release is queued behind this task
+            }
+            attached.put(port.id(), port); // a removal from now on: its release task removes it again
             LOG.info("port {} ({}) answering {} ms after its event (capture open at {} ms), isolated at {} ms"
                     + " ({} port(s) in one isolation; attempt {})", port.id(), port.systemName(),
                     ms(p.answeringNs() - p.eventNs()), ms(p.openNs() - p.eventNs()), ms(isolatedNs - p.eventNs()),
                     batch.size(), p.attempt());
         }
+    }
+
+    /** Control thread: a port whose isolation failed is not left answering without it; retried. */
+    private void isolationFailed(Pending p, RuntimeException e) {
+        if (wanted.get(p.port().id()) != p.port()) {
+            return; // removed or replaced since: its detach or replacement took the capture back
+        }
+        undoHandOff(p.port(), p.io()); // the interface went?
+        retry(p.port(), p.attempt(), p.eventNs(), e);
     }
 
     private void retry(VmPort port, int attempt, long eventNs, Exception e) {
@@ -254,7 +291,10 @@ final class PortAttachments implements AutoCloseable {
             io.close();
         }
         attached.remove(port.id());
-        isolation.release(port.systemName());
+        runIsolating(() -> {
+            isolation.release(port.systemName());
+            attached.remove(port.id(), port); // in case its isolation, queued before, has just put it
+        });
     }
 
     private PacketIo removeFromDataplane(VmPort port) {
@@ -273,12 +313,37 @@ final class PortAttachments implements AutoCloseable {
     }
 
     /**
-     * Closes the captures opened for events the control thread never ran. Call after the control
-     * thread stopped; the dataplane closes the captures it holds.
+     * Waits (bounded) until the isolation thread has run every task queued so far.
+     *
+     * @return false when the deadline ({@link System#nanoTime()}) passed first
+     */
+    boolean awaitIsolationIdle(long deadlineNs) throws InterruptedException {
+        try {
+            isolating.submit(() -> { }).get(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException | RejectedExecutionException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /**
+     * Stops the isolation thread (letting a running fork finish) and closes the captures opened
+     * for events the control thread never ran. Call after the control thread stopped; the
+     * dataplane closes the captures it holds, the isolation's own close what it installed.
      */
     @Override
     public synchronized void close() {
         closed = true;
+        isolating.shutdownNow();
+        try {
+            if (!isolating.awaitTermination(COMMAND_TIMEOUT_S, TimeUnit.SECONDS)) {
+                LOG.warn("the isolation thread did not stop within {} s", COMMAND_TIMEOUT_S);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (String id : Map.copyOf(opened).keySet()) {
             closeQuietly(opened.remove(id));
         }

@@ -70,8 +70,8 @@ import org.slf4j.LoggerFactory;
  * {@link PortAttachments}: the port's capture is opened on the event's thread (so port IPC
  * answers with the capture already there: a guest's first ARP is kept in its ring, not lost),
  * then, on one control thread ({@code dataplane-control}), handed to the dataplane and only then
- * isolated with {@code nft}/{@code tc} (the forked, slow step, no longer before the port
- * answers). An interface that does not exist yet (nova creates the tap around the same time it
+ * isolated with {@code nft}/{@code tc} on its own thread ({@code dataplane-isolation}: the forked,
+ * slow step, neither before the port answers nor in the way of the next port's hand-off). An interface that does not exist yet (nova creates the tap around the same time it
  * calls port-control) is retried every {@value #ATTACH_RETRY_MS} ms up to
  * {@value #ATTACH_ATTEMPTS} times. Removal detaches (the dataplane deletes the port's flows),
  * closes the I/O and releases the isolation.
@@ -369,9 +369,15 @@ public final class UserspaceDataplane implements AgentDataplane {
      */
     public void awaitControlIdle(long timeout, TimeUnit unit) throws InterruptedException, TimeoutException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
+        PortAttachments a = ports;
         try {
-            for (int round = 0; round < 2; round++) { // the second: behind the isolation the first let queue
+            // control (hand-offs, and the batch they queue), isolation, control (a failed isolation's undo)
+            for (int round = 0; round < 2; round++) {
                 control.submit(() -> { }).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                control.submit(() -> { }).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (a != null && !a.awaitIsolationIdle(deadline)) {
+                    throw new TimeoutException("port isolation still running after " + timeout + " " + unit);
+                }
             }
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());

@@ -49,8 +49,9 @@
  * grow with ports, and a port costs its packet socket (no ring: frames are queued in the kernel
  * only while they wait; see {@link io.vrouter.agent.dataplane.io.AfPacketIo}) and a few hundred
  * bytes of state; the vhost has the one ring ({@link io.vrouter.agent.dataplane.io.PcapPacketIo}).
- * Every other thread reaches it through commands answered with futures. Host commands
- * (nft, tc, ip) and capture closes run on {@code dataplane-control}, never on the dataplane thread;
+ * Every other thread reaches it through commands answered with futures. Capture closes run on
+ * {@code dataplane-control}, a port's host isolation (nft, tc) on {@code dataplane-isolation}
+ * (so the next port's hand-off never waits for a fork), never on the dataplane thread;
  * a port's capture is opened on the thread of its port event (no fork: a few system calls), so
  * its socket holds the guest's frames from before port IPC answers ({@code PortAttachments}).
  * Counters are single-writer and may be read from any thread.

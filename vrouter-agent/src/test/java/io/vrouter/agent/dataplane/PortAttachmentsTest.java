@@ -46,10 +46,22 @@ class PortAttachmentsTest {
         final AtomicInteger failures = new AtomicInteger();
         final List<Integer> batches = new CopyOnWriteArrayList<>();
         volatile boolean portAnsweringWhenIsolated;
+        /** When set, an isolation counts this down and then waits for {@link #release} (a slow fork). */
+        volatile CountDownLatch inside;
+        final CountDownLatch release = new CountDownLatch(1);
 
         @Override
         public java.util.Map<String, RuntimeException> isolateAll(java.util.Collection<String> ifNames) {
             batches.add(ifNames.size());
+            CountDownLatch in = inside;
+            if (in != null) {
+                in.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             return super.isolateAll(ifNames);
         }
 
@@ -90,10 +102,21 @@ class PortAttachmentsTest {
         return DataplaneTest.port("p" + i, i, 0x02_00_00_00_00_00L | i, ip("10.0.0.0") + i);
     }
 
-    /** The control thread's tasks done, and the isolation task they queued. */
+    /** The control thread's tasks done, the isolation they queued, and what a failed one sent back. */
     private void awaitIdle() throws Exception {
         control.submit(() -> { }).get(10, TimeUnit.SECONDS);
         control.submit(() -> { }).get(10, TimeUnit.SECONDS);
+        assertTrue(ports.awaitIsolationIdle(System.nanoTime() + TimeUnit.SECONDS.toNanos(10)));
+        control.submit(() -> { }).get(10, TimeUnit.SECONDS);
+    }
+
+    /** Waits until {@code port} answers in the dataplane. */
+    private void awaitAnswering(VmPort port) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (dp.stats().ports().stream().noneMatch(s -> s.portId().equals(port.id()))) {
+            assertTrue(System.nanoTime() < deadline, port.id() + " not handed to the dataplane");
+            Thread.sleep(5);
+        }
     }
 
     /** Holds the control thread until the returned latch is counted down. */
@@ -197,6 +220,36 @@ class PortAttachmentsTest {
         assertTrue(opened.stream().allMatch(MemoryPacketIo::isClosed));
         ports.added(port(3)); // after close: ignored, nothing opened
         assertEquals(2, opened.size());
+    }
+
+    @Test
+    void aPlugDuringAnotherPortsIsolationShouldBeHandedOffWithoutWaitingForThatFork() throws Exception {
+        isolation.inside = new CountDownLatch(1);
+        VmPort first = port(1);
+        ports.added(first);
+        assertTrue(isolation.inside.await(10, TimeUnit.SECONDS), "the first port's isolation started");
+        VmPort second = port(2);
+        ports.added(second);
+        awaitAnswering(second); // while the first port's isolation is still running
+        assertTrue(ports.attached().isEmpty(), "neither counts as attached before its isolation");
+        isolation.release.countDown();
+        awaitIdle();
+        assertEquals(Set.of(first.id(), second.id()), ports.attached().keySet());
+        assertEquals(List.of(1, 1), isolation.batches);
+    }
+
+    @Test
+    void aPortRemovedWhileBeingIsolatedShouldEndReleasedAndNotAttached() throws Exception {
+        isolation.inside = new CountDownLatch(1);
+        VmPort p = port(1);
+        ports.added(p);
+        assertTrue(isolation.inside.await(10, TimeUnit.SECONDS));
+        ports.removed(p);
+        control.submit(() -> { }).get(10, TimeUnit.SECONDS); // its detach ran, its release waits behind the isolation
+        assertTrue(dp.stats().ports().isEmpty());
+        isolation.release.countDown();
+        awaitIdle();
+        assertNothingLeft();
     }
 
     @Test
