@@ -250,6 +250,7 @@ class ComputeNodeAgentTest {
                 HttpResponse<String> r = send("GET", "http://127.0.0.1:" + a.metadataProxyAddress().getPort()
                         + "/latest/meta-data/instance-id", null);
                 assertEquals(403, r.statusCode(), r.body());
+                // nor did the start's warm-up (its own loopback proxy and answerer) reach nova or these counters
                 assertEquals(0, nova.requests().size());
                 JsonNode proxy = JSON.readTree(send("GET", "http://127.0.0.1:" + a.introspectAddress().getPort()
                         + "/stats/proxy", null).body());

@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -15,6 +17,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,8 +89,17 @@ final class PortAttachments implements AutoCloseable {
     private final Map<String, VmPort> wanted = new ConcurrentHashMap<>();
     /** Captures opened by {@link #added}, by port id, until the control thread takes them. */
     private final Map<String, Opened> opened = new ConcurrentHashMap<>();
-    /** Ports answering, to be isolated together by one task (control thread only). */
-    private final List<Pending> pending = new ArrayList<>();
+    /**
+     * Ports answering, not isolated yet. The isolation thread takes all there are at once: the
+     * hand-offs queued together (a POST's ports) and those made while a fork ran go in one batch.
+     * Whenever one waits here, an {@link #isolatePending} is queued behind its hand-off (first
+     * {@link #queueIsolation} on the control thread, behind the hand-offs already queued there).
+     */
+    private final Queue<Pending> pending = new ConcurrentLinkedQueue<>();
+    /** A {@link #queueIsolation} is queued on the control thread (control thread only). */
+    private boolean kickQueued;
+    /** An {@link #isolatePending} is queued on the isolation thread and has not started. */
+    private final AtomicBoolean isolationQueued = new AtomicBoolean();
     private volatile boolean closed;
 
     /**
@@ -179,10 +191,11 @@ final class PortAttachments implements AutoCloseable {
             long openNs = pre == null ? System.nanoTime() : pre.openedNs();
             submitted = true;
             dataplane.addPort(port, io).get(COMMAND_TIMEOUT_S, TimeUnit.SECONDS);
-            if (pending.isEmpty()) {
+            pending.add(new Pending(port, io, attempt, eventNs, openNs, System.nanoTime()));
+            if (!kickQueued) {
+                kickQueued = true;
                 control.execute(this::queueIsolation); // after the hand-offs already queued
             }
-            pending.add(new Pending(port, io, attempt, eventNs, openNs, System.nanoTime()));
         } catch (ExecutionException e) {
             // The dataplane refused the port (bad MAC, index clash): retrying cannot help.
             LOG.error("port {} ({}) not attached: {}", port.id(), port.systemName(), e.getCause().getMessage());
@@ -200,11 +213,12 @@ final class PortAttachments implements AutoCloseable {
         }
     }
 
-    /** Hands every port handed off since the last call to the isolation thread, as one batch. */
+    /** Control thread: has the isolation thread take the ports handed off, unless it is about to. */
     private void queueIsolation() {
-        List<Pending> batch = List.copyOf(pending);
-        pending.clear();
-        runIsolating(() -> isolate(batch));
+        kickQueued = false;
+        if (isolationQueued.compareAndSet(false, true)) {
+            runIsolating(this::isolatePending);
+        }
     }
 
     private void runIsolating(Runnable task) {
@@ -215,10 +229,14 @@ final class PortAttachments implements AutoCloseable {
         }
     }
 
-    /** Isolation thread: isolates the batch; a port that fails is taken back and retried by the control thread. */
-    private void isolate(List<Pending> handedOff) {
+    /**
+     * Isolation thread: isolates every port handed off and not isolated yet, in one batch; a port
+     * that fails is taken back and retried by the control thread.
+     */
+    private void isolatePending() {
+        isolationQueued.set(false); // a hand-off from now on queues the next call
         List<Pending> batch = new ArrayList<>();
-        for (Pending p : handedOff) {
+        for (Pending p; (p = pending.poll()) != null; ) {
             if (!closed && wanted.get(p.port().id()) == p.port()) {
                 batch.add(p); // the others: removed or replaced, their detach or replacement closes them
             }
