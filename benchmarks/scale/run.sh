@@ -323,7 +323,8 @@ LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
   echo
   echo "Run of $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) vCPUs (load average at the end $LOAD; during the run: $LOAD_SEEN), commit $(git rev-parse --short HEAD)."
   [ -n "$BASELINE_REF" ] && echo "Baseline \`before\`: $BASELINE_REF ($BASELINE_SHA), measured in the same run at $BASELINE_SIZES ports."
-  echo "Idle ports: veth pairs with no namespace (send nothing). Guests: namespaces; $WARM_PLUGS warm-up plug(s) (the first loaded with wrk ${WARM_S} s),"
+  echo "Idle ports: veth pairs with no namespace (send nothing). Guests: namespaces; $([ "$WARM_PLUGS" -gt 0 ] \
+    && echo "$WARM_PLUGS warm-up plug(s) (the first loaded with wrk ${WARM_S} s)" || echo "no warm-up plug (a cold agent: a fresh one per point)"),"
   echo "then $PLUGS measured plugs ($([ "$CONCURRENT" -le 1 ] && echo "one at a time" || echo "$CONCURRENT at the same moment")), each a fresh guest, by plug_probe.py: one running process sends the POST /port and, once it is answered,"
   echo "polls metadata from the guest (a new connection every ${STAGGER_MS} ms while none answered, each allowed 2 s)."
   echo "RSS per port: (RSS with N ports - RSS before plugging) / N, as it is; retained: the same, each RSS read after a full GC (jcmd GC.run)."

@@ -32,6 +32,9 @@
  * survive a restart. The token reply leaves with the socket's normal IP TTL, not AWS's hop
  * limit 1: Java has no unicast {@code IP_TTL} socket option, and the reply reaches the guest
  * through the dataplane's NAT, which would have to set it.
+ * {@link io.vrouter.linklocal.proxy.ProxyWarmUp} runs the whole path once through a throwaway
+ * proxy on loopback before the agent's proxy listens (the first guest after a start is not the
+ * one paying for class loading and the first JIT tier).
  * Every limit is in {@link io.vrouter.linklocal.proxy.MetadataProxyConfig}. Log lines about
  * requests go through {@code ProxyLog}: rate-limited per reason, guest strings escaped.
  */
