@@ -347,7 +347,8 @@ final class PortAttachments implements AutoCloseable {
     }
 
     /**
-     * Stops the isolation thread (letting a running fork finish) and closes the captures opened
+     * Stops the isolation thread (a running fork is killed: the isolation's close removes the
+     * whole table or every filter it installed anyway) and closes the captures opened
      * for events the control thread never ran. Call after the control thread stopped; the
      * dataplane closes the captures it holds, the isolation's own close what it installed.
      */
