@@ -23,14 +23,15 @@ import java.util.function.Function;
  * that checks the signature as nova does. Nothing reaches nova, and the node's proxy (its
  * counters, trace and pools) is not involved: what carries over is the JVM's, class loading,
  * lambda and string-concatenation bootstraps, the HMAC provider and the JIT's first compilations.
- * Without it the first guest after an agent start waited ~80 ms more for its first answer
- * (benchmarks/scale, cold agent); a boot's first request is the one cloud-init gives up on.
+ * Without it the first guest after an agent start waited 60-80 ms more for its first answer
+ * (benchmarks/scale with {@code WARM_PLUGS=0}: 92-133 ms, with it 33-50 ms).
  *
  * <p>It is also a start-up self-check of the path (decode, identify by source, sign, forward,
  * relay): {@link Result#failure()} says what went wrong. TLS to nova is not exercised (the
  * answerer is plain HTTP).
  *
- * <p>Bounded: each read waits at most {@link #READ_TIMEOUT_MS}, and the first failure ends the run.
+ * <p>Bounded: a read waits at most {@link #READ_TIMEOUT_MS}, and the first failure (a timeout
+ * included) ends the run.
  */
 public final class ProxyWarmUp {
     /** Requests per connection, as cloud-init's keep-alive boot; then a new connection. */
@@ -90,10 +91,10 @@ public final class ProxyWarmUp {
                 InetSocketAddress at = proxy.start();
                 Guest guest = new Guest(at);
                 try {
+                    failure = null;
                     while (done < requests && (failure = guest.next(done)) == null) {
                         done++;
                     }
-                    failure = done == requests ? null : guest.failure;
                 } finally {
                     guest.close();
                 }
@@ -112,13 +113,12 @@ public final class ProxyWarmUp {
         private final InetSocketAddress proxy;
         private Socket socket;
         private String token;
-        String failure;
 
         Guest(InetSocketAddress proxy) {
             this.proxy = proxy;
         }
 
-        /** Sends request {@code i}; null when answered 200, else (and in {@link #failure}) why not. */
+        /** Sends request {@code i}; null when answered as expected, else what the guest got. */
         String next(int i) throws IOException {
             if (i % REQUESTS_PER_CONNECTION == 0) {
                 close();
@@ -140,13 +140,14 @@ public final class ProxyWarmUp {
             out.flush();
             String[] answer = readResponse(socket.getInputStream());
             if (!answer[0].startsWith("HTTP/1.1 200 ")) {
-                failure = (token == null ? "token PUT" : "GET") + " answered " + answer[0] + ": " + answer[1];
-            } else if (token == null) {
+                return (token == null ? "token PUT" : "GET") + " answered " + answer[0] + ": " + answer[1];
+            }
+            if (token == null) {
                 token = answer[1];
             } else if (!answer[1].contains(INSTANCE)) {
-                failure = "GET answered 200 without the warm-up instance's data: " + answer[1];
+                return "GET answered 200 without the warm-up instance's data: " + answer[1];
             }
-            return failure;
+            return null;
         }
 
         void close() throws IOException {

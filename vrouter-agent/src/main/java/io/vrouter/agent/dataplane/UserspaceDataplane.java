@@ -71,8 +71,9 @@ import org.slf4j.LoggerFactory;
  * answers with the capture already there: a guest's first ARP is kept in its ring, not lost),
  * then, on one control thread ({@code dataplane-control}), handed to the dataplane and only then
  * isolated with {@code nft}/{@code tc} on its own thread ({@code dataplane-isolation}: the forked,
- * slow step, neither before the port answers nor in the way of the next port's hand-off). An interface that does not exist yet (nova creates the tap around the same time it
- * calls port-control) is retried every {@value #ATTACH_RETRY_MS} ms up to
+ * slow step, neither before the port answers nor in the way of the next port's hand-off). An
+ * interface that does not exist yet (nova creates the tap around the same time it calls
+ * port-control) is retried every {@value #ATTACH_RETRY_MS} ms up to
  * {@value #ATTACH_ATTEMPTS} times. Removal detaches (the dataplane deletes the port's flows),
  * closes the I/O and releases the isolation.
  *
