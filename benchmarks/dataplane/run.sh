@@ -26,7 +26,10 @@
 #      counts measured), CONNECTIONS (per guest, 4), MODES ("keepalive close"), PROFILE (1:
 #      one extra JFR-profiled point per path and mode; 0: none), GUEST_OFFLOAD (on: guest veths
 #      keep tx checksum/segmentation offload, like a virtio NIC; off: ethtool -K tx off tso off),
-#      SKIP_BUILD=1 (use the existing build), OUT (report path), AGENT_JAVA_OPTS.
+#      SKIP_BUILD=1 (use the existing build), OUT (report path), AGENT_JAVA_OPTS, PORT_MODE
+#      (exclusive | shared: [DATAPLANE] port_mode; shared: the agent's capture has the kernel
+#      filter that hands it only link-local frames, the tap a tc diversion instead of an nft drop,
+#      and the guests reach 169.254.169.254 by an on-link route, the agent answering its ARP).
 # Needs root (namespaces, veths, nftables, packet capture); installs wrk with apt-get if missing.
 # Everything it creates (namespaces, veths, the nft table, processes) is removed on exit, also
 # on failure or Ctrl-C.
@@ -46,6 +49,8 @@ OUT=${OUT:-$ROOT/benchmarks/results/dataplane.md}
 KERNEL_ONLY=${KERNEL_ONLY:-0}
 PROFILE=${PROFILE:-1}
 GUEST_OFFLOAD=${GUEST_OFFLOAD:-on}
+PORT_MODE=${PORT_MODE:-exclusive}
+case $PORT_MODE in exclusive|shared) ;; *) echo "PORT_MODE must be exclusive or shared, not '$PORT_MODE'" >&2; exit 2 ;; esac
 PATHS="ours kernel"
 [ "$KERNEL_ONLY" = 1 ] && { PATHS="kernel"; OUT=${OUT%.md}.kernel-only.md; }
 NOVA_PORT=${NOVA_PORT:-8775}
@@ -192,6 +197,7 @@ cache_file = $RUN/linklocal-cache.json
 enabled = $([ "$KERNEL_ONLY" = 1 ] && echo false || echo true)
 route_table = $ROUTE_TABLE
 internal_address = $VHOST_IP
+port_mode = $PORT_MODE
 CONF
 chmod 600 "$RUN/agent.conf"
 if [ "$KERNEL_ONLY" = 1 ]; then
@@ -289,6 +295,8 @@ use_path() { # ours|kernel: where each guest's 169.254.169.254 goes, and its sou
     ip netns exec "${G_NS[$i]}" sysctl -q -w net.ipv4.ip_local_port_range="$(port_range "$1")"
     if [ "$1" = kernel ]; then
       ip -n "${G_NS[$i]}" route replace 169.254.169.254/32 via "100.65.$i.1" dev eth1 onlink src "${G_IP[$i]}"
+    elif [ "$PORT_MODE" = shared ]; then # only link-local frames reach the agent: no gateway ARP
+      ip -n "${G_NS[$i]}" route replace 169.254.169.254/32 dev eth0 src "${G_IP[$i]}"
     else
       ip -n "${G_NS[$i]}" route del 169.254.169.254/32 2>/dev/null || true
     fi
@@ -477,7 +485,7 @@ mkdir -p "$(dirname "$OUT")"
   echo "  \`dnat to $VHOST_IP:$PROXY_PORT\` (prerouting) + \`snat to <the port's metadata IP>\` (input) -> the"
   echo "  same socket; replies un-NAT'd by conntrack and routed back over eth1 (neutron's iptables shape)."
   echo
-  echo "Guest NICs (both veths of a guest alike): tx checksum/TSO/GSO offload $GUEST_OFFLOAD."
+  echo "Guest NICs (both veths of a guest alike): tx checksum/TSO/GSO offload $GUEST_OFFLOAD. Port mode: $PORT_MODE."
   echo
   echo "Each path uses its own ephemeral source ports in the guests ($(port_range ours) ours, $(port_range kernel) kernel):"
   echo "both reach the proxy from the same metadata IP, and a port just used on the other path would"
