@@ -66,6 +66,7 @@ WARM_PLUGS=${WARM_PLUGS:-2}
 WARM_S=${WARM_S:-3}
 STAGGER_MS=${STAGGER_MS:-10}
 CONCURRENT=${CONCURRENT:-1}
+case $CONCURRENT in ''|*[!0-9]*|0) echo "CONCURRENT must be a whole number >= 1, not '$CONCURRENT'" >&2; exit 2 ;; esac
 PORT_MODE=${PORT_MODE:-exclusive}
 case $PORT_MODE in exclusive|shared) ;; *) echo "PORT_MODE must be exclusive or shared, not '$PORT_MODE'" >&2; exit 2 ;; esac
 GUESTS=$(( WARM_PLUGS + PLUGS ))
