@@ -17,7 +17,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,8 +97,6 @@ final class PortAttachments implements AutoCloseable {
     private final Queue<Pending> pending = new ConcurrentLinkedQueue<>();
     /** A {@link #queueIsolation} is queued on the control thread (control thread only). */
     private boolean kickQueued;
-    /** An {@link #isolatePending} is queued on the isolation thread and has not started. */
-    private final AtomicBoolean isolationQueued = new AtomicBoolean();
     private volatile boolean closed;
 
     /**
@@ -213,12 +210,10 @@ final class PortAttachments implements AutoCloseable {
         }
     }
 
-    /** Control thread: has the isolation thread take the ports handed off, unless it is about to. */
+    /** Control thread: has the isolation thread take the ports handed off (one that finds none returns). */
     private void queueIsolation() {
         kickQueued = false;
-        if (isolationQueued.compareAndSet(false, true)) {
-            runIsolating(this::isolatePending);
-        }
+        runIsolating(this::isolatePending);
     }
 
     private void runIsolating(Runnable task) {
@@ -234,7 +229,6 @@ final class PortAttachments implements AutoCloseable {
      * that fails is taken back and retried by the control thread.
      */
     private void isolatePending() {
-        isolationQueued.set(false); // a hand-off from now on queues the next call
         List<Pending> batch = new ArrayList<>();
         for (Pending p; (p = pending.poll()) != null; ) {
             if (!closed && wanted.get(p.port().id()) == p.port()) {
