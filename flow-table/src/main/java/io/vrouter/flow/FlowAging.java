@@ -35,6 +35,11 @@ import java.util.function.IntUnaryOperator;
  * active flow into the hole, possibly behind the cursor); a call with
  * {@code maxVisits = Integer.MAX_VALUE} that removes nothing has visited every flow.
  *
+ * <p>A pair with an {@link FlowFlags#OFFLOADED} half that looks expired first merges what the
+ * fast path forwarded ({@link OffloadSync#sync}); if that was anything, its last-seen is now and
+ * it stays. So a fast path costs one query per pair per timeout, not one per packet. Closed pairs
+ * leave after the linger from the agent's last sight of them, queried or not.
+ *
  * <p>Writer thread only, except {@link #lastTick()} (any thread).
  */
 final class FlowAging {
@@ -56,8 +61,11 @@ final class FlowAging {
     /** The tick of the last {@link #age} call, for readers turning a last-seen tick into an age. */
     private final AtomicInteger nowTick = new AtomicInteger();
 
-    FlowAging(FlowTableConfig config, FlowEntries entries, IntUnaryOperator deletePair) {
+    private final OffloadSync offloads;
+
+    FlowAging(FlowTableConfig config, FlowEntries entries, IntUnaryOperator deletePair, OffloadSync offloads) {
         this.entries = entries;
+        this.offloads = offloads;
         this.rec = entries.rec;
         this.deletePair = deletePair;
         for (int p = 0; p < 256; p++) {
@@ -129,7 +137,7 @@ final class FlowAging {
                 c = 0;
             }
             int e = entries.activeAt(c);
-            if (expired(e, now)) {
+            if (expired(e, now) && !(offloads.offloaded(e) && offloads.sync(e, now))) {
                 removed += deletePair.applyAsInt(e);
                 size = entries.writerSize();
             } else {

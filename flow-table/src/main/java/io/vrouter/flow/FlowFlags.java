@@ -34,6 +34,11 @@ public final class FlowFlags {
     public static final int REVERSE = 1 << 5;
     /** TCP FIN seen in both directions, or RST: removed after the close linger. Derived. */
     public static final int TCP_CLOSED = 1 << 6;
+    /**
+     * A fast path outside the table forwards this direction's packets ({@link FlowOffload}):
+     * its counters and last-seen are merged from there. Set by {@link FlowTable#markOffloaded}.
+     */
+    public static final int OFFLOADED = 1 << 7;
 
     /** The flags a caller may pass when installing a flow; the others are derived. */
     public static final int CALLER_MASK = LINK_LOCAL;
@@ -51,6 +56,7 @@ public final class FlowFlags {
         append(sb, flags, LINK_LOCAL, "LINK_LOCAL");
         append(sb, flags, REVERSE, "REVERSE");
         append(sb, flags, TCP_CLOSED, "TCP_CLOSED");
+        append(sb, flags, OFFLOADED, "OFFLOADED");
         return sb.length() == 0 ? "-" : sb.toString();
     }
 

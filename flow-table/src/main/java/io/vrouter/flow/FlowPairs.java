@@ -18,6 +18,7 @@ import java.util.Objects;
  */
 final class FlowPairs<P> {
     private static final int NONE = FlowEntries.NONE;
+    private final OffloadSync offloads;
     private static final int TCP = 6;
 
     private final FlowEntries entries;
@@ -31,8 +32,9 @@ final class FlowPairs<P> {
     private static final long ADMITTED = 0;
 
     FlowPairs(FlowEntries entries, FlowHashIndex index, HoldQueues<P> hold, FlowLimits limits, DropCounters drops,
-              FlowAddresses6 addresses) {
+              FlowAddresses6 addresses, OffloadSync offloads) {
         this.addresses = addresses;
+        this.offloads = offloads;
         this.entries = entries;
         this.rec = entries.rec;
         this.index = index;
@@ -272,6 +274,8 @@ final class FlowPairs<P> {
         if (FlowRecord.isIpv6(rec[fb + FlowRecord.PROTO_NH])) {
             releaseAddresses(f, r); // a pair is of one family
         }
+        offloads.removed(f);
+        offloads.removed(r);
         int owner = FlowRecord.nh(rec, fb);
         if (r == NONE) {
             limits.discharge(owner, 1, false);

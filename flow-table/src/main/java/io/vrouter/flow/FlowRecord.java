@@ -306,4 +306,17 @@ public final class FlowRecord {
         rec[b + BYTES_LO] = (int) bl;
         rec[b + COUNTERS_HI] = hi;
     }
+
+    /**
+     * Adds {@code packets} packets of {@code bytes} bytes in all (a fast path's count since the
+     * last merge) to entry {@code b}'s counters, wrapping like {@link #addPacket}.
+     */
+    static void addCounters(int[] rec, int b, long packets, long bytes) {
+        int hi = rec[b + COUNTERS_HI];
+        long p = (packets(rec[b + PACKETS_LO], hi) + packets) & 0xFF_FFFF_FFFFL;
+        long by = (bytes(rec[b + BYTES_LO], hi) + bytes) & 0xFF_FFFF_FFFF_FFFFL;
+        rec[b + PACKETS_LO] = (int) p;
+        rec[b + BYTES_LO] = (int) by;
+        rec[b + COUNTERS_HI] = (int) (p >>> 32) << 24 | (int) (by >>> 32);
+    }
 }

@@ -66,6 +66,7 @@ public final class FlowTable<P> {
     private final HoldQueues<P> hold;
     private final FlowLimits limits;
     private final FlowAging aging;
+    private final OffloadSync offloads;
     private final DropCounters drops = new DropCounters();
     private final FlowPairs<P> pairs;
     private final FlowAddresses6 addresses;
@@ -93,8 +94,9 @@ public final class FlowTable<P> {
         hold = new HoldQueues<>(config.maxHoldFlows, config.holdQueueLength, sink, drops);
         limits = new FlowLimits(config);
         addresses = new FlowAddresses6(config.ipv6Addresses, config.hashSeed);
-        pairs = new FlowPairs<>(entries, index, hold, limits, drops, addresses);
-        aging = new FlowAging(config, entries, pairs::deletePair);
+        offloads = new OffloadSync(entries);
+        pairs = new FlowPairs<>(entries, index, hold, limits, drops, addresses, offloads);
+        aging = new FlowAging(config, entries, pairs::deletePair, offloads);
     }
 
     // ------------------------------------------------------------------ per-packet path (writer)
@@ -285,6 +287,27 @@ public final class FlowTable<P> {
         }
         pairs.deletePair(e);
         return true;
+    }
+
+    // ------------------------------------------------------------------ fast path (writer)
+
+    /** Sets the fast path that {@link #markOffloaded} flows are forwarded by (null: none). */
+    public void setOffload(FlowOffload offload) {
+        offloads.set(offload);
+    }
+
+    /**
+     * Marks a live flow {@link FlowFlags#OFFLOADED}: aging then merges its fast-path counters
+     * before expiring it, and its deletion is reported to the {@link FlowOffload}.
+     *
+     * @return {@code false} if the handle is stale
+     */
+    public boolean markOffloaded(long handle) {
+        int e = entries.liveIndex(handle);
+        if (e >= 0) {
+            offloads.mark(e);
+        }
+        return e >= 0;
     }
 
     // ------------------------------------------------------------------ aging (writer)

@@ -186,8 +186,11 @@ public record AgentConfig(
      *                        or shares it with the node's bridge/OVS, taking only link-local frames
      * @param internalAddress {@code internal_address}: the vhost veth's own /32, where the metadata
      *                        proxy and the relays listen; never the fabric {@code ip}
+     * @param kernelFastPath  {@code kernel_fast_path}: established link-local TCP flows forwarded
+     *                        by the kernel (eBPF) instead of the agent's thread (default true)
      */
-    public record Dataplane(boolean enabled, int routeTable, PortMode portMode, Inet4Address internalAddress) {
+    public record Dataplane(boolean enabled, int routeTable, PortMode portMode, Inet4Address internalAddress,
+                            boolean kernelFastPath) {
         /**
          * 198.18.0.0/15 is reserved for benchmarking (RFC 2544, RFC 6890: not forwardable on the
          * internet), so neither a fabric nor a tenant plan uses it, and it is outside 169.254/16
@@ -199,6 +202,11 @@ public record AgentConfig(
         public Dataplane {
             Objects.requireNonNull(portMode);
             Objects.requireNonNull(internalAddress);
+        }
+
+        /** With the kernel fast path. */
+        public Dataplane(boolean enabled, int routeTable, PortMode portMode, Inet4Address internalAddress) {
+            this(enabled, routeTable, portMode, internalAddress, true);
         }
 
         /** Exclusive ports on the default internal address. */

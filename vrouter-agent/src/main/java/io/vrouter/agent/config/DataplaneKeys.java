@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
 
 /**
  * {@code [DATAPLANE]} (ours): {@code enabled}, {@code route_table}, {@code port_mode},
- * {@code internal_address}. The internal address goes on the agent's vhost veth as a /32, so it
+ * {@code internal_address}, {@code kernel_fast_path}. The internal address goes on the agent's vhost veth as a /32, so it
  * must obey {@link VhostInterface#addressProblem} and must not lie in the host's fabric: not
  * inside {@code [VIRTUAL-HOST-INTERFACE] ip}'s subnet, and none of its gateways or
  * compute-node addresses (the agent never claims or routes the fabric; contracts §6).
@@ -47,7 +47,8 @@ final class DataplaneKeys {
                 internal = a;
             }
         }
-        return new AgentConfig.Dataplane(enabled, table, mode, internal);
+        boolean fastPath = r.bool(S, "kernel_fast_path", true);
+        return new AgentConfig.Dataplane(enabled, table, mode, internal, fastPath);
     }
 
     /** Refuses an internal address inside the fabric (the vhost ip's subnet, a gateway, a node address). */

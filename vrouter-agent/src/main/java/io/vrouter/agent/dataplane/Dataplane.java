@@ -211,6 +211,17 @@ public final class Dataplane implements Agent, AutoCloseable {
 
     // ------------------------------------------------------------------ thread
 
+    /**
+     * Puts established TCP flows on {@code kernel}'s fast path from now on (ports it has made
+     * ready); before {@link #start}.
+     */
+    public synchronized void useFastPath(io.vrouter.agent.dataplane.kernel.KernelFastPath kernel) {
+        if (runner != null) {
+            throw new IllegalStateException("the fast path is chosen before the dataplane starts");
+        }
+        egress.useFastPath(kernel);
+    }
+
     /** Starts the dataplane thread ({@value #ROLE_NAME}). */
     public synchronized void start() {
         if (runner != null) {

@@ -26,9 +26,13 @@ public final class DataplaneCounters {
     static final int GUEST_SUPER_FRAMES = 9;
     /** IPv6 neighbour advertisements sent (the NDP counterpart of ARP_REPLIES). */
     static final int NDP_ADVERTISEMENTS = 10;
+    /** TCP pairs put on the kernel fast path (at their SYN-ACK). */
+    static final int FAST_PATH_FLOWS = 11;
+    /** TCP pairs the kernel fast path's map refused (full): they stay on the agent's path. */
+    static final int FAST_PATH_REFUSED = 12;
     private static final String[] TOTAL_NAMES = {
         "rx_guest", "rx_vhost", "tx_guest", "tx_vhost", "tx_failed", "arp_replies", "flow_setups",
-        "commands", "errors", "guest_super_frames", "ndp_advertisements"};
+        "commands", "errors", "guest_super_frames", "ndp_advertisements", "fast_path_flows", "fast_path_refused"};
 
     private final AtomicLongArray drops = new AtomicLongArray(128);
     private final AtomicLongArray totals = new AtomicLongArray(TOTAL_NAMES.length);

@@ -1,5 +1,7 @@
 package io.vrouter.agent.dataplane;
 
+import io.vrouter.agent.dataplane.kernel.FastPathFlows;
+import io.vrouter.agent.dataplane.kernel.KernelFastPath;
 import io.vrouter.drop.DropReason;
 import io.vrouter.flow.FlowAction;
 import io.vrouter.flow.FlowTable;
@@ -16,6 +18,7 @@ import io.vrouter.packet.TcpSegmenter;
  * replies never are), and the transmit counters. Dataplane thread only; allocation-free.
  */
 final class Egress {
+    private static final int SYN_ACK = 0x12;
     private final DataplaneConfig config;
     private final FlowTable<byte[]> table;
     private final DataplaneCounters counters;
@@ -23,6 +26,8 @@ final class Egress {
     /** Largest frame the vhost carries; and the buffer segments of a longer guest frame are cut into. */
     private final int vhostMaxFrame;
     private final byte[] segmentOut;
+    private KernelFastPath kernel;
+    private FastPathFlows fastPath;
 
     Egress(DataplaneConfig config, FlowTable<byte[]> table, DataplaneCounters counters, PortState vhost) {
         this.config = config;
@@ -58,10 +63,34 @@ final class Egress {
         }
     }
 
-    /** A vhost packet on reverse flow {@code h}: reverse-NAT'd and sent into {@code port}. */
+    /**
+     * Puts established TCP flows of ports that are ready for it on the kernel fast path (see
+     * {@link FastPathFlows}). Before the dataplane thread starts.
+     */
+    void useFastPath(KernelFastPath k) {
+        kernel = k;
+        fastPath = new FastPathFlows(k, table, Dataplane.VHOST_INTERFACE_ID);
+    }
+
+    /**
+     * A vhost packet on reverse flow {@code h}: reverse-NAT'd and sent into {@code port}. A
+     * SYN-ACK first puts its pair on the kernel fast path, if there is one: nothing else of the
+     * connection is in flight while the agent holds it.
+     */
     void toGuest(long h, int action, byte[] f, ParsedPacket p, PortState port) {
+        if (fastPath != null && (p.tcpFlags() & SYN_ACK) == SYN_ACK && p.isIpv4()) {
+            offload(h, port);
+        }
         rewrite(h, action, f, p, port.mac());
         send(port, f, p.frameLength());
+    }
+
+    private void offload(long h, PortState port) {
+        int ifindex = kernel.readyIfindex(port.io().interfaceName());
+        if (ifindex != 0) {
+            boolean in = fastPath.install(h, port.nh(), ifindex, port.mac(), config.agentMac(), config.vhostKernelMac());
+            counters.count(in ? DataplaneCounters.FAST_PATH_FLOWS : DataplaneCounters.FAST_PATH_REFUSED);
+        }
     }
 
     /** The flow's NAT (when its action is NAT), then the Ethernet addresses of the way out. */

@@ -7,7 +7,10 @@ import io.vrouter.agent.dataplane.host.PortMode;
 import io.vrouter.agent.dataplane.host.TcLinkLocalDiversion;
 import io.vrouter.agent.dataplane.host.NodeLock;
 import io.vrouter.agent.dataplane.host.VhostInterface;
+import io.vrouter.agent.dataplane.io.CaptureFilter;
 import io.vrouter.agent.dataplane.io.PacketIo;
+import io.vrouter.agent.dataplane.kernel.FastPathPorts;
+import io.vrouter.agent.dataplane.kernel.KernelFastPath;
 import io.vrouter.agent.dataplane.io.PacketIoFactory;
 import io.vrouter.agent.dataplane.io.HostPacketIoFactory;
 import io.vrouter.agent.dataplane.relay.RelayManager;
@@ -105,9 +108,11 @@ public final class UserspaceDataplane implements AgentDataplane {
      * @param routeTable         0: link-local route in {@code main}; else a private table used
      *                           with a {@code from vhostIp} rule (several agents on one host)
      * @param portMode           whether guest ports are the agent's alone or shared with a bridge
+     * @param kernelFastPath     whether established link-local TCP flows go on the in-kernel fast
+     *                           path ({@link KernelFastPath}) where the host allows it
      */
     public record HostSettings(String agentName, String vhostName, Inet4Address vhostIp, int vhostPrefixLength,
-                               int routeTable, PortMode portMode) {
+                               int routeTable, PortMode portMode, boolean kernelFastPath) {
         public HostSettings {
             Objects.requireNonNull(agentName, "agentName");
             Objects.requireNonNull(vhostName, "vhostName");
@@ -115,10 +120,16 @@ public final class UserspaceDataplane implements AgentDataplane {
             Objects.requireNonNull(portMode, "portMode");
         }
 
-        /** Exclusive ports. */
+        /** With the kernel fast path. */
+        public HostSettings(String agentName, String vhostName, Inet4Address vhostIp, int vhostPrefixLength,
+                            int routeTable, PortMode portMode) {
+            this(agentName, vhostName, vhostIp, vhostPrefixLength, routeTable, portMode, true);
+        }
+
+        /** Exclusive ports, with the kernel fast path. */
         public HostSettings(String agentName, String vhostName, Inet4Address vhostIp, int vhostPrefixLength,
                             int routeTable) {
-            this(agentName, vhostName, vhostIp, vhostPrefixLength, routeTable, PortMode.EXCLUSIVE);
+            this(agentName, vhostName, vhostIp, vhostPrefixLength, routeTable, PortMode.EXCLUSIVE, true);
         }
 
         /** The settings of agent.conf's {@code [VIRTUAL-HOST-INTERFACE]} and {@code [DATAPLANE]}. */
@@ -126,7 +137,7 @@ public final class UserspaceDataplane implements AgentDataplane {
             AgentConfig.Dataplane dp = config.dataplane();
             String name = config.vhost().name();
             return new HostSettings(UserspaceDataplane.agentName(name), name, dp.internalAddress(), 32,
-                    dp.routeTable(), dp.portMode());
+                    dp.routeTable(), dp.portMode(), dp.kernelFastPath());
         }
     }
 
@@ -163,8 +174,12 @@ public final class UserspaceDataplane implements AgentDataplane {
     // Set by start(), before any port or service event can reach the control thread.
     private NodeLock nodeLock;
     private HostIsolation isolation;
-    /** Guest ports' isolation: {@link #isolation} (exclusive) or the link-local diversion (shared). */
+    /** Guest ports' isolation: {@link #isolation} (exclusive) or the link-local diversion (shared), then the fast path's filter. */
     private HostIsolation portIsolation;
+    /** The shared mode's link-local diversion; null in exclusive mode. */
+    private HostIsolation diversion;
+    /** Null when off or unavailable. */
+    private KernelFastPath fastPath;
     private VhostInterface vhost;
     private Dataplane dataplane;
     private RelayManager relays;
@@ -225,34 +240,68 @@ public final class UserspaceDataplane implements AgentDataplane {
         VhostInterface vh = null;
         PacketIo vhostIo = null;
         RelayManager rm = null;
+        KernelFastPath fp = null;
         try {
             vh = VhostInterface.create(host.vhostName(), host.vhostIp(), host.vhostPrefixLength(), host.routeTable());
             iso.isolate(vh.agentEnd());
             vhostIo = ioFactory.openVhost(vh.agentEnd());
             DataplaneConfig cfg = tuning.apply(DataplaneConfig.builder(host.vhostIp(), vh.kernelMac())).build();
             Dataplane dp = new Dataplane(cfg, vhostIo, System::nanoTime);
+            fp = openFastPath(iso, vh, cfg.flowTable().maxSystemLinkLocalFlows());
+            if (fp != null) {
+                dp.useFastPath(fp);
+            }
             rm = new RelayManager(host.vhostIp());
             nodeLock = lock;
             isolation = iso;
-            portIsolation = host.portMode() == PortMode.SHARED ? new TcLinkLocalDiversion() : iso;
+            boolean shared = host.portMode() == PortMode.SHARED;
+            diversion = shared ? new TcLinkLocalDiversion() : null;
+            HostIsolation base = shared ? diversion : iso;
+            portIsolation = fp == null ? base : new FastPathPorts(base, fp);
+            fastPath = fp;
             vhost = vh;
             relays = rm;
             dataplane = dp;
-            PortMode mode = host.portMode();
-            ports = new PortAttachments(control, dp, portIsolation, ifName -> mode == PortMode.SHARED
-                    ? ioFactory.open(ifName, LinkLocalFilter.socketProgram()) : ioFactory.open(ifName));
+            CaptureFilter capture = fp != null ? CaptureFilter.program(fp.socketFilterFd(shared))
+                    : shared ? CaptureFilter.classic(LinkLocalFilter.socketProgram()) : null;
+            ports = new PortAttachments(control, dp, portIsolation, ifName -> ioFactory.open(ifName, capture));
             Runtime.getRuntime().addShutdownHook(shutdownHook);
             dp.start();
         } catch (RuntimeException e) {
             dataplane = null;
             ports = null;
-            closeAll(rm, vhostIo, vh, iso, lock);
+            fastPath = null;
+            closeAll(rm, vhostIo, fp, vh, iso, lock);
             throw e;
         }
         subscriptions.add(linklocal.subscribe(this::onRegistryChange));
         subscriptions.add(stats.register("dataplane", this::section));
-        LOG.info("userspace dataplane up: vhost {} ({}), port mode {}, isolation {}", vhost.name(),
-                host.vhostIp().getHostAddress(), host.portMode().confValue(), portIsolation.mechanism());
+        LOG.info("userspace dataplane up: vhost {} ({}), port mode {}, isolation {}, kernel fast path {}", vhost.name(),
+                host.vhostIp().getHostAddress(), host.portMode().confValue(), portIsolation.mechanism(),
+                fastPath == null ? "off" : "on");
+    }
+
+    /**
+     * The kernel fast path, or null (off in agent.conf, or the host cannot: then every frame takes
+     * the agent's path, as before, and a warning says why). Exclusive ports need nftables
+     * isolation for it: tc isolation's drop sits at the first tc pref, before the fast path.
+     */
+    private KernelFastPath openFastPath(HostIsolation iso, VhostInterface vh, int maxLinkLocalFlows) {
+        if (!host.kernelFastPath()) {
+            LOG.info("kernel fast path off ([DATAPLANE] kernel_fast_path = false)");
+            return null;
+        }
+        if (host.portMode() == PortMode.EXCLUSIVE && !"nft".equals(iso.mechanism())) {
+            LOG.warn("kernel fast path off: exclusive ports isolated with {} (not nftables) leave tc no room for it",
+                    iso.mechanism());
+            return null;
+        }
+        try {
+            return KernelFastPath.open(vh.name(), 2 * maxLinkLocalFlows, LinkLocalFilter.socketProgram());
+        } catch (RuntimeException e) {
+            LOG.warn("kernel fast path unavailable, every frame takes the agent's path: {}", e.getMessage());
+            return null;
+        }
     }
 
     public VhostInterface vhost() {
@@ -411,7 +460,7 @@ public final class UserspaceDataplane implements AgentDataplane {
         if (dataplane == null) {
             return; // never started, or its start failed and undid itself
         }
-        closeAll(ports, dataplane, relays, portIsolation == isolation ? null : portIsolation, isolation, vhost, nodeLock);
+        closeAll(ports, dataplane, relays, fastPath, diversion, isolation, vhost, nodeLock);
         LOG.info("userspace dataplane stopped");
     }
 

@@ -74,8 +74,13 @@ final class ComputeNodeFixture implements AutoCloseable {
         this(io.vrouter.agent.dataplane.host.PortMode.EXCLUSIVE);
     }
 
-    /** A node whose guest ports are attached in {@code mode}. */
+    /** A node whose guest ports are attached in {@code mode}, with the kernel fast path where the host has it. */
     ComputeNodeFixture(io.vrouter.agent.dataplane.host.PortMode mode) throws Exception {
+        this(mode, true);
+    }
+
+    /** A node whose guest ports are attached in {@code mode}, with or without the kernel fast path. */
+    ComputeNodeFixture(io.vrouter.agent.dataplane.host.PortMode mode, boolean kernelFastPath) throws Exception {
         try {
             InetSocketAddress novaAddr = nova.start(InetAddress.getLoopbackAddress(), 0);
             entries.add(new LinkLocalServiceEntry("metadata", "169.254.169.254", 80, null, novaAddr.getPort(),
@@ -91,7 +96,7 @@ final class ComputeNodeFixture implements AutoCloseable {
             harness.deleteNftTableOnClose("netdev", agentName);
             int table = 5000 + (int) ((pid * 31 + n) % 20000);
             dataplane = new UserspaceDataplane(
-                    new UserspaceDataplane.HostSettings(agentName, vhostName, vhostIp, 32, table, mode),
+                    new UserspaceDataplane.HostSettings(agentName, vhostName, vhostIp, 32, table, mode, kernelFastPath),
                     b -> b.metadataProxyPort(PROXY_PORT).flowTable(FlowTableConfig.builder().capacity(16384).build()),
                     new HostPacketIoFactory(), registry, new StatsRegistry());
             dataplane.start();

@@ -137,7 +137,7 @@ public final class TcLinkLocalDiversion implements HostIsolation {
     private static final Pattern QDISC_DEV = Pattern.compile("^qdisc \\S+ \\S+ dev (\\S+) ", Pattern.MULTILINE);
 
     /** The devices with a clsact or ingress qdisc in {@code qdiscs} ({@code tc qdisc show}, any devices). */
-    static Set<String> hookedDevices(String qdiscs) {
+    public static Set<String> hookedDevices(String qdiscs) {
         Set<String> hooked = new HashSet<>();
         for (String line : qdiscs.split("\n")) {
             Matcher m = QDISC_DEV.matcher(line);
@@ -155,7 +155,7 @@ public final class TcLinkLocalDiversion implements HostIsolation {
     }
 
     /** True when {@code qdiscs} ({@code tc qdisc show}) has a clsact or ingress qdisc. */
-    static boolean hasIngressHook(String qdiscs) {
+    public static boolean hasIngressHook(String qdiscs) {
         return qdiscs.contains("qdisc clsact ") || qdiscs.contains("qdisc ingress ");
     }
 

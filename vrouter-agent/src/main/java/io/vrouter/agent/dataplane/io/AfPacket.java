@@ -34,6 +34,7 @@ final class AfPacket {
     static final int SOL_SOCKET = 1;
     static final int SO_RCVBUF = 8;
     static final int SO_ATTACH_FILTER = 26;
+    static final int SO_ATTACH_BPF = 50;
     static final int SO_RCVBUFFORCE = 33;
     static final int SOL_PACKET = 263;
     static final int PACKET_ADD_MEMBERSHIP = 1;

@@ -79,11 +79,11 @@ public final class AfPacketIo extends DescriptorPacketIo {
      *                           or the kernel refuses an option
      */
     public static AfPacketIo open(String ifName, int[][] filter) {
-        return open(ifName, filter, new NativeFrame(), DEFAULT_RCVBUF_BYTES);
+        return open(ifName, filter == null ? null : CaptureFilter.classic(filter), new NativeFrame(), DEFAULT_RCVBUF_BYTES);
     }
 
-    /** {@link #open(String, int[][])} sharing {@code frame} with the other I/Os of its thread. */
-    public static AfPacketIo open(String ifName, int[][] filter, NativeFrame frame, int rcvbufBytes) {
+    /** {@link #open(String, int[][])} with any {@link CaptureFilter} (null: every frame), sharing {@code frame} with the other I/Os of its thread. */
+    public static AfPacketIo open(String ifName, CaptureFilter filter, NativeFrame frame, int rcvbufBytes) {
         if (AfPacket.unavailabilityCause() != null) {
             throw new PacketIoException("cannot open " + ifName + ": " + AfPacket.unavailabilityCause(),
                     AfPacket.unavailabilityCause());
@@ -98,10 +98,13 @@ public final class AfPacketIo extends DescriptorPacketIo {
                     + Native.getLastError() + " (CAP_NET_RAW needed)");
         }
         try {
-            if (filter != null) {
-                Memory insns = new Memory(8L * filter.length);
-                option(fd, ifName, AfPacket.SOL_SOCKET, AfPacket.SO_ATTACH_FILTER, AfPacket.filter(filter, insns), 16,
+            if (filter != null && filter.classic() != null) {
+                Memory insns = new Memory(8L * filter.classic().length);
+                option(fd, ifName, AfPacket.SOL_SOCKET, AfPacket.SO_ATTACH_FILTER, AfPacket.filter(filter.classic(), insns), 16,
                         "capture filter");
+            } else if (filter != null) {
+                option(fd, ifName, AfPacket.SOL_SOCKET, AfPacket.SO_ATTACH_BPF, intValue(filter.programFd()), 4,
+                        "eBPF capture filter");
             }
             option(fd, ifName, AfPacket.SOL_PACKET, AfPacket.PACKET_IGNORE_OUTGOING, intValue(1), 4,
                     "inbound only (PACKET_IGNORE_OUTGOING, Linux 4.20)");

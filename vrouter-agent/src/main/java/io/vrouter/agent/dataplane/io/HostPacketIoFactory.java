@@ -16,7 +16,7 @@ public final class HostPacketIoFactory implements PacketIoFactory {
     }
 
     @Override
-    public PacketIo open(String interfaceName, int[][] captureFilter) {
+    public PacketIo open(String interfaceName, CaptureFilter captureFilter) {
         return AfPacketIo.open(interfaceName, captureFilter, frame, AfPacketIo.DEFAULT_RCVBUF_BYTES);
     }
 

@@ -12,12 +12,12 @@ public interface PacketIoFactory {
     PacketIo open(String interfaceName);
 
     /**
-     * Opens {@code interfaceName} capturing only the frames {@code captureFilter} keeps (a classic
-     * BPF socket filter as {code, jt, jf, k} rows; null: all): a shared-mode port, where every
-     * other frame is the node's. Capture from a real interface must apply it in the kernel; the
-     * default, for in-memory I/O that sees only the frames a test feeds it, is {@link #open}.
+     * Opens {@code interfaceName} capturing only the frames {@code captureFilter} keeps (null:
+     * all): a shared-mode port, where every other frame is the node's, or a port on the kernel
+     * fast path. Capture from a real interface must apply it in the kernel; the default, for
+     * in-memory I/O that sees only the frames a test feeds it, is {@link #open}.
      */
-    default PacketIo open(String interfaceName, int[][] captureFilter) {
+    default PacketIo open(String interfaceName, CaptureFilter captureFilter) {
         return open(interfaceName);
     }
 

@@ -1,0 +1,159 @@
+package io.vrouter.agent.dataplane.kernel;
+
+import com.sun.jna.Memory;
+import io.vrouter.flow.FlowFlags;
+import io.vrouter.flow.FlowKey;
+import io.vrouter.flow.FlowOffload;
+import io.vrouter.flow.FlowTable;
+import org.agrona.collections.Long2LongHashMap;
+
+/**
+ * The flows of the kernel fast path, kept in step with the dataplane's {@link FlowTable}: a TCP
+ * pair is installed in the kernel map (both directions) when the agent forwards the pair's SYN-ACK
+ * to the guest, and removed from it when the table deletes the pair (aging after the close
+ * linger or idle timeout, port removal, eviction). The table asks here what the kernel forwarded
+ * before it ages a pair ({@link FlowOffload#drain}), which is how idle and embryonic aging and
+ * the flow counters stay right for packets the agent never sees.
+ *
+ * <p>Dataplane thread only; no allocation after construction (the key, value and attr blocks
+ * are reused; the merged counts are primitive maps).
+ */
+public final class FastPathFlows implements FlowOffload {
+    private static final int TCP = 6;
+    private final KernelFastPath kernel;
+    private final FlowTable<?> table;
+    private final int vhostNh;
+    private final Memory key = new Memory(FastPathPrograms.KEY_SIZE);
+    private final Memory value = new Memory(FastPathPrograms.VALUE_SIZE);
+    private final Memory attr = Bpf.attr();
+    private final FlowKey forward = new FlowKey();
+    private final FlowKey reverse = new FlowKey();
+    /** The OS ifindex of each interface id (flow key nh) that had a flow installed. */
+    private final int[] ifindexByNh;
+    /** Per installed flow handle: packets and bytes already merged into the table. */
+    private final Long2LongHashMap mergedPackets = new Long2LongHashMap(0);
+    private final Long2LongHashMap mergedBytes = new Long2LongHashMap(0);
+    private long installed;
+    private long refused;
+
+    /**
+     * @param vhostNh the vhost's interface id in flow keys (its flows are keyed on the vhost
+     *                kernel end's ifindex in the kernel)
+     */
+    public FastPathFlows(KernelFastPath kernel, FlowTable<?> table, int vhostNh) {
+        this.kernel = kernel;
+        this.table = table;
+        this.vhostNh = vhostNh;
+        this.ifindexByNh = new int[Math.min(table.config().maxInterfaces() + 1, 1 << 16)];
+        table.setOffload(this);
+    }
+
+    /**
+     * Installs the pair of reverse flow {@code rh}, which is carrying a SYN-ACK to a guest on the
+     * port with interface id {@code nh}, ifindex {@code portIfindex} and MAC {@code portMac}; the
+     * frames get {@code agentMac} as source, and {@code vhostKernelMac} as destination towards
+     * the host. Only IPv4 TCP pairs not yet installed.
+     *
+     * @return whether the pair is now in the kernel
+     */
+    public boolean install(long rh, int nh, int portIfindex, long portMac, long agentMac, long vhostKernelMac) {
+        long fh = table.reverse(rh);
+        if (nh >= ifindexByNh.length || (table.flags(rh) & FlowFlags.OFFLOADED) != 0 || table.key(rh, reverse) == null
+                || table.key(fh, forward) == null || reverse.isIpv6() || reverse.proto() != TCP) {
+            return false;
+        }
+        int vhostIfindex = kernel.vhostIfindex();
+        writeKey(portIfindex, forward);
+        writeValue(table.natSourceIp(fh), table.natDestinationIp(fh), table.natSourcePort(fh),
+                table.natDestinationPort(fh), vhostKernelMac, agentMac, vhostIfindex, FastPathPrograms.REDIRECT_INGRESS);
+        if (!element(Bpf.MAP_UPDATE_ELEM, value)) {
+            refused++;
+            return false;
+        }
+        writeKey(vhostIfindex, reverse);
+        writeValue(table.natSourceIp(rh), table.natDestinationIp(rh), table.natSourcePort(rh),
+                table.natDestinationPort(rh), portMac, agentMac, portIfindex, 0);
+        if (!element(Bpf.MAP_UPDATE_ELEM, value)) {
+            writeKey(portIfindex, forward);
+            element(Bpf.MAP_DELETE_ELEM, null);
+            refused++;
+            return false;
+        }
+        ifindexByNh[nh] = portIfindex;
+        table.markOffloaded(fh);
+        table.markOffloaded(rh);
+        installed++;
+        return true;
+    }
+
+    @Override
+    public void drain(long handle, long[] into) {
+        if (!keyOf(handle) || !element(Bpf.MAP_LOOKUP_ELEM, value)) {
+            return;
+        }
+        long packets = value.getLong(FastPathPrograms.VALUE_PACKETS);
+        long bytes = value.getLong(FastPathPrograms.VALUE_BYTES);
+        into[0] = packets - mergedPackets.put(handle, packets);
+        into[1] = bytes - mergedBytes.put(handle, bytes);
+    }
+
+    @Override
+    public void removed(long handle) {
+        mergedPackets.remove(handle);
+        mergedBytes.remove(handle);
+        if (keyOf(handle)) {
+            element(Bpf.MAP_DELETE_ELEM, null);
+        }
+    }
+
+    /** Pairs installed since start. */
+    public long installed() {
+        return installed;
+    }
+
+    /** Pairs the kernel map refused (full). */
+    public long refused() {
+        return refused;
+    }
+
+    private boolean keyOf(long handle) {
+        if (table.key(handle, forward) == null) {
+            return false;
+        }
+        int nh = forward.nh();
+        writeKey(nh == vhostNh ? kernel.vhostIfindex() : nh < ifindexByNh.length ? ifindexByNh[nh] : 0, forward);
+        return true;
+    }
+
+    private void writeKey(int ifindex, FlowKey k) {
+        key.setInt(0, ifindex);
+        key.setInt(4, Integer.reverseBytes(k.sip()));
+        key.setInt(8, Integer.reverseBytes(k.dip()));
+        key.setShort(12, Short.reverseBytes((short) k.sport()));
+        key.setShort(14, Short.reverseBytes((short) k.dport()));
+    }
+
+    private void writeValue(int sip, int dip, int sport, int dport, long dstMac, long srcMac, int ifindex, int flags) {
+        value.clear();
+        value.setInt(0, Integer.reverseBytes(sip));
+        value.setInt(4, Integer.reverseBytes(dip));
+        value.setShort(8, Short.reverseBytes((short) sport));
+        value.setShort(10, Short.reverseBytes((short) dport));
+        writeMac(12, dstMac);
+        writeMac(18, srcMac);
+        value.setInt(24, ifindex);
+        value.setInt(28, flags);
+    }
+
+    private void writeMac(int at, long mac) {
+        for (int i = 0; i < 6; i++) {
+            value.setByte(at + i, (byte) (mac >>> (40 - 8 * i)));
+        }
+    }
+
+    /** A map element call on {@link #key} (and {@code val}, or none for a delete); false when it fails. */
+    private boolean element(int cmd, Memory val) {
+        Bpf.elementAttr(attr, kernel.mapFd(), key, val, 0);
+        return Bpf.call(cmd, attr) == 0;
+    }
+}
