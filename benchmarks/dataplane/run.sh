@@ -29,7 +29,9 @@
 #      SKIP_BUILD=1 (use the existing build), OUT (report path), AGENT_JAVA_OPTS, PORT_MODE
 #      (exclusive | shared: [DATAPLANE] port_mode; shared: the agent's capture has the kernel
 #      filter that hands it only link-local frames, the tap a tc diversion instead of an nft drop,
-#      and the guests reach 169.254.169.254 by an on-link route, the agent answering its ARP).
+#      and the guests reach 169.254.169.254 by an on-link route, the agent answering its ARP),
+#      FAST_PATH (on | off: [DATAPLANE] kernel_fast_path; on: established flows are forwarded by
+#      the agent's eBPF program in the kernel, handshakes and closes by the agent).
 # Needs root (namespaces, veths, nftables, packet capture); installs wrk with apt-get if missing.
 # Everything it creates (namespaces, veths, the nft table, processes) is removed on exit, also
 # on failure or Ctrl-C.
@@ -51,6 +53,9 @@ PROFILE=${PROFILE:-1}
 GUEST_OFFLOAD=${GUEST_OFFLOAD:-on}
 PORT_MODE=${PORT_MODE:-exclusive}
 case $PORT_MODE in exclusive|shared) ;; *) echo "PORT_MODE must be exclusive or shared, not '$PORT_MODE'" >&2; exit 2 ;; esac
+FAST_PATH=${FAST_PATH:-on}
+case $FAST_PATH in on) KERNEL_FAST_PATH=true ;; off) KERNEL_FAST_PATH=false ;;
+  *) echo "FAST_PATH must be on or off, not '$FAST_PATH'" >&2; exit 2 ;; esac
 PATHS="ours kernel"
 [ "$KERNEL_ONLY" = 1 ] && { PATHS="kernel"; OUT=${OUT%.md}.kernel-only.md; }
 NOVA_PORT=${NOVA_PORT:-8775}
@@ -198,6 +203,7 @@ enabled = $([ "$KERNEL_ONLY" = 1 ] && echo false || echo true)
 route_table = $ROUTE_TABLE
 internal_address = $VHOST_IP
 port_mode = $PORT_MODE
+kernel_fast_path = $KERNEL_FAST_PATH
 CONF
 chmod 600 "$RUN/agent.conf"
 if [ "$KERNEL_ONLY" = 1 ]; then
@@ -485,7 +491,7 @@ mkdir -p "$(dirname "$OUT")"
   echo "  \`dnat to $VHOST_IP:$PROXY_PORT\` (prerouting) + \`snat to <the port's metadata IP>\` (input) -> the"
   echo "  same socket; replies un-NAT'd by conntrack and routed back over eth1 (neutron's iptables shape)."
   echo
-  echo "Guest NICs (both veths of a guest alike): tx checksum/TSO/GSO offload $GUEST_OFFLOAD. Port mode: $PORT_MODE."
+  echo "Guest NICs (both veths of a guest alike): tx checksum/TSO/GSO offload $GUEST_OFFLOAD. Port mode: $PORT_MODE. Kernel fast path: $FAST_PATH."
   echo
   echo "Each path uses its own ephemeral source ports in the guests ($(port_range ours) ours, $(port_range kernel) kernel):"
   echo "both reach the proxy from the same metadata IP, and a port just used on the other path would"

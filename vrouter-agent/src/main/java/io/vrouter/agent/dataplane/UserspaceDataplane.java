@@ -297,7 +297,9 @@ public final class UserspaceDataplane implements AgentDataplane {
             return null;
         }
         try {
-            return KernelFastPath.open(vh.name(), 2 * maxLinkLocalFlows, LinkLocalFilter.socketProgram());
+            // Two directions per link-local pair; beyond the cap a pair stays on the agent's path.
+            int entries = (int) Math.min(2L * maxLinkLocalFlows, KernelFastPath.MAX_FLOWS);
+            return KernelFastPath.open(vh.name(), entries, LinkLocalFilter.socketProgram());
         } catch (RuntimeException e) {
             LOG.warn("kernel fast path unavailable, every frame takes the agent's path: {}", e.getMessage());
             return null;

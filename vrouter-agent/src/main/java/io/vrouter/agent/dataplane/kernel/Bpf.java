@@ -30,6 +30,8 @@ final class Bpf {
     static final int PROG_LOAD = 5;
     static final int OBJ_PIN = 6;
     static final int MAP_TYPE_HASH = 1;
+    /** Elements allocated on update, not all at creation: the map costs what it holds. */
+    static final int MAP_NO_PREALLOC = 1;
     static final int PROG_TYPE_SOCKET_FILTER = 1;
     static final int PROG_TYPE_SCHED_CLS = 3;
     static final int ATTR_SIZE = 128;
@@ -72,13 +74,14 @@ final class Bpf {
         }
     }
 
-    /** Creates a hash map; returns its descriptor. */
+    /** Creates a hash map whose elements are allocated as they are added; returns its descriptor. */
     static int createHashMap(String name, int keySize, int valueSize, int maxEntries) {
         Memory attr = attr();
         attr.setInt(0, MAP_TYPE_HASH);
         attr.setInt(4, keySize);
         attr.setInt(8, valueSize);
         attr.setInt(12, maxEntries);
+        attr.setInt(16, MAP_NO_PREALLOC);
         setName(attr, 28, name);
         return (int) check(call(MAP_CREATE, attr), "BPF_MAP_CREATE " + name, "");
     }

@@ -47,6 +47,8 @@ import org.slf4j.LoggerFactory;
 public final class KernelFastPath implements AutoCloseable {
     /** tc pref of the fast-path filters: before {@link TcLinkLocalDiversion#PREF}. */
     public static final int PREF = TcLinkLocalDiversion.PREF - 1;
+    /** Most flow directions the map holds (elements are allocated as added: ~150 bytes each). */
+    public static final int MAX_FLOWS = 1 << 20;
     static final Path BPF_FS = Path.of("/sys/fs/bpf");
     private static final Logger LOG = LoggerFactory.getLogger(KernelFastPath.class);
 
