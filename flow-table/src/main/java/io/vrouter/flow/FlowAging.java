@@ -37,8 +37,8 @@ import java.util.function.IntUnaryOperator;
  *
  * <p>A pair with an {@link FlowFlags#OFFLOADED} half that looks expired first merges what the
  * fast path forwarded ({@link OffloadSync#sync}); if that was anything, its last-seen is now and
- * it stays. So a fast path costs one query per pair per timeout, not one per packet. Closed pairs
- * leave after the linger from the agent's last sight of them, queried or not.
+ * it stays. So a fast path costs one query per pair per timeout, not one per packet; a closed
+ * pair is queried once when its linger has passed.
  *
  * <p>Writer thread only, except {@link #lastTick()} (any thread).
  */
@@ -124,6 +124,9 @@ final class FlowAging {
                 break;
             }
             closeHead++;
+            if (offloads.offloaded(e) && offloads.sync(e, now)) {
+                continue; // still used (a port reused): the cursor finds it once idle for the linger
+            }
             removed += deletePair.applyAsInt(e);
         }
         // At most one round per call, so a large budget on a small table does not spin. The

@@ -136,6 +136,24 @@ class FlowOffloadTest {
     }
 
     @Test
+    void closedPairTheFastPathStillCarriesShouldStayUntilIdleForTheLinger() {
+        FlowTable<Object> t = table();
+        long f = synAckSeen(t, 1000);
+        long r = t.reverse(f);
+        t.markOffloaded(f);
+        t.markOffloaded(r);
+        t.account(f, 54, 0x01 | ACK, SEC);
+        t.account(r, 54, 0x01 | ACK, SEC);
+        offload.forward(f, 4, 400); // the guest reused the port: a new connection on the same key
+        assertEquals(0, t.age(2 * SEC + 100_000_000, Integer.MAX_VALUE));
+        assertTrue(t.isLive(f));
+        assertEquals(List.of(), offload.removed);
+        assertEquals(0, t.age(3 * SEC, Integer.MAX_VALUE), "idle 0.9 s since the merge");
+        assertEquals(2, t.age(3 * SEC + 200_000_000, Integer.MAX_VALUE));
+        assertEquals(List.of(f, r), offload.removed);
+    }
+
+    @Test
     void markingAStaleHandleShouldFail() {
         FlowTable<Object> t = table();
         long f = synAckSeen(t, 1000);

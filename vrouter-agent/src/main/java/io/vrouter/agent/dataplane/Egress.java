@@ -88,8 +88,10 @@ final class Egress {
     private void offload(long h, PortState port) {
         int ifindex = kernel.readyIfindex(port.io().interfaceName());
         if (ifindex != 0) {
-            boolean in = fastPath.install(h, port.nh(), ifindex, port.mac(), config.agentMac(), config.vhostKernelMac());
-            counters.count(in ? DataplaneCounters.FAST_PATH_FLOWS : DataplaneCounters.FAST_PATH_REFUSED);
+            int r = fastPath.install(h, port.nh(), ifindex, port.mac(), config.agentMac(), config.vhostKernelMac());
+            if (r != FastPathFlows.SKIPPED) {
+                counters.count(r == FastPathFlows.INSTALLED ? DataplaneCounters.FAST_PATH_FLOWS : DataplaneCounters.FAST_PATH_REFUSED);
+            }
         }
     }
 

@@ -20,6 +20,14 @@ import org.agrona.collections.Long2LongHashMap;
  */
 public final class FastPathFlows implements FlowOffload {
     private static final int TCP = 6;
+    /** The merged-count maps' "no entry" (counts are never negative). */
+    private static final long NONE = -1;
+    /** {@link #install}: the pair is now in the kernel. */
+    public static final int INSTALLED = 1;
+    /** {@link #install}: not for the fast path (not IPv4 TCP, already installed, stale). */
+    public static final int SKIPPED = 0;
+    /** {@link #install}: the kernel refused it (map full): it stays on the agent's path. */
+    public static final int REFUSED = -1;
     private final KernelFastPath kernel;
     private final FlowTable<?> table;
     private final int vhostNh;
@@ -31,10 +39,8 @@ public final class FastPathFlows implements FlowOffload {
     /** The OS ifindex of each interface id (flow key nh) that had a flow installed. */
     private final int[] ifindexByNh;
     /** Per installed flow handle: packets and bytes already merged into the table. */
-    private final Long2LongHashMap mergedPackets = new Long2LongHashMap(0);
-    private final Long2LongHashMap mergedBytes = new Long2LongHashMap(0);
-    private long installed;
-    private long refused;
+    private final Long2LongHashMap mergedPackets = new Long2LongHashMap(NONE);
+    private final Long2LongHashMap mergedBytes = new Long2LongHashMap(NONE);
 
     /**
      * @param vhostNh the vhost's interface id in flow keys (its flows are keyed on the vhost
@@ -54,21 +60,20 @@ public final class FastPathFlows implements FlowOffload {
      * frames get {@code agentMac} as source, and {@code vhostKernelMac} as destination towards
      * the host. Only IPv4 TCP pairs not yet installed.
      *
-     * @return whether the pair is now in the kernel
+     * @return {@link #INSTALLED}, {@link #SKIPPED} or {@link #REFUSED}
      */
-    public boolean install(long rh, int nh, int portIfindex, long portMac, long agentMac, long vhostKernelMac) {
+    public int install(long rh, int nh, int portIfindex, long portMac, long agentMac, long vhostKernelMac) {
         long fh = table.reverse(rh);
         if (nh >= ifindexByNh.length || (table.flags(rh) & FlowFlags.OFFLOADED) != 0 || table.key(rh, reverse) == null
                 || table.key(fh, forward) == null || reverse.isIpv6() || reverse.proto() != TCP) {
-            return false;
+            return SKIPPED;
         }
         int vhostIfindex = kernel.vhostIfindex();
         writeKey(portIfindex, forward);
         writeValue(table.natSourceIp(fh), table.natDestinationIp(fh), table.natSourcePort(fh),
                 table.natDestinationPort(fh), vhostKernelMac, agentMac, vhostIfindex, FastPathPrograms.REDIRECT_INGRESS);
         if (!element(Bpf.MAP_UPDATE_ELEM, value)) {
-            refused++;
-            return false;
+            return REFUSED;
         }
         writeKey(vhostIfindex, reverse);
         writeValue(table.natSourceIp(rh), table.natDestinationIp(rh), table.natSourcePort(rh),
@@ -76,14 +81,12 @@ public final class FastPathFlows implements FlowOffload {
         if (!element(Bpf.MAP_UPDATE_ELEM, value)) {
             writeKey(portIfindex, forward);
             element(Bpf.MAP_DELETE_ELEM, null);
-            refused++;
-            return false;
+            return REFUSED;
         }
         ifindexByNh[nh] = portIfindex;
         table.markOffloaded(fh);
         table.markOffloaded(rh);
-        installed++;
-        return true;
+        return INSTALLED;
     }
 
     @Override
@@ -93,8 +96,11 @@ public final class FastPathFlows implements FlowOffload {
         }
         long packets = value.getLong(FastPathPrograms.VALUE_PACKETS);
         long bytes = value.getLong(FastPathPrograms.VALUE_BYTES);
-        into[0] = packets - mergedPackets.put(handle, packets);
-        into[1] = bytes - mergedBytes.put(handle, bytes);
+        if (packets == 0) {
+            return;
+        }
+        into[0] = packets - Math.max(0, mergedPackets.put(handle, packets));
+        into[1] = bytes - Math.max(0, mergedBytes.put(handle, bytes));
     }
 
     @Override
@@ -104,16 +110,6 @@ public final class FastPathFlows implements FlowOffload {
         if (keyOf(handle)) {
             element(Bpf.MAP_DELETE_ELEM, null);
         }
-    }
-
-    /** Pairs installed since start. */
-    public long installed() {
-        return installed;
-    }
-
-    /** Pairs the kernel map refused (full). */
-    public long refused() {
-        return refused;
     }
 
     private boolean keyOf(long handle) {

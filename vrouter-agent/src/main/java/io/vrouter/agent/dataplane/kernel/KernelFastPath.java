@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * tc qdisc add dev VHOST clsact
  * tc filter add dev VHOST egress pref 168 handle 1 bpf da object-pinned .../tc     (replies)
  * tc qdisc add dev TAP clsact                                    (only when the tap has no hook)
- * tc filter replace dev TAP ingress pref 168 handle 1 bpf da object-pinned .../tc  (requests)
+ * tc filter add dev TAP ingress pref 168 handle 1 bpf da object-pinned .../tc      (requests)
  * </pre>
  *
  * Pref {@value #PREF} runs before the shared mode's link-local diversion (169), which then sees
@@ -39,8 +39,10 @@ import org.slf4j.LoggerFactory;
  * flows installed.
  *
  * <p>Ownership: the pin directory is named after the vhost interface, which the caller holds the
- * node lock for; a killed agent's pins there are removed at start. A tap's clsact qdisc is
- * deleted on detach only when this instance added it.
+ * node lock for; a killed agent's pins there are removed at start. On a tap, a filter already at
+ * pref {@value #PREF} is replaced only when it runs a program named {@value #PROGRAM_NAME} (a
+ * killed agent's); anything else there is refused and left alone, the port staying on the
+ * agent's path. A tap's clsact qdisc is deleted on detach only when this instance added it.
  *
  * <p>Thread-safe: control methods are synchronized; {@link #readyIfindex} is lock-free.
  */
@@ -49,6 +51,8 @@ public final class KernelFastPath implements AutoCloseable {
     public static final int PREF = TcLinkLocalDiversion.PREF - 1;
     /** Most flow directions the map holds (elements are allocated as added: ~150 bytes each). */
     public static final int MAX_FLOWS = 1 << 20;
+    /** The tc program's name, as {@code tc filter show} prints it: how a filter is known as an agent's. */
+    public static final String PROGRAM_NAME = "vr_fastpath_tc";
     static final Path BPF_FS = Path.of("/sys/fs/bpf");
     private static final Logger LOG = LoggerFactory.getLogger(KernelFastPath.class);
 
@@ -103,7 +107,7 @@ public final class KernelFastPath implements AutoCloseable {
             Files.createDirectories(dir);
             int map = add(fds, Bpf.createHashMap("vr_fastpath", FastPathPrograms.KEY_SIZE,
                     FastPathPrograms.VALUE_SIZE, maxFlows));
-            int tc = add(fds, Bpf.loadProgram("vr_fastpath_tc", Bpf.PROG_TYPE_SCHED_CLS, FastPathPrograms.tc(map)));
+            int tc = add(fds, Bpf.loadProgram(PROGRAM_NAME, Bpf.PROG_TYPE_SCHED_CLS, FastPathPrograms.tc(map)));
             int all = add(fds, Bpf.loadProgram("vr_capture", Bpf.PROG_TYPE_SOCKET_FILTER,
                     FastPathPrograms.socket(map, null)));
             int ll = add(fds, Bpf.loadProgram("vr_capture_ll", Bpf.PROG_TYPE_SOCKET_FILTER,
@@ -165,7 +169,7 @@ public final class KernelFastPath implements AutoCloseable {
                 if (!hooked.contains(ifName)) {
                     lines.add("qdisc add dev " + ifName + " clsact");
                 }
-                lines.add("filter replace dev " + ifName + " ingress pref " + PREF + " handle 1 bpf da object-pinned " + tcPin);
+                lines.add("filter add dev " + ifName + " ingress pref " + PREF + " handle 1 bpf da object-pinned " + tcPin);
                 filterLine[i] = lines.size();
             }
             HostCommand.BatchResult r = HostCommand.batch("tc", lines);
@@ -182,24 +186,38 @@ public final class KernelFastPath implements AutoCloseable {
                 }
             }
         }
-        for (String ifName : split.alone()) { // one by one: the precise error
+        for (String ifName : split.alone()) { // one by one: the ownership check, the precise error
             try {
-                boolean add = !TcLinkLocalDiversion.hasIngressHook(HostCommand.run("tc", "qdisc", "show", "dev", ifName).stdout());
-                if (add) {
-                    HostCommand.runChecked("tc", "qdisc", "add", "dev", ifName, "clsact");
-                }
-                HostCommand.Result f = HostCommand.run("tc", "filter", "replace", "dev", ifName, "ingress", "pref",
-                        Integer.toString(PREF), "handle", "1", "bpf", "da", "object-pinned", tcPin.toString());
-                if (!f.ok() && add) {
-                    HostCommand.run("tc", "qdisc", "del", "dev", ifName, "clsact");
-                }
-                f.check();
-                ready(ifName, add, failed);
+                attachOne(ifName, failed);
             } catch (RuntimeException e) {
                 failed.put(ifName, e);
             }
         }
         return failed;
+    }
+
+    private void attachOne(String ifName, Map<String, RuntimeException> failed) {
+        String pref = Integer.toString(PREF);
+        HostCommand.Result shown = HostCommand.run("tc", "filter", "show", "dev", ifName, "ingress", "pref", pref);
+        String existing = shown.ok() ? shown.stdout().strip() : "";
+        if (!existing.isEmpty() && !existing.contains(" " + PROGRAM_NAME + " ")) {
+            throw new IllegalStateException("tc pref " + PREF + " on " + ifName + " holds a filter that is not a vrouter"
+                    + " agent's fast path, left alone: " + existing);
+        }
+        boolean add = !TcLinkLocalDiversion.hasIngressHook(HostCommand.runChecked("tc", "qdisc", "show", "dev", ifName).stdout());
+        if (add) {
+            HostCommand.runChecked("tc", "qdisc", "add", "dev", ifName, "clsact");
+        }
+        HostCommand.Result f = HostCommand.run("tc", "filter", existing.isEmpty() ? "add" : "replace", "dev", ifName,
+                "ingress", "pref", pref, "handle", "1", "bpf", "da", "object-pinned", tcPin.toString());
+        if (!f.ok() && add) {
+            HostCommand.run("tc", "qdisc", "del", "dev", ifName, "clsact");
+        }
+        f.check();
+        if (!existing.isEmpty()) {
+            LOG.warn("replaced the fast-path tc filter left on {} by a vrouter agent that is no longer running", ifName);
+        }
+        ready(ifName, add, failed);
     }
 
     private void ready(String ifName, boolean addedHook, Map<String, RuntimeException> failed) {

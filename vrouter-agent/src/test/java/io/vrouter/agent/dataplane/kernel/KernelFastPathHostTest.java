@@ -65,4 +65,26 @@ class KernelFastPathHostTest {
             assertTrue(k.readyIfindex(port) > 0);
         }
     }
+
+    @Test
+    void aForeignFilterAtThePrefShouldBeRefusedAndKeptAndAKilledAgentsReplaced() {
+        String vhost = tap("v", 5);
+        String foreign = tap("p", 6);
+        String inherited = tap("p", 7);
+        HostCommand.runChecked("tc", "qdisc", "add", "dev", foreign, "clsact");
+        HostCommand.runChecked("tc", "filter", "add", "dev", foreign, "ingress", "pref", Integer.toString(KernelFastPath.PREF),
+                "handle", "1", "bpf", "da", "bytecode", "1,6 0 0 4294967295");
+        KernelFastPath killed = KernelFastPath.open(vhost, 64, LinkLocalFilter.socketProgram());
+        assertEquals(Map.of(), killed.attachPorts(List.of(inherited)));
+        // killed: nothing detached; the next agent (same vhost name) finds its filter.
+        try (KernelFastPath next = KernelFastPath.open(vhost, 64, LinkLocalFilter.socketProgram())) {
+            Map<String, RuntimeException> failed = next.attachPorts(List.of(foreign, inherited));
+            assertEquals(List.of(foreign), List.copyOf(failed.keySet()));
+            assertTrue(failed.get(foreign).getMessage().contains("not a vrouter agent's"), failed.get(foreign).getMessage());
+            assertTrue(filters(foreign, "ingress").contains("4294967295"), "the operator's filter stays");
+            assertEquals(0, next.readyIfindex(foreign));
+            assertTrue(next.readyIfindex(inherited) > 0);
+        }
+        assertFalse(filters(inherited, "ingress").contains(KernelFastPath.PROGRAM_NAME));
+    }
 }
