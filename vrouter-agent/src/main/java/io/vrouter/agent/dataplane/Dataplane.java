@@ -435,8 +435,8 @@ public final class Dataplane implements Agent, AutoCloseable {
             return;
         }
         int action = table.account(h, length, pkt.tcpFlags(), now);
-        if (action != FlowAction.NAT && action != FlowAction.FORWARD) {
-            return; // DROP flow: counted by the table
+        if (action != FlowAction.NAT && action != FlowAction.FORWARD || egress.forwardedByKernel(h, pkt)) {
+            return; // DROP flow: counted by the table; or a FIN the kernel fast path sent already
         }
         PortState p = v6 ? ports.byMetadataIp6(pkt.dstIp6Hi(), pkt.dstIp6Lo()) : ports.byMetadataIp(pkt.dstIp());
         if (p == null) {

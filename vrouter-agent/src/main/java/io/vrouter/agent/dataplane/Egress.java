@@ -4,6 +4,7 @@ import io.vrouter.agent.dataplane.kernel.FastPathFlows;
 import io.vrouter.agent.dataplane.kernel.KernelFastPath;
 import io.vrouter.drop.DropReason;
 import io.vrouter.flow.FlowAction;
+import io.vrouter.flow.FlowFlags;
 import io.vrouter.flow.FlowTable;
 import io.vrouter.packet.Ethernet;
 import io.vrouter.packet.NatRewriter;
@@ -19,6 +20,9 @@ import io.vrouter.packet.TcpSegmenter;
  */
 final class Egress {
     private static final int SYN_ACK = 0x12;
+    private static final int FIN = 0x01;
+    private static final int SYN = 0x02;
+    private static final int RST = 0x04;
     private final DataplaneConfig config;
     private final FlowTable<byte[]> table;
     private final DataplaneCounters counters;
@@ -83,6 +87,20 @@ final class Egress {
         }
         rewrite(h, action, f, p, port.mac());
         send(port, f, p.frameLength());
+    }
+
+    /**
+     * Whether a frame of flow {@code h} was already forwarded by the kernel fast path and reached
+     * the agent only as the copy it gets of a FIN ({@link io.vrouter.agent.dataplane.kernel.FastPathFlows}):
+     * the flow's direction is offloaded and the frame is one the fast path takes (untagged IPv4
+     * without options or fragmentation, TCP with FIN and neither SYN nor RST). The caller counts
+     * it in the flow table and sends nothing.
+     */
+    boolean forwardedByKernel(long h, ParsedPacket p) {
+        int flags = p.tcpFlags();
+        return fastPath != null && (flags & (FIN | SYN | RST)) == FIN && p.isIpv4() && p.vlanId() < 0
+                && p.ipHeaderLength() == 20 && (p.ipFlagsFragment() & 0x3fff) == 0
+                && (table.flags(h) & FlowFlags.OFFLOADED) != 0;
     }
 
     private void offload(long h, PortState port) {

@@ -60,6 +60,9 @@ final class GuestFlows {
     /** A guest packet of existing flow {@code h}, as the flow's action says. */
     private void onFlow(PortState p, byte[] f, ParsedPacket pkt, long h, long now) {
         int action = table.account(h, pkt.frameLength(), pkt.tcpFlags(), now);
+        if (egress.forwardedByKernel(h, pkt)) {
+            return; // the kernel fast path sent it; this copy is for the close tracking just done
+        }
         switch (action) {
             case FlowAction.NAT, FlowAction.FORWARD -> egress.toVhost(h, action, f, pkt);
             case FlowAction.HOLD -> {

@@ -28,18 +28,24 @@ import static io.vrouter.agent.dataplane.kernel.BpfAssembler.W;
  * </pre>
  *
  * <p>A frame is <em>eligible</em> when it is untagged IPv4 without options or fragmentation,
- * TCP, with none of SYN, FIN, RST: the segments of an established connection. Connection set-up
- * and tear-down, and everything else, stay with the agent, whose flow table tracks them.
+ * TCP, with neither SYN nor RST: the segments of an established connection, its FINs included.
+ * Set-up, resets and everything else stay with the agent. A FIN is forwarded by the kernel in its
+ * place in the stream (behind the data it follows: a FIN the agent carried would arrive after
+ * data the kernel carried, and the guest would close first and keep the port in TIME_WAIT) and the
+ * agent is given a copy, for its flow table's close tracking: it counts it and sends nothing
+ * (see {@code Egress.forwardedByKernel}).
  *
  * <ul>
  *   <li>{@link #tc} (a {@code cls_bpf} direct-action filter on a guest tap's ingress and on the
  *       vhost kernel end's egress): an eligible frame whose key is in the map is counted,
  *       NAT'd (checksums updated incrementally with the kernel's helpers, which also handle
  *       checksum-offloaded and GSO packets), given its new MACs and redirected; any other frame
- *       gets {@code TC_ACT_UNSPEC}: the next filter decides, as if this one were absent.</li>
+ *       gets {@code TC_ACT_UNSPEC}: the next filter decides, as if this one were absent. A FIN
+ *       towards a guest is sent as a clone, then the original is put back as it was and goes on
+ *       to the vhost agent end, where the agent captures it.</li>
  *   <li>{@link #socket} (the tap's capture socket filter, SO_ATTACH_BPF): the same test, and a
  *       frame the tc program forwards is not given to the agent (packet taps see a frame before
- *       tc ingress); every other frame gets the port mode's classic verdict.</li>
+ *       tc ingress) unless it is a FIN; every other frame gets the port mode's classic verdict.</li>
  * </ul>
  * Both run the same lookup on the same frame, so they agree as long as the entry does not change
  * between them: entries are installed while the agent holds the handshake's SYN-ACK (nothing of
@@ -59,10 +65,12 @@ final class FastPathPrograms {
     private static final int HELPER_STORE_BYTES = 9;
     private static final int HELPER_L3_CSUM = 10;
     private static final int HELPER_L4_CSUM = 11;
+    private static final int HELPER_CLONE_REDIRECT = 13;
     private static final int HELPER_REDIRECT = 23;
     private static final int HELPER_LOAD_BYTES = 26;
     private static final int SKB_LEN = 0;
     private static final int SKB_IFINDEX = 40;
+    private static final int TC_ACT_OK = 0;
     private static final int TC_ACT_SHOT = 2;
     private static final int TC_ACT_UNSPEC = -1;
     private static final int CSUM_PSEUDO_HDR = 0x10;
@@ -94,9 +102,21 @@ final class FastPathPrograms {
         csum(a, HELPER_L4_CSUM, TCP_CSUM, PORTS, 8, 4);
         csum(a, HELPER_L3_CSUM, IP_CSUM, IP_SRC, 0, 4);
         csum(a, HELPER_L3_CSUM, IP_CSUM, IP_DST, 4, 4);
-        store(a, IP_SRC, 0); // addresses and ports: 12 contiguous bytes in both
-        store(a, 0, 12); // destination and source MAC
-        a.load(W, R1, R7, 24).load(W, R2, R7, 28).call(HELPER_REDIRECT).exit();
+        store(a, IP_SRC, R7, 0); // addresses and ports: 12 contiguous bytes in both
+        store(a, 0, R7, 12); // destination and source MAC
+        // A FIN towards a guest (redirect flags 0): a clone goes; the original, restored, goes on.
+        a.load(B, R2, FP, BUF + 47).andImm(R2, 0x01).jeqImm(R2, 0, "redirect");
+        a.load(W, R2, R7, 28).jneImm(R2, 0, "redirect");
+        a.movReg(R1, R6).load(W, R2, R7, 24).movImm(R3, 0).call(HELPER_CLONE_REDIRECT).jneImm(R0, 0, "fail");
+        uncsum(a, HELPER_L4_CSUM, TCP_CSUM, IP_SRC, 0, CSUM_PSEUDO_HDR | 4);
+        uncsum(a, HELPER_L4_CSUM, TCP_CSUM, IP_DST, 4, CSUM_PSEUDO_HDR | 4);
+        uncsum(a, HELPER_L4_CSUM, TCP_CSUM, PORTS, 8, 4);
+        uncsum(a, HELPER_L3_CSUM, IP_CSUM, IP_SRC, 0, 4);
+        uncsum(a, HELPER_L3_CSUM, IP_CSUM, IP_DST, 4, 4);
+        store(a, IP_SRC, FP, BUF + IP_SRC);
+        store(a, 0, FP, BUF);
+        a.movImm(R0, TC_ACT_OK).exit();
+        a.label("redirect").load(W, R1, R7, 24).load(W, R2, R7, 28).call(HELPER_REDIRECT).exit();
         a.label("fail").movImm(R0, TC_ACT_SHOT).exit();
         a.label("miss").movImm(R0, TC_ACT_UNSPEC).exit();
         return a.assemble();
@@ -110,7 +130,9 @@ final class FastPathPrograms {
     static byte[] socket(int mapFd, int[][] classic) {
         BpfAssembler a = new BpfAssembler();
         lookup(a, mapFd, "miss");
+        a.load(B, R2, FP, BUF + 47).andImm(R2, 0x01).jneImm(R2, 0, "fin");
         a.movImm(R0, 0).exit();
+        a.label("fin").movImm(R0, -1).exit(); // forwarded by the kernel too: the agent only counts it
         a.label("miss");
         if (classic == null) {
             a.movImm(R0, -1).exit();
@@ -132,7 +154,7 @@ final class FastPathPrograms {
         a.load(B, R2, FP, BUF + 14).jneImm(R2, 0x45, miss); // IPv4, no options
         a.load(B, R2, FP, BUF + 23).jneImm(R2, 6, miss); // TCP
         a.load(H, R2, FP, BUF + 20).andImm(R2, 0xff3f).jneImm(R2, 0, miss); // MF or an offset
-        a.load(B, R2, FP, BUF + 47).andImm(R2, 0x07).jneImm(R2, 0, miss); // FIN, SYN, RST
+        a.load(B, R2, FP, BUF + 47).andImm(R2, 0x06).jneImm(R2, 0, miss); // SYN, RST
         a.load(W, R2, R6, SKB_IFINDEX).store(W, FP, KEY, R2);
         a.load(W, R2, FP, BUF + IP_SRC).store(W, FP, KEY + 4, R2);
         a.load(W, R2, FP, BUF + IP_DST).store(W, FP, KEY + 8, R2);
@@ -147,9 +169,15 @@ final class FastPathPrograms {
         a.call(helper).jneImm(R0, 0, "fail");
     }
 
-    /** bpf_skb_store_bytes(skb, at, value + valueOffset, 12, 0); to "fail" on error. */
-    private static void store(BpfAssembler a, int at, int valueOffset) {
-        a.movReg(R1, R6).movImm(R2, at).movReg(R3, R7).addImm(R3, valueOffset).movImm(R4, 12).movImm(R5, 0);
+    /** {@link #csum} undone: from the value's word back to the frame's old one (kept on the stack). */
+    private static void uncsum(BpfAssembler a, int helper, int at, int field, int valueOffset, int flags) {
+        a.movReg(R1, R6).movImm(R2, at).load(W, R3, R7, valueOffset).load(W, R4, FP, BUF + field).movImm(R5, flags);
+        a.call(helper).jneImm(R0, 0, "fail");
+    }
+
+    /** bpf_skb_store_bytes(skb, at, base + offset, 12, 0), base the value (r7) or the stack; to "fail" on error. */
+    private static void store(BpfAssembler a, int at, int base, int offset) {
+        a.movReg(R1, R6).movImm(R2, at).movReg(R3, base).addImm(R3, offset).movImm(R4, 12).movImm(R5, 0);
         a.call(HELPER_STORE_BYTES).jneImm(R0, 0, "fail");
     }
 }
