@@ -37,8 +37,9 @@ import java.util.function.IntUnaryOperator;
  *
  * <p>A pair with an {@link FlowFlags#OFFLOADED} half that looks expired first merges what the
  * fast path forwarded ({@link OffloadSync#sync}); if that was anything, its last-seen is now and
- * it stays. So a fast path costs one query per pair per timeout, not one per packet; a closed
- * pair is queried once when its linger has passed.
+ * it stays. So a fast path costs one query per pair per timeout, not one per packet. A closed
+ * pair leaves when its linger has passed, unqueried (what follows both FINs is their ACKs);
+ * unless a guest's SYN reopened it ({@link #reopen}: a new connection on the same ports).
  *
  * <p>Writer thread only, except {@link #lastTick()} (any thread).
  */
@@ -107,6 +108,25 @@ final class FlowAging {
         }
     }
 
+    /**
+     * Entry e, TCP_CLOSED, saw a SYN without ACK: a new connection on the same addresses and
+     * ports (a guest reuses a port within the linger). Both halves forget the old connection's
+     * TCP bits and TCP_CLOSED, so the new one is tracked, and aged, afresh.
+     */
+    void reopen(int e) {
+        int p = FlowRecord.partner(rec, e * STRIDE);
+        forgetTcp(e);
+        if (p != FlowEntries.NONE) {
+            forgetTcp(p);
+        }
+    }
+
+    private void forgetTcp(int e) {
+        int state = rec[e * STRIDE + STATE];
+        int flags = FlowRecord.flags(state) & ~FlowFlags.TCP_CLOSED;
+        entries.setState(e, FlowRecord.withFlags(FlowRecord.withoutTcpBits(state), flags));
+    }
+
     /** See {@link FlowTable#age(long, int)}. */
     int age(long nowNs, int maxVisits) {
         int now = FlowRecord.tick(nowNs);
@@ -124,8 +144,8 @@ final class FlowAging {
                 break;
             }
             closeHead++;
-            if (offloads.offloaded(e) && offloads.sync(e, now)) {
-                continue; // still used (a port reused): the cursor finds it once idle for the linger
+            if (!FlowRecord.hasFlag(rec[e * STRIDE + STATE], FlowFlags.TCP_CLOSED)) {
+                continue; // reopened by a new connection on the same ports: the cursor ages it
             }
             removed += deletePair.applyAsInt(e);
         }

@@ -264,6 +264,11 @@ public final class FlowRecord {
         return state | (tcpBits << TCP_SHIFT);
     }
 
+    /** The STATE word with no TCP bits. */
+    static int withoutTcpBits(int state) {
+        return state & ~(TCP_MASK << TCP_SHIFT);
+    }
+
     /** The STATE word turned into a DROP carrying {@code reason}; flags and TCP bits kept. */
     static int withDrop(int state, int reason) {
         return (state & ~(ACTION_MASK | (DROP_MASK << DROP_SHIFT))) | FlowAction.DROP | (reason << DROP_SHIFT);

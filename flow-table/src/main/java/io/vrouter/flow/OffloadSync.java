@@ -72,8 +72,10 @@ final class OffloadSync {
         FlowRecord.addCounters(rec, b, drained[0], drained[1]);
         rec[b + LAST_SEEN] = nowTick;
         if (FlowRecord.proto(rec, b) == TCP) {
-            // The fast path takes only segments without SYN, FIN or RST: they carry ACK.
-            rec[b + STATE] = FlowRecord.withTcpBits(rec[b + STATE], FlowRecord.TCP_ACK);
+            // Fast-path segments carry ACK; towards the guest the first of them was the SYN-ACK.
+            boolean reverse = FlowRecord.hasFlag(rec[b + STATE], FlowFlags.REVERSE);
+            rec[b + STATE] = FlowRecord.withTcpBits(rec[b + STATE],
+                    reverse ? FlowRecord.TCP_SYN | FlowRecord.TCP_ACK : FlowRecord.TCP_ACK);
         }
         entries.endWrite(b);
         return true;

@@ -97,6 +97,7 @@ public final class Dataplane implements Agent, AutoCloseable {
     private final PacketParser parser = new PacketParser(PacketParser.MAX_MAX_FRAME_LENGTH, true);
     private final ParsedPacket pkt = new ParsedPacket();
     private final ParsedPacket heldPkt = new ParsedPacket();
+    private final io.vrouter.flow.FlowKey heldKey = new io.vrouter.flow.FlowKey();
     private final DataplaneCounters counters = new DataplaneCounters();
     private final ControlQueue commands = new ControlQueue();
     private final LongSupplier clock;
@@ -389,6 +390,12 @@ public final class Dataplane implements Agent, AutoCloseable {
         if (parser.parse(f, 0, f.length, heldPkt) != 0) {
             counters.count(DataplaneCounters.ERRORS); // it parsed when it was held
             return;
+        }
+        if (action == FlowAction.NAT || action == FlowAction.FORWARD) {
+            PortState p = table.key(handle, heldKey) == null ? null : ports.byIndex(heldKey.nh());
+            if (p != null) {
+                egress.offerToKernel(handle, heldPkt, p);
+            }
         }
         egress.toVhost(handle, action, f, heldPkt);
     }

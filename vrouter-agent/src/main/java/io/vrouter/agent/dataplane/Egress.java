@@ -42,6 +42,17 @@ final class Egress {
         this.segmentOut = new byte[vhostMaxFrame];
     }
 
+    /**
+     * A guest's SYN on new flow {@code h} from {@code port}, before it is sent: puts the pair on
+     * the kernel fast path, if there is one and the port is ready for it. Nothing else of the
+     * connection is in flight while the agent holds the SYN.
+     */
+    void offerToKernel(long h, ParsedPacket p, PortState port) {
+        if (fastPath != null && (p.tcpFlags() & (SYN_ACK | FIN | RST)) == SYN && p.isIpv4()) {
+            offload(h, port);
+        }
+    }
+
     /** A guest's packet on flow {@code h}: NAT'd as the flow says and injected into the vhost. */
     void toVhost(long h, int action, byte[] f, ParsedPacket p) {
         if (config.completePartialGuestChecksums()) {
@@ -76,15 +87,8 @@ final class Egress {
         fastPath = new FastPathFlows(k, table, Dataplane.VHOST_INTERFACE_ID);
     }
 
-    /**
-     * A vhost packet on reverse flow {@code h}: reverse-NAT'd and sent into {@code port}. A
-     * SYN-ACK first puts its pair on the kernel fast path, if there is one: nothing else of the
-     * connection is in flight while the agent holds it.
-     */
+    /** A vhost packet on reverse flow {@code h}: reverse-NAT'd and sent into {@code port}. */
     void toGuest(long h, int action, byte[] f, ParsedPacket p, PortState port) {
-        if (fastPath != null && (p.tcpFlags() & SYN_ACK) == SYN_ACK && p.isIpv4()) {
-            offload(h, port);
-        }
         rewrite(h, action, f, p, port.mac());
         send(port, f, p.frameLength());
     }

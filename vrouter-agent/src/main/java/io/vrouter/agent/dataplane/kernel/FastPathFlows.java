@@ -9,8 +9,8 @@ import org.agrona.collections.Long2LongHashMap;
 
 /**
  * The flows of the kernel fast path, kept in step with the dataplane's {@link FlowTable}: a TCP
- * pair is installed in the kernel map (both directions) when the agent forwards the pair's SYN-ACK
- * to the guest, and removed from it when the table deletes the pair (aging after the close
+ * pair is installed in the kernel map (both directions) when the agent forwards the guest's SYN
+ * (its flow just set up), and removed from it when the table deletes the pair (aging after the close
  * linger or idle timeout, port removal, eviction). The table asks here what the kernel forwarded
  * before it ages a pair ({@link FlowOffload#drain}), which is how idle and embryonic aging and
  * the flow counters stay right for packets the agent never sees.
@@ -55,16 +55,16 @@ public final class FastPathFlows implements FlowOffload {
     }
 
     /**
-     * Installs the pair of reverse flow {@code rh}, which is carrying a SYN-ACK to a guest on the
+     * Installs the pair of forward flow {@code fh}, whose SYN the agent is about to send, of the
      * port with interface id {@code nh}, ifindex {@code portIfindex} and MAC {@code portMac}; the
      * frames get {@code agentMac} as source, and {@code vhostKernelMac} as destination towards
      * the host. Only IPv4 TCP pairs not yet installed.
      *
      * @return {@link #INSTALLED}, {@link #SKIPPED} or {@link #REFUSED}
      */
-    public int install(long rh, int nh, int portIfindex, long portMac, long agentMac, long vhostKernelMac) {
-        long fh = table.reverse(rh);
-        if (nh >= ifindexByNh.length || (table.flags(rh) & FlowFlags.OFFLOADED) != 0 || table.key(rh, reverse) == null
+    public int install(long fh, int nh, int portIfindex, long portMac, long agentMac, long vhostKernelMac) {
+        long rh = table.reverse(fh);
+        if (nh >= ifindexByNh.length || (table.flags(fh) & FlowFlags.OFFLOADED) != 0 || table.key(rh, reverse) == null
                 || table.key(fh, forward) == null || reverse.isIpv6() || reverse.proto() != TCP) {
             return SKIPPED;
         }

@@ -28,8 +28,10 @@ import static io.vrouter.agent.dataplane.kernel.BpfAssembler.W;
  * </pre>
  *
  * <p>A frame is <em>eligible</em> when it is untagged IPv4 without options or fragmentation,
- * TCP, with neither SYN nor RST: the segments of an established connection, its FINs included.
- * Set-up, resets and everything else stay with the agent. A FIN is forwarded by the kernel in its
+ * TCP, without RST, and without SYN except a SYN-ACK towards a guest: the segments of a
+ * connection after the guest's SYN, its FINs included (the agent installs the pair when it
+ * forwards that SYN, so nothing of the connection is in flight yet). The guest's SYN, resets
+ * and everything else stay with the agent. A FIN is forwarded by the kernel in its
  * place in the stream (behind the data it follows: a FIN the agent carried would arrive after
  * data the kernel carried, and the guest would close first and keep the port in TIME_WAIT) and the
  * agent is given a copy, for its flow table's close tracking: it counts it and sends nothing
@@ -48,8 +50,8 @@ import static io.vrouter.agent.dataplane.kernel.BpfAssembler.W;
  *       tc ingress) unless it is a FIN; every other frame gets the port mode's classic verdict.</li>
  * </ul>
  * Both run the same lookup on the same frame, so they agree as long as the entry does not change
- * between them: entries are installed while the agent holds the handshake's SYN-ACK (nothing of
- * the connection is in flight then) and deleted only when the flow is removed.
+ * between them: entries are installed while the agent holds the guest's SYN (nothing else of the
+ * connection is in flight then) and deleted only when the flow is removed.
  */
 final class FastPathPrograms {
     static final int KEY_SIZE = 16;
@@ -154,13 +156,18 @@ final class FastPathPrograms {
         a.load(B, R2, FP, BUF + 14).jneImm(R2, 0x45, miss); // IPv4, no options
         a.load(B, R2, FP, BUF + 23).jneImm(R2, 6, miss); // TCP
         a.load(H, R2, FP, BUF + 20).andImm(R2, 0xff3f).jneImm(R2, 0, miss); // MF or an offset
-        a.load(B, R2, FP, BUF + 47).andImm(R2, 0x06).jneImm(R2, 0, miss); // SYN, RST
+        a.load(B, R2, FP, BUF + 47).andImm(R2, 0x04).jneImm(R2, 0, miss); // RST
         a.load(W, R2, R6, SKB_IFINDEX).store(W, FP, KEY, R2);
         a.load(W, R2, FP, BUF + IP_SRC).store(W, FP, KEY + 4, R2);
         a.load(W, R2, FP, BUF + IP_DST).store(W, FP, KEY + 8, R2);
         a.load(W, R2, FP, BUF + PORTS).store(W, FP, KEY + 12, R2);
         a.loadMap(R1, mapFd).movReg(R2, FP).addImm(R2, KEY).call(HELPER_MAP_LOOKUP);
         a.jeqImm(R0, 0, miss);
+        // A SYN only as the SYN-ACK towards a guest (redirect flags 0); a guest's SYN is the agent's.
+        a.load(B, R2, FP, BUF + 47).andImm(R2, 0x02).jeqImm(R2, 0, "eligible");
+        a.load(B, R2, FP, BUF + 47).andImm(R2, 0x12).jneImm(R2, 0x12, miss);
+        a.load(W, R2, R0, 28).jneImm(R2, 0, miss);
+        a.label("eligible");
     }
 
     /** helper(skb, at, old word at frame offset {@code field}, value word at {@code valueOffset}, flags); to "fail" on error. */

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The flow map kept in step with a real flow table (root only): a NAT pair installed at its
- * SYN-ACK holds both directions with the rewrite the agent would do; aging a pair with no
+ * SYN holds both directions with the rewrite the agent would do; aging a pair with no
  * kernel traffic removes it from the map; a port's flows go with the port.
  */
 @Timeout(60)
@@ -73,9 +73,9 @@ class FastPathFlowsHostTest {
             long f = natPair(t, 7, 40000);
             long r = t.reverse(f);
 
-            assertEquals(FastPathFlows.INSTALLED, flows.install(r, 7, portIfindex, PORT_MAC, AGENT_MAC, VHOST_MAC));
-            assertEquals(FastPathFlows.SKIPPED, flows.install(r, 7, portIfindex, PORT_MAC, AGENT_MAC, VHOST_MAC),
-                    "a retransmitted SYN-ACK: already there");
+            assertEquals(FastPathFlows.INSTALLED, flows.install(f, 7, portIfindex, PORT_MAC, AGENT_MAC, VHOST_MAC));
+            assertEquals(FastPathFlows.SKIPPED, flows.install(f, 7, portIfindex, PORT_MAC, AGENT_MAC, VHOST_MAC),
+                    "a retransmitted SYN: already there");
             Memory fwd = lookup(k, portIfindex, GUEST, SERVICE, 40000, 80);
             assertTrue(fwd != null, "forward direction keyed on the tap");
             assertEquals(Integer.reverseBytes(METADATA_IP), fwd.getInt(0));
@@ -98,7 +98,7 @@ class FastPathFlowsHostTest {
             assertEquals(null, lookup(k, k.vhostIfindex(), PROXY, METADATA_IP, 8097, 40000));
 
             long f2 = natPair(t, 7, 40001);
-            flows.install(t.reverse(f2), 7, portIfindex, PORT_MAC, AGENT_MAC, VHOST_MAC);
+            flows.install(f2, 7, portIfindex, PORT_MAC, AGENT_MAC, VHOST_MAC);
             assertTrue(lookup(k, portIfindex, GUEST, SERVICE, 40001, 80) != null);
             t.delete(f2); // as the dataplane does for a removed port's flows
             assertEquals(null, lookup(k, portIfindex, GUEST, SERVICE, 40001, 80));
