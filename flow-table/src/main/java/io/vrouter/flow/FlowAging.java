@@ -144,7 +144,7 @@ final class FlowAging {
                 break;
             }
             closeHead++;
-            if (!FlowRecord.hasFlag(rec[e * STRIDE + STATE], FlowFlags.TCP_CLOSED)) {
+            if (!closed(e)) {
                 continue; // reopened by a new connection on the same ports: the cursor ages it
             }
             removed += deletePair.applyAsInt(e);
@@ -160,7 +160,7 @@ final class FlowAging {
                 c = 0;
             }
             int e = entries.activeAt(c);
-            if (expired(e, now) && !(offloads.offloaded(e) && offloads.sync(e, now))) {
+            if (expired(e, now) && !(offloads.offloaded(e) && !closed(e) && offloads.sync(e, now))) {
                 removed += deletePair.applyAsInt(e);
                 size = entries.writerSize();
             } else {
@@ -218,6 +218,10 @@ final class FlowAging {
                     && (FlowRecord.tcpState(rec[rb + STATE]) & FlowRecord.TCP_SYN) != 0;
         }
         return (rec[rb + FlowRecord.PACKETS_LO] | (rec[rb + FlowRecord.COUNTERS_HI] >>> 24)) != 0;
+    }
+
+    private boolean closed(int e) {
+        return FlowRecord.hasFlag(rec[e * STRIDE + STATE], FlowFlags.TCP_CLOSED);
     }
 
     /** The later last-seen tick of a flow and its partner (wrapping compare). */

@@ -19,6 +19,8 @@ import java.nio.charset.StandardCharsets;
  *                  28 u32 log_size, 32 u64 log_buf, 48 char prog_name[16]
  * BPF_MAP_*_ELEM   0 u32 map_fd, 8 u64 key, 16 u64 value, 24 u64 flags
  * BPF_OBJ_PIN      0 u64 pathname, 8 u32 bpf_fd
+ * BPF_PROG_TEST_RUN 0 u32 prog_fd, 4 u32 retval, 8 u32 data_size_in, 12 u32 data_size_out,
+ *                  16 u64 data_in, 24 u64 data_out, 40 u32 ctx_size_in, 48 u64 ctx_in
  * </pre>
  * Not thread-safe per instance: each caller uses its own attr block.
  */
@@ -29,6 +31,7 @@ final class Bpf {
     static final int MAP_DELETE_ELEM = 3;
     static final int PROG_LOAD = 5;
     static final int OBJ_PIN = 6;
+    static final int PROG_TEST_RUN = 10;
     static final int MAP_TYPE_HASH = 1;
     /** Elements allocated on update, not all at creation: the map costs what it holds. */
     static final int MAP_NO_PREALLOC = 1;
@@ -128,6 +131,36 @@ final class Bpf {
         attr.setInt(8, fd);
         check(call(OBJ_PIN, attr), "BPF_OBJ_PIN " + path, "");
     }
+
+    /**
+     * Runs program {@code fd} once on {@code frame} in the kernel (BPF_PROG_TEST_RUN: nothing is
+     * sent; a redirect is only a verdict) with the context's ifindex {@code ifindex}; the frame
+     * as the program left it goes to {@code out}. For the contract tests of the programs.
+     *
+     * @return the program's return value
+     */
+    static int testRun(int fd, byte[] frame, int ifindex, byte[] out) {
+        Memory in = new Memory(frame.length);
+        in.write(0, frame, 0, frame.length);
+        Memory result = new Memory(Math.max(out.length, 1));
+        Memory ctx = new Memory(SK_BUFF_SIZE);
+        ctx.clear();
+        ctx.setInt(40, ifindex); // struct __sk_buff.ifindex
+        Memory attr = attr();
+        attr.setInt(0, fd);
+        attr.setInt(8, frame.length);
+        attr.setInt(12, out.length);
+        attr.setPointer(16, in);
+        attr.setPointer(24, result);
+        attr.setInt(40, SK_BUFF_SIZE);
+        attr.setPointer(48, ctx);
+        check(call(PROG_TEST_RUN, attr), "BPF_PROG_TEST_RUN", "");
+        result.read(0, out, 0, Math.min(out.length, attr.getInt(12)));
+        return attr.getInt(4);
+    }
+
+    /** sizeof(struct __sk_buff) up to and including ifindex: the context the test runs pass. */
+    private static final int SK_BUFF_SIZE = 44;
 
     /** Fills {@code attr} (from {@link #attr()}) for an element call on {@code mapFd}. */
     static void elementAttr(Memory attr, int mapFd, Pointer key, Pointer value, long flags) {
