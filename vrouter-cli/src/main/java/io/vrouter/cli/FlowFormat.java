@@ -31,7 +31,7 @@ final class FlowFormat {
         out.println();
         out.println("Action:F=Forward, D=Drop N=NAT(S=SNAT, D=DNAT, Ps=SPAT, Pd=DPAT, L=Link Local Port)");
         out.println(" Other:K(nh)=Key_Nexthop (the interface)");
-        out.println(" Flags:R=Reverse half of a NAT pair, C=TCP closed");
+        out.println(" Flags:R=Reverse half of a NAT pair, C=TCP closed, K=forwarded by the kernel fast path (Stats merged at aging)");
         out.println();
         if (match != null && match.getIp() != null && !match.getIp().isEmpty()) {
             out.println("Listing flows matching ([" + match.getIp() + "]:" + (match.getPort() == 0 ? "*" : match.getPort())
@@ -74,6 +74,6 @@ final class FlowFormat {
 
     private static String flags(KFlowInfo f) {
         String s = f.getFlags() == null ? "" : f.getFlags();
-        return (s.contains("REVERSE") ? "R" : "") + (s.contains("TCP_CLOSED") ? "C" : "");
+        return (s.contains("REVERSE") ? "R" : "") + (s.contains("TCP_CLOSED") ? "C" : "") + (s.contains("OFFLOADED") ? "K" : "");
     }
 }

@@ -126,8 +126,10 @@ class CliTest {
         try (FakeAgent agent = new FakeAgent(Map.of("listFlows", a -> {
             calls.add(a);
             int start = (Integer) a[1];
+            KFlowInfo offloaded = flow(9, 7);
+            offloaded.setFlags("SNAT|LINK_LOCAL|REVERSE|OFFLOADED");
             return start == 0 ? new KFlowResp(List.of(flow(7, 9)), "8", 1024, 2)
-                    : new KFlowResp(List.of(flow(9, 7)), "", 1024, 2);
+                    : new KFlowResp(List.of(offloaded), "", 1024, 2);
         }))) {
             Run r = run(new Flow(), "-l", "--match", "169.254.169.254:80", "--port", "" + agent.port());
             assertEquals(0, r.status(), r.err());
@@ -143,6 +145,7 @@ class CliTest {
             assertEquals(" ".repeat(25) + "169.254.169.254:80", lines.get(at + 1));
             assertEquals("(Gen: 1, K(nh):3, Action:N(SDPdL), Flags:, Stats:5/420, Age:12ms)", lines.get(at + 2));
             assertTrue(r.out().contains("        9<=>7 "), r.out());
+            assertTrue(r.out().contains("Flags:RK, Stats:5/420"), "the kernel fast path's flag: " + r.out());
         }
     }
 

@@ -8,7 +8,7 @@ import io.vrouter.agent.dataplane.host.PortMode;
 import java.io.StringReader;
 import org.junit.jupiter.api.Test;
 
-/** {@code [DATAPLANE] port_mode} and {@code internal_address}: read, defaulted, kept apart from the fabric. */
+/** {@code [DATAPLANE] port_mode}, {@code internal_address}, {@code kernel_fast_path}: read, defaulted, kept apart from the fabric. */
 class DataplaneKeysTest {
     private static AgentConfig parse(String extra) throws AgentConfigException {
         return AgentConfigParser.parse(new StringReader(AgentConfigParserTest.MINIMAL + extra), "test.conf").config();
@@ -19,6 +19,12 @@ class DataplaneKeysTest {
         AgentConfig.Dataplane d = parse("").dataplane();
         assertEquals(PortMode.EXCLUSIVE, d.portMode());
         assertEquals(AgentConfig.Dataplane.DEFAULT_INTERNAL_ADDRESS, d.internalAddress().getHostAddress());
+        assertTrue(d.kernelFastPath(), "the kernel fast path is on unless turned off");
+    }
+
+    @Test
+    void theKernelFastPathShouldBeOffWhenSaid() throws Exception {
+        assertTrue(!parse("[DATAPLANE]\nkernel_fast_path = false\n").dataplane().kernelFastPath());
     }
 
     @Test
