@@ -3,10 +3,12 @@ package io.vrouter.agent.dataplane;
 import io.vrouter.agent.dataplane.io.FrameReceiver;
 import io.vrouter.agent.dataplane.io.FrameSelector;
 import io.vrouter.agent.dataplane.io.PacketIo;
+import io.vrouter.agent.dataplane.kernel.KernelFastPath;
 import io.vrouter.agent.dataplane.relay.RelayDirectory;
 import io.vrouter.agent.port.VmPort;
 import io.vrouter.drop.DropReason;
 import io.vrouter.flow.FlowAction;
+import io.vrouter.flow.FlowKey;
 import io.vrouter.flow.FlowRecord;
 import io.vrouter.flow.FlowResult;
 import io.vrouter.flow.FlowTable;
@@ -97,7 +99,7 @@ public final class Dataplane implements Agent, AutoCloseable {
     private final PacketParser parser = new PacketParser(PacketParser.MAX_MAX_FRAME_LENGTH, true);
     private final ParsedPacket pkt = new ParsedPacket();
     private final ParsedPacket heldPkt = new ParsedPacket();
-    private final io.vrouter.flow.FlowKey heldKey = new io.vrouter.flow.FlowKey();
+    private final FlowKey heldKey = new FlowKey();
     private final DataplaneCounters counters = new DataplaneCounters();
     private final ControlQueue commands = new ControlQueue();
     private final LongSupplier clock;
@@ -216,7 +218,7 @@ public final class Dataplane implements Agent, AutoCloseable {
      * Puts established TCP flows on {@code kernel}'s fast path from now on (ports it has made
      * ready); before {@link #start}.
      */
-    public synchronized void useFastPath(io.vrouter.agent.dataplane.kernel.KernelFastPath kernel) {
+    public synchronized void useFastPath(KernelFastPath kernel) {
         if (runner != null) {
             throw new IllegalStateException("the fast path is chosen before the dataplane starts");
         }

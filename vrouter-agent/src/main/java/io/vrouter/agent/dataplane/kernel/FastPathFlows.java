@@ -122,11 +122,7 @@ public final class FastPathFlows implements FlowOffload {
     }
 
     private void writeKey(int ifindex, FlowKey k) {
-        key.setInt(0, ifindex);
-        key.setInt(4, Integer.reverseBytes(k.sip()));
-        key.setInt(8, Integer.reverseBytes(k.dip()));
-        key.setShort(12, Short.reverseBytes((short) k.sport()));
-        key.setShort(14, Short.reverseBytes((short) k.dport()));
+        FastPathPrograms.writeKey(key, ifindex, k.sip(), k.dip(), k.sport(), k.dport());
     }
 
     private void writeValue(int sip, int dip, int sport, int dport, long dstMac, long srcMac, int ifindex, int flags) {

@@ -90,6 +90,15 @@ final class FastPathPrograms {
     private FastPathPrograms() {
     }
 
+    /** Writes a map key (layout above); addresses and ports as host-order values. */
+    static void writeKey(com.sun.jna.Memory key, int ifindex, int sip, int dip, int sport, int dport) {
+        key.setInt(0, ifindex);
+        key.setInt(4, Integer.reverseBytes(sip));
+        key.setInt(8, Integer.reverseBytes(dip));
+        key.setShort(12, Short.reverseBytes((short) sport));
+        key.setShort(14, Short.reverseBytes((short) dport));
+    }
+
     /** The tc program over the map {@code mapFd}. */
     static byte[] tc(int mapFd) {
         BpfAssembler a = new BpfAssembler();

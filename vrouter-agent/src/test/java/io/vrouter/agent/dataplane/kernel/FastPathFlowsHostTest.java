@@ -50,11 +50,7 @@ class FastPathFlowsHostTest {
 
     private static Memory lookup(KernelFastPath k, int ifindex, int sip, int dip, int sport, int dport) {
         Memory key = new Memory(16);
-        key.setInt(0, ifindex);
-        key.setInt(4, Integer.reverseBytes(sip));
-        key.setInt(8, Integer.reverseBytes(dip));
-        key.setShort(12, Short.reverseBytes((short) sport));
-        key.setShort(14, Short.reverseBytes((short) dport));
+        FastPathPrograms.writeKey(key, ifindex, sip, dip, sport, dport);
         Memory value = new Memory(FastPathPrograms.VALUE_SIZE);
         Memory attr = Bpf.attr();
         Bpf.elementAttr(attr, k.mapFd(), key, value, 0);

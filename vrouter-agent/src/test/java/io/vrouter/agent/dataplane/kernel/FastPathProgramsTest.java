@@ -65,11 +65,7 @@ class FastPathProgramsTest {
     private static void put(int ifindex, int sip, int dip, int sport, int dport, int nsip, int ndip, int nsport,
                             int ndport, long dmac, long smac, int outIfindex, int flags) {
         Memory key = new Memory(16);
-        key.setInt(0, ifindex);
-        key.setInt(4, Integer.reverseBytes(sip));
-        key.setInt(8, Integer.reverseBytes(dip));
-        key.setShort(12, Short.reverseBytes((short) sport));
-        key.setShort(14, Short.reverseBytes((short) dport));
+        FastPathPrograms.writeKey(key, ifindex, sip, dip, sport, dport);
         Memory v = new Memory(FastPathPrograms.VALUE_SIZE);
         v.clear();
         v.setInt(0, Integer.reverseBytes(nsip));
@@ -89,11 +85,7 @@ class FastPathProgramsTest {
 
     private static long packets(int ifindex, int sip, int dip, int sport, int dport) {
         Memory key = new Memory(16);
-        key.setInt(0, ifindex);
-        key.setInt(4, Integer.reverseBytes(sip));
-        key.setInt(8, Integer.reverseBytes(dip));
-        key.setShort(12, Short.reverseBytes((short) sport));
-        key.setShort(14, Short.reverseBytes((short) dport));
+        FastPathPrograms.writeKey(key, ifindex, sip, dip, sport, dport);
         Memory v = new Memory(FastPathPrograms.VALUE_SIZE);
         Memory attr = Bpf.attr();
         Bpf.elementAttr(attr, map, key, v, 0);
