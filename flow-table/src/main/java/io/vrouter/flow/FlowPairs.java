@@ -18,8 +18,8 @@ import java.util.Objects;
  */
 final class FlowPairs<P> {
     private static final int NONE = FlowEntries.NONE;
-    private final OffloadSync offloads;
     private static final int TCP = 6;
+    private final OffloadSync offloads;
 
     private final FlowEntries entries;
     private final int[] rec;

@@ -166,7 +166,8 @@ public final class FlowTable<P> {
         int state = rec[b + STATE];
         int action = FlowRecord.action(state);
         int tcpNew = 0;
-        if ((tcpFlags & 0x17) == 0x02 && FlowRecord.hasFlag(state, FlowFlags.TCP_CLOSED) && FlowRecord.proto(rec, b) == TCP) {
+        if (FlowRecord.startsConnection(tcpFlags) && FlowRecord.hasFlag(state, FlowFlags.TCP_CLOSED)
+                && FlowRecord.proto(rec, b) == TCP) {
             aging.reopen(e); // a new connection on a closed pair's ports
             state = rec[b + STATE];
         }
