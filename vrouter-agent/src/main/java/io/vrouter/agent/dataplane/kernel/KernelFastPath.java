@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * node lock for; a killed agent's pins there are removed at start. On a tap, a filter already at
  * pref {@value #PREF} is replaced only when it runs a program named {@value #PROGRAM_NAME} (a
  * killed agent's); anything else there is refused and left alone, the port staying on the
- * agent's path. A tap's clsact qdisc is deleted on detach only when this instance added it.
+ * agent's path. A tap's clsact qdisc is deleted on detach only when this instance added it and no filter is
+ * left on it; of pref {@value #PREF} only the agent's filter (handle 1, bpf) is deleted.
  *
  * <p>Thread-safe: control methods are synchronized; {@link #readyIfindex} is lock-free.
  */
@@ -236,8 +237,8 @@ public final class KernelFastPath implements AutoCloseable {
         if (ready.remove(ifName) == null) {
             return;
         }
-        HostCommand.run("tc", "filter", "del", "dev", ifName, "ingress", "pref", Integer.toString(PREF));
-        if (addedClsact.remove(ifName)) {
+        HostCommand.run("tc", "filter", "del", "dev", ifName, "ingress", "pref", Integer.toString(PREF), "handle", "1", "bpf");
+        if (addedClsact.remove(ifName) && noFilterLeft(ifName)) {
             HostCommand.run("tc", "qdisc", "del", "dev", ifName, "clsact");
         }
     }
@@ -258,6 +259,17 @@ public final class KernelFastPath implements AutoCloseable {
             Bpf.close(fd);
         }
         LOG.info("kernel fast path closed");
+    }
+
+    /** Whether the hooks of {@code ifName} hold no filter (someone else's would go with the clsact qdisc). */
+    private static boolean noFilterLeft(String ifName) {
+        for (String hook : new String[] {"ingress", "egress"}) {
+            HostCommand.Result r = HostCommand.run("tc", "filter", "show", "dev", ifName, hook);
+            if (!r.ok() || !r.stdout().isBlank()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static int ifindex(String ifName) {

@@ -87,4 +87,20 @@ class KernelFastPathHostTest {
         }
         assertFalse(filters(inherited, "ingress").contains(KernelFastPath.PROGRAM_NAME));
     }
+
+    @Test
+    void detachingShouldRemoveOnlyTheAgentsFilterFromItsPref() {
+        String vhost = tap("v", 8);
+        String port = tap("p", 9);
+        try (KernelFastPath k = KernelFastPath.open(vhost, 64, LinkLocalFilter.socketProgram())) {
+            assertEquals(Map.of(), k.attachPorts(List.of(port)));
+            // an operator's filter of the same kind at the same pref, beside ours
+            HostCommand.runChecked("tc", "filter", "add", "dev", port, "ingress", "pref",
+                    Integer.toString(KernelFastPath.PREF), "handle", "2", "bpf", "da", "bytecode", "1,6 0 0 4294967295");
+            k.detachPort(port);
+            String left = filters(port, "ingress");
+            assertFalse(left.contains(KernelFastPath.PROGRAM_NAME), left);
+            assertTrue(left.contains("handle 0x2"), "the operator's filter stays: " + left);
+        }
+    }
 }
