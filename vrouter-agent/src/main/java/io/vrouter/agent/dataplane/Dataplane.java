@@ -300,6 +300,7 @@ public final class Dataplane implements Agent, AutoCloseable {
         if (visits > 0) {
             work += table.age(now, visits);
         }
+        egress.flushFastPath();
         return work;
     }
 

@@ -87,6 +87,13 @@ final class Egress {
         fastPath = new FastPathFlows(k, table, Dataplane.VHOST_INTERFACE_ID);
     }
 
+    /** Applies the fast path's queued deletions (the end of each dataplane cycle). */
+    void flushFastPath() {
+        if (fastPath != null) {
+            fastPath.flush();
+        }
+    }
+
     /** A vhost packet on reverse flow {@code h}: reverse-NAT'd and sent into {@code port}. */
     void toGuest(long h, int action, byte[] f, ParsedPacket p, PortState port) {
         rewrite(h, action, f, p, port.mac());

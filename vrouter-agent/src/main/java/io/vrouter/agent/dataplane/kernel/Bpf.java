@@ -18,6 +18,8 @@ import java.nio.charset.StandardCharsets;
  * BPF_PROG_LOAD    0 u32 prog_type, 4 u32 insn_cnt, 8 u64 insns, 16 u64 license, 24 u32 log_level,
  *                  28 u32 log_size, 32 u64 log_buf, 48 char prog_name[16]
  * BPF_MAP_*_ELEM   0 u32 map_fd, 8 u64 key, 16 u64 value, 24 u64 flags
+ * BPF_MAP_*_BATCH  16 u64 keys, 24 u64 values, 32 u32 count (in: asked, out: done), 36 u32 map_fd,
+ *                  40 u64 elem_flags, 48 u64 flags
  * BPF_OBJ_PIN      0 u64 pathname, 8 u32 bpf_fd
  * BPF_PROG_TEST_RUN 0 u32 prog_fd, 4 u32 retval, 8 u32 data_size_in, 12 u32 data_size_out,
  *                  16 u64 data_in, 24 u64 data_out, 40 u32 ctx_size_in, 48 u64 ctx_in
@@ -32,6 +34,9 @@ final class Bpf {
     static final int PROG_LOAD = 5;
     static final int OBJ_PIN = 6;
     static final int PROG_TEST_RUN = 10;
+    /** Hash maps: the element calls in a loop in one system call, stopping at the first failure. */
+    static final int MAP_UPDATE_BATCH = 26;
+    static final int MAP_DELETE_BATCH = 27;
     static final int MAP_TYPE_HASH = 1;
     /** Elements allocated on update, not all at creation: the map costs what it holds. */
     static final int MAP_NO_PREALLOC = 1;
@@ -168,6 +173,31 @@ final class Bpf {
         attr.setPointer(8, key);
         attr.setPointer(16, value);
         attr.setLong(24, flags);
+    }
+
+    /**
+     * bpf({@code cmd}, batch of {@code count} elements from {@code keys} / {@code values}) on
+     * {@code mapFd} ({@code attr} from {@link #attr()}).
+     *
+     * @return how many elements were done: {@code count}, or fewer when the element at that index
+     *         failed (errno in {@link Native#getLastError()})
+     */
+    static int batch(int cmd, Memory attr, int mapFd, Pointer keys, Pointer values, int count) {
+        attr.setPointer(16, keys);
+        attr.setPointer(24, values);
+        attr.setInt(32, count);
+        attr.setInt(36, mapFd);
+        return call(cmd, attr) == 0 ? count : attr.getInt(32);
+    }
+
+    /**
+     * Throws unless the kernel has batch element calls on hash map {@code mapFd} (Linux 5.6+):
+     * an empty delete batch, which does nothing where it is supported.
+     */
+    static void requireBatchOps(int mapFd) {
+        Memory attr = attr();
+        attr.setInt(36, mapFd);
+        check(call(MAP_DELETE_BATCH, attr), "BPF_MAP_DELETE_BATCH (batched map calls, Linux 5.6+)", "");
     }
 
     /** A zeroed attr block. */

@@ -91,7 +91,7 @@ final class FastPathPrograms {
     }
 
     /** Writes a map key (layout above); addresses and ports as host-order values. */
-    static void writeKey(com.sun.jna.Memory key, int ifindex, int sip, int dip, int sport, int dport) {
+    static void writeKey(com.sun.jna.Pointer key, int ifindex, int sip, int dip, int sport, int dport) {
         key.setInt(0, ifindex);
         key.setInt(4, Integer.reverseBytes(sip));
         key.setInt(8, Integer.reverseBytes(dip));

@@ -108,6 +108,7 @@ public final class KernelFastPath implements AutoCloseable {
             Files.createDirectories(dir);
             int map = add(fds, Bpf.createHashMap("vr_fastpath", FastPathPrograms.KEY_SIZE,
                     FastPathPrograms.VALUE_SIZE, maxFlows));
+            Bpf.requireBatchOps(map);
             int tc = add(fds, Bpf.loadProgram(PROGRAM_NAME, Bpf.PROG_TYPE_SCHED_CLS, FastPathPrograms.tc(map)));
             int all = add(fds, Bpf.loadProgram("vr_capture", Bpf.PROG_TYPE_SOCKET_FILTER,
                     FastPathPrograms.socket(map, null)));

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The flow map kept in step with a real flow table (root only): a NAT pair installed at its
  * SYN holds both directions with the rewrite the agent would do; aging a pair with no
- * kernel traffic removes it from the map; a port's flows go with the port.
+ * kernel traffic removes it from the map; a port's flows go with the port. Deletions are
+ * batched at the cycle's end without ever removing a newer pair with the same key.
  */
 @Timeout(60)
 class FastPathFlowsHostTest {
@@ -90,6 +91,10 @@ class FastPathFlowsHostTest {
             assertEquals((byte) 0x07, rev.getByte(17), "destination MAC: the guest's");
 
             assertEquals(2, t.age(11 * SEC, Integer.MAX_VALUE), "no kernel traffic: idle");
+            assertEquals(2, flows.queued(), "deletions wait for the cycle's end");
+            assertTrue(lookup(k, portIfindex, GUEST, SERVICE, 40000, 80) != null);
+            flows.flush();
+            assertEquals(0, flows.queued());
             assertEquals(null, lookup(k, portIfindex, GUEST, SERVICE, 40000, 80));
             assertEquals(null, lookup(k, k.vhostIfindex(), PROXY, METADATA_IP, 8097, 40000));
 
@@ -97,8 +102,64 @@ class FastPathFlowsHostTest {
             flows.install(f2, 7, portIfindex, PORT_MAC, AGENT_MAC, VHOST_MAC);
             assertTrue(lookup(k, portIfindex, GUEST, SERVICE, 40001, 80) != null);
             t.delete(f2); // as the dataplane does for a removed port's flows
+            flows.flush();
             assertEquals(null, lookup(k, portIfindex, GUEST, SERVICE, 40001, 80));
             assertEquals(null, lookup(k, k.vhostIfindex(), PROXY, METADATA_IP, 8097, 40001));
+        }
+    }
+
+    @Test
+    void aQueuedDeletionShouldNeverRemoveANewerPairWithTheSameKey() {
+        String vhost = tap("v", 3);
+        String port = tap("p", 4);
+        FlowTable<Object> t = new FlowTable<>(FlowTableConfig.builder().capacity(64).idleTimeoutNs(10 * SEC).build());
+        try (KernelFastPath k = KernelFastPath.open(vhost, 64, LinkLocalFilter.socketProgram())) {
+            k.attachPorts(List.of(port));
+            int portIfindex = k.readyIfindex(port);
+            FastPathFlows flows = new FastPathFlows(k, t, 0);
+            long f = natPair(t, 7, 40010);
+            flows.install(f, 7, portIfindex, PORT_MAC, AGENT_MAC, VHOST_MAC);
+            t.delete(f);
+            assertEquals(2, flows.queued());
+
+            long again = natPair(t, 7, 40010); // the guest reuses the port at once
+            assertEquals(FastPathFlows.INSTALLED, flows.install(again, 7, portIfindex, PORT_MAC, AGENT_MAC, VHOST_MAC));
+            assertEquals(0, flows.queued(), "the install applied the queued deletions first");
+            flows.flush();
+            assertTrue(lookup(k, portIfindex, GUEST, SERVICE, 40010, 80) != null, "the newer pair stays");
+            assertTrue(lookup(k, k.vhostIfindex(), PROXY, METADATA_IP, 8097, 40010) != null);
+        }
+    }
+
+    @Test
+    void aBatchOfDeletionsShouldGoOnPastAKeyAlreadyGone() {
+        String vhost = tap("v", 5);
+        String port = tap("p", 6);
+        FlowTable<Object> t = new FlowTable<>(FlowTableConfig.builder().capacity(1024).idleTimeoutNs(10 * SEC).build());
+        try (KernelFastPath k = KernelFastPath.open(vhost, 64, LinkLocalFilter.socketProgram())) {
+            k.attachPorts(List.of(port));
+            int portIfindex = k.readyIfindex(port);
+            FastPathFlows flows = new FastPathFlows(k, t, 0);
+            long[] pairs = new long[3];
+            for (int i = 0; i < pairs.length; i++) {
+                pairs[i] = natPair(t, 7, 40020 + i);
+                assertEquals(FastPathFlows.INSTALLED, flows.install(pairs[i], 7, portIfindex, PORT_MAC, AGENT_MAC, VHOST_MAC));
+            }
+            Memory gone = new Memory(16); // an operator's bpftool removed one direction by hand
+            FastPathPrograms.writeKey(gone, portIfindex, GUEST, SERVICE, 40021, 80);
+            Memory attr = Bpf.attr();
+            Bpf.elementAttr(attr, k.mapFd(), gone, null, 0);
+            assertEquals(0, Bpf.call(Bpf.MAP_DELETE_ELEM, attr), () -> "errno " + com.sun.jna.Native.getLastError());
+
+            for (long f : pairs) {
+                t.delete(f);
+            }
+            assertEquals(6, flows.queued());
+            flows.flush();
+            for (int i = 0; i < pairs.length; i++) {
+                assertEquals(null, lookup(k, portIfindex, GUEST, SERVICE, 40020 + i, 80));
+                assertEquals(null, lookup(k, k.vhostIfindex(), PROXY, METADATA_IP, 8097, 40020 + i));
+            }
         }
     }
 }
