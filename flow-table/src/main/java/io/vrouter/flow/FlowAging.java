@@ -136,7 +136,9 @@ final class FlowAging {
         while (budget > 0 && closeHead != closeTail) {
             budget--;
             int e = entries.liveIndex(closeRing[closeHead & closeMask]);
-            if (e < 0) {
+            // Gone, or reopened by a new connection on the same ports (the cursor ages it; its
+            // new close queues it again): either way not a reason to hold back the ones behind.
+            if (e < 0 || !closed(e)) {
                 closeHead++;
                 continue;
             }
@@ -144,9 +146,6 @@ final class FlowAging {
                 break;
             }
             closeHead++;
-            if (!closed(e)) {
-                continue; // reopened by a new connection on the same ports: the cursor ages it
-            }
             removed += deletePair.applyAsInt(e);
         }
         // At most one round per call, so a large budget on a small table does not spin. The

@@ -96,6 +96,22 @@ class FlowAgingTest {
     }
 
     @Test
+    void aReopenedPairAtTheHeadOfTheCloseQueueShouldNotHoldBackTheClosedPairsBehindIt() {
+        FlowTable<Object> t = table(TestPairs.unguarded().capacity(64).idleTimeoutNs(100 * SEC).tcpCloseLingerNs(SEC));
+        long a = pair(t, TCP, 1000, 0);
+        long b = pair(t, TCP, 1001, 0);
+        t.account(a, 60, FIN | ACK, 10 * SEC);
+        t.account(t.reverse(a), 60, FIN | ACK, 10 * SEC);
+        t.account(b, 60, FIN | ACK, 10 * SEC + 100_000_000);
+        t.account(t.reverse(b), 60, FIN | ACK, 10 * SEC + 100_000_000);
+        t.account(a, 60, TestPairs.SYN, 10 * SEC + 500_000_000); // a new connection on a's ports
+
+        assertEquals(2, t.age(11 * SEC + 200_000_000, 2), "a skipped, b removed: two visits");
+        assertFalse(t.isLive(b));
+        assertTrue(t.isLive(a), "a's new connection is open");
+    }
+
+    @Test
     void tcpFinOnOneSideOnlyShouldWaitForIdleTimeout() {
         FlowTable<Object> t = table(TestPairs.unguarded().capacity(64).idleTimeoutNs(100 * SEC));
         long f = pair(t, TCP, 1000, 0);
