@@ -31,7 +31,9 @@
 #      filter that hands it only link-local frames, the tap a tc diversion instead of an nft drop,
 #      and the guests reach 169.254.169.254 by an on-link route, the agent answering its ARP),
 #      FAST_PATH (on | off: [DATAPLANE] kernel_fast_path; on: established flows are forwarded by
-#      the agent's eBPF program in the kernel, handshakes and closes by the agent).
+#      the agent's eBPF program in the kernel, handshakes and closes by the agent), NAPI_THREAD
+#      (on | off: [DATAPLANE] vhost_napi_thread; on: the vhost's kernel end receives in its own
+#      NAPI kernel thread, whose CPU the report shows beside the agent's).
 # Needs root (namespaces, veths, nftables, packet capture); installs wrk with apt-get if missing.
 # Everything it creates (namespaces, veths, the nft table, processes) is removed on exit, also
 # on failure or Ctrl-C.
@@ -56,6 +58,9 @@ case $PORT_MODE in exclusive|shared) ;; *) echo "PORT_MODE must be exclusive or 
 FAST_PATH=${FAST_PATH:-on}
 case $FAST_PATH in on) KERNEL_FAST_PATH=true ;; off) KERNEL_FAST_PATH=false ;;
   *) echo "FAST_PATH must be on or off, not '$FAST_PATH'" >&2; exit 2 ;; esac
+NAPI_THREAD=${NAPI_THREAD:-on}
+case $NAPI_THREAD in on) VHOST_NAPI_THREAD=true ;; off) VHOST_NAPI_THREAD=false ;;
+  *) echo "NAPI_THREAD must be on or off, not '$NAPI_THREAD'" >&2; exit 2 ;; esac
 PATHS="ours kernel"
 [ "$KERNEL_ONLY" = 1 ] && { PATHS="kernel"; OUT=${OUT%.md}.kernel-only.md; }
 NOVA_PORT=${NOVA_PORT:-8775}
@@ -204,6 +209,7 @@ route_table = $ROUTE_TABLE
 internal_address = $VHOST_IP
 port_mode = $PORT_MODE
 kernel_fast_path = $KERNEL_FAST_PATH
+vhost_napi_thread = $VHOST_NAPI_THREAD
 CONF
 chmod 600 "$RUN/agent.conf"
 if [ "$KERNEL_ONLY" = 1 ]; then
@@ -343,6 +349,14 @@ thread_ticks() {
 HZ=$(getconf CLK_TCK)
 cpu_busy_idle() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6; exit }' /proc/stat; }
 proc_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' /proc/"$1"/stat 2>/dev/null || echo 0; }
+# the vhost's NAPI kernel thread(s) (vhost_napi_thread): CPU ticks, summed; 0 without
+napi_ticks() {
+  local p t=0
+  for p in $(ps -e -o pid=,comm= | awk -v v="napi/$VHOST" 'index($2, v) == 1 { print $1 }'); do
+    t=$((t + $(proc_ticks "$p")))
+  done
+  echo "$t"
+}
 
 # measure label path guests mode seconds: runs wrk in guests 1..n at once, writes $RUN/res/<label>
 mkdir -p "$RUN/res" "$RUN/cpu" "$RUN/stats"
@@ -351,8 +365,8 @@ measure() {
   [ "$mode" = close ] && hdr=(-H "Connection: close")
   use_path "$path"
   thread_ticks "$AGENT_PID" > "$RUN/cpu/$label.before"
-  local sys0 nova0
-  sys0=$(cpu_busy_idle); nova0=$(proc_ticks "$NOVA_PID")
+  local sys0 nova0 napi0
+  sys0=$(cpu_busy_idle); nova0=$(proc_ticks "$NOVA_PID"); napi0=$(napi_ticks)
   curl -s "http://127.0.0.1:$INTROSPECT_PORT/stats" > "$RUN/stats/$label.before" || true
   local t0 t1
   t0=$(date +%s%N)
@@ -367,8 +381,8 @@ measure() {
   WRK_PIDS=()
   t1=$(date +%s%N)
   thread_ticks "$AGENT_PID" > "$RUN/cpu/$label.after"
-  local sys1 nova1 busy
-  sys1=$(cpu_busy_idle); nova1=$(proc_ticks "$NOVA_PID")
+  local sys1 nova1 napi1 busy
+  sys1=$(cpu_busy_idle); nova1=$(proc_ticks "$NOVA_PID"); napi1=$(napi_ticks)
   # the whole machine's busy share while this point ran (all processes, all engineers)
   busy=$(echo "$sys0 $sys1" | awk '{ b = $3 - $1; i = $4 - $2; printf "%.0f", (b + i > 0 ? 100 * b / (b + i) : 0) }')
   curl -s "http://127.0.0.1:$INTROSPECT_PORT/stats" > "$RUN/stats/$label.after" || true
@@ -390,10 +404,11 @@ measure() {
     }' $(ls "$RUN"/res/"$label".g* | grep -v '\.txt$') | tee -a "$RUN/all"
   # agent CPU by thread (group names: digits -> N), in CPU-seconds per wall-second
   join <(sort "$RUN/cpu/$label.before") <(sort "$RUN/cpu/$label.after") 2>/dev/null \
-    | awk -v hz="$HZ" -v nova="$((nova1 - nova0))" -v wall="$(( (t1 - t0) / 1000000 ))" -v label="$label" '
+    | awk -v hz="$HZ" -v nova="$((nova1 - nova0))" -v napi="$((napi1 - napi0))" -v wall="$(( (t1 - t0) / 1000000 ))" -v label="$label" '
         { name = $2; gsub(/[0-9]+/, "N", name); d[name] += ($5 - $3) }
         END { for (k in d) if (d[k] > 0) printf "%s %s %.3f\n", label, k, d[k] / hz / (wall / 1000)
-              printf "%s %s %.3f\n", label, "(nova-stand-in)", nova / hz / (wall / 1000) }' \
+              printf "%s %s %.3f\n", label, "(nova-stand-in)", nova / hz / (wall / 1000)
+              if (napi > 0) printf "%s %s %.3f\n", label, "(vhost-napi-kthread)", napi / hz / (wall / 1000) }' \
     | sort -k3,3gr >> "$RUN/cpu.all"
   # guests that failed the body check make the run fail (after the report is written)
   awk -v l="$label" '$1 == l && ($10 > 0 || $9 == 0) { exit 1 }' "$RUN/all" \
@@ -459,6 +474,20 @@ cpu_of() { # label-glob: the agent's threads over all matching points, mean CPU-
   awk -v pat="$1" '$1 ~ pat { s[$2] += $3; c[$2]++ } END { for (k in s) printf "%s %.2f\n", k, s[k] / '"$ROUNDS"' }' "$RUN/cpu.all" \
     | sort -k2,2gr | awk '$2 >= 0.01' | head -8
 }
+per_request() { # guests mode: a table row of agent and machine CPU per request, means over rounds
+  awk -v n="$1" -v m="$2" -v cores="$(nproc)" '
+    FNR == 1 { f++ }
+    f == 1 && $2 == "(vhost-napi-kthread)" { napi[$1] += $3; next }
+    f == 1 && $2 != "(nova-stand-in)" { agent[$1] += $3; next }
+    f == 2 && $1 ~ /^r[0-9]/ && $3 == n && $4 == m && $5 > 0 {
+      busy = $12; sub(/%/, "", busy)
+      a[$2] += agent[$1] * 1e6 / $5; k[$2] += napi[$1] * 1e6 / $5; mc[$2] += busy / 100 * cores * 1e6 / $5; c[$2]++ }
+    END {
+      if (!c["ours"] || !c["kernel"]) exit
+      ao = a["ours"] / c["ours"]; ak = a["kernel"] / c["kernel"]; mo = mc["ours"] / c["ours"]; mk = mc["kernel"] / c["kernel"]
+      printf "| %d | %s | %.0f / %.0f | **%.2fx** | %.0f | %.0f / %.0f | **%.2fx** |\n", n, m, ao, ak, ao / ak, k["ours"] / c["ours"], mo, mk, mo / mk
+    }' "$RUN/cpu.all" "$RUN/all"
+}
 stat_delta() { # label: non-zero numeric counters of the dataplane that changed in that point
   local b="$RUN/stats/$1.before" a="$RUN/stats/$1.after"
   [ -s "$b" ] && [ -s "$a" ] || return 0
@@ -491,7 +520,7 @@ mkdir -p "$(dirname "$OUT")"
   echo "  \`dnat to $VHOST_IP:$PROXY_PORT\` (prerouting) + \`snat to <the port's metadata IP>\` (input) -> the"
   echo "  same socket; replies un-NAT'd by conntrack and routed back over eth1 (neutron's iptables shape)."
   echo
-  echo "Guest NICs (both veths of a guest alike): tx checksum/TSO/GSO offload $GUEST_OFFLOAD. Port mode: $PORT_MODE. Kernel fast path: $FAST_PATH."
+  echo "Guest NICs (both veths of a guest alike): tx checksum/TSO/GSO offload $GUEST_OFFLOAD. Port mode: $PORT_MODE. Kernel fast path: $FAST_PATH. Vhost NAPI thread: $NAPI_THREAD."
   echo
   echo "Each path uses its own ephemeral source ports in the guests ($(port_range ours) ours, $(port_range kernel) kernel):"
   echo "both reach the proxy from the same metadata IP, and a port just used on the other path would"
@@ -533,6 +562,22 @@ mkdir -p "$(dirname "$OUT")"
       for path in ours kernel; do
         echo "- $path, $n guest(s), $mode: $(cpu_of "^r[0-9]+-$path-g$n-$mode\$" | awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2}')"
       done
+    done
+  done
+  echo
+  echo "CPU per request, mean over rounds: the agent's (all its threads, JVM ones included:"
+  echo "CPU-seconds over requests) and the machine's (busy share x $(nproc) cores over requests/s:"
+  echo "everything, the guests' wrk and the kernel's packet work included). The kernel path's packet work"
+  echo "(its receive of each SYN, the DNAT, conntrack) is charged to the guests' wrk or to softirq, never"
+  echo "to the agent; ours partly runs in the agent's dataplane thread (the SYN it injects is received by"
+  echo "the host inside that \`sendto\`, or, with vhost_napi_thread, in the vhost's NAPI kernel thread: its"
+  echo "own column), so the machine column is the like-for-like one. NAPI thread: $NAPI_THREAD."
+  echo
+  echo "| guests | mode | agent µs/request ours / kernel | ratio | vhost NAPI thread µs/request (ours) | machine µs/request ours / kernel | ratio |"
+  echo "|---:|---|---|---:|---:|---|---:|"
+  for n in $GUESTS; do
+    for mode in $MODES; do
+      per_request "$n" "$mode"
     done
   done
   echo

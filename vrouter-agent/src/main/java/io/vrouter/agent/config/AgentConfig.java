@@ -188,9 +188,11 @@ public record AgentConfig(
      *                        proxy and the relays listen; never the fabric {@code ip}
      * @param kernelFastPath  {@code kernel_fast_path}: established link-local TCP flows forwarded
      *                        by the kernel (eBPF) instead of the agent's thread (default true)
+     * @param vhostNapiThread {@code vhost_napi_thread}: the vhost's kernel end receives in its own
+     *                        NAPI kernel thread, not inside the dataplane thread's sends (default true)
      */
     public record Dataplane(boolean enabled, int routeTable, PortMode portMode, Inet4Address internalAddress,
-                            boolean kernelFastPath) {
+                            boolean kernelFastPath, boolean vhostNapiThread) {
         /**
          * 198.18.0.0/15 is reserved for benchmarking (RFC 2544, RFC 6890: not forwardable on the
          * internet), so neither a fabric nor a tenant plan uses it, and it is outside 169.254/16
@@ -202,6 +204,12 @@ public record AgentConfig(
         public Dataplane {
             Objects.requireNonNull(portMode);
             Objects.requireNonNull(internalAddress);
+        }
+
+        /** With the vhost's NAPI thread. */
+        public Dataplane(boolean enabled, int routeTable, PortMode portMode, Inet4Address internalAddress,
+                         boolean kernelFastPath) {
+            this(enabled, routeTable, portMode, internalAddress, kernelFastPath, true);
         }
 
         /** With the kernel fast path. */

@@ -71,8 +71,8 @@ import java.util.Set;
  *   <tr><td>LINKLOCAL.config_api_url / _user / _password / _ca_cert</td><td>none</td></tr>
  *   <tr><td>LINKLOCAL.cache_file</td><td>{@value #DEFAULT_LINKLOCAL_CACHE_FILE}</td></tr>
  *   <tr><td>DATAPLANE.enabled / route_table</td><td>true / 0 (the main table)</td></tr>
- *   <tr><td>DATAPLANE.port_mode / internal_address / kernel_fast_path</td><td>exclusive /
- *       {@value AgentConfig.Dataplane#DEFAULT_INTERNAL_ADDRESS} / true ({@link DataplaneKeys})</td></tr>
+ *   <tr><td>DATAPLANE.port_mode / internal_address / kernel_fast_path / vhost_napi_thread</td><td>exclusive /
+ *       {@value AgentConfig.Dataplane#DEFAULT_INTERNAL_ADDRESS} / true / true ({@link DataplaneKeys})</td></tr>
  * </table>
  */
 public final class AgentConfigParser {

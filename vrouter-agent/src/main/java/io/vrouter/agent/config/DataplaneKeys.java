@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
 
 /**
  * {@code [DATAPLANE]} (ours): {@code enabled}, {@code route_table}, {@code port_mode},
- * {@code internal_address}, {@code kernel_fast_path}. The internal address goes on the agent's vhost veth as a /32, so it
+ * {@code internal_address}, {@code kernel_fast_path}, {@code vhost_napi_thread}. The internal address goes on the agent's vhost veth as a /32, so it
  * must obey {@link VhostInterface#addressProblem} and must not lie in the host's fabric: not
  * inside {@code [VIRTUAL-HOST-INTERFACE] ip}'s subnet, and none of its gateways or
  * compute-node addresses (the agent never claims or routes the fabric; contracts §6).
@@ -48,7 +48,8 @@ final class DataplaneKeys {
             }
         }
         boolean fastPath = r.bool(S, "kernel_fast_path", true);
-        return new AgentConfig.Dataplane(enabled, table, mode, internal, fastPath);
+        boolean napiThread = r.bool(S, "vhost_napi_thread", true);
+        return new AgentConfig.Dataplane(enabled, table, mode, internal, fastPath, napiThread);
     }
 
     /** Refuses an internal address inside the fabric (the vhost ip's subnet, a gateway, a node address). */

@@ -35,17 +35,13 @@ import org.slf4j.LoggerFactory;
  * ports and the vhost agent end.
  *
  * <h2>Duty cycle ({@link #doWork()})</h2>
- * An Agrona {@link Agent} run by an {@link AgentRunner} on the thread {@value #ROLE_NAME}. Each
- * cycle reads the clock once, runs up to {@code commandBudget} control commands (port add/remove,
- * service changes), asks the {@link FrameSelector} which capture sockets have frames (what the
- * idle sleep in it just found, else one non-blocking {@code epoll_wait}) and takes up to
- * {@code rxBatch} frames from each of those, straight from its socket into one reused buffer, processed in place (no queue, no copy but the
- * ring's, no allocation; a packet held for its flow's set-up is copied),
- * sets up the flows that missed in this cycle ({@link FlowSetup}), and, once per flow-time tick
- * (~1 ms: a cycle runs per frame or burst, and aging within one tick finds nothing new), ages as
- * many flows as {@link AgingPace} says (at most {@code ageBudget}). It returns the work done; an idle cycle hands over to
- * {@link DataplaneIdleStrategy} (busy-poll, then sleep in the selector until a frame arrives on
- * any port or a command wakes the thread). No thread per port: threads do not grow with ports.
+ * An Agrona {@link Agent} on the thread {@value #ROLE_NAME}. Each cycle reads the clock once,
+ * runs up to {@code commandBudget} control commands, asks the {@link FrameSelector} which capture
+ * sockets have frames and takes up to {@code rxBatch} from each into one reused buffer, processed
+ * in place (no queue, no allocation; a held packet is copied); then sets up the flows that missed
+ * ({@link FlowSetup}), ages as many flows as {@link AgingPace} says once per flow-time tick, and
+ * flushes the fast path's queued map deletions. An idle cycle hands over to
+ * {@link DataplaneIdleStrategy} (busy-poll, then sleep in the selector). No thread per port.
  *
  * <h2>From a guest</h2>
  * <ol>
@@ -55,17 +51,13 @@ import org.slf4j.LoggerFactory;
  *       {@link DropReason#SPOOFED_SOURCE}.</li>
  *   <li>ARP requests are answered with the agent MAC ({@link NeighborAnswers}).</li>
  *   <li>TCP/UDP: flow lookup keyed by the port's interface index. A miss creates a HOLD flow and
- *       queues the packet in it ({@link GuestFlows}); later packets of that flow queue behind it
- *       (bounded by the table's HOLD limits). After the batch, each new flow is set up ({@link FlowSetup}) and
- *       its held packets are released through the flow's action.</li>
- *   <li>A NAT flow rewrites the packet in place with RFC 1624 incremental checksum updates. A
- *       TCP/UDP checksum that a guest left partial (checksum offload: only the pseudo-header sum)
- *       is completed first, when {@link DataplaneConfig#completePartialGuestChecksums()} is on
- *       (the default); any other checksum stays exactly as right or wrong as the guest sent it.
- *       The frame then gets agent MAC → vhost kernel MAC and is injected into the vhost agent
- *       end. A TCP frame longer than the vhost MTU (a guest NIC with TSO/GSO on hands over
- *       frames of up to 64 KiB) is cut into segments that fit ({@link TcpSegmenter}); any other
- *       such frame is dropped ({@link DropReason#OVERSIZED}).</li>
+ *       queues the packet in it ({@link GuestFlows}), later ones behind it (the table's HOLD
+ *       limits); each new flow is set up after the batch ({@link FlowSetup}) and releases them.</li>
+ *   <li>A NAT flow rewrites the packet in place (RFC 1624 incremental checksums; a partial
+ *       checksum a guest left to offload completed first, when
+ *       {@link DataplaneConfig#completePartialGuestChecksums()}), agent MAC → vhost kernel MAC,
+ *       TSO/GSO super-frames cut to the vhost MTU ({@link TcpSegmenter}), and injects it into
+ *       the vhost agent end ({@link Egress}).</li>
  * </ol>
  *
  * <h2>IPv6 (metadata6)</h2>

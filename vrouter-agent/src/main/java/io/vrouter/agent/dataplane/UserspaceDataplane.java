@@ -110,14 +110,22 @@ public final class UserspaceDataplane implements AgentDataplane {
      * @param portMode           whether guest ports are the agent's alone or shared with a bridge
      * @param kernelFastPath     whether established link-local TCP flows go on the in-kernel fast
      *                           path ({@link KernelFastPath}) where the host allows it
+     * @param vhostNapiThread    whether the vhost's kernel end receives in its own NAPI thread
+     *                           ({@link VhostInterface}), not in the dataplane thread's sends
      */
     public record HostSettings(String agentName, String vhostName, Inet4Address vhostIp, int vhostPrefixLength,
-                               int routeTable, PortMode portMode, boolean kernelFastPath) {
+                               int routeTable, PortMode portMode, boolean kernelFastPath, boolean vhostNapiThread) {
         public HostSettings {
             Objects.requireNonNull(agentName, "agentName");
             Objects.requireNonNull(vhostName, "vhostName");
             Objects.requireNonNull(vhostIp, "vhostIp");
             Objects.requireNonNull(portMode, "portMode");
+        }
+
+        /** The vhost receiving in its NAPI thread. */
+        public HostSettings(String agentName, String vhostName, Inet4Address vhostIp, int vhostPrefixLength,
+                            int routeTable, PortMode portMode, boolean kernelFastPath) {
+            this(agentName, vhostName, vhostIp, vhostPrefixLength, routeTable, portMode, kernelFastPath, true);
         }
 
         /** With the kernel fast path. */
@@ -137,7 +145,7 @@ public final class UserspaceDataplane implements AgentDataplane {
             AgentConfig.Dataplane dp = config.dataplane();
             String name = config.vhost().name();
             return new HostSettings(UserspaceDataplane.agentName(name), name, dp.internalAddress(), 32,
-                    dp.routeTable(), dp.portMode(), dp.kernelFastPath());
+                    dp.routeTable(), dp.portMode(), dp.kernelFastPath(), dp.vhostNapiThread());
         }
     }
 
@@ -242,7 +250,8 @@ public final class UserspaceDataplane implements AgentDataplane {
         RelayManager rm = null;
         KernelFastPath fp = null;
         try {
-            vh = VhostInterface.create(host.vhostName(), host.vhostIp(), host.vhostPrefixLength(), host.routeTable());
+            vh = VhostInterface.create(host.vhostName(), host.vhostIp(), host.vhostPrefixLength(), host.routeTable(),
+                    host.vhostNapiThread());
             iso.isolate(vh.agentEnd());
             vhostIo = ioFactory.openVhost(vh.agentEnd());
             DataplaneConfig cfg = tuning.apply(DataplaneConfig.builder(host.vhostIp(), vh.kernelMac())).build();

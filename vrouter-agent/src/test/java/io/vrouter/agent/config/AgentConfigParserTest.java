@@ -214,6 +214,7 @@ class AgentConfigParserTest {
         "DATAPLANE|route_table|254|0 (the main table) or a private table id",
         "DATAPLANE|port_mode|bridge|exclusive (the agent owns each guest port) or shared",
         "DATAPLANE|kernel_fast_path|maybe|a boolean: true/false",
+        "DATAPLANE|vhost_napi_thread|threaded|a boolean: true/false",
         "DATAPLANE|internal_address|198.18.0.1/32|a dotted-quad IPv4 address (no prefix",
         "DATAPLANE|internal_address|169.254.0.9|not loopback (127/8), link-local (169.254/16)",
         "DATAPLANE|internal_address|192.168.1.77|outside the fabric subnet 192.168.1.0/24 of [VIRTUAL-HOST-INTERFACE] ip",

@@ -20,6 +20,12 @@ class DataplaneKeysTest {
         assertEquals(PortMode.EXCLUSIVE, d.portMode());
         assertEquals(AgentConfig.Dataplane.DEFAULT_INTERNAL_ADDRESS, d.internalAddress().getHostAddress());
         assertTrue(d.kernelFastPath(), "the kernel fast path is on unless turned off");
+        assertTrue(d.vhostNapiThread(), "the vhost receives in its NAPI thread unless turned off");
+    }
+
+    @Test
+    void theVhostNapiThreadShouldBeOffWhenSaid() throws Exception {
+        assertTrue(!parse("[DATAPLANE]\nvhost_napi_thread = false\n").dataplane().vhostNapiThread());
     }
 
     @Test

@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
  * ip addr add 198.18.169.254/32 dev vhost0
  * ip -6 addr add fe80::a9fe:ffff/64 dev vhost0 nodad
  * ip link set vhost0-dp up; ip link set vhost0 up
+ * ethtool -K vhost0 gro on; ethtool -K vhost0-dp tso off gso off; echo 1 > /sys/class/net/vhost0/threaded
+ *                                                        (napiThread: see below)
  * ip route replace 169.254.0.0/16 dev vhost0 src 198.18.169.254 [table T]
  * ip rule add from 198.18.169.254 lookup T priority P           (only with a table)
  * </pre>
@@ -44,6 +46,15 @@ import org.slf4j.LoggerFactory;
  * link cannot carry, and with checksum offload the TCP checksum would be only the pseudo-header
  * sum. With a routing table set, only traffic sourced from the vhost address uses the link-local
  * route, so several agents (tests, a demo) can share one host.
+ *
+ * <p>With {@code napiThread} ({@code [DATAPLANE] vhost_napi_thread}) the kernel end receives
+ * through NAPI in its own kernel thread ({@code napi/vhost0-N}): veth hands a frame to NAPI when
+ * the receiving end has GRO on and the sending end no TSO. Without it, the host's whole receive of
+ * a frame the dataplane injects (the SYN: the listening socket's SYN-ACK, and whatever else this
+ * CPU's backlog holds) runs inside the dataplane thread's {@code sendto}: measured, half of that
+ * thread's time with a new connection per request. With it the dataplane thread, one for the whole
+ * node, hands the frame over and goes on; the work itself is the same (the README has the figures).
+ * A kernel without threaded NAPI (before 5.12) keeps the old way, said in a warning.
  *
  * <p>Ownership: both ends carry the alias {@value #MARK} (the kernel's {@code ifalias}). An
  * existing interface named like either end is deleted only when it is a veth with that mark,
@@ -84,6 +95,26 @@ public final class VhostInterface implements AutoCloseable {
         this.ruleDelete = ruleDelete;
     }
 
+    /** The kernel end's receive in a NAPI thread (class comment); a warning when the kernel cannot. */
+    private static void napiThread(String name, String agentEnd) {
+        HostCommand.runChecked("ethtool", "-K", name, "gro", "on");
+        HostCommand.runChecked("ethtool", "-K", agentEnd, "tso", "off", "gso", "off");
+        Path threaded = Path.of("/sys/class/net", name, "threaded");
+        String why;
+        try {
+            Files.writeString(threaded, "1");
+            why = Files.readString(threaded).strip().equals("1") ? null : "the kernel kept it off";
+        } catch (IOException e) {
+            why = e.toString();
+        }
+        if (why == null) {
+            LOG.info("vhost {} receives in its NAPI thread (napi/{}-*)", name, name);
+        } else {
+            LOG.warn("vhost {}: no threaded NAPI on this kernel ({}): the host's receive of injected frames runs on"
+                    + " the dataplane thread", name, why);
+        }
+    }
+
     /** The agent end's name for a vhost interface name. */
     public static String agentEndName(String vhostName) {
         return vhostName + AGENT_END_SUFFIX;
@@ -106,6 +137,15 @@ public final class VhostInterface implements AutoCloseable {
      * @throws HostCommand.HostCommandException when a command fails (everything done is undone)
      */
     public static VhostInterface create(String name, Inet4Address address, int prefixLength, int routeTable) {
+        return create(name, address, prefixLength, routeTable, false);
+    }
+
+    /**
+     * As {@link #create(String, Inet4Address, int, int)}; with {@code napiThread} the kernel end
+     * receives in a NAPI kernel thread (class comment).
+     */
+    public static VhostInterface create(String name, Inet4Address address, int prefixLength, int routeTable,
+                                        boolean napiThread) {
         String agentEnd = agentEndName(name);
         requireValid(nameProblem(name), name);
         requireValid(addressProblem(address), address.getHostAddress());
@@ -144,6 +184,9 @@ public final class VhostInterface implements AutoCloseable {
             }
             HostCommand.runChecked("ip", "link", "set", agentEnd, "up");
             HostCommand.runChecked("ip", "link", "set", name, "up");
+            if (napiThread) { // once up: a veth has its NAPI instances only while up
+                napiThread(name, agentEnd);
+            }
             if (routeTable == 0) {
                 HostCommand.runChecked("ip", "route", "replace", LINK_LOCAL_PREFIX, "dev", name, "src", ip);
             } else {

@@ -19,6 +19,7 @@ import java.net.Socket;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -73,6 +74,23 @@ class VhostInterfaceTest {
         }
         assertFalse(NetnsHarness.linkExists(name), "closed: both ends gone");
         assertFalse(HostCommand.runChecked("ip", "rule").stdout().contains("198.18.31.7"), "rule removed");
+    }
+
+    @Test
+    void withTheNapiThreadTheKernelEndShouldReceiveInItsOwnKernelThread() throws Exception {
+        String name = NetnsHarness.uniqueIfName("v");
+        NETNS.harness().deleteLinkOnClose(name);
+        try (VhostInterface v = VhostInterface.create(name, (Inet4Address) InetAddress.getByName("198.18.31.8"), 32, 0,
+                true)) {
+            java.nio.file.Path threaded = java.nio.file.Path.of("/sys/class/net", name, "threaded");
+            Assumptions.assumeTrue(java.nio.file.Files.exists(threaded), "kernel without threaded NAPI (< 5.12)");
+            assertEquals("1", java.nio.file.Files.readString(threaded).strip());
+            String kernelEnd = HostCommand.runChecked("ethtool", "-k", name).stdout();
+            assertTrue(kernelEnd.contains("generic-receive-offload: on"), "veth hands frames to NAPI only with GRO on");
+            assertTrue(kernelEnd.contains("tcp-segmentation-offload: off"), "the kernel end still sends whole frames");
+            String agentEnd = HostCommand.runChecked("ethtool", "-k", v.agentEnd()).stdout();
+            assertTrue(agentEnd.contains("tcp-segmentation-offload: off"), "...and only from a sender without TSO");
+        }
     }
 
     @Test
