@@ -42,6 +42,38 @@ class FastPathFlowsHostTest {
                 "02:00:00:00:00:1" + n).hostIf();
     }
 
+    /** A vhost and a port tap (veths of their own), the fast path on them and a table of {@code capacity}. */
+    private static final class Rig implements AutoCloseable {
+        final FlowTable<Object> t;
+        final KernelFastPath k;
+        final int portIfindex;
+        final FastPathFlows flows;
+
+        Rig(int n, int capacity) {
+            String vhost = tap("v", n);
+            String port = tap("p", n + 1);
+            t = new FlowTable<>(FlowTableConfig.builder().capacity(capacity).idleTimeoutNs(10 * SEC).build());
+            k = KernelFastPath.open(vhost, 64, LinkLocalFilter.socketProgram());
+            try {
+                k.attachPorts(List.of(port));
+                portIfindex = k.readyIfindex(port);
+                flows = new FastPathFlows(k, t, 0);
+            } catch (RuntimeException e) {
+                k.close();
+                throw e;
+            }
+        }
+
+        int install(long f) {
+            return flows.install(f, 7, portIfindex, PORT_MAC, AGENT_MAC, VHOST_MAC);
+        }
+
+        @Override
+        public void close() {
+            k.close();
+        }
+    }
+
     /** The pair a metadata request makes: guest:sport -> 169.254.169.254:80 NAT'd to metadata-ip:sport -> proxy:8097. */
     private static long natPair(FlowTable<Object> t, int nh, int sport) {
         long f = t.addHold(new FlowKey(nh, TCP, GUEST, SERVICE, sport, 80), 0x02, 0);
@@ -60,13 +92,11 @@ class FastPathFlowsHostTest {
 
     @Test
     void aPairShouldBeInstalledWithTheAgentsRewriteAndLeaveWithItsFlows() {
-        String vhost = tap("v", 1);
-        String port = tap("p", 2);
-        FlowTable<Object> t = new FlowTable<>(FlowTableConfig.builder().capacity(64).idleTimeoutNs(10 * SEC).build());
-        try (KernelFastPath k = KernelFastPath.open(vhost, 64, LinkLocalFilter.socketProgram())) {
-            k.attachPorts(List.of(port));
-            int portIfindex = k.readyIfindex(port);
-            FastPathFlows flows = new FastPathFlows(k, t, 0);
+        try (Rig rig = new Rig(1, 64)) {
+            FlowTable<Object> t = rig.t;
+            KernelFastPath k = rig.k;
+            int portIfindex = rig.portIfindex;
+            FastPathFlows flows = rig.flows;
             long f = natPair(t, 7, 40000);
             long r = t.reverse(f);
 
@@ -110,40 +140,32 @@ class FastPathFlowsHostTest {
 
     @Test
     void aQueuedDeletionShouldNeverRemoveANewerPairWithTheSameKey() {
-        String vhost = tap("v", 3);
-        String port = tap("p", 4);
-        FlowTable<Object> t = new FlowTable<>(FlowTableConfig.builder().capacity(64).idleTimeoutNs(10 * SEC).build());
-        try (KernelFastPath k = KernelFastPath.open(vhost, 64, LinkLocalFilter.socketProgram())) {
-            k.attachPorts(List.of(port));
-            int portIfindex = k.readyIfindex(port);
-            FastPathFlows flows = new FastPathFlows(k, t, 0);
-            long f = natPair(t, 7, 40010);
-            flows.install(f, 7, portIfindex, PORT_MAC, AGENT_MAC, VHOST_MAC);
-            t.delete(f);
-            assertEquals(2, flows.queued());
+        try (Rig rig = new Rig(3, 64)) {
+            long f = natPair(rig.t, 7, 40010);
+            rig.install(f);
+            rig.t.delete(f);
+            assertEquals(2, rig.flows.queued());
 
-            long again = natPair(t, 7, 40010); // the guest reuses the port at once
-            assertEquals(FastPathFlows.INSTALLED, flows.install(again, 7, portIfindex, PORT_MAC, AGENT_MAC, VHOST_MAC));
-            assertEquals(0, flows.queued(), "the install applied the queued deletions first");
-            flows.flush();
-            assertTrue(lookup(k, portIfindex, GUEST, SERVICE, 40010, 80) != null, "the newer pair stays");
-            assertTrue(lookup(k, k.vhostIfindex(), PROXY, METADATA_IP, 8097, 40010) != null);
+            long again = natPair(rig.t, 7, 40010); // the guest reuses the port at once
+            assertEquals(FastPathFlows.INSTALLED, rig.install(again));
+            assertEquals(0, rig.flows.queued(), "the install applied the queued deletions first");
+            rig.flows.flush();
+            assertTrue(lookup(rig.k, rig.portIfindex, GUEST, SERVICE, 40010, 80) != null, "the newer pair stays");
+            assertTrue(lookup(rig.k, rig.k.vhostIfindex(), PROXY, METADATA_IP, 8097, 40010) != null);
         }
     }
 
     @Test
     void aBatchOfDeletionsShouldGoOnPastAKeyAlreadyGone() {
-        String vhost = tap("v", 5);
-        String port = tap("p", 6);
-        FlowTable<Object> t = new FlowTable<>(FlowTableConfig.builder().capacity(1024).idleTimeoutNs(10 * SEC).build());
-        try (KernelFastPath k = KernelFastPath.open(vhost, 64, LinkLocalFilter.socketProgram())) {
-            k.attachPorts(List.of(port));
-            int portIfindex = k.readyIfindex(port);
-            FastPathFlows flows = new FastPathFlows(k, t, 0);
+        try (Rig rig = new Rig(5, 1024)) {
+            FlowTable<Object> t = rig.t;
+            KernelFastPath k = rig.k;
+            int portIfindex = rig.portIfindex;
+            FastPathFlows flows = rig.flows;
             long[] pairs = new long[3];
             for (int i = 0; i < pairs.length; i++) {
                 pairs[i] = natPair(t, 7, 40020 + i);
-                assertEquals(FastPathFlows.INSTALLED, flows.install(pairs[i], 7, portIfindex, PORT_MAC, AGENT_MAC, VHOST_MAC));
+                assertEquals(FastPathFlows.INSTALLED, rig.install(pairs[i]));
             }
             Memory gone = new Memory(16); // an operator's bpftool removed one direction by hand
             FastPathPrograms.writeKey(gone, portIfindex, GUEST, SERVICE, 40021, 80);
