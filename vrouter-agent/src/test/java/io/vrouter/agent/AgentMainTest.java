@@ -87,7 +87,9 @@ class AgentMainTest {
 
     private Process startAgent(Path conf, Path log) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+        // SIGHUP at its default, as a service manager starts the agent: a run under nohup would
+        // hand its ignored SIGHUP down, and the JVM cannot take over an ignored SIGHUP.
+        return new ProcessBuilder("/usr/bin/env", "--default-signal=HUP", java, "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
                 AgentMain.class.getName(), "--config-file", conf.toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     }
