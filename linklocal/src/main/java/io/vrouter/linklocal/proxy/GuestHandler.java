@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.epoll.EpollSocketChannelConfig;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -385,6 +386,12 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
         if (!keepAlive) {
             closing = true;
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            // Corked, the response's last segment waits in the socket for the close that follows
+            // at once, and leaves with the FIN on it: the guest has the FIN when it reads the
+            // response, so it never closes first and never keeps the port in TIME_WAIT.
+            if (ctx.channel().config() instanceof EpollSocketChannelConfig epoll) {
+                epoll.setTcpCork(true);
+            }
         }
         int status = r.status().code();
         if (encoder != null) {

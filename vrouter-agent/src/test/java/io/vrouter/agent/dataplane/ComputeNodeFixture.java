@@ -50,6 +50,8 @@ final class ComputeNodeFixture implements AutoCloseable {
     final UserspaceDataplane dataplane;
     final MetadataProxy proxy;
     final Inet4Address vhostIp;
+    /** The vhost pair's kernel end; the agent end is {@code <name>-dp}. */
+    final String vhostName;
     /** The dataplane's nft table ({@code netdev}): its host isolation in exclusive mode. */
     final String agentName;
     private final List<LinkLocalServiceEntry> entries = new ArrayList<>();
@@ -90,7 +92,7 @@ final class ComputeNodeFixture implements AutoCloseable {
             int n = VHOST_SEQ.incrementAndGet();
             vhostIp = (Inet4Address) InetAddress.getByAddress(new byte[] {
                 (byte) 198, (byte) (18 + (pid >> 16 & 1)), (byte) (pid >> 8), (byte) ((pid + n * 7) | 1)});
-            String vhostName = NetnsHarness.uniqueIfName("v");
+            vhostName = NetnsHarness.uniqueIfName("v");
             harness.deleteLinkOnClose(vhostName);
             agentName = NetnsHarness.uniqueAgentName();
             harness.deleteNftTableOnClose("netdev", agentName);

@@ -3,11 +3,16 @@ package io.vrouter.agent.dataplane;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vrouter.agent.dataplane.io.CapturePump;
+import io.vrouter.agent.dataplane.io.PcapPacketIo;
 import io.vrouter.drop.DropReason;
 import io.vrouter.linklocal.config.LinkLocalServiceEntry;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,6 +41,41 @@ class MetadataEndToEndTest {
     /** Nova's EC2-style instance id, as the stand-in derives it from the UUID. */
     static String ec2Id(ComputeNodeFixture.Vm vm) {
         return String.format("i-%08x", vm.instance().uuid().hashCode());
+    }
+
+    @Test
+    void aResponseTheProxyClosesOnShouldCarryTheFinSoTheGuestNeverClosesFirst() throws Exception {
+        ComputeNodeFixture.Vm a = node.addGuest("10.0.9.3");
+        node.awaitAttached();
+        BlockingQueue<byte[]> fromProxy = new LinkedBlockingQueue<>();
+        // The proxy's FIN, as it sent it, reaches the vhost's agent end also with the fast path on.
+        try (PcapPacketIo io = PcapPacketIo.open(node.vhostName + "-dp");
+             CapturePump pump = CapturePump.start(io, f -> {
+                 if (TestFrames.isIpv4(f) && TestFrames.ipProto(f) == 6
+                         && TestFrames.srcPort(f) == ComputeNodeFixture.PROXY_PORT && (tcpFlags(f) & 0x01) != 0) {
+                     fromProxy.add(f);
+                 }
+             })) {
+            var r = a.guest().exec(Duration.ofSeconds(20), "curl", "-s", "-m", "10", "-H", "Connection: close",
+                    "http://169.254.169.254/latest/meta-data/instance-id");
+            assertEquals(0, r.exitCode(), r.toString());
+            assertEquals(ec2Id(a), r.stdout());
+            byte[] fin = fromProxy.poll(5, TimeUnit.SECONDS);
+            assertTrue(fin != null, "the proxy's FIN");
+            assertTrue(tcpPayload(fin) > 0, "the FIN rides on the response's last segment, not after it");
+        }
+        var tw = a.guest().exec(Duration.ofSeconds(5), "ss", "-tanH", "state", "time-wait");
+        assertEquals("", tw.stdout().strip(), "the guest closed second: no port held in TIME_WAIT");
+    }
+
+    private static int tcpFlags(byte[] f) {
+        return f[14 + (f[14] & 0x0f) * 4 + 13] & 0xff;
+    }
+
+    private static int tcpPayload(byte[] f) {
+        int ipLen = (f[16] & 0xff) << 8 | (f[17] & 0xff);
+        int ihl = (f[14] & 0x0f) * 4;
+        return ipLen - ihl - ((f[14 + ihl + 12] & 0xf0) >> 2);
     }
 
     @Test
