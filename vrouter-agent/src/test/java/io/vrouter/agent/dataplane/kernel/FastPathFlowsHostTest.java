@@ -158,29 +158,25 @@ class FastPathFlowsHostTest {
     @Test
     void aBatchOfDeletionsShouldGoOnPastAKeyAlreadyGone() {
         try (Rig rig = new Rig(5, 1024)) {
-            FlowTable<Object> t = rig.t;
-            KernelFastPath k = rig.k;
-            int portIfindex = rig.portIfindex;
-            FastPathFlows flows = rig.flows;
             long[] pairs = new long[3];
             for (int i = 0; i < pairs.length; i++) {
-                pairs[i] = natPair(t, 7, 40020 + i);
+                pairs[i] = natPair(rig.t, 7, 40020 + i);
                 assertEquals(FastPathFlows.INSTALLED, rig.install(pairs[i]));
             }
             Memory gone = new Memory(16); // an operator's bpftool removed one direction by hand
-            FastPathPrograms.writeKey(gone, portIfindex, GUEST, SERVICE, 40021, 80);
+            FastPathPrograms.writeKey(gone, rig.portIfindex, GUEST, SERVICE, 40021, 80);
             Memory attr = Bpf.attr();
-            Bpf.elementAttr(attr, k.mapFd(), gone, null, 0);
+            Bpf.elementAttr(attr, rig.k.mapFd(), gone, null, 0);
             assertEquals(0, Bpf.call(Bpf.MAP_DELETE_ELEM, attr), () -> "errno " + com.sun.jna.Native.getLastError());
 
             for (long f : pairs) {
-                t.delete(f);
+                rig.t.delete(f);
             }
-            assertEquals(6, flows.queued());
-            flows.flush();
+            assertEquals(6, rig.flows.queued());
+            rig.flows.flush();
             for (int i = 0; i < pairs.length; i++) {
-                assertEquals(null, lookup(k, portIfindex, GUEST, SERVICE, 40020 + i, 80));
-                assertEquals(null, lookup(k, k.vhostIfindex(), PROXY, METADATA_IP, 8097, 40020 + i));
+                assertEquals(null, lookup(rig.k, rig.portIfindex, GUEST, SERVICE, 40020 + i, 80));
+                assertEquals(null, lookup(rig.k, rig.k.vhostIfindex(), PROXY, METADATA_IP, 8097, 40020 + i));
             }
         }
     }
