@@ -180,14 +180,19 @@ final class Bpf {
      * {@code mapFd} ({@code attr} from {@link #attr()}).
      *
      * @return how many elements were done: {@code count}, or fewer when the element at that index
-     *         failed (errno in {@link Native#getLastError()})
+     *         failed (errno in {@link Native#getLastError()}); 0 when the call failed before any
+     *         element (bad map, no permission: the kernel then leaves the count as it was asked)
      */
     static int batch(int cmd, Memory attr, int mapFd, Pointer keys, Pointer values, int count) {
         attr.setPointer(16, keys);
         attr.setPointer(24, values);
         attr.setInt(32, count);
         attr.setInt(36, mapFd);
-        return call(cmd, attr) == 0 ? count : attr.getInt(32);
+        if (call(cmd, attr) == 0) {
+            return count;
+        }
+        int done = attr.getInt(32);
+        return done < count ? done : 0;
     }
 
     /**
