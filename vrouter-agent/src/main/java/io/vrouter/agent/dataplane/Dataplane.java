@@ -10,7 +10,6 @@ import io.vrouter.drop.DropReason;
 import io.vrouter.flow.FlowAction;
 import io.vrouter.flow.FlowKey;
 import io.vrouter.flow.FlowRecord;
-import io.vrouter.flow.FlowResult;
 import io.vrouter.flow.FlowTable;
 import io.vrouter.linklocal.registry.RegistrySnapshot;
 import io.vrouter.packet.Ethernet;
@@ -67,10 +66,7 @@ import org.slf4j.LoggerFactory;
  * {@code fe80::a9fe:XXYY} ({@link FlowSetup}), replies reverse-NAT'd into the port owning it.
  *
  * <h2>From the vhost</h2>
- * ARP for 169.254/16 answered. IPv4 is looked up with interface id {@link #VHOST_INTERFACE_ID};
- * a hit on a reverse flow is reverse-NAT'd (service address and port back, guest IP as
- * destination), sent agent MAC → port MAC into the port that owns the metadata IP. Anything
- * else is dropped ({@link DropReason#POLICY}).
+ * {@link VhostFrames}: replies reverse-NAT'd into the port that owns their metadata address.
  *
  * <h2>Threads</h2>
  * Only the dataplane thread touches the flow table, port table and service state; other threads
@@ -108,7 +104,8 @@ public final class Dataplane implements Agent, AutoCloseable {
     /** Every frame is read into this and processed in place; {@link PacketIo#MAX_FRAME_LENGTH} long. */
     private final byte[] rxBuffer = new byte[PacketIo.MAX_FRAME_LENGTH];
     private final FrameReceiver guestReceiver = this::fromGuest;
-    private final FrameReceiver vhostReceiver = this::fromVhost;
+    private final VhostFrames fromVhost;
+    private final FrameReceiver vhostReceiver;
     /** The port being polled, for {@link #guestReceiver}. */
     private PortState polled;
     private long now;
@@ -131,6 +128,8 @@ public final class Dataplane implements Agent, AutoCloseable {
         this.egress = new Egress(config, table, counters, vhost);
         this.ndp = new NeighborAnswers(config.agentMac(), setup, egress, counters);
         this.flows = new GuestFlows(table, setup, egress);
+        this.fromVhost = new VhostFrames(table, ports, vhost, egress, ndp, counters, parser, pkt);
+        this.vhostReceiver = (f, length) -> fromVhost.receive(f, length, now);
         this.selector = new FrameSelector();
         this.idle = new DataplaneIdleStrategy(selector, this::hasWork, config.idleParkNs(), config.busyPollNs());
         watch(vhost);
@@ -401,51 +400,6 @@ public final class Dataplane implements Agent, AutoCloseable {
             counters.drop(reasonCode);
             p.count(PortState.DROPS);
         }
-    }
-
-    // ------------------------------------------------------------------ vhost → guest
-
-    private void fromVhost(byte[] f, int length) {
-        counters.count(DataplaneCounters.RX_VHOST);
-        int rc = parser.parse(f, 0, length, pkt);
-        if (rc != 0) {
-            counters.drop(rc);
-            return;
-        }
-        boolean v6 = pkt.isIpv6();
-        if (pkt.isArp() || (v6 && pkt.ipProtocol() == Ipv6.NH_ICMPV6)) {
-            int dropped = pkt.isArp() ? ndp.arpFromVhost(vhost, pkt) : ndp.fromVhost(vhost, f, pkt);
-            if (dropped != 0) {
-                counters.drop(dropped);
-            }
-            return;
-        }
-        if (!pkt.isIpv4() && !v6) {
-            counters.drop(DropReason.UNSUPPORTED_ETHERTYPE);
-            return;
-        }
-        int proto = pkt.ipProtocol();
-        if (proto != Ipv4.PROTO_TCP && proto != Ipv4.PROTO_UDP) {
-            counters.drop(DropReason.POLICY);
-            return;
-        }
-        long h = v6 ? table.lookup6(VHOST_INTERFACE_ID, proto, pkt.srcIp6Hi(), pkt.srcIp6Lo(), pkt.dstIp6Hi(),
-                pkt.dstIp6Lo(), pkt.srcPort(), pkt.dstPort())
-                : table.lookup(VHOST_INTERFACE_ID, proto, pkt.srcIp(), pkt.dstIp(), pkt.srcPort(), pkt.dstPort());
-        if (h == FlowResult.NO_FLOW) {
-            counters.drop(DropReason.POLICY);
-            return;
-        }
-        int action = table.account(h, length, pkt.tcpFlags(), now);
-        if (action != FlowAction.NAT && action != FlowAction.FORWARD || egress.forwardedByKernel(h, pkt)) {
-            return; // DROP flow: counted by the table; or a FIN the kernel fast path sent already
-        }
-        PortState p = v6 ? ports.byMetadataIp6(pkt.dstIp6Hi(), pkt.dstIp6Lo()) : ports.byMetadataIp(pkt.dstIp());
-        if (p == null) {
-            counters.drop(DropReason.UNKNOWN_INTERFACE);
-            return;
-        }
-        egress.toGuest(h, action, f, pkt, p);
     }
 
     // ------------------------------------------------------------------ ports (dataplane thread)

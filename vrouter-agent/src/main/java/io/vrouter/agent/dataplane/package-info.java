@@ -11,7 +11,8 @@
  *       {@link io.vrouter.agent.dataplane.PortTable} (ports by interface index),
  *       {@link io.vrouter.agent.dataplane.FlowSetup} (what a new flow becomes: registry lookup,
  *       NAT pair), {@link io.vrouter.agent.dataplane.NeighborAnswers} (ARP and IPv6 neighbour
- *       discovery answers), {@link io.vrouter.agent.dataplane.Egress} (NAT and transmit), {@link io.vrouter.agent.dataplane.ControlQueue} (commands from other threads)
+ *       discovery answers), {@link io.vrouter.agent.dataplane.VhostFrames} (the host's replies, in),
+ *       {@link io.vrouter.agent.dataplane.Egress} (NAT and transmit), {@link io.vrouter.agent.dataplane.ControlQueue} (commands from other threads)
  *       {@link io.vrouter.agent.dataplane.AgingPace} (how many flows aging visits per tick)
  *       and {@link io.vrouter.agent.dataplane.DataplaneIdleStrategy} (sleep and wake-up).</li>
  *   <li>{@link io.vrouter.agent.dataplane.UserspaceDataplane}: the agent's
