@@ -386,12 +386,12 @@ final class GuestHandler extends ChannelInboundHandlerAdapter {
         if (!keepAlive) {
             closing = true;
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            // Corked, the response's last segment waits in the socket for the close that follows
-            // at once, and leaves with the FIN on it: the guest has the FIN when it reads the
-            // response, so it never closes first and never keeps the port in TIME_WAIT.
-            if (ctx.channel().config() instanceof EpollSocketChannelConfig epoll) {
-                epoll.setTcpCork(true);
-            }
+        }
+        // Every response the listener below closes on is corked: its last segment waits in the
+        // socket for the close that follows at once and leaves with the FIN on it, so the guest
+        // has the FIN when it reads the response, never closes first, never keeps a TIME_WAIT port.
+        if (closing && ctx.channel().config() instanceof EpollSocketChannelConfig epoll) {
+            epoll.setTcpCork(true);
         }
         int status = r.status().code();
         if (encoder != null) {

@@ -206,15 +206,9 @@ public record AgentConfig(
             Objects.requireNonNull(internalAddress);
         }
 
-        /** With the vhost's NAPI thread. */
-        public Dataplane(boolean enabled, int routeTable, PortMode portMode, Inet4Address internalAddress,
-                         boolean kernelFastPath) {
-            this(enabled, routeTable, portMode, internalAddress, kernelFastPath, true);
-        }
-
-        /** With the kernel fast path. */
+        /** With the kernel fast path and the vhost's NAPI thread. */
         public Dataplane(boolean enabled, int routeTable, PortMode portMode, Inet4Address internalAddress) {
-            this(enabled, routeTable, portMode, internalAddress, true);
+            this(enabled, routeTable, portMode, internalAddress, true, true);
         }
 
         /** Exclusive ports on the default internal address. */

@@ -135,6 +135,7 @@ public final class VhostInterface implements AutoCloseable {
      * @throws NotOursException         when an interface named like either end exists and is not a
      *                                  veth marked {@value #MARK} (never deletes a foreign interface)
      * @throws HostCommand.HostCommandException when a command fails (everything done is undone)
+     *                                  (without the NAPI thread: see the five-argument form)
      */
     public static VhostInterface create(String name, Inet4Address address, int prefixLength, int routeTable) {
         return create(name, address, prefixLength, routeTable, false);
